@@ -1,0 +1,76 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "catalog",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "catalog", targets: ["catalog"]),
+        .library(name: "CatalogCore", targets: ["CatalogCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // The C boundary: libpq through pkg-config, like GRDB's GRDBSQLite.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "PostgresClient",
+            dependencies: ["CLibPQ"]
+        ),
+        // The numbered SQL migrations, kept once under schema/ and shipped as resources.
+        .target(
+            name: "CatalogSchema",
+            path: "schema",
+            resources: [.copy("sqlite"), .copy("postgres")]
+        ),
+        .target(
+            name: "CatalogStore",
+            dependencies: [
+                "CatalogSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "CatalogCore",
+            dependencies: [
+                "PostgresClient",
+                "CatalogStore",
+                "CatalogSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The commands: argument parsing and output formatting only. A library so tests run them in-process.
+        .target(
+            name: "CatalogCLI",
+            dependencies: [
+                "CatalogCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "catalog",
+            dependencies: ["CatalogCLI"]
+        ),
+        // Throwaway PostgreSQL clusters for tests, the demo and benchmarks. Nothing is mocked.
+        .target(
+            name: "CatalogTestSupport",
+            dependencies: ["PostgresClient"]
+        ),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "CatalogCLI",
+                "CatalogCore",
+                "CatalogTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+/// One line of the audit log: who did what, when, and how it ended.
+public struct AuditEntry: Sendable, Equatable {
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var target: String?
+    public var result: String
+    public var detail: String?
+
+    public init(at: Date = Date(), actor: String = AuditEntry.currentActor, action: String, target: String?, result: String, detail: String? = nil) {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.result = result
+        self.detail = detail
+    }
+
+    /// The operating-system user running catalog.
+    public static var currentActor: String {
+        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+    }
+}
+
+extension Store {
+    /// Appends one audit entry in its own transaction.
+    public func audit(_ entry: AuditEntry) throws {
+        try write { db in try Store.insertAudit(entry, db) }
+    }
+
+    /// The newest audit entries first.
+    public func auditLog(limit: Int = 100) throws -> [AuditEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                AuditEntry(at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"])
+            }
+        }
+    }
+
+    static func insertAudit(_ entry: AuditEntry, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_log (at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [entry.at, entry.actor, entry.action, entry.target, entry.result, entry.detail])
+    }
+}

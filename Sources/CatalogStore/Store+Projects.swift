@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Every registered project, by name.
+    public func projects() throws -> [Project] {
+        try read { db in try Store.fetchProjects(db) }
+    }
+
+    /// The project with this name, or nil.
+    public func project(named name: String) throws -> Project? {
+        try read { db in try Store.fetchProjects(db, where: "name = ?", [name]).first }
+    }
+
+    /// Registers a project; refuses a name that is already taken.
+    @discardableResult
+    public func insert(_ project: Project) throws -> Project {
+        try write { db in
+            if try Store.fetchProjects(db, where: "name = ?", [project.name]).first != nil {
+                throw StoreError("project \"\(project.name)\" is already registered; pick another name, or run 'catalog project remove \(project.name)' first")
+            }
+            var row = ProjectRow(
+                id: nil, name: project.name, dsn: project.dsn, status: project.status.rawValue,
+                status_message: nil, server_version: nil, metadata_version: nil,
+                last_checked_at: nil, last_reached_at: nil, created_at: project.createdAt)
+            try row.insert(db)
+            for tag in Set(project.tags) {
+                try db.execute(sql: "INSERT INTO project_tag (project_id, tag) VALUES (?, ?)", arguments: [row.id, tag])
+            }
+            var stored = project
+            stored.id = row.id
+            return stored
+        }
+    }
+
+    /// Forgets a project (and its tags, index and attachments); returns false if it was not registered.
+    @discardableResult
+    public func deleteProject(named name: String) throws -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM project WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Records what a check found, for `project list` and `metadata status`.
+    public func record(_ observation: ProjectObservation, forProject name: String) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE project SET status = ?, status_message = ?, last_checked_at = ?,
+                    server_version = COALESCE(?, server_version),
+                    metadata_version = CASE WHEN ? = 'ok' THEN ? ELSE metadata_version END,
+                    last_reached_at = CASE WHEN ? = 'ok' THEN ? ELSE last_reached_at END
+                WHERE name = ?
+                """, arguments: [
+                    observation.status.rawValue, observation.message, observation.at,
+                    observation.serverVersion,
+                    observation.status.rawValue, observation.metadataVersion,
+                    observation.status.rawValue, observation.at,
+                    name,
+                ])
+        }
+    }
+
+    static func fetchProjects(_ db: Database, where condition: String = "1", _ arguments: StatementArguments = []) throws -> [Project] {
+        let rows = try ProjectRow.fetchAll(db, sql: "SELECT * FROM project WHERE \(condition) ORDER BY name", arguments: arguments)
+        let tagRows = try Row.fetchAll(db, sql: "SELECT project_id, tag FROM project_tag ORDER BY tag")
+        var tagsByProject: [Int64: [String]] = [:]
+        for row in tagRows { tagsByProject[row["project_id"], default: []].append(row["tag"]) }
+        return rows.map { row in
+            var project = Project(name: row.name, dsn: row.dsn, tags: tagsByProject[row.id ?? -1] ?? [], createdAt: row.created_at)
+            project.id = row.id
+            project.status = Project.Status(rawValue: row.status) ?? .unknown
+            project.statusMessage = row.status_message
+            project.serverVersion = row.server_version
+            project.metadataVersion = row.metadata_version
+            project.lastCheckedAt = row.last_checked_at
+            project.lastReachedAt = row.last_reached_at
+            return project
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Where the store file lives: `--store`, else `CATALOG_STORE`, else the platform data directory.
+public struct StoreLocation: Sendable, Equatable {
+    public var path: String
+    /// True when the user named the path; a missing directory is then refused rather than created.
+    public var isExplicit: Bool
+
+    public init(path: String, isExplicit: Bool) {
+        self.path = path
+        self.isExplicit = isExplicit
+    }
+
+    /// Resolves the location from an option value and the environment.
+    public static func resolve(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StoreLocation {
+        if let option, !option.isEmpty { return StoreLocation(path: option, isExplicit: true) }
+        if let fromEnvironment = environment["CATALOG_STORE"], !fromEnvironment.isEmpty {
+            return StoreLocation(path: fromEnvironment, isExplicit: true)
+        }
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return StoreLocation(path: dataHome + "/catalog/catalog.sqlite", isExplicit: false)
+    }
+
+    /// The directory the store file lives in.
+    public var directory: String { (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent }
+
+    /// Makes sure the directory exists (creating only the default one) and the file exists with mode 0600.
+    func prepare() throws {
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if !fileManager.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard !isExplicit else {
+                throw StoreError("the directory \(directory) for the store does not exist; create it with 'mkdir -p \(directory)' or pass another --store")
+            }
+            do {
+                try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError("cannot create the store directory \(directory): \(error.localizedDescription); pass --store PATH to put the store elsewhere")
+            }
+        } else if !isDirectory.boolValue {
+            throw StoreError("\(directory) is not a directory; pass --store with a path inside a directory")
+        }
+        if fileManager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw StoreError("the store path \(path) is a directory; pass --store with a file path such as \(path)/catalog.sqlite") }
+            return
+        }
+        // Create the file ourselves so it is 0600 from the first byte; SQLite gives its -wal and
+        // -shm files the same mode as the database file.
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if descriptor < 0, errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            throw StoreError("cannot create the store \(path): \(reason); check the directory's permissions or pass another --store")
+        }
+        if descriptor >= 0 { close(descriptor) }
+    }
+}

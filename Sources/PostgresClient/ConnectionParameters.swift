@@ -1,0 +1,40 @@
+import CLibPQ
+
+/// The keyword/value arrays handed to `PQconnectdbParams` / `PQconnectStartParams`.
+///
+/// The user's string goes in as `dbname` with `expand_dbname = 1`, so libpq parses it exactly as
+/// `psql` would (URI, key/value, `service`, `passfile`, `PG*` variables). Later keywords override it.
+struct ConnectionParameters {
+    var keywords: [String] = []
+    var values: [String] = []
+
+    init(_ connection: ConnectionString, hostAddress: String? = nil, defaultConnectTimeout: Int = 10) {
+        add("dbname", connection.raw)
+        add("fallback_application_name", "catalog")
+        if connection["connect_timeout"] == nil { add("connect_timeout", String(defaultConnectTimeout)) }
+        if let hostAddress { add("hostaddr", hostAddress) }
+    }
+
+    private mutating func add(_ keyword: String, _ value: String) {
+        keywords.append(keyword)
+        values.append(value)
+    }
+
+    /// Calls `body` with NULL-terminated C arrays, valid only inside `body`.
+    func withCArrays<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        (keywords.map { Optional($0) } + [nil]).withCStringArray { keywordPointers in
+            (values.map { Optional($0) } + [nil]).withCStringArray { valuePointers in
+                keywordPointers.withUnsafeBufferPointer { keywordBuffer in
+                    valuePointers.withUnsafeBufferPointer { valueBuffer in
+                        body(keywordBuffer.baseAddress!, valueBuffer.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// libpq prints NOTICE messages to stderr by default; catalog's output must stay clean.
+func silenceNotices(_ connection: OpaquePointer) {
+    PQsetNoticeProcessor(connection, { _, _ in }, nil)
+}
