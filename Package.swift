@@ -58,6 +58,12 @@ let package = Package(
             name: "catalog",
             dependencies: ["CatalogCLI"]
         ),
+        // The demo: a throwaway cluster with the sample projects, driven through the real `catalog` binary.
+        .executableTarget(
+            name: "catalog-demo",
+            dependencies: ["CatalogTestSupport", "PostgresClient"],
+            path: "Sources/catalog-demo"
+        ),
         // Throwaway PostgreSQL clusters for tests, the demo and benchmarks. Nothing is mocked.
         .target(
             name: "CatalogTestSupport",

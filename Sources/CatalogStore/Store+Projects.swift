@@ -44,21 +44,23 @@ extension Store {
 
     /// Records what a check found, for `project list` and `metadata status`.
     public func record(_ observation: ProjectObservation, forProject name: String) throws {
-        try write { db in
-            try db.execute(sql: """
-                UPDATE project SET status = ?, status_message = ?, last_checked_at = ?,
-                    server_version = COALESCE(?, server_version),
-                    metadata_version = CASE WHEN ? = 'ok' THEN ? ELSE metadata_version END,
-                    last_reached_at = CASE WHEN ? = 'ok' THEN ? ELSE last_reached_at END
-                WHERE name = ?
-                """, arguments: [
-                    observation.status.rawValue, observation.message, observation.at,
-                    observation.serverVersion,
-                    observation.status.rawValue, observation.metadataVersion,
-                    observation.status.rawValue, observation.at,
-                    name,
-                ])
-        }
+        try write { db in try Store.record(observation, forProject: name, db) }
+    }
+
+    static func record(_ observation: ProjectObservation, forProject name: String, _ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE project SET status = ?, status_message = ?, last_checked_at = ?,
+                server_version = COALESCE(?, server_version),
+                metadata_version = CASE WHEN ? = 'ok' THEN ? ELSE metadata_version END,
+                last_reached_at = CASE WHEN ? = 'ok' THEN ? ELSE last_reached_at END
+            WHERE name = ?
+            """, arguments: [
+                observation.status.rawValue, observation.message, observation.at,
+                observation.serverVersion,
+                observation.status.rawValue, observation.metadataVersion,
+                observation.status.rawValue, observation.at,
+                name,
+            ])
     }
 
     static func fetchProjects(_ db: Database, where condition: String = "1", _ arguments: StatementArguments = []) throws -> [Project] {
@@ -76,6 +78,17 @@ extension Store {
             project.lastCheckedAt = row.last_checked_at
             project.lastReachedAt = row.last_reached_at
             return project
+        }
+    }
+}
+
+extension Store {
+    /// Records many checks in one transaction.
+    public func record(_ observations: [(project: String, observation: ProjectObservation)]) throws {
+        try write { db in
+            for (name, observation) in observations {
+                try Store.record(observation, forProject: name, db)
+            }
         }
     }
 }

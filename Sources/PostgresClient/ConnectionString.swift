@@ -103,16 +103,16 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
         if let database = self["dbname"] { uri += "/\(percentEncode(database))" }
         let rest = options.filter { !["user", "password", "host", "port", "dbname"].contains($0.key) }
         if !rest.isEmpty {
-            uri += "?" + rest.map { "\($0.key)=\(percentEncode($0.value))" }.joined(separator: "&")
+            uri += "?" + rest.map { "\($0.key)=\(percentEncode($0.value, keeping: "/:,"))" }.joined(separator: "&")
         }
         return uri
     }
 
-    private func percentEncode(_ text: String) -> String {
+    private func percentEncode(_ text: String, keeping extra: String = "") -> String {
         var out = ""
         for byte in text.utf8 {
             let scalar = Character(Unicode.Scalar(byte))
-            if byte < 0x80, scalar.isLetter || scalar.isNumber || "-._~".contains(scalar) {
+            if byte < 0x80, scalar.isLetter || scalar.isNumber || ("-._~" + extra).contains(scalar) {
                 out.append(scalar)
             } else {
                 out += "%" + String(format: "%02X", byte)

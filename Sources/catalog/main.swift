@@ -1,1 +1,4 @@
-print("x")
+import CatalogCLI
+import Foundation
+
+exit(await CatalogCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,66 @@
+import ArgumentParser
+import CatalogCore
+import Foundation
+
+/// How results are printed.
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json, csv, tsv
+}
+
+/// `--store`: which store file to use.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The store file. Default: $CATALOG_STORE, else $XDG_DATA_HOME/catalog/catalog.sqlite.",
+        valueName: "path"))
+    var store: String?
+
+    /// Opens the catalog on the chosen store.
+    func open() throws -> Catalog {
+        try Catalog(location: StoreLocation.resolve(option: store))
+    }
+}
+
+/// `--format`: table for people, json/csv for scripts.
+struct FormatOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+}
+
+/// Project names, or `--all`, optionally narrowed by `--tag`.
+struct SelectionOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Project names.", valueName: "project"))
+    var projects: [String] = []
+
+    @Flag(name: .long, help: "Act on every registered project.")
+    var all = false
+
+    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    var selection: ProjectSelection { ProjectSelection(names: projects, all: all, tags: tag) }
+
+    func validate() throws {
+        if all && !projects.isEmpty {
+            throw ValidationError("Name projects or pass --all, not both.")
+        }
+        if !all && projects.isEmpty && tag.isEmpty {
+            throw ValidationError("Name at least one project, or pass --all (or --tag TAG).")
+        }
+    }
+}
+
+/// `--concurrency` and `--timeout` for commands that reach many projects.
+struct FanOutOptionGroup: ParsableArguments {
+    @Option(name: .long, help: "How many projects to work on at once.")
+    var concurrency: Int = 16
+
+    @Option(name: .long, help: ArgumentHelp("Seconds each project may take.", valueName: "seconds"))
+    var timeout: Double = 10
+
+    var options: FanOutOptions { FanOutOptions(concurrency: concurrency, timeout: timeout) }
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds.") }
+    }
+}

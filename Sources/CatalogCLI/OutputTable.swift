@@ -1,0 +1,136 @@
+import Foundation
+
+/// One value in command output, typed so JSON keeps numbers, booleans and nulls.
+public enum Cell: Sendable, Equatable, Encodable {
+    case text(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case list([String])
+    case null
+
+    /// The value as a person reads it in a table.
+    var plain: String {
+        switch self {
+        case .text(let text): text
+        case .int(let value): String(value)
+        case .double(let value): String(format: "%.3f", value)
+        case .bool(let value): value ? "yes" : "no"
+        case .list(let values): values.joined(separator: ",")
+        case .null: ""
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let text): try container.encode(text)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode((value * 1000).rounded() / 1000)
+        case .bool(let value): try container.encode(value)
+        case .list(let values): try container.encode(values)
+        case .null: try container.encodeNil()
+        }
+    }
+}
+
+extension Cell {
+    init(_ text: String?) { self = text.map(Cell.text) ?? .null }
+    init(_ value: Int?) { self = value.map(Cell.int) ?? .null }
+    init(_ date: Date?) { self = date.map { .text(OutputTable.timestamp($0)) } ?? .null }
+}
+
+/// Rows with named columns, rendered as an aligned table for people or JSON/CSV/TSV for scripts.
+/// JSON keys are sorted, so scripts see a stable layout.
+public struct OutputTable: Sendable, Equatable {
+    /// snake_case column names: JSON keys and CSV headers. Tables show them upper-cased.
+    public var columns: [String]
+    public var rows: [[Cell]]
+
+    public init(columns: [String], rows: [[Cell]] = []) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Renders in the chosen format; JSON is an array of objects, one per row.
+    public func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .table: renderTable()
+        case .json: Self.json(rows.map(object))
+        case .csv: renderDelimited(separator: ",")
+        case .tsv: renderDelimited(separator: "\t")
+        }
+    }
+
+    func object(_ row: [Cell]) -> OrderedObject {
+        OrderedObject(fields: Array(zip(columns, row)))
+    }
+
+    private func renderTable() -> String {
+        let header = columns.map { $0.uppercased().replacingOccurrences(of: "_", with: " ") }
+        let body = rows.map { $0.map(\.plain) }
+        var widths = header.map(\.count)
+        for row in body {
+            for (index, value) in row.enumerated() { widths[index] = max(widths[index], value.count) }
+        }
+        let lines = ([header] + body).map { values in
+            values.enumerated().map { index, value in
+                index == values.count - 1 ? value : value.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func renderDelimited(separator: String) -> String {
+        let lines = ([columns] + rows.map { $0.map(\.plain) }).map { values in
+            values.map { Self.quote($0, separator: separator) }.joined(separator: separator)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quote(_ value: String, separator: String) -> String {
+        if separator == "\t" {
+            return value.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
+        }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Pretty JSON with a stable layout.
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// ISO 8601 in UTC, to the second.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}
+
+/// One row as a JSON object.
+struct OrderedObject: Encodable, Sendable {
+    var fields: [(String, Cell)]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for (key, value) in fields { try container.encode(value, forKey: Key(stringValue: key)) }
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

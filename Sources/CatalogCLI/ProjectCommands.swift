@@ -1,0 +1,167 @@
+import ArgumentParser
+import CatalogCore
+import Foundation
+
+struct ProjectAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Register a project database. Does not connect.",
+        discussion: "Example: catalog project add billing --dsn 'postgresql://app@127.0.0.1:5432/billing_db' --tag prod"
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "A short name for the project: letters, digits, '_', '-', '.'.")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A libpq connection string: a URI or key=value pairs. Prefer ~/.pgpass or a service file to a password here.",
+        valueName: "dsn"))
+    var dsn: String
+
+    @Option(name: .long, help: ArgumentHelp("A tag such as prod (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    func run() throws {
+        let project = try storeOptions.open().addProject(name: name, dsn: dsn, tags: tag)
+        Terminal.write("added project \(project.name) (\(project.maskedDSN))\n")
+    }
+}
+
+struct ProjectList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List registered projects with what the last check found.",
+        discussion: "Example: catalog project list --check --format json"
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Flag(name: .long, help: "Connect to every project first, so REACHABLE and METADATA VERSION are live.")
+    var check = false
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        if check, try !catalog.listProjects(tags: tag).isEmpty {
+            _ = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
+        }
+        let projects = try catalog.listProjects(tags: tag)
+        Terminal.write(ProjectViews.list(projects).render(formatOptions.format))
+    }
+}
+
+struct ProjectShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one project's registry entry (the password is masked).",
+        discussion: "Example: catalog project show billing"
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+
+    @Argument(help: "The project's name.")
+    var name: String
+
+    func run() throws {
+        let project = try storeOptions.open().project(named: name)
+        let table = ProjectViews.detail(project)
+        switch formatOptions.format {
+        case .json: Terminal.write(OutputTable.json(table.object(table.rows[0])))
+        case .csv, .tsv: Terminal.write(table.render(formatOptions.format))
+        case .table: Terminal.write(ProjectViews.keyValue(table))
+        }
+    }
+}
+
+struct ProjectCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Connect to projects in parallel and report ok or the error. Exits 1 if any failed.",
+        discussion: "Example: catalog project check --all --timeout 5"
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    func run() throws {
+        let probes = try storeOptions.open().probe(selection.selection, options: fanOut.options)
+        Terminal.write(ProjectViews.checks(probes).render(formatOptions.format))
+        let failed = probes.filter { !$0.outcome.isOK }.count
+        if failed > 0 { throw PartialFailure(failed: failed, total: probes.count) }
+    }
+}
+
+struct ProjectRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Forget a project. Its database is never touched.",
+        discussion: "Example: catalog project remove billing"
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The project's name.")
+    var name: String
+
+    func run() throws {
+        try storeOptions.open().removeProject(named: name)
+        Terminal.write("removed project \(name) from the registry; its database was not touched\n")
+    }
+}
+
+/// The tables the project commands print.
+enum ProjectViews {
+    static func list(_ projects: [Project]) -> OutputTable {
+        OutputTable(
+            columns: ["name", "server", "tags", "reachable", "metadata_version", "last_checked_at"],
+            rows: projects.map { project in
+                [.text(project.name), .text(project.server), .list(project.tags), reachable(project),
+                 Cell(project.metadataVersion), Cell(project.lastCheckedAt)]
+            })
+    }
+
+    static func reachable(_ project: Project) -> Cell {
+        switch project.status {
+        case .ok: .text("yes")
+        case .failed: .text("no")
+        case .unknown: .text("unchecked")
+        }
+    }
+
+    static func detail(_ project: Project) -> OutputTable {
+        OutputTable(
+            columns: ["name", "dsn", "server", "tags", "reachable", "status_message", "server_version",
+                      "metadata_version", "last_checked_at", "last_reached_at", "created_at"],
+            rows: [[
+                .text(project.name), .text(project.maskedDSN), .text(project.server), .list(project.tags),
+                reachable(project), Cell(project.statusMessage), Cell(project.serverVersion),
+                Cell(project.metadataVersion), Cell(project.lastCheckedAt), Cell(project.lastReachedAt),
+                Cell(project.createdAt),
+            ]])
+    }
+
+    /// A single record as `key: value` lines.
+    static func keyValue(_ table: OutputTable) -> String {
+        let width = table.columns.map(\.count).max() ?? 0
+        return zip(table.columns, table.rows[0]).map { column, value in
+            (column + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + value.plain
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func checks(_ probes: [ProjectProbe]) -> OutputTable {
+        OutputTable(
+            columns: ["project", "status", "server_version", "metadata_version", "seconds", "error"],
+            rows: probes.map { probe in
+                [.text(probe.project), .text(probe.outcome.label), Cell(probe.serverVersion),
+                 Cell(probe.metadataVersion), .double(probe.seconds), Cell(probe.outcome.reason)]
+            })
+    }
+}

@@ -1,0 +1,84 @@
+import CatalogStore
+import Foundation
+import PostgresClient
+
+/// The library's front door: every command opens one `Catalog` on a store and calls one method.
+public final class Catalog: Sendable {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Opens (creating or upgrading) the store at `location`.
+    public convenience init(location: StoreLocation) throws {
+        do {
+            try self.init(store: Store(location: location))
+        } catch {
+            throw CatalogError.wrap(error)
+        }
+    }
+
+    /// Records one mutating command in the audit log; a failure to log never hides the command's own result.
+    func audit(_ action: String, target: String?, result: String, detail: String? = nil) {
+        try? store.audit(AuditEntry(action: action, target: target, result: result, detail: detail))
+    }
+}
+
+/// Which projects a command acts on: names, `--all`, and `--tag` filters.
+public struct ProjectSelection: Sendable, Equatable {
+    public var names: [String]
+    public var all: Bool
+    public var tags: [String]
+
+    public init(names: [String] = [], all: Bool = false, tags: [String] = []) {
+        self.names = names
+        self.all = all
+        self.tags = tags
+    }
+
+    public static let everything = ProjectSelection(all: true)
+}
+
+extension Catalog {
+    /// Resolves a selection against the registry, before any connection is made. Unknown names are errors.
+    public func projects(_ selection: ProjectSelection) throws -> [Project] {
+        let registered = try wrapped { try store.projects() }
+        let byName = Dictionary(uniqueKeysWithValues: registered.map { ($0.name, $0) })
+        var chosen: [Project]
+        if selection.all || (selection.names.isEmpty && !selection.tags.isEmpty) {
+            chosen = registered
+        } else if selection.names.isEmpty {
+            throw CatalogError.noProjectsSelected()
+        } else {
+            chosen = try selection.names.map { name in
+                guard let project = byName[name] else { throw CatalogError.unknownProject(name) }
+                return project
+            }
+            var seen = Set<String>()
+            chosen = chosen.filter { seen.insert($0.name).inserted }
+        }
+        if !selection.tags.isEmpty {
+            let wanted = Set(selection.tags)
+            chosen = chosen.filter { !wanted.isDisjoint(with: $0.tags) }
+        }
+        return chosen
+    }
+
+    func wrapped<T>(project: String? = nil, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw CatalogError.wrap(error, project: project) }
+    }
+}
+
+extension Project {
+    /// The parsed connection string; a stored one was validated when it was added.
+    public func connectionString() throws -> ConnectionString {
+        do { return try ConnectionString(dsn) } catch { throw CatalogError.wrap(error, project: name) }
+    }
+
+    /// The server, without the password, for tables and messages.
+    public var server: String { (try? ConnectionString(dsn).server) ?? "?" }
+
+    /// The connection string with its password masked.
+    public var maskedDSN: String { (try? ConnectionString(dsn).masked) ?? "****" }
+}

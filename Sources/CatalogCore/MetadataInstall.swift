@@ -1,0 +1,52 @@
+import CatalogStore
+import Foundation
+import PostgresClient
+
+/// What `metadata install` did to one project.
+public struct MetadataInstallResult: Sendable, Equatable {
+    public var project: String
+    public var outcome: ProjectOutcome
+    public var fromVersion: Int?
+    public var toVersion: Int?
+    /// The identifiers of the migrations applied, such as `0002_schemas_and_kinds`.
+    public var applied: [String]
+}
+
+extension Catalog {
+    /// Creates or upgrades `_metadata` in every selected project, each in one transaction under the
+    /// advisory lock. Projects are independent: one failure leaves the others to finish.
+    public func installMetadata(
+        _ selection: ProjectSelection, options: FanOutOptions = FanOutOptions(),
+        migrations: [SchemaMigration] = MetadataSchema.migrations
+    ) throws -> [MetadataInstallResult] {
+        let projects = try projects(selection)
+        let timeout = Int(options.timeout.rounded(.up))
+        let results = BoundedWorkers.map(projects, concurrency: options.concurrency) { project in
+            Self.installMetadata(project, migrations: migrations, connectTimeout: timeout)
+        }
+        let observations = results.map { result in
+            (result.project, ProjectObservation(
+                status: result.outcome.isOK ? .ok : .failed, message: result.outcome.reason, metadataVersion: result.toVersion))
+        }
+        try wrapped { try store.record(observations) }
+        for result in results {
+            audit("metadata.install", target: result.project, result: result.outcome.label,
+                  detail: result.outcome.reason ?? "applied: \(result.applied.joined(separator: ", "))")
+        }
+        return results
+    }
+
+    static func installMetadata(_ project: Project, migrations: [SchemaMigration], connectTimeout: Int) -> MetadataInstallResult {
+        var result = MetadataInstallResult(project: project.name, outcome: .ok, fromVersion: nil, toVersion: nil, applied: [])
+        do {
+            let connection = try Connection(project.connectionString(), connectTimeout: connectTimeout)
+            result.fromVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
+            let applied = try MetadataSchema.install(migrations, on: connection, project: project.name)
+            result.applied = applied.map(\.identifier)
+            result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
+        } catch {
+            result.outcome = .failed(CatalogError.wrap(error, project: project.name).message)
+        }
+        return result
+    }
+}
