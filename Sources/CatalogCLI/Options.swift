@@ -22,7 +22,7 @@ struct StoreOptions: ParsableArguments {
 
 /// `--format`: table for people, json/csv for scripts.
 struct FormatOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: table, json or csv.")
+    @Option(name: .long, help: "Output format: table for people; json, csv or tsv for scripts.")
     var format: OutputFormat = .table
 }
 

@@ -56,7 +56,7 @@ public struct OutputTable: Sendable, Equatable {
     public func render(_ format: OutputFormat) -> String {
         switch format {
         case .table: renderTable()
-        case .json: Self.json(rows.map(object))
+        case .json: rows.isEmpty ? "[]\n" : Self.json(rows.map(object))
         case .csv: renderDelimited(separator: ",")
         case .tsv: renderDelimited(separator: "\t")
         }

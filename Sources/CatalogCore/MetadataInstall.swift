@@ -15,6 +15,7 @@ public struct MetadataInstallResult: Sendable, Equatable {
 extension Catalog {
     /// Creates or upgrades `_metadata` in every selected project, each in one transaction under the
     /// advisory lock. Projects are independent: one failure leaves the others to finish.
+    @discardableResult
     public func installMetadata(
         _ selection: ProjectSelection, options: FanOutOptions = FanOutOptions(),
         migrations: [SchemaMigration] = MetadataSchema.migrations

@@ -8,11 +8,16 @@ struct ConnectionParameters {
     var keywords: [String] = []
     var values: [String] = []
 
-    init(_ connection: ConnectionString, hostAddress: String? = nil, defaultConnectTimeout: Int = 10) {
+    /// `hostAddresses`, when given, are the resolved addresses of the connection's single host;
+    /// the host is repeated once per address so libpq tries each in turn, as it would itself.
+    init(_ connection: ConnectionString, hostAddresses: [String]? = nil, defaultConnectTimeout: Int = 10) {
         add("dbname", connection.raw)
         add("fallback_application_name", "catalog")
         if connection["connect_timeout"] == nil { add("connect_timeout", String(defaultConnectTimeout)) }
-        if let hostAddress { add("hostaddr", hostAddress) }
+        if let hostAddresses, let host = connection["host"], !hostAddresses.isEmpty {
+            add("host", Array(repeating: host, count: hostAddresses.count).joined(separator: ","))
+            add("hostaddr", hostAddresses.joined(separator: ","))
+        }
     }
 
     private mutating func add(_ keyword: String, _ value: String) {

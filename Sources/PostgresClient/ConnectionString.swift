@@ -38,6 +38,24 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
         }
         self.raw = trimmed
         self.options = options
+        try validate()
+    }
+
+    /// libpq checks some values only when connecting; check them now so a bad DSN is refused at once.
+    private func validate() throws {
+        if let ports = self["port"] {
+            for port in ports.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let number = Int(port), (1...65535).contains(number) else {
+                    throw PostgresError(kind: .connection, message: "invalid connection string: invalid port number \"\(port)\"")
+                }
+            }
+        }
+        if let sslmode = self["sslmode"], !["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslmode) {
+            throw PostgresError(kind: .connection, message: "invalid connection string: invalid sslmode value \"\(sslmode)\"; use disable, allow, prefer, require, verify-ca or verify-full")
+        }
+        if let timeout = self["connect_timeout"], Int(timeout) == nil {
+            throw PostgresError(kind: .connection, message: "invalid connection string: invalid connect_timeout value \"\(timeout)\"")
+        }
     }
 
     /// The value of one option the user set, such as `host` or `dbname`.

@@ -113,15 +113,15 @@ private struct PollLoop {
     mutating func start(_ index: Int) {
         let task = tasks[index]
         let started = Self.now()
-        let address: String?
-        switch resolver.address(for: task.connection) {
-        case .success(let resolved): address = resolved
+        let addresses: [String]?
+        switch resolver.addresses(for: task.connection) {
+        case .success(let resolved): addresses = resolved
         case .failure(let error):
             finish(index, .failed(error), started: started)
             return
         }
         let connectTimeout = max(2, Int(timeout.rounded(.up)))
-        let parameters = ConnectionParameters(task.connection, hostAddress: address, defaultConnectTimeout: connectTimeout)
+        let parameters = ConnectionParameters(task.connection, hostAddresses: addresses, defaultConnectTimeout: connectTimeout)
         let connection = parameters.withCArrays { keywords, values in PQconnectStartParams(keywords, values, 1) }
         guard let connection else {
             finish(index, .failed(PostgresError(kind: .connection, message: "out of memory while connecting")), started: started)
