@@ -15,7 +15,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             64 the arguments were wrong.
             """,
         version: version,
-        subcommands: [ProjectCommand.self, MetadataCommand.self]
+        subcommands: [ProjectCommand.self, MetadataCommand.self, FindColumn.self, FindTable.self, SQLCommand.self]
     )
 
     public init() {}
@@ -61,6 +61,6 @@ struct MetadataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
         abstract: "Install, upgrade and inspect each project's _metadata schema.",
-        subcommands: [MetadataInstall.self, MetadataStatus.self]
+        subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self]
     )
 }

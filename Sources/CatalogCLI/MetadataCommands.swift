@@ -56,3 +56,36 @@ struct MetadataStatus: ParsableCommand {
         if failed > 0 { throw PartialFailure(failed: failed, total: probes.count) }
     }
 }
+
+struct MetadataScan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Fill and refresh _metadata from each database's real catalog; human fields are never overwritten.",
+        discussion: "Vanished tables and columns are reported; --prune removes them. Example: catalog metadata scan --all"
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    @Flag(name: .long, help: "Delete the mappings of tables and columns that no longer exist.")
+    var prune = false
+
+    func run() throws {
+        let results = try storeOptions.open().scanMetadata(selection.selection, prune: prune, options: fanOut.options)
+        let table = OutputTable(
+            columns: ["project", "result", "relations", "tables_added", "tables_changed", "columns_added", "columns_changed", "missing", "pruned", "error"],
+            rows: results.map { result in
+                [.text(result.project), .text(result.outcome.label), .int(result.relations), .int(result.tablesAdded), .int(result.tablesChanged),
+                 .int(result.columnsAdded), .int(result.columnsChanged), .list(result.missing), .int(result.pruned), Cell(result.outcome.reason)]
+            })
+        Terminal.write(table.render(formatOptions.format))
+        let missing = results.filter { !$0.missing.isEmpty && !prune }
+        if !missing.isEmpty && formatOptions.format == .table {
+            Terminal.warn("\(missing.map(\.missing.count).reduce(0, +)) mapped table(s) or column(s) no longer exist; rerun with --prune to remove their mappings")
+        }
+        let failed = results.filter { !$0.outcome.isOK }.count
+        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+    }
+}

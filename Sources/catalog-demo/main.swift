@@ -33,10 +33,16 @@ let workDirectory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathCo
 try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
 let store = workDirectory.appendingPathComponent("catalog.sqlite").path
 
+/// Quotes an argument the way a person would type it in a shell.
+func shellQuoted(_ argument: String) -> String {
+    guard argument.contains(where: { " *'?\"$".contains($0) }) else { return argument }
+    return argument.contains("'") ? "\"\(argument)\"" : "'\(argument)'"
+}
+
 /// Runs `catalog ARGS` with the demo store, echoing the command and its output like a terminal session.
 @discardableResult
 func catalog(_ arguments: String...) -> Int32 {
-    say("$ catalog " + arguments.map { $0.contains(" ") || $0.contains("*") ? "'\($0)'" : $0 }.joined(separator: " "))
+    say("$ catalog " + arguments.map(shellQuoted).joined(separator: " "))
     do {
         let outcome = try ChildProcess(catalogBinary, arguments, environment: ["CATALOG_STORE": store]).run()
         say(outcome.output)
@@ -75,6 +81,12 @@ do {
     catalog("project", "check", "--all")
     catalog("project", "list")
     catalog("metadata", "status", "--all")
+    catalog("metadata", "scan", "--all")
+    catalog("find-column", "email")
+    catalog("find-column", "email", "--match", "contains", "--tag", "prod")
+    catalog("find-table", "users")
+    catalog("find-column", "email", "--cached")
+    catalog("sql", "select project, count(*) as jsonb_columns from columns where pg_type = 'jsonb' group by 1 order by 2 desc")
 } catch {
     say("demo failed: \(error)")
     cluster?.stop()

@@ -1,0 +1,62 @@
+import ArgumentParser
+import CatalogCore
+import Foundation
+
+struct SQLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sql",
+        abstract: "Run read-only SQL over projects, tables, columns, shared_tables and shared_columns.",
+        discussion: """
+            Live by default (each project's mappings are refreshed first); --cached answers from the index alone. \
+            Example: catalog sql "select project, count(*) from columns where pg_type = 'jsonb' group by 1 order by 2 desc"
+            """
+    )
+
+    @Argument(help: "One SELECT statement (SQLite dialect).")
+    var sql: String
+
+    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
+    var project: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Flag(name: .long, help: "Answer from the local index; no database is contacted.")
+    var cached = false
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    func run() throws {
+        let result = try storeOptions.open().federatedSQL(
+            sql, in: ProjectSelection(names: project, tags: tag), cached: cached, options: fanOut.options)
+        let table = OutputTable(columns: result.answer.columns, rows: result.answer.rows.map { $0.map(Cell.init) })
+        if formatOptions.format == .json {
+            Terminal.write(OutputTable.json(SQLDocument(
+                rows: table.rows.map(table.object),
+                failures: result.failures.map { OrderedObject(fields: [("project", .text($0.project)), ("status", .text($0.outcome.label)), ("error", .text($0.error))]) })))
+        } else {
+            Terminal.write(table.render(formatOptions.format))
+            SearchOutput.reportFailures(result.failures, sources: [])
+        }
+        if !result.failures.isEmpty { throw PartialFailure(failed: result.failures.count, total: result.failures.count + result.sources.count) }
+    }
+}
+
+/// The single JSON object `catalog sql` prints.
+struct SQLDocument: Encodable {
+    var rows: [OrderedObject]
+    var failures: [OrderedObject]
+}
+
+extension Cell {
+    init(_ value: SQLValue) {
+        switch value {
+        case .null: self = .null
+        case .integer(let number): self = .int(Int(number))
+        case .real(let number): self = .double(number)
+        case .text(let text): self = .text(text)
+        }
+    }
+}

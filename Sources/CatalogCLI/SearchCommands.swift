@@ -1,0 +1,134 @@
+import ArgumentParser
+import CatalogCore
+import Foundation
+
+extension MatchMode: ExpressibleByArgument {}
+
+/// Options shared by `find-column` and `find-table`.
+struct SearchOptions: ParsableArguments {
+    @Argument(help: "The name to look for.")
+    var name: String
+
+    @Option(name: .long, help: "How to match: exact, contains, prefix or regex.")
+    var match: MatchMode = .exact
+
+    @Flag(name: .long, help: "Match without regard to case.")
+    var ignoreCase = false
+
+    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
+    var project: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Flag(name: .long, help: "Answer from the local index; no database is contacted.")
+    var cached = false
+
+    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag) }
+}
+
+struct FindColumn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "find-column",
+        abstract: "Find columns by name across every project, live or from the index.",
+        discussion: "Example: catalog find-column email --match contains --tag prod"
+    )
+
+    @OptionGroup var search: SearchOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    func run() throws {
+        try SearchOutput.run(.column, search, storeOptions, formatOptions.format, fanOut.options)
+    }
+}
+
+struct FindTable: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "find-table",
+        abstract: "Find tables, views and other relations by name across every project.",
+        discussion: "Example: catalog find-table users --format json"
+    )
+
+    @OptionGroup var search: SearchOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    func run() throws {
+        try SearchOutput.run(.table, search, storeOptions, formatOptions.format, fanOut.options)
+    }
+}
+
+/// Prints search results: rows for people, one JSON object for scripts.
+enum SearchOutput {
+    static func run(_ target: SearchQuery.Target, _ search: SearchOptions, _ storeOptions: StoreOptions,
+                    _ format: OutputFormat, _ options: FanOutOptions) throws {
+        let query = try SearchQuery(target, name: search.name, match: search.match, ignoreCase: search.ignoreCase)
+        let result = try storeOptions.open().search(query, in: search.selection, cached: search.cached, options: options)
+        Terminal.write(render(result, target: target, format: format, cached: search.cached))
+        if format != .json { reportFailures(result.failures, sources: search.cached ? result.sources : []) }
+        if result.isPartial { throw PartialFailure(failed: result.failures.count, total: result.failures.count + result.sources.count) }
+    }
+
+    static func render(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, cached: Bool, now: Date = Date()) -> String {
+        let table = matchesTable(result, target: target)
+        guard format == .json else { return table.render(format) }
+        return OutputTable.json(SearchDocument(
+            matches: table.rows.map(table.object),
+            failures: result.failures.map { failure in
+                OrderedObject(fields: [("project", .text(failure.project)), ("status", .text(failure.outcome.label)), ("error", .text(failure.error))])
+            },
+            sources: result.sources.map { source in
+                OrderedObject(fields: [
+                    ("project", .text(source.project)), ("live", .bool(source.live)),
+                    ("revision", source.revision.map { .int(Int($0)) } ?? .null), ("fetched_at", Cell(source.fetchedAt)),
+                    ("age_seconds", source.fetchedAt.map { .int(Int(now.timeIntervalSince($0))) } ?? .null),
+                ])
+            }))
+    }
+
+    static func matchesTable(_ result: SearchResult, target: SearchQuery.Target) -> OutputTable {
+        let columns = target == .column
+            ? ["project", "schema", "table", "column", "type", "kind", "label", "nullable"]
+            : ["project", "schema", "table", "kind", "label", "graphql_type"]
+        return OutputTable(columns: columns, rows: result.matches.map { match in
+            target == .column
+                ? [.text(match.project), Cell(match.schema), .text(match.table), Cell(match.column), Cell(match.type), Cell(match.kind),
+                   .text(match.label), match.isNullable.map(Cell.bool) ?? .null]
+                : [.text(match.project), Cell(match.schema), .text(match.table), Cell(match.kind), .text(match.label), Cell(match.graphqlName)]
+        })
+    }
+
+    /// Failures and index ages go to stderr, so stdout stays the rows.
+    static func reportFailures(_ failures: [ProjectFailure], sources: [AnswerSource], now: Date = Date()) {
+        for source in sources {
+            if let fetched = source.fetchedAt {
+                Terminal.warn("\(source.project): from the index, \(Age.describe(now.timeIntervalSince(fetched))) old (revision \(source.revision.map(String.init) ?? "?"))")
+            }
+        }
+        for failure in failures {
+            Terminal.warn("\(failure.project): \(failure.outcome.label): \(failure.error)")
+        }
+    }
+}
+
+/// The single JSON object the search commands print.
+struct SearchDocument: Encodable {
+    var matches: [OrderedObject]
+    var failures: [OrderedObject]
+    var sources: [OrderedObject]
+}
+
+/// Human ages: "42 s", "5 min", "3 h", "2 d".
+enum Age {
+    static func describe(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<60: "\(Int(seconds)) s"
+        case ..<3600: "\(Int(seconds / 60)) min"
+        case ..<86400: "\(Int(seconds / 3600)) h"
+        default: "\(Int(seconds / 86400)) d"
+        }
+    }
+}

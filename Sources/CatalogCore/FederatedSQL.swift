@@ -1,0 +1,41 @@
+import CatalogStore
+import Foundation
+
+/// The answer to `catalog sql`: the rows, and which projects could not be read live.
+public struct FederatedSQLResult: Sendable, Equatable {
+    public var answer: SQLAnswer
+    public var failures: [ProjectFailure]
+    public var sources: [AnswerSource]
+}
+
+extension Catalog {
+    /// Runs read-only SQL over `projects`, `tables`, `columns`, `shared_tables` and `shared_columns`.
+    /// Live by default: every selected project's mappings are brought up to date first (re-read only
+    /// where the `_metadata` revision moved), so a live and a `--cached` run answer with the same rows.
+    public func federatedSQL(_ sql: String, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
+                             options: FanOutOptions = FanOutOptions()) throws -> FederatedSQLResult {
+        guard !sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CatalogError("the SQL is empty; try: catalog sql \"select project, count(*) from columns group by 1\"")
+        }
+        let projects = try searchProjects(selection)
+        var failures: [ProjectFailure] = []
+        var sources: [AnswerSource] = []
+        if cached {
+            let states = try wrapped { try store.indexStates() }
+            for project in projects {
+                if let state = states[project.name] {
+                    sources.append(AnswerSource(project: project.name, live: false, revision: state.revision, fetchedAt: state.fetchedAt))
+                } else {
+                    failures.append(ProjectFailure(project: project.name, outcome: .skipped("not in the local index yet; run the same query without --cached once")))
+                }
+            }
+        } else {
+            let outcome = try readLive(projects, question: nil, options: options)
+            failures = outcome.failures
+            sources = outcome.sources
+        }
+        let answered = sources.map(\.project)
+        let answer = try wrapped { try store.federatedQuery(sql, projects: answered) }
+        return FederatedSQLResult(answer: answer, failures: failures.sorted { $0.project < $1.project }, sources: sources.sorted { $0.project < $1.project })
+    }
+}

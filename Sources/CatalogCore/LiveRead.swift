@@ -1,0 +1,129 @@
+import CatalogStore
+import Foundation
+import PostgresClient
+
+/// The conversation a live query holds with one project: read the `_metadata` revision, ask the
+/// question (which carries its own WHERE), and re-read the mappings for the index only when the
+/// revision moved since the copy the store holds.
+struct LiveRead: Sendable {
+    let question: Query?
+    let cachedRevision: Int64?
+
+    static let revisionQuery = Query("""
+        SELECT r.value AS revision, (SELECT max(version) FROM _metadata.schema_migrations) AS metadata_version
+        FROM _metadata.revision r
+        """)
+
+    /// Fields added by later `_metadata` versions are read through `to_jsonb`, so older projects answer with NULL.
+    static let tablesDump = Query("""
+        SELECT to_jsonb(t) ->> 'pg_schema' AS pg_schema, t.table_name, to_jsonb(t) ->> 'relation_kind' AS relation_kind,
+               t.graphql_type, t.label, t.description, t.is_shared,
+               to_jsonb(t) ->> 'shared_name' AS shared_name, to_jsonb(t) ->> 'shared_version' AS shared_version
+        FROM _metadata.mappings_table t
+        """)
+
+    static let columnsDump = Query("""
+        WITH t AS (
+            SELECT id, table_name, to_jsonb(m) ->> 'pg_schema' AS pg_schema, to_jsonb(m) ->> 'relation_kind' AS relation_kind
+            FROM _metadata.mappings_table m
+        )
+        SELECT t.pg_schema, t.table_name, t.relation_kind, c.pg_column, c.pg_type, c.graphql_field, c.label,
+               c.description, c.is_nullable, c.validation_rules::text AS validation_rules, c.position
+        FROM _metadata.mappings_column c JOIN t ON t.id = c.table_id
+        """)
+
+    /// The next statement, given the answers so far.
+    func next(_ results: [QueryResult]) -> Query? {
+        guard let first = results.first else { return Self.revisionQuery }
+        var steps: [Query] = question.map { [$0] } ?? []
+        if needsDump(first) { steps += [Self.tablesDump, Self.columnsDump] }
+        let position = results.count - 1
+        return position < steps.count ? steps[position] : nil
+    }
+
+    private func needsDump(_ revisionResult: QueryResult) -> Bool {
+        let revision = revisionResult.records.first?["revision"].flatMap { Int64($0) }
+        return revision == nil || revision != cachedRevision
+    }
+
+    /// The question's answer, and how the index should change.
+    func interpret(_ results: [QueryResult], project: String) -> (answer: QueryResult?, update: IndexUpdate) {
+        let answer = question == nil ? nil : results.count > 1 ? results[1] : nil
+        let dumpStart = question == nil ? 1 : 2
+        guard results.count >= dumpStart + 2 else { return (answer, .confirm(project: project)) }
+        let state = results[0].records.first
+        let tables = results[dumpStart].records.map { record in
+            IndexedTable(
+                schema: record["pg_schema"], name: record["table_name"] ?? "", kind: record["relation_kind"],
+                graphqlType: record["graphql_type"], label: record["label"], description: record["description"],
+                isShared: record.bool("is_shared"), sharedName: record["shared_name"], sharedVersion: record.int("shared_version"))
+        }
+        let columns = results[dumpStart + 1].records.map { record in
+            IndexedColumn(
+                schema: record["pg_schema"], table: record["table_name"] ?? "", kind: record["relation_kind"],
+                name: record["pg_column"] ?? "", type: record["pg_type"], graphqlField: record["graphql_field"],
+                label: record["label"], description: record["description"], isNullable: record.bool("is_nullable"),
+                validationRules: record["validation_rules"], position: record.int("position"))
+        }
+        let update = IndexUpdate.replace(
+            project: project, revision: state?["revision"].flatMap { Int64($0) }, metadataVersion: state?.int("metadata_version"),
+            tables: tables, columns: columns)
+        return (answer, update)
+    }
+
+    /// The advice for a project that cannot answer because its `_metadata` is missing.
+    static func hint(for project: String) -> (PostgresError) -> String? {
+        { error in
+            error.isUndefinedObject
+                ? "its _metadata schema is missing or incomplete; run 'catalog metadata install \(project)' and 'catalog metadata scan \(project)'"
+                : nil
+        }
+    }
+}
+
+/// The outcome of reading many projects live: each project's answer, and the index brought up to date.
+struct LiveReadOutcome {
+    var answers: [(project: String, answer: QueryResult?)] = []
+    var failures: [ProjectFailure] = []
+    var sources: [AnswerSource] = []
+}
+
+extension Catalog {
+    /// Runs `question` (or nothing but the index refresh) on every project at once, refreshes the
+    /// index for the projects that answered, and records who was reachable.
+    func readLive(_ projects: [Project], question: Query?, options: FanOutOptions) throws -> LiveReadOutcome {
+        let states = try wrapped { try store.indexStates() }
+        var conversations: [String: LiveRead] = [:]
+        let tasks = try projects.map { project in
+            let conversation = LiveRead(question: question, cachedRevision: states[project.name]?.revision)
+            conversations[project.name] = conversation
+            return FanOutTask(key: project.name, connection: try project.connectionString(), next: conversation.next)
+        }
+        let results = options.engine.runBlocking(tasks)
+        var outcome = LiveReadOutcome()
+        var updates: [IndexUpdate] = []
+        var observations: [(project: String, observation: ProjectObservation)] = []
+        let now = Date()
+        for result in results {
+            let projectOutcome = ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))
+            switch result.outcome {
+            case .ok(let answers):
+                let (answer, update) = conversations[result.key]!.interpret(answers, project: result.key)
+                outcome.answers.append((result.key, answer))
+                updates.append(update)
+                let revision = answers.first?.records.first?["revision"].flatMap { Int64($0) }
+                outcome.sources.append(AnswerSource(project: result.key, live: true, revision: revision, fetchedAt: now))
+                observations.append((result.key, ProjectObservation(
+                    status: .ok, metadataVersion: answers.first?.records.first?.int("metadata_version"), at: now)))
+            case .failed, .timedOut:
+                outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
+                observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.reason, at: now)))
+            }
+        }
+        try wrapped {
+            try store.applyIndexUpdates(updates, at: now)
+            try store.record(observations)
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,89 @@
+import CatalogStore
+import Foundation
+import PostgresClient
+
+extension Catalog {
+    /// Finds columns or tables by name across projects: live by default, with the predicate sent to
+    /// every database, or from the local index with `cached`. An empty selection means every project.
+    public func search(_ query: SearchQuery, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
+                       options: FanOutOptions = FanOutOptions()) throws -> SearchResult {
+        let projects = try searchProjects(selection)
+        let result = cached ? try searchIndex(query, projects: projects) : try searchLive(query, projects: projects, options: options)
+        return SearchResult(matches: result.matches.sorted(), failures: result.failures.sorted { $0.project < $1.project },
+                            sources: result.sources.sorted { $0.project < $1.project })
+    }
+
+    /// Searches default to every project; names and tags narrow before any connection is made.
+    func searchProjects(_ selection: ProjectSelection) throws -> [Project] {
+        var selection = selection
+        if selection.names.isEmpty { selection.all = true }
+        return try projects(selection)
+    }
+
+    private func searchLive(_ query: SearchQuery, projects: [Project], options: FanOutOptions) throws -> SearchResult {
+        let question = Query(Self.liveSQL(for: query), [query.name])
+        let outcome = try readLive(projects, question: question, options: options)
+        let matches = outcome.answers.flatMap { project, answer in
+            (answer?.records ?? []).map { Self.match(from: $0, project: project, target: query.target) }
+        }
+        return SearchResult(matches: matches, failures: outcome.failures, sources: outcome.sources)
+    }
+
+    static func liveSQL(for query: SearchQuery) -> String {
+        switch query.target {
+        case .column:
+            return """
+                SELECT to_jsonb(t) ->> 'pg_schema' AS pg_schema, t.table_name, to_jsonb(t) ->> 'relation_kind' AS relation_kind,
+                       c.pg_column, c.pg_type, c.graphql_field AS graphql_name, c.label, c.description, c.is_nullable
+                FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id
+                WHERE \(query.postgresCondition(on: "c.pg_column"))
+                """
+        case .table:
+            return """
+                SELECT to_jsonb(t) ->> 'pg_schema' AS pg_schema, t.table_name, to_jsonb(t) ->> 'relation_kind' AS relation_kind,
+                       t.graphql_type AS graphql_name, t.label, t.description
+                FROM _metadata.mappings_table t
+                WHERE \(query.postgresCondition(on: "t.table_name"))
+                """
+        }
+    }
+
+    static func match(from record: QueryResult.Record, project: String, target: SearchQuery.Target) -> SearchMatch {
+        SearchMatch(
+            project: project, schema: record["pg_schema"], table: record["table_name"] ?? "",
+            column: target == .column ? record["pg_column"] : nil, type: record["pg_type"], kind: record["relation_kind"],
+            label: record["label"], graphqlName: record["graphql_name"], description: record["description"],
+            isNullable: record.bool("is_nullable"))
+    }
+
+    private func searchIndex(_ query: SearchQuery, projects: [Project]) throws -> SearchResult {
+        let states = try wrapped { try store.indexStates() }
+        let indexed = projects.map(\.name).filter { states[$0] != nil }
+        let failures = projects.map(\.name).filter { states[$0] == nil }.map { project in
+            ProjectFailure(project: project, outcome: .skipped("not in the local index yet; run the same search without --cached once"))
+        }
+        let condition = query.indexCondition(column: query.target == .column ? "pg_column" : "table_name")
+        var matches: [SearchMatch]
+        switch query.target {
+        case .column:
+            matches = try wrapped { try store.indexedColumns(projects: indexed, condition: condition.sql, arguments: condition.arguments) }
+                .filter { query.match != .regex || query.matches($0.name) }
+                .map { column in
+                    SearchMatch(project: column.project, schema: column.schema, table: column.table, column: column.name, type: column.type,
+                                kind: column.kind, label: column.label, graphqlName: column.graphqlField, description: column.description,
+                                isNullable: column.isNullable)
+                }
+        case .table:
+            matches = try wrapped { try store.indexedTables(projects: indexed, condition: condition.sql, arguments: condition.arguments) }
+                .filter { query.match != .regex || query.matches($0.table.name) }
+                .map { project, table in
+                    SearchMatch(project: project, schema: table.schema, table: table.name, column: nil, type: nil, kind: table.kind,
+                                label: table.label, graphqlName: table.graphqlType, description: table.description, isNullable: nil)
+                }
+        }
+        let sources = indexed.map { project in
+            AnswerSource(project: project, live: false, revision: states[project]?.revision, fetchedAt: states[project]?.fetchedAt)
+        }
+        return SearchResult(matches: matches, failures: failures, sources: sources)
+    }
+}

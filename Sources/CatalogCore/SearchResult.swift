@@ -1,0 +1,66 @@
+import Foundation
+
+/// One column or table found in one project.
+public struct SearchMatch: Sendable, Equatable, Comparable {
+    public var project: String
+    public var schema: String?
+    public var table: String
+    /// nil for table searches.
+    public var column: String?
+    public var type: String?
+    /// `table`, `partitioned_table`, `view`, `materialized_view` or `foreign_table`; nil on `_metadata` too old to say.
+    public var kind: String?
+    /// The label a person set, else one derived from the name.
+    public var label: String
+    public var labelIsDerived: Bool
+    public var graphqlName: String?
+    public var description: String?
+    public var isNullable: Bool?
+
+    public static func < (lhs: SearchMatch, rhs: SearchMatch) -> Bool {
+        (lhs.project, lhs.schema ?? "", lhs.table, lhs.column ?? "") < (rhs.project, rhs.schema ?? "", rhs.table, rhs.column ?? "")
+    }
+
+    init(project: String, schema: String?, table: String, column: String?, type: String?, kind: String?, label: String?,
+         graphqlName: String?, description: String?, isNullable: Bool?) {
+        self.project = project
+        self.schema = schema
+        self.table = table
+        self.column = column
+        self.type = type
+        self.kind = kind
+        let stored = label.flatMap { $0.isEmpty ? nil : $0 }
+        self.label = stored ?? DisplayName.derive(column ?? table)
+        self.labelIsDerived = stored == nil
+        self.graphqlName = graphqlName
+        self.description = description
+        self.isNullable = isNullable
+    }
+}
+
+/// Where one project's part of an answer came from, and how fresh it is.
+public struct AnswerSource: Sendable, Equatable {
+    public var project: String
+    /// True when the database answered just now; false when the index did.
+    public var live: Bool
+    public var revision: Int64?
+    public var fetchedAt: Date?
+}
+
+/// A project that did not answer, and why.
+public struct ProjectFailure: Sendable, Equatable {
+    public var project: String
+    public var outcome: ProjectOutcome
+
+    public var error: String { outcome.reason ?? outcome.label }
+}
+
+/// A federated answer: rows from the projects that answered, and the ones that did not.
+public struct SearchResult: Sendable, Equatable {
+    public var matches: [SearchMatch]
+    public var failures: [ProjectFailure]
+    public var sources: [AnswerSource]
+
+    /// True when some projects did not answer: the matches are partial.
+    public var isPartial: Bool { !failures.isEmpty }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+
+/// One relation's mapping as copied into the search index.
+public struct IndexedTable: Sendable, Equatable {
+    public var schema: String?
+    public var name: String
+    public var kind: String?
+    public var graphqlType: String?
+    public var label: String?
+    public var description: String?
+    public var isShared: Bool?
+    public var sharedName: String?
+    public var sharedVersion: Int?
+
+    public init(schema: String?, name: String, kind: String?, graphqlType: String?, label: String?, description: String?,
+                isShared: Bool?, sharedName: String?, sharedVersion: Int?) {
+        self.schema = schema
+        self.name = name
+        self.kind = kind
+        self.graphqlType = graphqlType
+        self.label = label
+        self.description = description
+        self.isShared = isShared
+        self.sharedName = sharedName
+        self.sharedVersion = sharedVersion
+    }
+}
+
+/// One column's mapping as copied into the search index.
+public struct IndexedColumn: Sendable, Equatable {
+    public var project: String = ""
+    public var schema: String?
+    public var table: String
+    public var kind: String?
+    public var name: String
+    public var type: String?
+    public var graphqlField: String?
+    public var label: String?
+    public var description: String?
+    public var isNullable: Bool?
+    public var validationRules: String?
+    public var position: Int?
+
+    public init(schema: String?, table: String, kind: String?, name: String, type: String?, graphqlField: String?,
+                label: String?, description: String?, isNullable: Bool?, validationRules: String?, position: Int?) {
+        self.schema = schema
+        self.table = table
+        self.kind = kind
+        self.name = name
+        self.type = type
+        self.graphqlField = graphqlField
+        self.label = label
+        self.description = description
+        self.isNullable = isNullable
+        self.validationRules = validationRules
+        self.position = position
+    }
+}
+
+/// A project's entry in the index: which `_metadata` revision it holds and when it was confirmed.
+public struct IndexState: Sendable, Equatable {
+    public var project: String
+    public var revision: Int64?
+    public var metadataVersion: Int?
+    public var fetchedAt: Date
+}
+
+/// A fresh copy of one project's mappings, or a confirmation that the copy held is still current.
+public enum IndexUpdate: Sendable {
+    case replace(project: String, revision: Int64?, metadataVersion: Int?, tables: [IndexedTable], columns: [IndexedColumn])
+    case confirm(project: String)
+}
+
+extension Store {
+    /// The index state of every project that has one, by project name.
+    public func indexStates() throws -> [String: IndexState] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT p.name, s.revision, s.metadata_version, s.fetched_at
+                FROM index_state s JOIN project p ON p.id = s.project_id
+                """)
+            var states: [String: IndexState] = [:]
+            for row in rows {
+                let name: String = row["name"]
+                states[name] = IndexState(project: name, revision: row["revision"], metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"])
+            }
+            return states
+        }
+    }
+
+    /// Applies many updates in one transaction: replaced projects get their rows rewritten, confirmed ones a new time.
+    public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date = Date()) throws {
+        guard !updates.isEmpty else { return }
+        try write { db in
+            let ids = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM project").map { row -> (String, Int64) in
+                (row["name"], row["id"])
+            })
+            let insertTable = try db.cachedStatement(sql: """
+                INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
+                    description, is_shared, shared_name, shared_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertColumn = try db.cachedStatement(sql: """
+                INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, name_folded, pg_type,
+                    graphql_field, label, description, is_nullable, validation_rules, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for update in updates {
+                switch update {
+                case .confirm(let project):
+                    guard let id = ids[project] else { continue }
+                    try db.execute(sql: "UPDATE index_state SET fetched_at = ? WHERE project_id = ?", arguments: [date, id])
+                case .replace(let project, let revision, let version, let tables, let columns):
+                    guard let id = ids[project] else { continue }
+                    try db.execute(sql: "DELETE FROM index_table WHERE project_id = ?", arguments: [id])
+                    try db.execute(sql: "DELETE FROM index_column WHERE project_id = ?", arguments: [id])
+                    for table in tables {
+                        try insertTable.execute(arguments: [
+                            id, table.schema, table.name, table.name.lowercased(), table.kind, table.graphqlType, table.label,
+                            table.description, table.isShared, table.sharedName, table.sharedVersion,
+                        ])
+                    }
+                    for column in columns {
+                        try insertColumn.execute(arguments: [
+                            id, column.schema, column.table, column.kind, column.name, column.name.lowercased(), column.type,
+                            column.graphqlField, column.label, column.description, column.isNullable, column.validationRules, column.position,
+                        ])
+                    }
+                    try db.execute(sql: """
+                        INSERT INTO index_state (project_id, revision, metadata_version, fetched_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision,
+                            metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at
+                        """, arguments: [id, revision, version, date])
+                }
+            }
+        }
+    }
+
+    /// Index columns whose name satisfies an SQL condition on `pg_column` / `name_folded`, for the given projects.
+    public func indexedColumns(projects: [String], condition: String, arguments: [String]) throws -> [IndexedColumn] {
+        try read { db in
+            let placeholders = Array(repeating: "?", count: projects.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT p.name AS project, c.* FROM index_column c JOIN project p ON p.id = c.project_id
+                WHERE p.name IN (\(placeholders)) AND (\(condition))
+                """, arguments: StatementArguments(projects + arguments))
+            return rows.map(Store.indexedColumn)
+        }
+    }
+
+    /// Index tables whose name satisfies an SQL condition on `table_name` / `name_folded`, for the given projects.
+    public func indexedTables(projects: [String], condition: String, arguments: [String]) throws -> [(project: String, table: IndexedTable)] {
+        try read { db in
+            let placeholders = Array(repeating: "?", count: projects.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT p.name AS project, t.* FROM index_table t JOIN project p ON p.id = t.project_id
+                WHERE p.name IN (\(placeholders)) AND (\(condition))
+                """, arguments: StatementArguments(projects + arguments))
+            return rows.map { row in
+                (row["project"], IndexedTable(
+                    schema: row["pg_schema"], name: row["table_name"], kind: row["relation_kind"], graphqlType: row["graphql_type"],
+                    label: row["label"], description: row["description"], isShared: row["is_shared"], sharedName: row["shared_name"],
+                    sharedVersion: row["shared_version"]))
+            }
+        }
+    }
+
+    static func indexedColumn(_ row: Row) -> IndexedColumn {
+        var column = IndexedColumn(
+            schema: row["pg_schema"], table: row["table_name"], kind: row["relation_kind"], name: row["pg_column"], type: row["pg_type"],
+            graphqlField: row["graphql_field"], label: row["label"], description: row["description"], isNullable: row["is_nullable"],
+            validationRules: row["validation_rules"], position: row["position"])
+        column.project = row["project"]
+        return column
+    }
+}
