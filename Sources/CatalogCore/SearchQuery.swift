@@ -53,7 +53,7 @@ public struct SearchQuery: Sendable, Equatable {
         switch match {
         case .exact: return ("\(target) = ?", [name])
         case .contains: return ("instr(\(target), ?) > 0", [name])
-        case .prefix: return ("substr(\(target), 1, length(?1)) = ?1", [name])
+        case .prefix: return ("substr(\(target), 1, length(?)) = ?", [name, name])
         case .regex: return ("1", [])
         }
     }

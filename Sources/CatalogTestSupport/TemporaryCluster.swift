@@ -149,5 +149,5 @@ public final class TemporaryCluster: @unchecked Sendable {
 /// Why a throwaway cluster could not be set up.
 public struct ClusterError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

@@ -12,6 +12,10 @@ struct CLITests {
         ("project-check.txt", ["project", "check"]),
         ("metadata-install.txt", ["metadata", "install"]),
         ("metadata-status.txt", ["metadata", "status"]),
+        ("metadata-scan.txt", ["metadata", "scan"]),
+        ("find-column.txt", ["find-column"]),
+        ("find-table.txt", ["find-table"]),
+        ("sql.txt", ["sql"]),
     ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))
