@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The C boundary: libpq through pkg-config, like GRDB's GRDBSQLite.
@@ -44,6 +45,7 @@ let package = Package(
                 "CatalogStore",
                 "CatalogSchema",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The commands: argument parsing and output formatting only. A library so tests run them in-process.
