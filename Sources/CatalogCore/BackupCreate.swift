@@ -1,0 +1,147 @@
+import CatalogStore
+import Foundation
+import PostgresClient
+
+/// How `backup create` (and `metadata migrate --backup-first`) takes backups.
+public struct BackupOptions: Sendable {
+    /// Where backups go; nil means `backups/` beside the store.
+    public var directory: String?
+    /// How many `pg_dump`s run at once.
+    public var concurrency: Int
+    /// Seconds to wait for each connection.
+    public var connectTimeout: Int
+    /// Recorded with each backup, so a later reader knows which catalog wrote it.
+    public var catalogVersion: String
+    /// The tools to run; nil finds them with `PgTools.locate()`.
+    public var tools: PgTools?
+    /// Called from worker threads as each project starts and ends, for progress on a terminal.
+    public var progress: (@Sendable (BackupProgress) -> Void)?
+
+    public init(
+        directory: String? = nil, concurrency: Int = 4, connectTimeout: Int = 10, catalogVersion: String,
+        tools: PgTools? = nil, progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) {
+        self.directory = directory
+        self.concurrency = concurrency
+        self.connectTimeout = connectTimeout
+        self.catalogVersion = catalogVersion
+        self.tools = tools
+        self.progress = progress
+    }
+}
+
+/// One step of a running backup, for progress lines.
+public enum BackupProgress: Sendable {
+    case started(project: String)
+    case finished(project: String, outcome: ProjectOutcome, sizeBytes: Int64?, seconds: Double)
+}
+
+/// How one project's backup ended; `backup` is set when it succeeded.
+public struct BackupResult: Sendable, Equatable {
+    public var project: String
+    public var outcome: ProjectOutcome
+    public var backup: BackupRecord?
+}
+
+extension Catalog {
+    /// Backs up every selected project with `pg_dump -Fc`, at most `options.concurrency` at once.
+    /// A failure is reported in that project's result and the others go on.
+    public func createBackups(_ selection: ProjectSelection, options: BackupOptions) throws -> [BackupResult] {
+        let projects = try projects(selection)
+        let job = try BackupJob(catalog: self, options: options)
+        let results = BoundedWorkers.map(projects, concurrency: options.concurrency) { job.run($0) }
+        for result in results {
+            audit("backup.create", target: result.project, result: result.outcome.label,
+                  detail: result.outcome.reason ?? result.backup.map { "backup \($0.id ?? 0): \($0.file)" })
+        }
+        return results
+    }
+
+    /// The directory backups go to: the option when given, else `backups/` beside the store.
+    public func backupDirectory(_ option: String?) -> String {
+        if let option, !option.isEmpty { return (option as NSString).standardizingPath }
+        return (store.location.directory as NSString).appendingPathComponent("backups")
+    }
+}
+
+/// One `backup create` run's settings, shared by its worker threads.
+struct BackupJob: Sendable {
+    let store: Store
+    let tools: PgTools
+    let directory: String
+    let options: BackupOptions
+
+    init(catalog: Catalog, options: BackupOptions) throws {
+        self.store = catalog.store
+        self.tools = try options.tools ?? PgTools.locate()
+        self.directory = catalog.backupDirectory(options.directory).absolutePath
+        self.options = options
+    }
+
+    /// Backs up one project; never throws, so one failure cannot stop the others.
+    func run(_ project: Project) -> BackupResult {
+        options.progress?(.started(project: project.name))
+        let clock = ContinuousClock()
+        let start = clock.now
+        var result = BackupResult(project: project.name, outcome: .ok, backup: nil)
+        do {
+            result.backup = try backUp(project)
+        } catch {
+            result.outcome = .failed(CatalogError.wrap(error, project: project.name).message)
+        }
+        options.progress?(.finished(project: project.name, outcome: result.outcome, sizeBytes: result.backup?.sizeBytes,
+                                    seconds: (clock.now - start).seconds))
+        return result
+    }
+
+    /// Dumps into a temporary file, renames it when complete, and records it; a failure removes the partial file.
+    func backUp(_ project: Project) throws -> BackupRecord {
+        let createdAt = Date()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let connectionString = try project.connectionString()
+        let facts = try Connection(connectionString, connectTimeout: options.connectTimeout).query(
+            "SELECT current_database() AS database, current_setting('server_version') AS version").records.first
+        let file = BackupFile(backupDirectory: directory, project: project.name, at: createdAt)
+        try file.prepare()
+        do {
+            let tool = BackupToolConnection(connectionString, connectTimeout: options.connectTimeout)
+            let outcome = try ChildProcess(tools.pgDump, [
+                "--format=custom", "--no-password", "--file=\(file.temporaryPath)", tool.dbnameArgument,
+            ], environment: tool.environment).run()
+            guard outcome.status == 0 else {
+                throw CatalogError("project \"\(project.name)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(PgTools.advice(for: outcome.stderr)); the partial file was removed")
+            }
+            try file.commit()
+        } catch {
+            file.discard()
+            throw error
+        }
+        do {
+            let size = try FileManager.default.attributesOfItem(atPath: file.finalPath)[.size] as? Int64 ?? 0
+            return try store.insertBackup(BackupRecord(
+                project: project.name, databaseName: facts?["database"] ?? "", file: file.finalPath, sizeBytes: size,
+                sha256: BackupChecksum.sha256(ofFile: file.finalPath), createdAt: createdAt,
+                durationSeconds: (clock.now - start).seconds, serverVersion: facts?["version"] ?? "",
+                catalogVersion: options.catalogVersion))
+        } catch {
+            unlink(file.finalPath)
+            throw error
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a person reads it.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+extension String {
+    /// An absolute, standardized path: relative ones are taken from the working directory.
+    var absolutePath: String {
+        let path = hasPrefix("/") ? self : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(self)
+        return (path as NSString).standardizingPath
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Where one backup is written: a hidden temporary file beside the final name, renamed only when
+/// `pg_dump` has finished, so a backup file under its final name is always complete.
+struct BackupFile: Sendable {
+    let directory: String
+    let finalPath: String
+    let temporaryPath: String
+
+    /// `<backup dir>/<project>/<project>-<UTC time>-<random>.dump`.
+    init(backupDirectory: String, project: String, at date: Date) {
+        let stamp = BackupFile.stamp(date)
+        let unique = UUID().uuidString.prefix(8).lowercased()
+        let name = "\(project)-\(stamp)-\(unique).dump"
+        directory = (backupDirectory as NSString).appendingPathComponent(project)
+        finalPath = (directory as NSString).appendingPathComponent(name)
+        temporaryPath = (directory as NSString).appendingPathComponent(".\(name).partial")
+    }
+
+    /// Creates the directory (0700) and an empty temporary file (0600), so the dump is private from its first byte.
+    func prepare() throws {
+        try Self.makeDirectories(directory)
+        let descriptor = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CatalogError("cannot write to the backup directory \(directory): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir")
+        }
+        close(descriptor)
+    }
+
+    /// Flushes the finished dump to disk and gives it its final name.
+    func commit() throws {
+        let descriptor = open(temporaryPath, O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            let synced = fsync(descriptor)
+            close(descriptor)
+            guard synced == 0 else { throw writeError() }
+        }
+        guard rename(temporaryPath, finalPath) == 0 else { throw writeError() }
+        let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+
+    /// Removes the partial file after a failure.
+    func discard() {
+        unlink(temporaryPath)
+    }
+
+    private func writeError() -> CatalogError {
+        CatalogError("cannot finish the backup file in \(directory): \(String(cString: strerror(errno))); free some space or pass another --backup-dir")
+    }
+
+    /// UTC, to the second, safe in file and database names: `20260301T141502Z`.
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+
+    /// `mkdir -p` with mode 0700, reporting the system's own reason (such as "Read-only file system").
+    private static func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            var status = stat()
+            if stat(current, &status) == 0 {
+                guard status.st_mode & S_IFMT == S_IFDIR else {
+                    throw CatalogError("\(current) is not a directory; pass another --backup-dir")
+                }
+                continue
+            }
+            guard mkdir(current, 0o700) == 0 || errno == EEXIST else {
+                throw CatalogError("cannot create the backup directory \(current): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir")
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import CatalogStore
+import Foundation
+import PostgresClient
+
+/// How `backup restore` treats other sessions and the original database.
+public struct RestoreOptions: Sendable, Equatable {
+    /// End other sessions on the database at the swap instead of refusing.
+    public var terminateConnections: Bool
+    /// Drop the original database after the swap instead of keeping it set aside.
+    public var dropOld: Bool
+    public var connectTimeout: Int
+    /// The tools to run; nil finds them with `PgTools.locate()`.
+    public var tools: PgTools?
+
+    public init(terminateConnections: Bool = false, dropOld: Bool = false, connectTimeout: Int = 10, tools: PgTools? = nil) {
+        self.terminateConnections = terminateConnections
+        self.dropOld = dropOld
+        self.connectTimeout = connectTimeout
+        self.tools = tools
+    }
+}
+
+/// What a completed restore did.
+public struct RestoreResult: Sendable, Equatable {
+    public var plan: RestorePlan
+    /// The original database's new name, or nil when `--drop-old` dropped it.
+    public var setAsideDatabase: String?
+    public var seconds: Double
+}
+
+extension Catalog {
+    /// Checks the backup's checksum and reads what the restore must copy; changes nothing.
+    public func planRestore(project name: String, backupID: Int64, options: RestoreOptions = RestoreOptions(), now: Date = Date()) throws -> RestorePlan {
+        let project = try project(named: name)
+        let backup = try backupRecord(id: backupID)
+        guard backup.project == project.name else {
+            throw CatalogError("backup \(backupID) is of project \"\(backup.project)\", not \"\(project.name)\"; run 'catalog backup list \(project.name)' to see its backups")
+        }
+        try Self.checkIntegrity(backup)
+        return try wrapped(project: name) {
+            let connectionString = try project.connectionString()
+            let database = try Connection(connectionString, connectTimeout: options.connectTimeout).databaseName
+            let maintenance = try BackupMaintenanceConnection.open(connectionString, connectTimeout: options.connectTimeout)
+            let facts = try BackupRestoreFacts.read(on: maintenance, database: database)
+            return try RestorePlan.make(project: name, backup: backup, facts: facts, options: options, now: now,
+                                        quoting: RestorePlan.Quoting(maintenance))
+        }
+    }
+
+    /// Restores into a fresh database and swaps it in only when the restore fully succeeded. Any
+    /// failure before the swap leaves the original untouched and removes the temporary database.
+    public func restore(_ plan: RestorePlan, options: RestoreOptions = RestoreOptions()) throws -> RestoreResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let tools = try options.tools ?? PgTools.locate()
+        let project = try project(named: plan.project)
+        let untouched = "the original database \"\(plan.database)\" was not touched"
+        try Self.checkIntegrity(plan.backup)
+        let connectionString = try project.connectionString()
+        let maintenance = try wrapped(project: plan.project) {
+            try BackupMaintenanceConnection.open(connectionString, connectTimeout: options.connectTimeout)
+        }
+        if let busy = try otherSessionsProblem(plan, on: maintenance) {
+            throw CatalogError("project \"\(plan.project)\": \(busy); \(untouched)")
+        }
+        do {
+            try maintenance.execute(script: plan.createStatements[0])
+        } catch {
+            throw restoreFailure(plan, "could not create the temporary database: \(CatalogError.wrap(error).message)", untouched: untouched)
+        }
+        do {
+            for statement in plan.createStatements.dropFirst() { try maintenance.execute(script: statement) }
+            try runPgRestore(plan, tools: tools, connectionString: connectionString, timeout: options.connectTimeout)
+            if let busy = try otherSessionsProblem(plan, on: maintenance) { throw CatalogError(busy) }
+            try maintenance.transaction {
+                for statement in plan.swapStatements { try maintenance.execute(script: statement) }
+            }
+        } catch {
+            try? maintenance.execute(script: plan.dropTemporaryStatement)
+            throw restoreFailure(plan, CatalogError.wrap(error).message, untouched: untouched + " and the temporary database was removed")
+        }
+        return try finishRestore(plan, on: maintenance, seconds: (clock.now - start).seconds)
+    }
+
+    /// Why the swap cannot go ahead while other sessions are connected, or nil when it can.
+    private func otherSessionsProblem(_ plan: RestorePlan, on maintenance: Connection) throws -> String? {
+        guard !plan.terminateConnections else { return nil }
+        let sessions = try wrapped(project: plan.project) {
+            try BackupMaintenanceConnection.otherSessions(on: maintenance, database: plan.database)
+        }
+        guard sessions > 0 else { return nil }
+        return "\(sessions) other session(s) are connected to database \"\(plan.database)\"; close them or pass --terminate-connections"
+    }
+
+    private func runPgRestore(_ plan: RestorePlan, tools: PgTools, connectionString: ConnectionString, timeout: Int) throws {
+        let tool = BackupToolConnection(connectionString.replacing("dbname", with: plan.temporaryDatabase), connectTimeout: timeout)
+        let outcome = try ChildProcess(tools.pgRestore, [
+            "--single-transaction", "--exit-on-error", "--no-password", tool.dbnameArgument, plan.backup.file,
+        ], environment: tool.environment).run()
+        guard outcome.status == 0 else {
+            throw CatalogError("pg_restore failed: \(PgTools.summary(outcome.stderr))")
+        }
+    }
+
+    private func restoreFailure(_ plan: RestorePlan, _ reason: String, untouched: String) -> CatalogError {
+        audit("backup.restore", target: plan.project, result: "failed", detail: reason)
+        return CatalogError("project \"\(plan.project)\": restoring backup \(plan.backup.id ?? 0) failed: \(reason); \(untouched)")
+    }
+
+    private func finishRestore(_ plan: RestorePlan, on maintenance: Connection, seconds: Double) throws -> RestoreResult {
+        let aside = try wrapped {
+            try store.insertSetAside(SetAsideDatabase(project: plan.project, databaseName: plan.setAsideDatabase,
+                                                      backupID: plan.backup.id, createdAt: Date()))
+        }
+        var result = RestoreResult(plan: plan, setAsideDatabase: plan.setAsideDatabase, seconds: seconds)
+        if let drop = plan.dropOldStatement, let id = aside.id {
+            do {
+                try maintenance.execute(script: drop)
+                try wrapped { try store.markSetAsideDropped(id: id) }
+                result.setAsideDatabase = nil
+            } catch {
+                throw CatalogError("project \"\(plan.project)\": the backup was restored, but the old database \"\(plan.setAsideDatabase)\" could not be dropped: \(CatalogError.wrap(error).message); drop it later with 'catalog backup prune'")
+            }
+        }
+        audit("backup.restore", target: plan.project, result: "ok",
+              detail: "backup \(plan.backup.id ?? 0); old database \(result.setAsideDatabase ?? "dropped")")
+        return result
+    }
+}

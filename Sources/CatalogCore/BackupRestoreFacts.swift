@@ -1,0 +1,51 @@
+import PostgresClient
+
+/// What a restore must copy from the original database to the new one, read from the maintenance database.
+struct BackupRestoreFacts: Sendable, Equatable {
+    var database: String
+    var owner: String
+    var encoding: String
+    /// `libc`, `icu` or `builtin`.
+    var localeProvider: String
+    var collate: String
+    var ctype: String
+    /// The ICU or builtin locale, when the provider is not libc.
+    var providerLocale: String?
+    var connectionLimit: Int
+    var settings: [BackupDatabaseSetting]
+    var otherSessions: Int
+    /// Every database name on the server, so new names never collide.
+    var existingNames: Set<String>
+
+    /// Reads the facts of `database` (version-aware: the locale columns moved in PostgreSQL 15 and 17).
+    static func read(on connection: Connection, database: String) throws -> BackupRestoreFacts {
+        let version = connection.serverVersion
+        let provider = version >= 150000 ? "d.datlocprovider::text" : "'c'"
+        let locale = version >= 170000 ? "d.datlocale" : (version >= 150000 ? "d.daticulocale" : "NULL::text")
+        let rows = try connection.query("""
+            SELECT d.oid::text AS oid, pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding,
+                   \(provider) AS provider, d.datcollate AS collate, d.datctype AS ctype, \(locale) AS provider_locale,
+                   d.datconnlimit AS connection_limit
+            FROM pg_database d WHERE d.datname = $1
+            """, [database]).records
+        guard let row = rows.first, let oid = row["oid"] else {
+            throw CatalogError("database \"\(database)\" was not found on its server; check the project's DSN with 'catalog project show'")
+        }
+        let settings = try connection.query("""
+            SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END AS role, c.entry
+            FROM pg_db_role_setting s, unnest(s.setconfig) WITH ORDINALITY AS c(entry, position)
+            WHERE s.setdatabase = $1::oid
+            ORDER BY s.setrole, c.position
+            """, [oid]).records.compactMap { record in
+                record["entry"].flatMap { BackupDatabaseSetting(role: record["role"], entry: $0) }
+            }
+        let names = try connection.query("SELECT datname FROM pg_database").records.compactMap { $0["datname"] }
+        return BackupRestoreFacts(
+            database: database, owner: row["owner"] ?? "", encoding: row["encoding"] ?? "UTF8",
+            localeProvider: ["i": "icu", "b": "builtin"][row["provider"] ?? "c"] ?? "libc",
+            collate: row["collate"] ?? "", ctype: row["ctype"] ?? "", providerLocale: row["provider_locale"],
+            connectionLimit: row.int("connection_limit") ?? -1, settings: settings,
+            otherSessions: try BackupMaintenanceConnection.otherSessions(on: connection, database: database),
+            existingNames: Set(names))
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Names for the databases a restore creates: PostgreSQL cuts names at 63 bytes, so the original
+/// name is shortened (on a character boundary) to keep the suffix, and a counter keeps it unique.
+enum BackupRestoreNames {
+    static let maximumBytes = 63
+
+    /// `<database>_before_restore_<timestamp>`: where the original goes.
+    static func setAside(_ database: String, at date: Date, taken: Set<String>) -> String {
+        unique(database, suffix: "_before_restore_" + stamp(date), taken: taken)
+    }
+
+    /// `<database>_restoring_<timestamp>`: where the backup is restored before the swap.
+    static func temporary(_ database: String, at date: Date, taken: Set<String>) -> String {
+        unique(database, suffix: "_restoring_" + stamp(date), taken: taken)
+    }
+
+    static func unique(_ base: String, suffix: String, taken: Set<String>) -> String {
+        var attempt = 1
+        while true {
+            let fullSuffix = attempt == 1 ? suffix : "\(suffix)_\(attempt)"
+            let candidate = truncated(base, toBytes: maximumBytes - fullSuffix.utf8.count) + fullSuffix
+            if !taken.contains(candidate) { return candidate }
+            attempt += 1
+        }
+    }
+
+    /// The longest prefix of whole characters that fits in `limit` UTF-8 bytes.
+    static func truncated(_ text: String, toBytes limit: Int) -> String {
+        var result = ""
+        var bytes = 0
+        for character in text {
+            let size = String(character).utf8.count
+            guard bytes + size <= limit else { break }
+            result.append(character)
+            bytes += size
+        }
+        return result
+    }
+
+    /// UTC, to the second: `20260301141502`.
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss"
+        return formatter.string(from: date)
+    }
+}

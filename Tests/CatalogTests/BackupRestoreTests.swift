@@ -1,0 +1,164 @@
+@testable import CatalogCore
+import CatalogTestSupport
+import Foundation
+import PostgresClient
+import Testing
+
+@Suite("Backups: restore")
+struct BackupRestoreTests {
+    /// A registered `shop` project with one backup.
+    func backedUp(_ fixture: String = "shop", setup: String? = nil) throws -> (Catalog, database: String, backup: BackupRecord) {
+        let (catalog, databases) = try BackupTestSupport.fleet([fixture])
+        let database = try #require(databases[fixture])
+        if let setup { try TestEnvironment.cluster().connect().execute(script: setup.replacingOccurrences(of: "DB", with: "\"\(database)\"")) }
+        let backup = try #require(try catalog.createBackups(ProjectSelection(names: [fixture]), options: BackupTestSupport.backupOptions()).first?.backup)
+        return (catalog, database, backup)
+    }
+
+    func options(terminate: Bool = false, dropOld: Bool = false) throws -> RestoreOptions {
+        RestoreOptions(terminateConnections: terminate, dropOld: dropOld, connectTimeout: 5, tools: try BackupTestSupport.tools())
+    }
+
+    @Test("backup → restore gives identical data, with the owner, encoding and settings copied and the old database kept")
+    func roundTrip() throws {
+        let owner = BackupTestSupport.roleName("owner")
+        let (catalog, database, backup) = try backedUp(setup: """
+            CREATE ROLE \(owner);
+            ALTER DATABASE DB OWNER TO \(owner);
+            ALTER DATABASE DB SET search_path TO "$user", public;
+            ALTER DATABASE DB SET work_mem TO '8MB';
+            ALTER ROLE \(owner) IN DATABASE DB SET statement_timeout TO '5s';
+            """)
+        let digest = try BackupTestSupport.dataDigest(database)
+        let counts = try BackupTestSupport.rowCounts(database)
+        try TestEnvironment.cluster().connect(database: database).execute(script: """
+            DELETE FROM order_items; INSERT INTO users (email, full_name) VALUES ('late@example.com', 'Late Comer');
+            """)
+        #expect(try BackupTestSupport.dataDigest(database) != digest)
+
+        let run = try CLIRun.run(["backup", "restore", "shop", String(backup.id!), "--yes", "--format", "json"], store: catalog.store.location.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try BackupTestSupport.dataDigest(database) == digest)
+        #expect(try BackupTestSupport.rowCounts(database) == counts)
+
+        let aside = try #require(try catalog.store.setAsideDatabases(projects: ["shop"]).first)
+        #expect(aside.databaseName.hasPrefix(database + "_before_restore_"))
+        #expect(run.stdout.contains(aside.databaseName))
+        #expect(try BackupTestSupport.rowCounts(aside.databaseName)["public.order_items"] == 0)
+        let admin = try TestEnvironment.cluster().connect()
+        let facts = try admin.query("""
+            SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate,
+                   (SELECT string_agg(c, ' ' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid) AS settings
+            FROM pg_database d WHERE d.datname = $1
+            """, [database]).records.first
+        #expect(facts?["owner"] == owner)
+        #expect(facts?["encoding"] == "UTF8")
+        #expect(facts?["settings"] == "search_path=\"$user\", public statement_timeout=5s work_mem=8MB")
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == [database, aside.databaseName])
+    }
+
+    @Test("a corrupted backup file is refused before anything is touched")
+    func corruptedBackup() throws {
+        let (catalog, database, backup) = try backedUp()
+        let digest = try BackupTestSupport.dataDigest(database)
+        let names = try BackupTestSupport.databaseNames(startingWith: database)
+        try BackupTestSupport.flipByte(in: backup.file)
+        #expect {
+            try catalog.planRestore(project: "shop", backupID: backup.id!, options: options())
+        } throws: { error in
+            "\(error)".contains("backup \(backup.id!) of project \"shop\" is corrupted")
+        }
+        let run = try CLIRun.run(["backup", "restore", "shop", String(backup.id!), "--yes"], store: catalog.store.location.path)
+        #expect(run.status == 2 && run.stderr.contains("is corrupted"))
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == names)
+        #expect(try BackupTestSupport.dataDigest(database) == digest)
+    }
+
+    @Test("a pg_restore that fails midway leaves the original intact, removes the temporary database and says so")
+    func failingRestore() throws {
+        let ghost = BackupTestSupport.roleName("ghost")
+        let (catalog, database, backup) = try backedUp(setup: """
+            CREATE ROLE \(ghost);
+            """)
+        try TestEnvironment.cluster().connect(database: database).execute(script: "CREATE TABLE owned_by_ghost (id int); ALTER TABLE owned_by_ghost OWNER TO \(ghost)")
+        let withGhost = try #require(try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
+        try TestEnvironment.cluster().connect(database: database).execute(script: "DROP TABLE owned_by_ghost; DELETE FROM payments")
+        try TestEnvironment.cluster().connect().execute(script: "DROP ROLE \(ghost)")
+        let digest = try BackupTestSupport.dataDigest(database)
+        let names = try BackupTestSupport.databaseNames(startingWith: database)
+
+        let plan = try catalog.planRestore(project: "shop", backupID: withGhost.id!, options: options())
+        #expect {
+            try catalog.restore(plan, options: options())
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("pg_restore failed") && text.contains("\(ghost)")
+                && text.hasSuffix("the original database \"\(database)\" was not touched and the temporary database was removed")
+        }
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == names)
+        #expect(try BackupTestSupport.dataDigest(database) == digest)
+        #expect(try catalog.store.setAsideDatabases().isEmpty)
+        #expect(backup.id != withGhost.id)
+    }
+
+    @Test("restore refuses while other sessions are connected, unless told to end them")
+    func otherSessions() throws {
+        let (catalog, database, backup) = try backedUp()
+        let names = try BackupTestSupport.databaseNames(startingWith: database)
+        let other = try TestEnvironment.cluster().connect(database: database)
+        let plan = try catalog.planRestore(project: "shop", backupID: backup.id!, options: options())
+        #expect(plan.otherSessions == 1)
+        #expect {
+            try catalog.restore(plan, options: options())
+        } throws: { error in
+            "\(error)".contains("1 other session(s) are connected") && "\(error)".contains("--terminate-connections")
+        }
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == names)
+        #expect(try other.query("SELECT 1 AS one").records.first?.int("one") == 1)
+
+        let terminating = try catalog.planRestore(project: "shop", backupID: backup.id!, options: options(terminate: true, dropOld: true))
+        let result = try catalog.restore(terminating, options: options(terminate: true, dropOld: true))
+        #expect(result.setAsideDatabase == nil)
+        #expect(throws: PostgresError.self) { try other.query("SELECT 1") }
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == names)
+        #expect(try catalog.store.setAsideDatabases().isEmpty)
+    }
+
+    @Test("the CLI needs --yes, and --plan prints the steps and changes nothing")
+    func cliSafety() throws {
+        let (catalog, database, backup) = try backedUp()
+        let names = try BackupTestSupport.databaseNames(startingWith: database)
+        let refused = try CLIRun.run(["backup", "restore", "shop", String(backup.id!)], store: catalog.store.location.path)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("pass --yes to go ahead"))
+        let plan = try CLIRun.run(["backup", "restore", "shop", String(backup.id!), "--plan"], store: catalog.store.location.path)
+        #expect(plan.status == 0)
+        #expect(plan.stdout.contains("CREATE DATABASE \"\(database)_restoring_"))
+        #expect(plan.stdout.contains("ALTER DATABASE \"\(database)\" RENAME TO \"\(database)_before_restore_"))
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == names)
+        let wrongProject = try CLIRun.run(["backup", "restore", "saas", String(backup.id!), "--yes"], store: catalog.store.location.path)
+        #expect(wrongProject.status == 2)
+    }
+
+    @Test("generated names fit in 63 bytes, cut on a character boundary, and never collide")
+    func names() throws {
+        let long = String(repeating: "é", count: 30) + "_db"
+        let date = Date(timeIntervalSince1970: 1_780_000_000)
+        let first = BackupRestoreNames.setAside(long, at: date, taken: [])
+        #expect(first.utf8.count <= 63)
+        #expect(first.hasSuffix("_before_restore_20260528202640"))
+        #expect(first.hasPrefix("éé"))
+        let second = BackupRestoreNames.setAside(long, at: date, taken: [first])
+        #expect(second != first && second.utf8.count <= 63 && second.hasSuffix("_2"))
+        #expect(BackupRestoreNames.setAside("shop", at: date, taken: []) == "shop_before_restore_20260528202640")
+    }
+
+    @Test("list settings are split the way pg_dump splits them")
+    func settings() {
+        #expect(BackupDatabaseSetting(role: nil, entry: "search_path=\"$user\", public")?.values == ["$user", "public"])
+        #expect(BackupDatabaseSetting(role: nil, entry: "search_path=\"a\"\"b\" , c,\" d \"")?.values == ["a\"b", "c", " d "])
+        #expect(BackupDatabaseSetting(role: "r", entry: "work_mem=8MB") == BackupDatabaseSetting(role: "r", name: "work_mem", values: ["8MB"]))
+        #expect(BackupDatabaseSetting(role: nil, entry: "app.motto=a, b")?.values == ["a, b"])
+        #expect(BackupDatabaseSetting(role: nil, entry: "broken") == nil)
+    }
+}

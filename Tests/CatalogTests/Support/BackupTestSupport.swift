@@ -1,0 +1,130 @@
+import CatalogCore
+import CatalogTestSupport
+import Foundation
+import PostgresClient
+
+/// Helpers for the backup, restore and migration tests: registered fixture projects, digests of a
+/// database's data, small or read-only file systems, and a server that goes down and comes back.
+enum BackupTestSupport {
+    /// A fresh store with fixture projects registered under their own names (`saas`, `shop`, `crm`).
+    static func fleet(_ fixtures: [String] = Fixtures.projectNames) throws -> (catalog: Catalog, databases: [String: String]) {
+        let catalog = try TestEnvironment.catalog()
+        var databases: [String: String] = [:]
+        for fixture in fixtures {
+            let database = try TestEnvironment.database(fixture: fixture)
+            try catalog.addProject(name: fixture, dsn: database.url)
+            databases[fixture] = database.name
+        }
+        return (catalog, databases)
+    }
+
+    /// The tools of the cluster the tests run against.
+    static func tools() throws -> PgTools {
+        PgTools(binDirectory: try TestEnvironment.cluster().binDirectory)
+    }
+
+    static func backupOptions(directory: String? = nil, concurrency: Int = 2) throws -> BackupOptions {
+        BackupOptions(directory: directory, concurrency: concurrency, connectTimeout: 5, catalogVersion: "test", tools: try tools())
+    }
+
+    /// The SHA-256 of `pg_dump --data-only`, without the random `\restrict` lines PostgreSQL 15.14+ writes.
+    static func dataDigest(_ database: String) throws -> String {
+        let cluster = try TestEnvironment.cluster()
+        let dump = try ChildProcess("\(cluster.binDirectory)/pg_dump", [
+            "--data-only", "--no-password", "--dbname=postgresql://\(cluster.superuser)@127.0.0.1:\(cluster.port)/\(database)",
+        ], environment: ["PGPASSWORD": cluster.password]).run()
+        guard dump.status == 0 else { throw ClusterError("pg_dump --data-only failed: \(dump.stderr)") }
+        let kept = dump.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }
+            .joined(separator: "\n")
+        return try sha256(of: Data(kept.utf8))
+    }
+
+    /// Rows per ordinary table, by `schema.table`.
+    static func rowCounts(_ database: String) throws -> [String: Int] {
+        let connection = try TestEnvironment.cluster().connect(database: database)
+        let tables = try connection.query("""
+            SELECT table_schema, table_name FROM information_schema.tables
+            WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+            """).records
+        var counts: [String: Int] = [:]
+        for table in tables {
+            let schema = table["table_schema"] ?? "", name = table["table_name"] ?? ""
+            let sql = "SELECT count(*) AS n FROM \(try connection.quoteIdentifier(schema)).\(try connection.quoteIdentifier(name))"
+            counts["\(schema).\(name)"] = try connection.query(sql).records.first?.int("n")
+        }
+        return counts
+    }
+
+    /// The databases on the test cluster whose names start with `database` (itself, and any a restore made
+    /// from it); other tests' databases come and go in parallel, so they are left out.
+    static func databaseNames(startingWith database: String) throws -> Set<String> {
+        Set(try TestEnvironment.cluster().connect().query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database])
+            .records.compactMap { $0["datname"] })
+    }
+
+    /// SHA-256 with `sha256sum`, independent of the code under test.
+    static func sha256(ofFile path: String) throws -> String {
+        let outcome = try ChildProcess("/usr/bin/sha256sum", [path]).run()
+        return String(outcome.stdout.prefix(64))
+    }
+
+    static func sha256(of data: Data) throws -> String {
+        let file = try TestEnvironment.temporaryDirectory().appendingPathComponent("data")
+        try data.write(to: file)
+        return try sha256(ofFile: file.path)
+    }
+
+    /// True when this process may mount file systems (root with CAP_SYS_ADMIN), for the full- and read-only-disk tests.
+    static let canMount: Bool = {
+        guard geteuid() == 0, let directory = try? TestEnvironment.temporaryDirectory() else { return false }
+        guard (try? ChildProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", directory.path]).run().status) == 0 else { return false }
+        _ = try? ChildProcess("/bin/umount", [directory.path]).run()
+        return true
+    }()
+
+    /// Mounts a tmpfs of `kilobytes` (read-only when asked) for the duration of `body`.
+    static func withTmpfs<T>(kilobytes: Int, readOnly: Bool = false, _ body: (URL) throws -> T) throws -> T {
+        let directory = try TestEnvironment.temporaryDirectory()
+        let options = "size=\(kilobytes)k,mode=0700" + (readOnly ? ",ro" : "")
+        let mounted = try ChildProcess("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", directory.path]).run()
+        guard mounted.status == 0 else { throw ClusterError("mount failed: \(mounted.output)") }
+        defer { _ = try? ChildProcess("/bin/umount", [directory.path]).run() }
+        return try body(directory)
+    }
+
+    /// A fresh throwaway cluster of its own, for a server that goes down and comes back.
+    static func ownCluster() throws -> TemporaryCluster {
+        try TemporaryCluster()
+    }
+
+    /// Starts a paused cluster again with the options it was started with (`pg_ctl restart` reads them
+    /// from `postmaster.opts`), on the same port.
+    static func restart(_ cluster: TemporaryCluster) throws {
+        let outcome = try ChildProcess("/sbin/runuser", [
+            "-u", "postgres", "--", "\(cluster.binDirectory)/pg_ctl", "restart", "-D", cluster.dataDirectory,
+            "-l", cluster.directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
+        ]).run()
+        guard outcome.status == 0 else { throw ClusterError("pg_ctl restart failed: \(outcome.output)") }
+    }
+
+    /// Inverts one byte in the middle of a file, keeping its size: a corrupted backup.
+    static func flipByte(in path: String) throws {
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        data[data.count / 2] ^= 0xFF
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// A unique role name for tests that need roles (roles are shared by the whole cluster).
+    static func roleName(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// An SQL script that fills a table with `rows` rows of random text, so its dump is large and incompressible.
+    static func bulkScript(rows: Int) -> String {
+        """
+        CREATE TABLE bulk (id integer PRIMARY KEY, payload text NOT NULL);
+        INSERT INTO bulk SELECT g, md5(random()::text) || md5(random()::text) FROM generate_series(1, \(rows)) AS g;
+        """
+    }
+}
