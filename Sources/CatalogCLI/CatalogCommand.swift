@@ -61,6 +61,6 @@ struct MetadataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
         abstract: "Install, upgrade and inspect each project's _metadata schema.",
-        subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self]
+        subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self, MetadataMigrate.self, MetadataRollback.self]
     )
 }

@@ -41,7 +41,8 @@ struct MetadataStatus: ParsableCommand {
     @OptionGroup var fanOut: FanOutOptionGroup
 
     func run() throws {
-        let probes = try storeOptions.open().probe(selection.selection, options: fanOut.options)
+        let status = try storeOptions.open().metadataFleetStatus(selection.selection, options: fanOut.options)
+        let probes = status.map(\.probe)
         let table = OutputTable(
             columns: ["project", "reachable", "version", "pending", "revision", "problem"],
             rows: probes.map { probe in
@@ -51,7 +52,7 @@ struct MetadataStatus: ParsableCommand {
                  probe.revision.map { Cell.int(Int($0)) } ?? .null,
                  Cell(probe.problem ?? probe.outcome.reason)]
             })
-        Terminal.write(table.render(formatOptions.format))
+        Terminal.write(MetadataFleetColumns.adding(status, to: table).render(formatOptions.format))
         let failed = probes.filter { !$0.outcome.isOK || $0.problem != nil }.count
         if failed > 0 { throw PartialFailure(failed: failed, total: probes.count) }
     }

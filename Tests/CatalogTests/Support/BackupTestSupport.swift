@@ -127,4 +127,77 @@ enum BackupTestSupport {
         INSERT INTO bulk SELECT g, md5(random()::text) || md5(random()::text) FROM generate_series(1, \(rows)) AS g;
         """
     }
+
+    // MARK: Migrations
+
+    /// A fixture directory of team migrations.
+    static func fixtureMigrations(_ name: String) -> String {
+        Fixtures.url("migrations/\(name)").path
+    }
+
+    /// A temporary migrations directory holding `files` (name → SQL).
+    static func migrations(_ files: [String: String]) throws -> String {
+        let directory = try TestEnvironment.temporaryDirectory().appendingPathComponent("migrations")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, sql) in files { try sql.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return directory.path
+    }
+
+    /// A migration request with short timeouts.
+    static func request(
+        _ direction: MigrationDirection = .up, to target: Int? = nil, migrations: String? = nil, allowDestructive: Bool = false,
+        backupFirst: Bool = false, canary: Int = 0
+    ) throws -> MigrationRequest {
+        MigrationRequest(direction: direction, target: target, migrationsDirectory: migrations, allowDestructive: allowDestructive,
+                         backupFirst: backupFirst ? try backupOptions() : nil, canary: canary,
+                         fanOut: FanOutOptions(concurrency: 4, timeout: 5))
+    }
+
+    /// Plans and applies in one go, as the CLI does.
+    static func migrate(_ catalog: Catalog, _ request: MigrationRequest, selection: ProjectSelection = .everything) throws -> [String: MigrationResult] {
+        let plan = try catalog.planMigration(selection, request: request)
+        let results = try catalog.applyMigration(plan, request: request)
+        return Dictionary(uniqueKeysWithValues: results.map { ($0.project, $0) })
+    }
+
+    /// Runs `body` for every item at the same time on threads of its own; nil where it threw.
+    static func concurrently<Item: Sendable, Output: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) throws -> Output) -> [Output?] {
+        let results = ConcurrentResults<Output>(items.count)
+        let group = DispatchGroup()
+        for (index, item) in items.enumerated() {
+            group.enter()
+            Thread {
+                let value = try? body(item)
+                results.lock.lock()
+                results.values[index] = value
+                results.lock.unlock()
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        return results.values
+    }
+
+    /// The versions in a database's `_metadata.schema_migrations`, or [] when there is none.
+    static func ledger(_ database: String, cluster: TemporaryCluster? = nil) throws -> [Int] {
+        let connection = try (cluster ?? TestEnvironment.cluster()).connect(database: database)
+        guard try connection.query("SELECT to_regclass('_metadata.schema_migrations') IS NOT NULL AS present").records.first?.bool("present") == true else { return [] }
+        return try connection.query("SELECT version FROM _metadata.schema_migrations ORDER BY version").records.compactMap { $0.int("version") }
+    }
+
+    /// The type of one `_metadata.mappings_table` column, or nil when it does not exist.
+    static func mappingsColumnType(_ column: String, database: String, cluster: TemporaryCluster? = nil) throws -> String? {
+        try (cluster ?? TestEnvironment.cluster()).connect(database: database).query("""
+            SELECT data_type FROM information_schema.columns
+            WHERE table_schema = '_metadata' AND table_name = 'mappings_table' AND column_name = $1
+            """, [column]).records.first?["data_type"]
+    }
+}
+
+/// The results of `BackupTestSupport.concurrently`, written by its threads under a lock.
+private final class ConcurrentResults<Output>: @unchecked Sendable {
+    let lock = NSLock()
+    var values: [Output?]
+
+    init(_ count: Int) { values = Array(repeating: nil, count: count) }
 }
