@@ -17,6 +17,7 @@ public struct BackupOptions: Sendable {
     /// Called from worker threads as each project starts and ends, for progress on a terminal.
     public var progress: (@Sendable (BackupProgress) -> Void)?
 
+    /// Options for one run; `catalogVersion` is recorded with every backup.
     public init(
         directory: String? = nil, concurrency: Int = 4, connectTimeout: Int = 10, catalogVersion: String,
         tools: PgTools? = nil, progress: (@Sendable (BackupProgress) -> Void)? = nil
@@ -38,8 +39,11 @@ public enum BackupProgress: Sendable {
 
 /// How one project's backup ended; `backup` is set when it succeeded.
 public struct BackupResult: Sendable, Equatable {
+    /// The project backed up.
     public var project: String
+    /// ok, or why the backup failed.
     public var outcome: ProjectOutcome
+    /// The recorded backup, when it succeeded.
     public var backup: BackupRecord?
 }
 

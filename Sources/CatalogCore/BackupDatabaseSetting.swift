@@ -2,10 +2,12 @@
 public struct BackupDatabaseSetting: Sendable, Equatable {
     /// The role it applies to; nil for every role.
     public var role: String?
+    /// The setting, such as `search_path`.
     public var name: String
     /// The value, split into elements for list settings such as `search_path`.
     public var values: [String]
 
+    /// A setting as read from the server or built by a test.
     public init(role: String?, name: String, values: [String]) {
         self.role = role
         self.name = name

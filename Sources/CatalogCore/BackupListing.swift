@@ -5,14 +5,18 @@ import Foundation
 public struct BackupListing: Sendable, Equatable {
     /// A project with no backup in the last `BackupListing.staleAfter` seconds; `lastBackupAt` is nil when it has none.
     public struct StaleProject: Sendable, Equatable {
+        /// The project without a recent backup.
         public var project: String
+        /// When its newest backup was taken, or nil when it has none.
         public var lastBackupAt: Date?
     }
 
     /// A project's newest backup older than this (24 h) is flagged.
     public static let staleAfter: TimeInterval = 24 * 3600
 
+    /// The backups, newest first.
     public var backups: [BackupRecord]
+    /// Registered projects with no backup in the last 24 h.
     public var stale: [StaleProject]
 
     /// True when `backup` is its project's newest and older than `staleAfter`.

@@ -4,12 +4,14 @@ import PostgresClient
 
 /// How one item of a prune ended.
 public struct PruneOutcome: Sendable, Equatable {
+    /// What the plan decided for the item.
     public var decision: PrunePlan.Decision
     /// `kept`, `deleted`, `dropped` or `failed`.
     public var action: String
     /// The rule that decided it, or why removing it failed.
     public var reason: String
 
+    /// False when removing the item failed.
     public var isOK: Bool { action != "failed" }
 }
 

@@ -8,6 +8,7 @@ public struct PruneRules: Sendable, Equatable {
     /// Keep each project's newest this many backups.
     public var keepLast: Int?
 
+    /// Rules from `--keep-days` and `--keep-last`; at least one is needed to prune anything.
     public init(keepDays: Int? = nil, keepLast: Int? = nil) {
         self.keepDays = keepDays
         self.keepLast = keepLast
@@ -22,6 +23,7 @@ public struct PrunePlan: Sendable, Equatable {
         case backup(BackupRecord)
         case setAside(SetAsideDatabase)
 
+        /// The project the item belongs to.
         public var project: String {
             switch self {
             case .backup(let backup): backup.project
@@ -38,11 +40,15 @@ public struct PrunePlan: Sendable, Equatable {
 
     /// Whether one item stays, with the rule that decided it.
     public struct Decision: Sendable, Equatable {
+        /// The backup or database decided on.
         public var item: Item
+        /// True when it stays.
         public var keep: Bool
+        /// The rule that decided it.
         public var reason: String
     }
 
+    /// Every backup and set-aside database, each with its decision.
     public var decisions: [Decision]
 
     /// The items to remove.

@@ -8,10 +8,12 @@ public struct RestoreOptions: Sendable, Equatable {
     public var terminateConnections: Bool
     /// Drop the original database after the swap instead of keeping it set aside.
     public var dropOld: Bool
+    /// Seconds to wait for each connection.
     public var connectTimeout: Int
     /// The tools to run; nil finds them with `PgTools.locate()`.
     public var tools: PgTools?
 
+    /// The defaults refuse while others are connected and keep the original database aside.
     public init(terminateConnections: Bool = false, dropOld: Bool = false, connectTimeout: Int = 10, tools: PgTools? = nil) {
         self.terminateConnections = terminateConnections
         self.dropOld = dropOld
@@ -22,9 +24,11 @@ public struct RestoreOptions: Sendable, Equatable {
 
 /// What a completed restore did.
 public struct RestoreResult: Sendable, Equatable {
+    /// The plan that ran.
     public var plan: RestorePlan
     /// The original database's new name, or nil when `--drop-old` dropped it.
     public var setAsideDatabase: String?
+    /// How long the restore took, checksum to swap.
     public var seconds: Double
 }
 

@@ -5,7 +5,9 @@ import PostgresClient
 /// A restore worked out before anything changes: the checked backup, the database names, and every
 /// statement, so `--plan` can print exactly what `restore` will run.
 public struct RestorePlan: Sendable, Equatable {
+    /// The project restored.
     public var project: String
+    /// The backup restored, its checksum already verified.
     public var backup: BackupRecord
     /// The project's database, replaced by the restored copy.
     public var database: String
@@ -15,12 +17,15 @@ public struct RestorePlan: Sendable, Equatable {
     public var setAsideDatabase: String
     /// Sessions other than catalog's connected to the database when the plan was made.
     public var otherSessions: Int
+    /// End other sessions at the swap instead of refusing.
     public var terminateConnections: Bool
+    /// Drop the original after the swap instead of keeping it aside.
     public var dropOld: Bool
     /// `CREATE DATABASE` for the temporary database, then its copied settings; run from the maintenance database.
     public var createStatements: [String]
     /// Both renames (after ending other sessions, when asked), run in one transaction from the maintenance database.
     public var swapStatements: [String]
+    /// `DROP DATABASE` for the original, with `--drop-old`.
     public var dropOldStatement: String?
     /// Removes the temporary database after a failure.
     var dropTemporaryStatement: String

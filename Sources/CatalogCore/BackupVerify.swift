@@ -4,14 +4,18 @@ import PostgresClient
 
 /// What `backup verify` found: the file's checksum against the store, and whether `pg_restore` can read it.
 public struct BackupVerification: Sendable, Equatable {
+    /// The backup checked.
     public var backup: BackupRecord
+    /// True when the file still has the SHA-256 recorded when it was taken.
     public var checksumMatches: Bool
+    /// True when `pg_restore --list` read its table of contents.
     public var archiveReadable: Bool
     /// The archive's table-of-contents entries, as `pg_restore --list` counts them.
     public var entries: Int
     /// Why it failed, with what to do next; nil when it passed.
     public var problem: String?
 
+    /// True when both checks passed.
     public var isOK: Bool { problem == nil }
 }
 

@@ -3,13 +3,16 @@ import Foundation
 /// A statement that can lose data (`DROP`, `TRUNCATE`, `ALTER … DROP`, `ALTER … TYPE`), found before
 /// anything runs so a person reviews it and passes `--allow-destructive`.
 public struct DestructiveStatement: Sendable, Equatable, CustomStringConvertible {
+    /// The migration or down script it is in.
     public var file: String
+    /// The line the statement starts on.
     public var line: Int
     /// What makes it destructive, such as `DROP TABLE` or `ALTER TABLE … TYPE`.
     public var kind: String
     /// The statement's first line, shortened.
     public var excerpt: String
 
+    /// `file line N: kind (excerpt)`, for messages.
     public var description: String { "\((file as NSString).lastPathComponent) line \(line): \(kind) (\(excerpt))" }
 
     /// Every destructive statement of a file.

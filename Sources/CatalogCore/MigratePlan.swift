@@ -7,11 +7,15 @@ public enum MigrationDirection: String, Sendable {
 
 /// One migration file to run in one project, split into statements and checked for destructive ones.
 public struct MigrationStep: Sendable, Equatable {
+    /// The migration run or undone.
     public var migration: MetadataMigration
+    /// `up` to apply it, `down` to undo it.
     public var direction: MigrationDirection
     /// The file whose SQL runs: the migration, or its down script.
     public var file: String
+    /// Its statements, run one by one.
     public var statements: [SQLStatement]
+    /// Its statements that can lose data.
     public var destructive: [DestructiveStatement]
 
     init(_ migration: MetadataMigration, _ direction: MigrationDirection) {
@@ -36,11 +40,13 @@ public struct MigrationStep: Sendable, Equatable {
 
 /// What one project needs, from its ledger.
 public struct ProjectMigrationPlan: Sendable, Equatable {
+    /// The project planned.
     public var project: String
     /// `ok` when its ledger was read; otherwise why not, and the project is not touched.
     public var outcome: ProjectOutcome
     /// The newest applied migration; nil when `_metadata` is not installed.
     public var fromVersion: Int?
+    /// The files to run, in order; empty when it is up to date.
     public var steps: [MigrationStep]
     /// The newest applied migration once the steps have run.
     public var toVersion: Int?
@@ -50,11 +56,13 @@ public struct ProjectMigrationPlan: Sendable, Equatable {
 /// refuses the whole run when any project's ledger disagrees with the files (a changed or unknown
 /// migration, or no down script to go back with).
 public struct MigrationPlan: Sendable, Equatable {
+    /// `up` for `migrate`, `down` for `rollback`.
     public var direction: MigrationDirection
     /// For a rollback, the version to go back to.
     public var target: Int?
     /// Every migration the run knows: catalog's own and the team's.
     public var known: [MetadataMigration]
+    /// Each selected project, in selection order.
     public var projects: [ProjectMigrationPlan]
 
     /// What one project's ledger said, or why it could not be read.

@@ -4,18 +4,22 @@ import PostgresClient
 
 /// What `metadata migrate` and `metadata rollback` are asked to do.
 public struct MigrationRequest: Sendable {
+    /// `up` for `migrate`, `down` for `rollback`.
     public var direction: MigrationDirection
     /// For a rollback, the version to go back to.
     public var target: Int?
     /// The team's migrations; nil uses the ones last registered in the store.
     public var migrationsDirectory: String?
+    /// Run the team's destructive statements, after review.
     public var allowDestructive: Bool
     /// Back each project up before touching it, with these options; nil for no backup.
     public var backupFirst: BackupOptions?
     /// Run this many projects first and stop if any of them fails; 0 for no canary.
     public var canary: Int
+    /// How many projects at once, and the connection timeout.
     public var fanOut: FanOutOptions
 
+    /// The defaults migrate up with the registered team migrations, no backup and no canary.
     public init(
         direction: MigrationDirection = .up, target: Int? = nil, migrationsDirectory: String? = nil,
         allowDestructive: Bool = false, backupFirst: BackupOptions? = nil, canary: Int = 0, fanOut: FanOutOptions = FanOutOptions()
@@ -32,9 +36,13 @@ public struct MigrationRequest: Sendable {
 
 /// How one project's migration (or rollback) ended.
 public struct MigrationResult: Sendable, Equatable {
+    /// The project migrated.
     public var project: String
+    /// ok, failed, or skipped after a failed canary.
     public var outcome: ProjectOutcome
+    /// The newest applied migration before the run.
     public var fromVersion: Int?
+    /// The newest applied migration after the run.
     public var toVersion: Int?
     /// The migrations applied, or undone for a rollback, such as `1001_mappings_owner`.
     public var applied: [String]

@@ -5,14 +5,20 @@ import Foundation
 /// A `_metadata` migration catalog can apply: its own from `schema/postgres/`, or a team's from
 /// `--migrations DIR`, with the down script that undoes it when there is one.
 public struct MetadataMigration: Sendable, Equatable {
+    /// The number the file name starts with.
     public var version: Int
+    /// The rest of the file name.
     public var name: String
+    /// The SQL that applies it.
     public var sql: String
+    /// The SQL that undoes it, from `NNNN_name.down.sql`.
     public var down: String?
     /// Where the SQL came from, for reports.
     public var file: String
+    /// Where the down script came from.
     public var downFile: String?
 
+    /// A migration read from files or from the store.
     public init(version: Int, name: String, sql: String, down: String? = nil, file: String, downFile: String? = nil) {
         self.version = version
         self.name = name

@@ -5,9 +5,11 @@ import PostgresClient
 /// One row of the fleet dashboard (`metadata status`): the live probe, with pending migrations counted
 /// against the team's registered ones too, when it last migrated, and its newest backup.
 public struct MetadataFleetStatus: Sendable, Equatable {
+    /// What the live probe found, with pending counted against catalog's and the team's migrations.
     public var probe: ProjectProbe
     /// When the newest migration was applied, from the project's ledger.
     public var lastMigratedAt: Date?
+    /// The project's newest backup.
     public var lastBackup: BackupRecord?
     /// True when the project has no backup from the last 24 hours.
     public var backupIsStale: Bool

@@ -3,9 +3,12 @@ import Foundation
 /// Where `pg_dump` and `pg_restore` live. A `pg_dump` cannot dump a server newer than itself, so the
 /// newest installed PostgreSQL wins: `$PG_BINDIR`, else the newest `/usr/lib/postgresql/*/bin`, else `PATH`.
 public struct PgTools: Sendable, Equatable {
+    /// The `pg_dump` executable.
     public var pgDump: String
+    /// The `pg_restore` executable.
     public var pgRestore: String
 
+    /// Tools at explicit paths.
     public init(pgDump: String, pgRestore: String) {
         self.pgDump = pgDump
         self.pgRestore = pgRestore

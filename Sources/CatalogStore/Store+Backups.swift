@@ -3,23 +3,32 @@ import GRDB
 
 /// One backup file catalog wrote with `pg_dump -Fc`, and how to tell it is intact.
 public struct BackupRecord: Sendable, Equatable {
+    /// The store's id, which `backup verify` and `backup restore` take; nil until recorded.
     public var id: Int64?
     /// The project's name when the backup was taken.
     public var project: String
+    /// The database that was dumped.
     public var databaseName: String
     /// The absolute path of the dump file.
     public var file: String
+    /// The file's size.
     public var sizeBytes: Int64
-    /// The file's SHA-256, hex-encoded, computed while it was written.
+    /// The SHA-256 of the finished file, hex-encoded.
     public var sha256: String
+    /// When the dump started.
     public var createdAt: Date
+    /// How long dumping and recording took.
     public var durationSeconds: Double
+    /// The PostgreSQL server's version, such as `15.18`.
     public var serverVersion: String
+    /// The version of catalog that took it.
     public var catalogVersion: String
-    /// When `backup verify` last checked it, and whether it passed; nil when never verified.
+    /// When `backup verify` last checked it; nil when never verified.
     public var verifiedAt: Date?
+    /// Whether the last `backup verify` passed.
     public var verifiedOK: Bool?
 
+    /// A backup, before it is recorded (no id) or as read back.
     public init(
         id: Int64? = nil, project: String, databaseName: String, file: String, sizeBytes: Int64, sha256: String,
         createdAt: Date, durationSeconds: Double, serverVersion: String, catalogVersion: String,
@@ -42,13 +51,20 @@ public struct BackupRecord: Sendable, Equatable {
 
 /// A database that a restore renamed aside (`<name>_before_restore_<timestamp>`) instead of dropping.
 public struct SetAsideDatabase: Sendable, Equatable {
+    /// The store's id; nil until recorded.
     public var id: Int64?
+    /// The project whose database it was.
     public var project: String
+    /// The name it was renamed to.
     public var databaseName: String
+    /// The backup restored in its place.
     public var backupID: Int64?
+    /// When it was set aside.
     public var createdAt: Date
+    /// When it was dropped; nil while it exists.
     public var droppedAt: Date?
 
+    /// A set-aside database, before it is recorded (no id) or as read back.
     public init(id: Int64? = nil, project: String, databaseName: String, backupID: Int64?, createdAt: Date, droppedAt: Date? = nil) {
         self.id = id
         self.project = project
@@ -61,14 +77,20 @@ public struct SetAsideDatabase: Sendable, Equatable {
 
 /// A team `_metadata` migration as last registered with `metadata migrate --migrations DIR`.
 public struct StoredTeamMigration: Sendable, Equatable {
+    /// The migration's number, 1000 or more.
     public var version: Int
+    /// The rest of its file name.
     public var name: String
+    /// The SHA-256 of its SQL.
     public var checksum: String
+    /// The SQL that applies it.
     public var upSQL: String
+    /// The SQL that undoes it, if it has a down script.
     public var downSQL: String?
     /// Where the file was read from, for messages.
     public var file: String
 
+    /// A team migration as registered.
     public init(version: Int, name: String, checksum: String, upSQL: String, downSQL: String?, file: String) {
         self.version = version
         self.name = name

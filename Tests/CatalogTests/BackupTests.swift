@@ -57,6 +57,20 @@ struct BackupTests {
         #expect((rows.first?["file"] as? String)?.hasPrefix(directory + "/shop/") == true)
     }
 
+    @Test("progress shows on stderr when stderr is a terminal, and only then")
+    func progressOnTerminal() throws {
+        let (catalog, _) = try BackupTestSupport.fleet(["shop"])
+        let store = catalog.store.location.path
+        let piped = try CLIRun.run(["backup", "create", "shop"], store: store)
+        #expect(piped.status == 0 && piped.stderr.isEmpty)
+        let command = [CLIRun.binary, "backup", "create", "shop", "--store", store].joined(separator: " ")
+        let terminal = try ChildProcess("/usr/bin/script", ["-qec", command, "/dev/null"]).run()
+        #expect(terminal.status == 0)
+        #expect(terminal.stdout.contains("backing up shop…"))
+        #expect(terminal.stdout.contains("backed up shop: "))
+        #expect(try catalog.store.backups().count == 2)
+    }
+
     @Test("a backup to a full directory fails, and its partial file is removed", .enabled(if: BackupTestSupport.canMount))
     func fullDirectory() throws {
         let catalog = try TestEnvironment.catalog()
