@@ -87,6 +87,12 @@ do {
     catalog("find-table", "users")
     catalog("find-column", "email", "--cached")
     catalog("sql", "select project, count(*) as jsonb_columns from columns where pg_type = 'jsonb' group by 1 order by 2 desc")
+    catalog("shared", "add", "users", "--from", "shop:public.users", "--note", "the shop's users table is the reference")
+    catalog("shared", "attach", "users", "--project", "saas", "--project", "shop")
+    catalog("sync", "--plan")
+    catalog("sync", "--project", "shop")
+    catalog("shared", "list")
+    catalog("drift", "--project", "shop")
 } catch {
     say("demo failed: \(error)")
     cluster?.stop()

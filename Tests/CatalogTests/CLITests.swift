@@ -16,6 +16,9 @@ struct CLITests {
         ("find-column.txt", ["find-column"]),
         ("find-table.txt", ["find-table"]),
         ("sql.txt", ["sql"]),
+        ("shared-add.txt", ["shared", "add"]),
+        ("sync.txt", ["sync"]),
+        ("drift.txt", ["drift"]),
     ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

@@ -1,0 +1,164 @@
+import ArgumentParser
+import CatalogCore
+import Foundation
+
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Write shared definitions into the projects attached to them, after showing the plan.",
+        discussion: """
+            Per project: create, update, unchanged or conflict, field by field. Writes _metadata only, never DDL. \
+            Projects with conflicts are left untouched (exit 1). Example: catalog sync --plan
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
+    var project: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only this shared definition (repeatable).", valueName: "name"))
+    var definition: [String] = []
+
+    @Flag(name: .long, help: "Print the plan and change nothing.")
+    var plan = false
+
+    @Flag(name: .long, help: "The shared version wins every field it sets; the local values lost are listed first.")
+    var force = false
+
+    @Option(name: .long, help: ArgumentHelp("Apply only if the plan still has this hash.", valueName: "hash"))
+    var expectPlan: String?
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        let selection = ProjectSelection(names: project, tags: tag)
+        let planned = try catalog.planSync(selection, definitions: definition, force: force, options: fanOut.options)
+        Terminal.write(SyncOutput.render(planned.plan, format: formatOptions.format))
+        SearchOutput.reportFailures(planned.failures, sources: [])
+        if plan {
+            if planned.plan.hasConflicts || !planned.failures.isEmpty { throw PartialFailure(failed: planned.failures.count, total: planned.plan.projects.count) }
+            return
+        }
+        let report = try catalog.sync(selection, definitions: definition, force: force, expectPlan: expectPlan ?? planned.plan.hash, options: fanOut.options)
+        for result in report.results {
+            let written = result.plans.filter { $0.action == .create || $0.action == .update }.map(\.definition)
+            switch result.outcome {
+            case .ok where !written.isEmpty: Terminal.warn("\(result.project): synced \(written.joined(separator: ", "))")
+            case .ok: break
+            default: Terminal.warn("\(result.project): \(result.outcome.label): \(result.outcome.reason ?? "")")
+            }
+        }
+        SearchOutput.reportFailures(report.failures, sources: [])
+        let failed = report.results.filter { !$0.outcome.isOK }.count + report.failures.count
+        if failed > 0 { throw PartialFailure(failed: failed, total: report.results.count + report.failures.count) }
+    }
+}
+
+/// Prints a sync plan: one block per project and definition, field by field.
+enum SyncOutput {
+    static func render(_ plan: SyncPlan, format: OutputFormat) -> String {
+        let table = OutputTable(columns: ["project", "definition", "action", "from_version", "to_version", "field", "resolution", "ours", "theirs"],
+                                rows: plan.projects.flatMap(rows))
+        switch format {
+        case .table:
+            var text = plan.projects.map(block).joined()
+            text += plan.projects.isEmpty ? "nothing to sync: no project is attached to a shared definition\n" : ""
+            text += "plan \(plan.hash)\n"
+            return text
+        case .json:
+            return OutputTable.json(PlanDocument(hash: plan.hash, changes: table.rows.map(table.object)))
+        case .csv, .tsv:
+            return table.render(format)
+        }
+    }
+
+    static func rows(_ plan: ProjectSyncPlan) -> [[Cell]] {
+        let head: [Cell] = [.text(plan.project), .text(plan.definition), .text(plan.action.rawValue), Cell(plan.fromVersion), .int(plan.toVersion)]
+        guard !plan.changes.isEmpty else { return [head + [.null, .null, .null, .null]] }
+        return plan.changes.map { change in
+            head + [.text(change.path), .text(change.resolution.rawValue), value(change.ours), value(change.theirs)]
+        }
+    }
+
+    static func block(_ plan: ProjectSyncPlan) -> String {
+        let versions = "\(plan.fromVersion.map { "v\($0)" } ?? "new") -> v\(plan.toVersion)"
+        var lines = ["\(plan.project)  \(plan.definition) (\(plan.schema).\(plan.table))  \(plan.action.rawValue)  \(versions)"]
+        for column in plan.newColumns { lines.append("    + column \(column)") }
+        for change in plan.changes {
+            let ours = value(change.ours).plain.isEmpty ? "(empty)" : value(change.ours).plain
+            let theirs = value(change.theirs).plain.isEmpty ? "(empty)" : value(change.theirs).plain
+            switch change.resolution {
+            case .update: lines.append("    ~ \(change.path): \(ours) -> \(theirs)")
+            case .conflict: lines.append("    ! \(change.path): conflict: project has \(ours), shared has \(theirs)")
+            case .keepLocal: lines.append("    = \(change.path): keeps local \(ours) (shared: \(theirs))")
+            case .overwriteLocal: lines.append("    - \(change.path): local \(ours) is lost; becomes \(theirs)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func value(_ value: JSONValue?) -> Cell {
+        guard let value else { return .null }
+        if case .string(let text) = value { return .text(text) }
+        return .text(value.canonicalText)
+    }
+}
+
+/// The JSON form of a plan: its hash and one row per field.
+struct PlanDocument: Encodable {
+    var hash: String
+    var changes: [OrderedObject]
+}
+
+struct DriftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drift",
+        abstract: "Report where _metadata and reality have drifted. Exits 1 on drift, so CI can gate on it.",
+        discussion: """
+            Two layers: _metadata against the real tables, and each project's copy of a shared definition \
+            against the store. Local overrides are listed but are not drift. Example: catalog drift --format json
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @OptionGroup var fanOut: FanOutOptionGroup
+
+    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
+    var project: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    func run() throws {
+        let report = try storeOptions.open().drift(ProjectSelection(names: project, tags: tag), options: fanOut.options)
+        let table = OutputTable(columns: ["project", "layer", "kind", "object", "detail"], rows: report.items.map {
+            [.text($0.project), .text($0.layer.rawValue), .text($0.kind), .text($0.object), .text($0.detail)]
+        })
+        if formatOptions.format == .json {
+            Terminal.write(OutputTable.json(DriftDocument(
+                drift: report.hasDrift, items: table.rows.map(table.object),
+                failures: report.failures.map { OrderedObject(fields: [("project", .text($0.project)), ("status", .text($0.outcome.label)), ("error", .text($0.error))]) })))
+        } else if report.items.isEmpty {
+            Terminal.write(formatOptions.format == .table ? "no drift\n" : table.render(formatOptions.format))
+        } else {
+            Terminal.write(table.render(formatOptions.format))
+        }
+        SearchOutput.reportFailures(report.failures, sources: [])
+        if report.hasDrift || !report.failures.isEmpty {
+            throw PartialFailure(failed: Set(report.items.filter(\.isDrift).map(\.project)).count + report.failures.count, total: 0)
+        }
+    }
+}
+
+/// The JSON form of a drift report.
+struct DriftDocument: Encodable {
+    var drift: Bool
+    var items: [OrderedObject]
+    var failures: [OrderedObject]
+}

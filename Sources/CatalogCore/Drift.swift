@@ -1,0 +1,164 @@
+import CatalogStore
+import Foundation
+import PostgresClient
+
+/// One difference found by `catalog drift`.
+public struct DriftItem: Sendable, Equatable {
+    /// `schema` compares `_metadata` with the real tables; `shared` compares a project's copy of
+    /// a shared definition with the store.
+    public enum Layer: String, Sendable {
+        case schema, shared
+    }
+
+    public var project: String
+    public var layer: Layer
+    /// missing_table, missing_column, type_mismatch, unmapped_table, unmapped_column,
+    /// behind, unknown_version, changed_locally, or local_override (information, not drift).
+    public var kind: String
+    /// `schema.table` or `schema.table.column`, or the field path for shared fields.
+    public var object: String
+    public var detail: String
+
+    /// Local overrides are deliberate: listed, but not drift.
+    public var isDrift: Bool { kind != "local_override" }
+}
+
+/// Everything `catalog drift` found, and the projects it could not read.
+public struct DriftReport: Sendable, Equatable {
+    public var items: [DriftItem]
+    public var failures: [ProjectFailure]
+
+    public var hasDrift: Bool { items.contains(where: \.isDrift) }
+}
+
+extension Catalog {
+    /// Compares every selected project's `_metadata` with its real schema, and its copies of shared
+    /// definitions with the store, all projects at once.
+    public func drift(_ selection: ProjectSelection = ProjectSelection(), options: FanOutOptions = FanOutOptions()) throws -> DriftReport {
+        let projects = try searchProjects(selection)
+        let work = Dictionary(uniqueKeysWithValues: try syncWork(selection, definitions: []).map { ($0.project.name, $0) })
+        let attachments = try wrapped { try store.attachments() }
+        let versions = try wrapped { try store.sharedVersions() }.map(Self.sharedVersion)
+        let tasks = try projects.map { project in
+            let keys = work[project.name]?.keys ?? []
+            return FanOutTask(key: project.name, connection: try project.connectionString()) { results in
+                switch results.count {
+                case 0: Query(MetadataScanner.liveQuery)
+                case 1: Query("""
+                    SELECT t.pg_schema, t.table_name, c.pg_column, c.pg_type
+                    FROM _metadata.mappings_table t LEFT JOIN _metadata.mappings_column c ON c.table_id = t.id
+                    """)
+                case 2 where !keys.isEmpty: ProjectMappings.readQuery(keys)
+                default: nil
+                }
+            }
+        }
+        var report = DriftReport(items: [], failures: [])
+        for result in options.engine.runBlocking(tasks) {
+            guard case .ok(let answers) = result.outcome else {
+                report.failures.append(ProjectFailure(project: result.key, outcome: ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))))
+                continue
+            }
+            report.items += SchemaDrift.compare(project: result.key, live: answers[0], mapped: answers[1])
+            if answers.count > 2, let work = work[result.key] {
+                let ours = try wrapped { try ProjectMappings.parse(answers[2]) }
+                report.items += SharedDrift.compare(work, ours: ours, attachments: attachments, versions: versions)
+            }
+        }
+        report.items.sort { ($0.project, $0.layer.rawValue, $0.object, $0.kind) < ($1.project, $1.layer.rawValue, $1.object, $1.kind) }
+        report.failures.sort { $0.project < $1.project }
+        return report
+    }
+}
+
+/// `_metadata` against the real catalog.
+enum SchemaDrift {
+    static func compare(project: String, live: QueryResult, mapped: QueryResult) -> [DriftItem] {
+        var liveTypes: [String: [String: String]] = [:]
+        for record in live.records {
+            let table = "\(record["schema"] ?? "").\(record["name"] ?? "")"
+            var columns = liveTypes[table] ?? [:]
+            if let column = record["column_name"] { columns[column] = record["type"] ?? "" }
+            liveTypes[table] = columns
+        }
+        var mappedTypes: [String: [String: String?]] = [:]
+        for record in mapped.records {
+            let table = "\(record["pg_schema"] ?? "public").\(record["table_name"] ?? "")"
+            var columns = mappedTypes[table] ?? [:]
+            if let column = record["pg_column"] { columns[column] = .some(record["pg_type"]) }
+            mappedTypes[table] = columns
+        }
+        var items: [DriftItem] = []
+        func add(_ kind: String, _ object: String, _ detail: String) {
+            items.append(DriftItem(project: project, layer: .schema, kind: kind, object: object, detail: detail))
+        }
+        for (table, columns) in mappedTypes {
+            guard let real = liveTypes[table] else {
+                add("missing_table", table, "mapped in _metadata but not in the database")
+                continue
+            }
+            for (column, type) in columns {
+                guard let realType = real[column] else {
+                    add("missing_column", "\(table).\(column)", "mapped in _metadata but not in the table; add it with ALTER TABLE, or prune the mapping")
+                    continue
+                }
+                if let type, type != realType {
+                    add("type_mismatch", "\(table).\(column)", "_metadata says \(type), the table has \(realType)")
+                }
+            }
+            for column in real.keys where columns[column] == nil {
+                add("unmapped_column", "\(table).\(column)", "in the table but not in _metadata; run 'catalog metadata scan \(project)'")
+            }
+        }
+        for table in liveTypes.keys where mappedTypes[table] == nil {
+            add("unmapped_table", table, "in the database but not in _metadata; run 'catalog metadata scan \(project)'")
+        }
+        return items
+    }
+}
+
+/// A project's copies of shared definitions against the store.
+enum SharedDrift {
+    static func compare(_ work: SyncWork, ours: [ProjectMappings.Key: MappedTable], attachments: [StoredAttachment], versions: [SharedVersion]) -> [DriftItem] {
+        var items: [DriftItem] = []
+        for item in work.items {
+            let definition = item.theirs.definition
+            let object = "\(definition.schema).\(definition.table)"
+            func add(_ kind: String, _ path: String, _ detail: String) {
+                items.append(DriftItem(project: work.project.name, layer: .shared, kind: kind, object: path, detail: detail))
+            }
+            guard let mapped = ours[ProjectMappings.Key(schema: definition.schema, table: definition.table)], mapped.isShared,
+                  let copyVersion = mapped.sharedVersion
+            else {
+                add("behind", object, "\"\(item.definition)\" version \(item.theirs.version) was never synced here; run 'catalog sync --project \(work.project.name)'")
+                continue
+            }
+            guard let base = versions.first(where: { $0.name == item.definition && $0.version == copyVersion }) else {
+                add("unknown_version", object, "the project says \"\(item.definition)\" version \(copyVersion), which this store does not have")
+                continue
+            }
+            if copyVersion < item.theirs.version {
+                add("behind", object, "at \"\(item.definition)\" version \(copyVersion), the store has \(item.theirs.version); run 'catalog sync --project \(work.project.name)'")
+            }
+            let attachment = attachments.first { $0.project == work.project.name && $0.definition == item.definition }
+            let overrides = (try? JSONValue(json: attachment?.overrides ?? "{}")).flatMap { value -> [String: JSONValue]? in
+                if case .object(let object) = value { object } else { nil }
+            } ?? [:]
+            let baseFields = SyncFields.of(base.definition)
+            let ourFields = SyncFields.of(mapped)
+            let paths = SyncFields.paths([base.definition], []).filter { path in
+                SyncFields.split(path).map { split in base.definition.column(split.column) != nil } ?? true
+            }
+            for path in paths where ourFields[path] != baseFields[path] {
+                let ours = ourFields[path]?.canonicalText ?? "empty"
+                let shared = baseFields[path]?.canonicalText ?? "empty"
+                if let kept = overrides[path], kept == (ourFields[path] ?? .null) {
+                    add("local_override", "\(object) \(path)", "kept local value \(ours) (shared: \(shared))")
+                } else {
+                    add("changed_locally", "\(object) \(path)", "\(ours) in the project, \(shared) in \"\(item.definition)\" version \(copyVersion)")
+                }
+            }
+        }
+        return items
+    }
+}
