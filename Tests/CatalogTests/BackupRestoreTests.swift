@@ -31,6 +31,8 @@ struct BackupRestoreTests {
             """)
         let digest = try BackupTestSupport.dataDigest(database)
         let counts = try BackupTestSupport.rowCounts(database)
+        let locale = try TestEnvironment.cluster().connect().query(
+            "SELECT datcollate || '/' || datctype AS locale FROM pg_database WHERE datname = $1", [database]).records.first?["locale"]
         try TestEnvironment.cluster().connect(database: database).execute(script: """
             DELETE FROM order_items; INSERT INTO users (email, full_name) VALUES ('late@example.com', 'Late Comer');
             """)
@@ -47,12 +49,13 @@ struct BackupRestoreTests {
         #expect(try BackupTestSupport.rowCounts(aside.databaseName)["public.order_items"] == 0)
         let admin = try TestEnvironment.cluster().connect()
         let facts = try admin.query("""
-            SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate,
+            SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate || '/' || d.datctype AS locale,
                    (SELECT string_agg(c, ' ' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid) AS settings
             FROM pg_database d WHERE d.datname = $1
             """, [database]).records.first
         #expect(facts?["owner"] == owner)
         #expect(facts?["encoding"] == "UTF8")
+        #expect(locale != nil && facts?["locale"] == locale)
         #expect(facts?["settings"] == "search_path=\"$user\", public statement_timeout=5s work_mem=8MB")
         #expect(try BackupTestSupport.databaseNames(startingWith: database) == [database, aside.databaseName])
     }
