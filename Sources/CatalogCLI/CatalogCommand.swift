@@ -34,7 +34,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             Terminal.warn("error: \(error.message)")
             return ExitStatus.failure
         } catch let failure as PartialFailure {
-            Terminal.warn("\(failure.failed) of \(failure.total) project(s) did not succeed; see the rows above")
+            Terminal.warn(failure.summary ?? "\(failure.failed) of \(failure.total) project(s) did not succeed; see the rows above")
             return ExitStatus.partial
         } catch {
             let code = exitCode(for: error)

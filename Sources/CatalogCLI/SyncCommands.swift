@@ -41,7 +41,11 @@ struct SyncCommand: ParsableCommand {
         Terminal.write(SyncOutput.render(planned.plan, format: formatOptions.format))
         SearchOutput.reportFailures(planned.failures, sources: [])
         if plan {
-            if planned.plan.hasConflicts || !planned.failures.isEmpty { throw PartialFailure(failed: planned.failures.count, total: planned.plan.projects.count) }
+            let conflicted = Set(planned.plan.projects.filter { $0.action == .conflict }.map(\.project))
+            if !conflicted.isEmpty || !planned.failures.isEmpty {
+                throw PartialFailure(failed: conflicted.count + planned.failures.count, total: planned.plan.projects.count,
+                                     summary: "\(conflicted.count) project(s) with conflicts, \(planned.failures.count) unreachable; sync would leave them untouched")
+            }
             return
         }
         let report = try catalog.sync(selection, definitions: definition, force: force, expectPlan: expectPlan ?? planned.plan.hash, options: fanOut.options)
@@ -151,7 +155,9 @@ struct DriftCommand: ParsableCommand {
         }
         SearchOutput.reportFailures(report.failures, sources: [])
         if report.hasDrift || !report.failures.isEmpty {
-            throw PartialFailure(failed: Set(report.items.filter(\.isDrift).map(\.project)).count + report.failures.count, total: 0)
+            let drifted = Set(report.items.filter(\.isDrift).map(\.project)).count
+            throw PartialFailure(failed: drifted + report.failures.count, total: 0,
+                                 summary: "drift in \(drifted) project(s), \(report.failures.count) could not be read")
         }
     }
 }

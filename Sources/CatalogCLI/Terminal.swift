@@ -23,4 +23,12 @@ enum ExitStatus {
 struct PartialFailure: Error {
     var failed: Int
     var total: Int
+    /// Replaces the default "N of M project(s) did not succeed" line.
+    var summary: String?
+
+    init(failed: Int, total: Int, summary: String? = nil) {
+        self.failed = failed
+        self.total = total
+        self.summary = summary
+    }
 }

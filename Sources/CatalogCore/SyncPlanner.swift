@@ -44,7 +44,7 @@ public enum SyncPlanner {
         let baseFields = sides.base.map { SyncFields.of($0.definition) }
         let theirFields = SyncFields.of(theirs)
         let ourFields = SyncFields.of(ours)
-        for path in SyncFields.paths([sides.base?.definition, theirs], [ours]) {
+        for path in SyncFields.paths([sides.base?.definition, theirs], []) {
             let resolution = resolve(base: baseFields.map { .some($0[path]) } ?? nil, ours: ourFields[path], theirs: theirFields[path], force: force)
             if let resolution {
                 plan.changes.append(FieldChange(path: path, base: baseFields?[path], ours: ourFields[path], theirs: theirFields[path], resolution: resolution))

@@ -112,7 +112,7 @@ struct SyncPlannerTests {
         #expect(byPath["columns.email.label"] == .update)
         #expect(byPath["label"] == .conflict)
         #expect(byPath["columns.email.type"] == .conflict)
-        #expect(byPath["columns.legacy.label"] == .keepLocal)
+        #expect(byPath["columns.legacy.label"] == nil, "a column the shared version lacks is not a shared field")
         #expect(byPath["columns.id.type"] == nil)
         #expect(result.action == .conflict)
     }
