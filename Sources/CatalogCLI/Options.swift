@@ -64,3 +64,14 @@ struct FanOutOptionGroup: ParsableArguments {
         guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds.") }
     }
 }
+
+/// `--project` and `--tag` filters for commands that default to every project.
+struct ProjectFilterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
+    var project: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag) }
+}

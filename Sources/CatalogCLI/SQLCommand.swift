@@ -15,11 +15,7 @@ struct SQLCommand: ParsableCommand {
     @Argument(help: "One SELECT statement (SQLite dialect).")
     var sql: String
 
-    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
-    var project: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
-    var tag: [String] = []
+    @OptionGroup var filter: ProjectFilterOptions
 
     @Flag(name: .long, help: "Answer from the local index; no database is contacted.")
     var cached = false
@@ -30,7 +26,7 @@ struct SQLCommand: ParsableCommand {
 
     func run() throws {
         let result = try storeOptions.open().federatedSQL(
-            sql, in: ProjectSelection(names: project, tags: tag), cached: cached, options: fanOut.options)
+            sql, in: filter.selection, cached: cached, options: fanOut.options)
         let table = OutputTable(columns: result.answer.columns, rows: result.answer.rows.map { $0.map(Cell.init) })
         if formatOptions.format == .json {
             Terminal.write(OutputTable.json(SQLDocument(

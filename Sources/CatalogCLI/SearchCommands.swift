@@ -15,16 +15,12 @@ struct SearchOptions: ParsableArguments {
     @Flag(name: .long, help: "Match without regard to case.")
     var ignoreCase = false
 
-    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
-    var project: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
-    var tag: [String] = []
+    @OptionGroup var filter: ProjectFilterOptions
 
     @Flag(name: .long, help: "Answer from the local index; no database is contacted.")
     var cached = false
 
-    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag) }
+    var selection: ProjectSelection { filter.selection }
 }
 
 struct FindColumn: ParsableCommand {

@@ -16,11 +16,7 @@ struct SyncCommand: ParsableCommand {
     @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var fanOut: FanOutOptionGroup
 
-    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
-    var project: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
-    var tag: [String] = []
+    @OptionGroup var filter: ProjectFilterOptions
 
     @Option(name: .long, help: ArgumentHelp("Only this shared definition (repeatable).", valueName: "name"))
     var definition: [String] = []
@@ -36,7 +32,7 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let selection = ProjectSelection(names: project, tags: tag)
+        let selection = filter.selection
         let planned = try catalog.planSync(selection, definitions: definition, force: force, options: fanOut.options)
         Terminal.write(SyncOutput.render(planned.plan, format: formatOptions.format))
         SearchOutput.reportFailures(planned.failures, sources: [])
@@ -133,14 +129,10 @@ struct DriftCommand: ParsableCommand {
     @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var fanOut: FanOutOptionGroup
 
-    @Option(name: .long, help: ArgumentHelp("Only this project (repeatable).", valueName: "project"))
-    var project: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
-    var tag: [String] = []
+    @OptionGroup var filter: ProjectFilterOptions
 
     func run() throws {
-        let report = try storeOptions.open().drift(ProjectSelection(names: project, tags: tag), options: fanOut.options)
+        let report = try storeOptions.open().drift(filter.selection, options: fanOut.options)
         let table = OutputTable(columns: ["project", "layer", "kind", "object", "detail"], rows: report.items.map {
             [.text($0.project), .text($0.layer.rawValue), .text($0.kind), .text($0.object), .text($0.detail)]
         })

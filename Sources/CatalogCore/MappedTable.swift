@@ -49,35 +49,31 @@ enum SyncFields {
     static func text(_ value: String?) -> JSONValue? { value.flatMap { $0.isEmpty ? nil : .string($0) } }
 
     static func of(_ definition: TableDefinition) -> [String: JSONValue] {
-        var fields: [String: JSONValue?] = [
-            "graphql_type": text(definition.graphqlType), "label": text(definition.label), "description": text(definition.description),
-        ]
+        var fields = tableFields(definition.graphqlType, definition.label, definition.description)
         for column in definition.columns {
-            let prefix = "columns.\(column.name)."
-            fields[prefix + "type"] = text(column.type)
-            fields[prefix + "label"] = text(column.label)
-            fields[prefix + "graphql_field"] = text(column.graphqlField)
-            fields[prefix + "nullable"] = column.nullable.map(JSONValue.bool)
-            fields[prefix + "validation_rules"] = column.validationRules
-            fields[prefix + "position"] = column.position.map { .number(Double($0)) }
+            add(column.name, MappedTableColumn(type: column.type, label: column.label, graphqlField: column.graphqlField,
+                                               nullable: column.nullable, validationRules: column.validationRules, position: column.position), to: &fields)
         }
-        return fields.compactMapValues { $0 }
+        return fields
     }
 
     static func of(_ table: MappedTable) -> [String: JSONValue] {
-        var fields: [String: JSONValue?] = [
-            "graphql_type": text(table.graphqlType), "label": text(table.label), "description": text(table.description),
+        var fields = tableFields(table.graphqlType, table.label, table.description)
+        for (name, column) in table.columns { add(name, column, to: &fields) }
+        return fields
+    }
+
+    private static func tableFields(_ graphqlType: String?, _ label: String?, _ description: String?) -> [String: JSONValue] {
+        ["graphql_type": text(graphqlType), "label": text(label), "description": text(description)].compactMapValues { $0 }
+    }
+
+    private static func add(_ name: String, _ column: MappedTableColumn, to fields: inout [String: JSONValue]) {
+        let values: [String: JSONValue?] = [
+            "type": text(column.type), "label": text(column.label), "graphql_field": text(column.graphqlField),
+            "nullable": column.nullable.map(JSONValue.bool), "validation_rules": column.validationRules,
+            "position": column.position.map { .number(Double($0)) },
         ]
-        for (name, column) in table.columns {
-            let prefix = "columns.\(name)."
-            fields[prefix + "type"] = text(column.type)
-            fields[prefix + "label"] = text(column.label)
-            fields[prefix + "graphql_field"] = text(column.graphqlField)
-            fields[prefix + "nullable"] = column.nullable.map(JSONValue.bool)
-            fields[prefix + "validation_rules"] = column.validationRules
-            fields[prefix + "position"] = column.position.map { .number(Double($0)) }
-        }
-        return fields.compactMapValues { $0 }
+        for (field, value) in values { if let value { fields["columns.\(name).\(field)"] = value } }
     }
 
     /// Splits `columns.NAME.FIELD` into the column name (which may itself hold dots) and the field.
