@@ -40,7 +40,8 @@ public enum MetadataSchema {
     /// Compares what a database has applied with the migrations catalog ships, refusing drifted files.
     static func pending(applied: [Applied], known: [SchemaMigration], project: String) throws -> [SchemaMigration] {
         let byVersion = Dictionary(uniqueKeysWithValues: known.map { ($0.version, $0) })
-        for row in applied {
+        // Versions from TeamMigrations.firstVersion up are the team's own; 'metadata migrate' checks those.
+        for row in applied where row.version < TeamMigrations.firstVersion || byVersion[row.version] != nil {
             guard let migration = byVersion[row.version] else {
                 throw CatalogError("project \"\(project)\": its _metadata has migration \(row.version) (\(row.name)), which this catalog does not know; upgrade catalog, or pass the --migrations directory it came from")
             }

@@ -14,6 +14,8 @@ public final class TemporaryCluster: @unchecked Sendable {
     public let binDirectory: String
     private let lock = NSLock()
     private var running = false
+    /// The `-c` options the server was started with, so `resume()` comes back on the same port.
+    private var serverOptions = ""
 
     /// Creates and starts a cluster. `settings` become `-c name=value` server options.
     public init(settings: [String: String] = [:]) throws {
@@ -36,6 +38,7 @@ public final class TemporaryCluster: @unchecked Sendable {
         ]
         options.merge(settings) { _, new in new }
         let optionString = options.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
+        serverOptions = optionString
         try runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path,
                                      "-o", optionString, "-w", "-t", "60", "start"])
         running = true
@@ -90,7 +93,8 @@ public final class TemporaryCluster: @unchecked Sendable {
 
     /// Starts a paused server again on the same port.
     public func resume() throws {
-        try runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "60", "start"])
+        try runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path,
+                                     "-o", serverOptions, "-w", "-t", "60", "start"])
     }
 
     // MARK: Processes

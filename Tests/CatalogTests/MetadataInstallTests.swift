@@ -86,6 +86,20 @@ struct MetadataInstallTests {
         #expect(try !columns("mappings_table", database: database).contains("pg_schema"))
     }
 
+    @Test("a team's own migrations (1000 and up) do not upset install or status")
+    func teamMigrationsAreLeftToMigrate() throws {
+        let (catalog, database) = try registered()
+        try catalog.installMetadata(ProjectSelection(names: ["p"]))
+        let connection = try TestEnvironment.cluster().connect(database: database)
+        try connection.query("INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES (1001, 'team_column', 'abc')")
+        let again = try catalog.installMetadata(ProjectSelection(names: ["p"]))
+        #expect(again.first?.outcome == .ok)
+        let probe = try #require(catalog.probe(ProjectSelection(names: ["p"])).first)
+        #expect(probe.problem == nil)
+        #expect(probe.metadataVersion == 1001)
+        #expect(probe.pending.isEmpty)
+    }
+
     @Test("a failing migration leaves no half-installed schema")
     func failingMigration() throws {
         let (catalog, database) = try registered()

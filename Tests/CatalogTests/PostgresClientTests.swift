@@ -93,6 +93,16 @@ struct PostgresClientTests {
         }
     }
 
+    @Test("a paused cluster refuses connections and comes back on the same port")
+    func pauseAndResume() throws {
+        let cluster = try TemporaryCluster()
+        defer { cluster.stop() }
+        try cluster.pause()
+        #expect(throws: PostgresError.self) { try cluster.connect() }
+        try cluster.resume()
+        #expect(try cluster.connect().query("SELECT 1 AS one").records.first?.int("one") == 1)
+    }
+
     @Test("a transaction rolls back everything when its body throws")
     func transactionRollsBack() throws {
         let connection = try TestEnvironment.cluster().connect()
