@@ -38,15 +38,22 @@ public struct FanOutResult: Sendable {
 }
 
 /// Runs conversations on many databases at once over non-blocking libpq, multiplexed with `poll(2)`
-/// on a single thread of its own. At most `concurrency` connections are open at a time, and each
+/// on a single thread of its own. At most `concurrency` conversations run at a time, and each
 /// database gets `timeout` seconds from its first connection attempt to its last row.
+///
+/// Without a pool every task opens its own connection and closes it at the end. With a `WarmPool`
+/// the same engine borrows kept-open connections and hands them back, so a long-running service
+/// skips connection set-up; a borrowed connection found broken is replaced once, transparently.
 public struct FanOut: Sendable {
     public var concurrency: Int
     public var timeout: Double
+    /// Where connections come from and go back to; nil opens and closes one per task.
+    public var pool: WarmPool?
 
-    public init(concurrency: Int = 64, timeout: Double = 10) {
+    public init(concurrency: Int = 64, timeout: Double = 10, pool: WarmPool? = nil) {
         self.concurrency = max(1, concurrency)
         self.timeout = timeout
+        self.pool = pool
     }
 
     /// Runs every task on a thread of its own and returns the outcomes in the tasks' order.
@@ -57,7 +64,7 @@ public struct FanOut: Sendable {
 
     /// Runs every task on the calling thread (never call this from the cooperative pool).
     public func runBlocking(_ tasks: [FanOutTask]) -> [FanOutResult] {
-        var loop = PollLoop(tasks: tasks, concurrency: concurrency, timeout: timeout)
+        var loop = PollLoop(tasks: tasks, concurrency: concurrency, timeout: timeout, pool: pool)
         return loop.run()
     }
 }
@@ -69,40 +76,62 @@ private struct PollLoop {
         case querying
     }
 
-    struct Active {
+    /// One try at starting a task. `fresh` is set on the second try, after a reused connection
+    /// turned out to be broken: it must not take another idle one.
+    struct Attempt {
         let index: Int
+        let started: Double
+        var fresh = false
+    }
+
+    struct Active {
+        let attempt: Attempt
         let connection: OpaquePointer
         var phase: Phase
-        let started: Double
         let deadline: Double
+        /// The pool slot this connection occupies; nil without a pool.
+        let lease: WarmPool.Lease?
+        /// True when the connection came from the pool rather than being opened for this task.
+        let reused: Bool
         var results: [QueryResult] = []
         var pendingError: PostgresError?
         var lastResult: QueryResult?
         var needsFlush = false
+
+        var index: Int { attempt.index }
+        var started: Double { attempt.started }
     }
 
     let tasks: [FanOutTask]
     let concurrency: Int
     let timeout: Double
+    let pool: WarmPool?
     var outcomes: [FanOutResult?]
     var nextTask = 0
     var active: [Active] = []
+    /// Tasks whose server is at the pool's bound, oldest first.
+    var waiting: [Attempt] = []
     var resolver = HostResolver()
 
-    init(tasks: [FanOutTask], concurrency: Int, timeout: Double) {
+    init(tasks: [FanOutTask], concurrency: Int, timeout: Double, pool: WarmPool?) {
         self.tasks = tasks
         self.concurrency = concurrency
         self.timeout = timeout
+        self.pool = pool
         self.outcomes = Array(repeating: nil, count: tasks.count)
     }
 
     mutating func run() -> [FanOutResult] {
-        while nextTask < tasks.count || !active.isEmpty {
-            while active.count < concurrency, nextTask < tasks.count {
-                start(nextTask)
-                nextTask += 1
+        while nextTask < tasks.count || !active.isEmpty || !waiting.isEmpty {
+            while let attempt = waiting.first, active.count < concurrency, begin(attempt) {
+                waiting.removeFirst()
             }
-            guard !active.isEmpty else { continue }
+            while active.count + waiting.count < concurrency, nextTask < tasks.count {
+                let attempt = Attempt(index: nextTask, started: Self.now())
+                nextTask += 1
+                if !waiting.isEmpty || !begin(attempt) { waiting.append(attempt) }
+            }
+            guard !active.isEmpty || !waiting.isEmpty else { continue }
             waitAndAdvance()
         }
         return outcomes.map { $0! }
@@ -110,33 +139,64 @@ private struct PollLoop {
 
     // MARK: Starting
 
-    mutating func start(_ index: Int) {
-        let task = tasks[index]
-        let started = Self.now()
+    /// Starts a task on a borrowed or new connection; false when it has to wait for a pool slot.
+    mutating func begin(_ attempt: Attempt) -> Bool {
+        guard let pool else {
+            connect(attempt, lease: nil)
+            return true
+        }
+        let task = tasks[attempt.index]
+        switch pool.checkout(project: task.key, connection: task.connection, fresh: attempt.fresh, now: Self.now()) {
+        case .reuse(let connection, let lease):
+            guard WarmPool.isUsable(connection) else {
+                pool.discard(connection, lease: lease)
+                return begin(attempt)
+            }
+            active.append(Active(attempt: attempt, connection: connection, phase: .querying,
+                                 deadline: attempt.started + timeout, lease: lease, reused: true))
+            sendNext(active.count - 1)
+            return true
+        case .open(let lease, let evicted):
+            if let evicted { PQfinish(evicted) }
+            connect(attempt, lease: lease)
+            return true
+        case .wait:
+            return false
+        case .held(let seconds):
+            let message = "connections to this project are on hold for maintenance (a restore or import) for \(Int(seconds.rounded(.up))) more s"
+            finish(attempt.index, .failed(PostgresError(kind: .connection, message: message)), started: attempt.started)
+            return true
+        }
+    }
+
+    mutating func connect(_ attempt: Attempt, lease: WarmPool.Lease?) {
+        let task = tasks[attempt.index]
         let addresses: [String]?
         switch resolver.addresses(for: task.connection) {
         case .success(let resolved): addresses = resolved
         case .failure(let error):
-            finish(index, .failed(error), started: started)
+            if let lease { pool?.discard(nil, lease: lease) }
+            finish(attempt.index, .failed(error), started: attempt.started)
             return
         }
         let connectTimeout = max(2, Int(timeout.rounded(.up)))
         let parameters = ConnectionParameters(task.connection, hostAddresses: addresses, defaultConnectTimeout: connectTimeout)
         let connection = parameters.withCArrays { keywords, values in PQconnectStartParams(keywords, values, 1) }
         guard let connection else {
-            finish(index, .failed(PostgresError(kind: .connection, message: "out of memory while connecting")), started: started)
+            if let lease { pool?.discard(nil, lease: lease) }
+            finish(attempt.index, .failed(PostgresError(kind: .connection, message: "out of memory while connecting")), started: attempt.started)
             return
         }
         if PQstatus(connection) == CONNECTION_BAD {
             let error = PostgresError(connection: connection)
-            PQfinish(connection)
-            finish(index, .failed(error), started: started)
+            close(connection, lease: lease, reusable: false)
+            finish(attempt.index, .failed(error), started: attempt.started)
             return
         }
         silenceNotices(connection)
         // libpq's docs: after PQconnectStart, behave as if PQconnectPoll had returned PGRES_POLLING_WRITING.
-        active.append(Active(index: index, connection: connection, phase: .connecting(waitForWrite: true),
-                             started: started, deadline: started + timeout))
+        active.append(Active(attempt: attempt, connection: connection, phase: .connecting(waitForWrite: true),
+                             deadline: attempt.started + timeout, lease: lease, reused: false))
     }
 
     // MARK: Waiting
@@ -150,9 +210,12 @@ private struct PollLoop {
             }
             return pollfd(fd: PQsocket(entry.connection), events: events, revents: 0)
         }
-        let earliest = active.map(\.deadline).min()!
-        let waitMilliseconds = max(0, Int32(((earliest - Self.now()) * 1000).rounded(.up)))
-        let ready = poll(&descriptors, nfds_t(descriptors.count), min(waitMilliseconds, 1000))
+        let deadlines = active.map(\.deadline) + waiting.map { $0.started + timeout }
+        let earliest = deadlines.min()!
+        var waitMilliseconds = min(1000, max(0, Int32(((earliest - Self.now()) * 1000).rounded(.up))))
+        // A task waiting for a pool slot is retried soon: other fan-outs return connections at any time.
+        if !waiting.isEmpty { waitMilliseconds = min(waitMilliseconds, 2) }
+        let ready = poll(&descriptors, nfds_t(descriptors.count), waitMilliseconds)
         if ready < 0, errno != EINTR {
             let error = PostgresError(kind: .connection, message: "poll failed: \(String(cString: strerror(errno)))")
             for position in active.indices.reversed() { fail(position, error) }
@@ -165,10 +228,14 @@ private struct PollLoop {
                 advance(position, revents: descriptors[position].revents)
             } else if now >= active[position].deadline {
                 let entry = active.remove(at: position)
-                PQfinish(entry.connection)
+                close(entry.connection, lease: entry.lease, reusable: false)
                 finish(entry.index, .timedOut, started: entry.started)
             }
         }
+        for attempt in waiting where now >= attempt.started + timeout {
+            finish(attempt.index, .timedOut, started: attempt.started)
+        }
+        waiting.removeAll { now >= $0.started + timeout }
     }
 
     // MARK: Advancing
@@ -245,7 +312,7 @@ private struct PollLoop {
         }
         guard let query else {
             active.remove(at: position)
-            PQfinish(entry.connection)
+            close(entry.connection, lease: entry.lease, reusable: true)
             finish(entry.index, .ok(entry.results), started: entry.started)
             return
         }
@@ -258,10 +325,33 @@ private struct PollLoop {
         active[position].needsFlush = flushed == 1
     }
 
+    /// Ends a task with an error; a reused connection that broke before its first answer is
+    /// replaced by a new one once, since the server may have restarted while it sat idle.
     mutating func fail(_ position: Int, _ error: PostgresError) {
         let entry = active.remove(at: position)
-        PQfinish(entry.connection)
+        let broken = PQstatus(entry.connection) == CONNECTION_BAD
+        close(entry.connection, lease: entry.lease, reusable: true)
+        if entry.reused, broken, entry.results.isEmpty, !entry.attempt.fresh {
+            var retry = entry.attempt
+            retry.fresh = true
+            if !begin(retry) { waiting.append(retry) }
+            return
+        }
         finish(entry.index, .failed(error), started: entry.started)
+    }
+
+    /// Hands a connection back to the pool when it is idle and healthy, else closes it.
+    mutating func close(_ connection: OpaquePointer, lease: WarmPool.Lease?, reusable: Bool) {
+        guard let pool, let lease else {
+            PQfinish(connection)
+            return
+        }
+        let idle = PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE && PQisBusy(connection) == 0
+        if reusable && idle {
+            pool.checkin(connection, lease: lease, now: Self.now())
+        } else {
+            pool.discard(connection, lease: lease)
+        }
     }
 
     mutating func finish(_ index: Int, _ outcome: FanOutOutcome, started: Double) {
@@ -269,8 +359,6 @@ private struct PollLoop {
     }
 
     static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        WarmPool.now()
     }
 }

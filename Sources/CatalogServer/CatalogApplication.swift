@@ -1,0 +1,74 @@
+import CatalogCore
+import Hummingbird
+import Logging
+
+/// The whole service, built without a socket: the router with its middleware and routes, the
+/// warm pool, and the pool's upkeep. `catalog serve` runs `application`; tests drive it with
+/// `application.test(.router)` and look at `routes` and `pool`.
+public struct CatalogApplication: Sendable {
+    /// The Hummingbird application: run it, or test it.
+    public let application: Application<RouterResponder<CatalogRequestContext>>
+    /// Every route the router serves, as recorded while it was built.
+    public let routes: [APIRoute]
+    /// The warm pool the fan-outs borrow connections from.
+    public let pool: WarmPool
+
+    /// Opens the store and builds the router; throws if the configuration is refused.
+    public init(_ configuration: ServerConfiguration) throws {
+        try configuration.validate()
+        let catalog = try Catalog(location: configuration.store)
+        let backend = CatalogBackend(configuration: configuration, catalog: catalog)
+        let table = RouteTable()
+        let router = Router(context: CatalogRequestContext.self)
+        router.add(middleware: RequestObserverMiddleware(metrics: backend.metrics))
+        router.add(middleware: ErrorMiddleware(routes: table))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+
+        let root = RouteRecorder(group: router.group(), prefix: "", table: table)
+        OperationsRoutes(backend: backend).register(on: root)
+        WebPageRoutes().register(on: root)
+
+        let session = RouteRecorder(group: router.group("api/v1"), prefix: "api/v1", table: table)
+        SessionRoutes(backend: backend).register(on: session)
+
+        let apiGroup = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, sessions: backend.sessions))
+        let api = RouteRecorder(group: apiGroup, prefix: "api/v1", table: table)
+        ProjectRoutes(backend: backend).register(on: api)
+        SearchRoutes(backend: backend).register(on: api)
+        SQLRoutes(backend: backend).register(on: api)
+        SharedRoutes(backend: backend).register(on: api)
+        SyncRoutes(backend: backend).register(on: api)
+        DriftRoutes(backend: backend).register(on: api)
+        BackupRoutes(backend: backend).register(on: api)
+
+        let logger = configuration.logger
+        let authentication = configuration.token == nil ? "none (loopback only)" : "bearer token or session cookie"
+        var application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "catalog"),
+            onServerRunning: { channel in
+                logger.notice("catalog serve is listening", metadata: [
+                    "address": "\(channel.localAddress?.description ?? "?")", "authentication": "\(authentication)",
+                ])
+            },
+            logger: logger)
+        application.addServices(PoolMaintenance(backend: backend, logger: configuration.logger))
+        self.application = application
+        self.routes = table.all
+        self.pool = backend.pool
+    }
+}
+
+extension CatalogApplication {
+    /// Runs the service until SIGTERM or SIGINT, then stops accepting connections, lets in-flight
+    /// requests finish and closes the pooled connections.
+    public func run() async throws {
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+/// Builds the service for `configuration` with no socket open, so tests drive the same router
+/// `catalog serve` runs.
+public func buildApplication(_ configuration: ServerConfiguration) throws -> some ApplicationProtocol {
+    try CatalogApplication(configuration).application
+}

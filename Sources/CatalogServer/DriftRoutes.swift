@@ -1,0 +1,29 @@
+import CatalogCore
+import Hummingbird
+
+/// `GET /api/v1/drift`: where `_metadata` and the real tables disagree, and where projects' copies
+/// of shared definitions moved; the JSON of `catalog drift --format json`.
+struct DriftRoutes {
+    let backend: CatalogBackend
+
+    func register(on routes: RouteRecorder) {
+        routes.get("drift") { request, _ in try await drift(request) }
+    }
+
+    func drift(_ request: Request) async throws -> Response {
+        let parameters = QueryParameters(request)
+        let selection = ProjectSelection(names: parameters.all("project"), tags: parameters.all("tag"))
+        try await backend.requireRegistered(selection.names)
+        let report = try await backend.fanOut { catalog, options in try catalog.drift(selection, options: options) }
+        backend.metrics.recordOutcomes(sources: [], failures: report.failures)
+        let items: [OrderedJSON] = report.items.map { item in
+            .object([
+                ("project", .string(item.project)), ("layer", .string(item.layer.rawValue)), ("kind", .string(item.kind)),
+                ("object", .string(item.object)), ("detail", .string(item.detail)),
+            ])
+        }
+        return JSONBody.response(.object([
+            ("drift", .bool(report.hasDrift)), ("items", .array(items)), ("failures", .array(report.failures.map(SearchJSON.failure))),
+        ]))
+    }
+}

@@ -1,0 +1,49 @@
+import CatalogCore
+import Hummingbird
+import Logging
+
+/// Turns every error into `{"error": {"code", "message"}}` with the right status, so clients never
+/// see Hummingbird's own error format or an empty 500. The log keeps the detail.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = CatalogRequestContext
+    let routes: RouteTable
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let allowed = error.status == .notFound ? routes.methods(matching: request.uri.path) : []
+            if !allowed.isEmpty {
+                return try APIError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(request.uri.path) does not take \(request.method.rawValue); it takes \(allowed.joined(separator: ", "))",
+                    headers: [.allow: allowed.joined(separator: ", ")]
+                ).response(from: request, context: context)
+            }
+            return try Self.translate(error, limit: context.bodyLimit).response(from: request, context: context)
+        } catch let error as CatalogError {
+            context.logger.error("request failed", metadata: ["error": "\(error.message)"])
+            return try APIError(.internalServerError, code: "internal", message: error.message).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return try APIError(.internalServerError, code: "internal", message: "the server could not answer; its log has the detail")
+                .response(from: request, context: context)
+        }
+    }
+
+    /// Hummingbird's own errors (unknown route, body too large, bad method) in the API's format.
+    static func translate(_ error: HTTPError, limit: Int) -> APIError {
+        switch error.status {
+        case .notFound:
+            return APIError(.notFound, code: "not_found", message: "no such route; GET /openapi.json lists them", headers: error.headers)
+        case .contentTooLarge:
+            return .bodyTooLarge(limit: limit)
+        default:
+            let message = error.body ?? error.status.reasonPhrase
+            let code = error.status.code < 500 ? "bad_request" : "internal"
+            return APIError(error.status, code: code, message: message, headers: error.headers)
+        }
+    }
+}

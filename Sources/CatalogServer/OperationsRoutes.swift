@@ -1,0 +1,32 @@
+import CatalogCore
+import Hummingbird
+
+/// The routes that need no credential: `/healthz` for load balancers, `/metrics` for Prometheus,
+/// and `/openapi.json` for clients. None of them shows a project's name, DSN or data.
+struct OperationsRoutes {
+    let backend: CatalogBackend
+
+    func register(on routes: RouteRecorder) {
+        routes.get("healthz") { _, context in try await health(context) }
+        routes.get("metrics") { _, _ in metrics() }
+        routes.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+        }
+    }
+
+    func health(_ context: CatalogRequestContext) async throws -> Response {
+        do {
+            _ = try await backend.blocking { catalog in try catalog.store.appliedMigrations() }
+        } catch {
+            context.logger.error("health check failed", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, code: "unavailable", message: "the store cannot be read; the server's log has the detail")
+        }
+        return JSONBody.response(.object([("status", .string("ok"))]))
+    }
+
+    func metrics() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: backend.metrics.render())))
+    }
+}

@@ -1,0 +1,92 @@
+import CatalogCore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/projects`: list (optionally checking each live), show, add and remove, plus letting
+/// go of a project's pooled connections before a restore. DSNs are always shown masked.
+struct ProjectRoutes {
+    let backend: CatalogBackend
+
+    func register(on routes: RouteRecorder) {
+        routes.get("projects") { request, _ in try await list(request) }
+        routes.post("projects") { request, context in try await add(request, context) }
+        routes.get("projects/{name}") { _, context in try await show(context.parameters.require("name")) }
+        routes.delete("projects/{name}") { _, context in try await remove(context.parameters.require("name")) }
+        routes.post("projects/{name}/release") { request, context in
+            try await release(context.parameters.require("name"), request)
+        }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let parameters = QueryParameters(request)
+        let tags = parameters.all("tag")
+        if try parameters.flag("check") {
+            _ = try await backend.fanOut { catalog, options -> Int in
+                guard try !catalog.listProjects(tags: tags).isEmpty else { return 0 }
+                let probes = try catalog.probe(ProjectSelection(all: true, tags: tags), options: options)
+                return probes.count
+            }
+        }
+        let projects = try await backend.blocking { catalog in try Self.described(catalog, catalog.listProjects(tags: tags)) }
+        return JSONBody.response(.object([("projects", .array(projects))]))
+    }
+
+    func show(_ name: String) async throws -> Response {
+        try await backend.requireRegistered([name])
+        let project = try await backend.blocking { catalog in try Self.described(catalog, [catalog.project(named: name)]) }
+        return JSONBody.response(project[0])
+    }
+
+    /// The body `POST /api/v1/projects` takes.
+    struct NewProject: Decodable {
+        var name: String
+        var dsn: String
+        var tags: [String]?
+    }
+
+    func add(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: NewProject.self, context: context)
+        let exists = try await backend.blocking { catalog in try catalog.listProjects().contains { $0.name == body.name } }
+        if exists {
+            throw APIError(.conflict, code: "conflict", message: "project \"\(body.name)\" is already registered; pick another name, or DELETE /api/v1/projects/\(body.name) first")
+        }
+        let added: [OrderedJSON]
+        do {
+            added = try await backend.blocking { catalog in
+                try Self.described(catalog, [catalog.addProject(name: body.name, dsn: body.dsn, tags: body.tags ?? [])])
+            }
+        } catch let error as CatalogError {
+            throw APIError.badRequest(SecretScrubber.scrub(error.message, dsn: body.dsn))
+        }
+        return JSONBody.response(added[0], status: .created)
+    }
+
+    func remove(_ name: String) async throws -> Response {
+        try await backend.requireRegistered([name])
+        try await backend.blocking { catalog in try catalog.removeProject(named: name) }
+        let pool = backend.pool
+        await OwnThread.run { pool.release(name) }
+        return Response(status: .noContent)
+    }
+
+    func release(_ name: String, _ request: Request) async throws -> Response {
+        try await backend.requireRegistered([name])
+        let seconds = try QueryParameters(request).seconds("hold_seconds", maximum: 3600)
+        let pool = backend.pool
+        await OwnThread.run { pool.release(name, holdFor: seconds) }
+        return JSONBody.response(.object([("project", .string(name)), ("released", .bool(true)), ("hold_seconds", .double(seconds))]))
+    }
+
+    /// Projects with their index freshness and last backup, read in one go.
+    static func described(_ catalog: Catalog, _ projects: [Project]) throws -> [OrderedJSON] {
+        let states = try catalog.store.indexStates()
+        var newest: [String: Date] = [:]
+        for backup in try catalog.store.backups(projects: projects.map(\.name)) {
+            newest[backup.project] = max(newest[backup.project] ?? backup.createdAt, backup.createdAt)
+        }
+        let now = Date()
+        return projects.map { project in
+            ProjectJSON.object(project, extras: .init(index: states[project.name], lastBackupAt: newest[project.name]), now: now)
+        }
+    }
+}

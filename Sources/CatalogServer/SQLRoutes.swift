@@ -1,0 +1,55 @@
+import CatalogCore
+import Hummingbird
+
+/// `POST /api/v1/sql`: the CLI's `catalog sql`, read-only, over the federated relations. The
+/// answer has the shape of `catalog sql --format json` (`rows` and `failures`).
+struct SQLRoutes {
+    let backend: CatalogBackend
+
+    /// The body `POST /api/v1/sql` takes.
+    struct Question: Decodable {
+        var sql: String
+        var project: [String]?
+        var tag: [String]?
+        var cached: Bool?
+    }
+
+    func register(on routes: RouteRecorder) {
+        routes.post("sql") { request, context in try await run(request, context) }
+    }
+
+    func run(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
+        let question = try await request.decode(as: Question.self, context: context)
+        let selection = ProjectSelection(names: question.project ?? [], tags: question.tag ?? [])
+        try await backend.requireRegistered(selection.names)
+        let cached = question.cached ?? false
+        let backend = backend
+        let result: FederatedSQLResult
+        do {
+            result = try await backend.withDeadline {
+                if cached {
+                    return try await backend.blocking { catalog in try catalog.federatedSQL(question.sql, in: selection, cached: true) }
+                }
+                return try await backend.fanOut { catalog, options in
+                    try catalog.federatedSQL(question.sql, in: selection, cached: false, options: options)
+                }
+            }
+        } catch let error as CatalogError {
+            throw APIError.badRequest(error.message, code: "invalid_sql")
+        }
+        if !cached { backend.metrics.recordOutcomes(sources: result.sources, failures: result.failures) }
+        let rows = result.answer.rows.map { row in
+            OrderedJSON.object(zip(result.answer.columns, row.map(Self.value)).map { ($0, $1) })
+        }
+        return JSONBody.response(.object([("rows", .array(rows)), ("failures", .array(result.failures.map(SearchJSON.failure)))]))
+    }
+
+    static func value(_ value: SQLValue) -> OrderedJSON {
+        switch value {
+        case .null: .null
+        case .integer(let number): .int(Int(number))
+        case .real(let number): .double(number)
+        case .text(let text): .string(text)
+        }
+    }
+}

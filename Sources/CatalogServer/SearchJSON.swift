@@ -1,0 +1,44 @@
+import CatalogCore
+import Foundation
+
+/// The search answer in the same JSON shape as `catalog find-column/find-table --format json`:
+/// `matches`, `failures` and `sources`, with the same fields and the same value rules.
+enum SearchJSON {
+    static func document(_ result: SearchResult, target: SearchQuery.Target, now: Date = Date()) -> OrderedJSON {
+        .object([
+            ("matches", .array(result.matches.map { match(from: $0, target: target) })),
+            ("failures", .array(result.failures.map(failure))),
+            ("sources", .array(result.sources.map { source($0, now: now) })),
+        ])
+    }
+
+    static func match(from match: SearchMatch, target: SearchQuery.Target) -> OrderedJSON {
+        switch target {
+        case .column:
+            .object([
+                ("project", .string(match.project)), ("schema", .text(match.schema)), ("table", .string(match.table)),
+                ("column", .text(match.column)), ("type", .text(match.type)), ("kind", .text(match.kind)),
+                ("label", .string(match.label)), ("nullable", .flag(match.isNullable)),
+            ])
+        case .table:
+            .object([
+                ("project", .string(match.project)), ("schema", .text(match.schema)), ("table", .string(match.table)),
+                ("kind", .text(match.kind)), ("label", .string(match.label)), ("graphql_type", .text(match.graphqlName)),
+            ])
+        }
+    }
+
+    /// A project that did not answer: `project`, `status` and `error`.
+    static func failure(_ failure: ProjectFailure) -> OrderedJSON {
+        .object([("project", .string(failure.project)), ("status", .string(failure.outcome.label)), ("error", .string(failure.error))])
+    }
+
+    /// Where a project's answer came from and how old it is.
+    static func source(_ source: AnswerSource, now: Date) -> OrderedJSON {
+        .object([
+            ("project", .string(source.project)), ("live", .bool(source.live)),
+            ("revision", source.revision.map { .int(Int($0)) } ?? .null), ("fetched_at", .timestamp(source.fetchedAt)),
+            ("age_seconds", .number(source.fetchedAt.map { Int(now.timeIntervalSince($0)) })),
+        ])
+    }
+}

@@ -1,0 +1,98 @@
+import CatalogCore
+import Foundation
+import Logging
+
+/// Everything `catalog serve` needs to start: where to listen, the credential, the store, and the limits.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind; loopback unless a token is set.
+    public var host: String
+    /// The TCP port to listen on; 0 picks a free one.
+    public var port: Int
+    /// The bearer token every `/api` request must carry (or exchange for a session cookie).
+    /// nil is allowed on a loopback address only, and then the API asks for no credential.
+    public var token: String?
+    /// The store the service reads and writes.
+    public var store: StoreLocation
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    public var maxBodyBytes: Int
+    /// Seconds one project may take in a fan-out, and a whole read-only SQL query may take.
+    public var queryTimeout: Double
+    /// How many fan-outs run at once; further requests queue.
+    public var maxConcurrentFanOuts: Int
+    /// How many projects one fan-out talks to at once.
+    public var fanOutConcurrency: Int
+    /// The most connections kept open to one project server.
+    public var poolPerServerLimit: Int
+    /// Seconds an unused pooled connection stays open.
+    public var poolIdleTimeout: Double
+    /// Seconds between pool clean-ups (idle connections, unregistered projects).
+    public var poolMaintenanceInterval: Double
+    /// Seconds a web page session lasts.
+    public var sessionLifetime: Double
+    /// Where log records go; `catalog serve` writes JSON lines to stderr.
+    public var logger: Logger
+    /// The catalog version, recorded with backups the API takes.
+    public var catalogVersion: String
+
+    /// A configuration with the defaults `catalog serve` documents.
+    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, store: StoreLocation,
+                maxBodyBytes: Int = 64 * 1024, queryTimeout: Double = 10, maxConcurrentFanOuts: Int = 4,
+                fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolIdleTimeout: Double = 300,
+                poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
+                logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown") {
+        self.host = host
+        self.port = port
+        self.token = token
+        self.store = store
+        self.maxBodyBytes = maxBodyBytes
+        self.queryTimeout = queryTimeout
+        self.maxConcurrentFanOuts = maxConcurrentFanOuts
+        self.fanOutConcurrency = fanOutConcurrency
+        self.poolPerServerLimit = poolPerServerLimit
+        self.poolIdleTimeout = poolIdleTimeout
+        self.poolMaintenanceInterval = poolMaintenanceInterval
+        self.sessionLifetime = sessionLifetime
+        self.logger = logger
+        self.catalogVersion = catalogVersion
+    }
+
+    /// Refuses settings that would expose the catalog or cannot work, with a sentence saying what to do.
+    public func validate() throws {
+        if token == nil, !Self.isLoopback(host) {
+            throw CatalogError("refusing to listen on \(host) without a token: anyone who can reach it could read and change the catalog; pass --token-file PATH, or listen on 127.0.0.1")
+        }
+        if let token, token.isEmpty {
+            throw CatalogError("the token is empty; put a long random secret in the token file, for example with 'openssl rand -hex 32'")
+        }
+        guard (0...65535).contains(port) else { throw CatalogError("--port must be between 0 and 65535") }
+        guard maxBodyBytes > 0 else { throw CatalogError("--max-body-bytes must be at least 1") }
+        guard queryTimeout > 0 else { throw CatalogError("--query-timeout must be a positive number of seconds") }
+        guard maxConcurrentFanOuts >= 1 else { throw CatalogError("--max-fanouts must be at least 1") }
+        guard fanOutConcurrency >= 1 else { throw CatalogError("--concurrency must be at least 1") }
+        guard poolPerServerLimit >= 1 else { throw CatalogError("--pool-per-server must be at least 1") }
+        guard poolIdleTimeout > 0 else { throw CatalogError("--pool-idle-timeout must be a positive number of seconds") }
+    }
+
+    /// True for addresses only this machine can reach: `localhost`, `127.0.0.0/8` and `::1`.
+    public static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// Reads a token file: the whole file, with trailing whitespace (such as the final newline) ignored.
+    public static func readToken(path: String) throws -> String {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CatalogError("cannot read the token file \(path); check that it exists and is readable by this user")
+        }
+        var token = Substring(text)
+        while let last = token.last, last.isWhitespace { token.removeLast() }
+        guard !token.isEmpty else {
+            throw CatalogError("the token file \(path) is empty; put a long random secret in it, for example with 'openssl rand -hex 32'")
+        }
+        return String(token)
+    }
+}

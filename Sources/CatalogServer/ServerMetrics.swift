@@ -1,0 +1,68 @@
+import CatalogCore
+import Prometheus
+
+/// The service's Prometheus metrics: requests and their latency by route, fan-out outcomes by
+/// project, and the warm pool. Each application owns its registry, so tests never share counters.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let pool: WarmPool
+    private let fanOutsInFlight: Gauge
+    private let poolGauges: [(Gauge, KeyPath<WarmPool.Statistics, Int> & Sendable)]
+
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(150), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    static var requests: MetricNameDescriptor { name("http", "requests", unit: "total", help: "HTTP requests answered, by method, route and status.") }
+    static var latency: MetricNameDescriptor { name("http", "request_duration", unit: "seconds", help: "Time from request to response head, by method and route.") }
+    static var outcomes: MetricNameDescriptor { name("fanout", "outcomes", unit: "total", help: "Per-project outcomes of live fan-outs: ok, failed, timed_out, skipped.") }
+
+    init(pool: WarmPool) {
+        self.pool = pool
+        fanOutsInFlight = registry.makeGauge(descriptor: Self.name("fanout", "in_flight", unit: "", help: "Fan-outs running now."))
+        poolGauges = [
+            (registry.makeGauge(descriptor: Self.name("pool", "connections_open", unit: "", help: "Pooled connections open, busy and idle.")), \.open),
+            (registry.makeGauge(descriptor: Self.name("pool", "connections_idle", unit: "", help: "Pooled connections open and unused.")), \.idle),
+            (registry.makeGauge(descriptor: Self.name("pool", "opened", unit: "", help: "Connections the pool opened since start.")), \.opened),
+            (registry.makeGauge(descriptor: Self.name("pool", "reused", unit: "", help: "Borrowings served by an open connection since start.")), \.reused),
+            (registry.makeGauge(descriptor: Self.name("pool", "closed", unit: "", help: "Pooled connections closed since start.")), \.closed),
+            (registry.makeGauge(descriptor: Self.name("pool", "waits", unit: "", help: "Times a task waited for a slot on a full server.")), \.waits),
+        ]
+    }
+
+    static func name(_ subsystem: String, _ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "catalog", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// Counts one answered request and its latency, by method, route pattern and status.
+    func recordRequest(method: String, route: String, status: Int, seconds: Double) {
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))])
+            .increment()
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method), ("route", route)], buckets: Self.latencyBuckets)
+            .record(.nanoseconds(Int64(seconds * 1e9)))
+    }
+
+    /// Counts each project's outcome in one live fan-out: `ok`, `failed`, `timed_out` or `skipped`.
+    func recordOutcomes(sources: [AnswerSource], failures: [ProjectFailure]) {
+        for source in sources where source.live { recordOutcome(project: source.project, outcome: "ok") }
+        for failure in failures { recordOutcome(project: failure.project, outcome: failure.outcome.label) }
+    }
+
+    private func recordOutcome(project: String, outcome: String) {
+        registry.makeCounter(descriptor: Self.outcomes, labels: [("project", project), ("outcome", outcome)]).increment()
+    }
+
+    /// Tracks fan-outs running now.
+    func fanOutStarted() { fanOutsInFlight.increment() }
+
+    /// Tracks fan-outs running now.
+    func fanOutEnded() { fanOutsInFlight.decrement() }
+
+    /// The exposition text, with the pool's figures read at scrape time.
+    func render() -> String {
+        let statistics = pool.statistics
+        for (gauge, value) in poolGauges { gauge.set(Double(statistics[keyPath: value])) }
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+
+/// `POST /api/v1/session` exchanges the token for the web page's session cookie (HttpOnly,
+/// SameSite=Strict, so scripts cannot read it and other sites cannot send it);
+/// `DELETE /api/v1/session` signs out.
+struct SessionRoutes {
+    let backend: CatalogBackend
+
+    /// The body `POST /api/v1/session` takes.
+    struct SignIn: Decodable {
+        var token: String
+    }
+
+    func register(on routes: RouteRecorder) {
+        routes.post("session") { request, context in try await signIn(request, context) }
+        routes.delete("session") { request, _ in signOut(request) }
+    }
+
+    func signIn(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: SignIn.self, context: context)
+        if let token = backend.configuration.token, !ConstantTime.equals(body.token, token) {
+            context.logger.notice("sign-in refused")
+            throw APIError.unauthorized
+        }
+        let session = backend.sessions.open()
+        var response = JSONBody.response(.object([("signed_in", .bool(true))]))
+        response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: session, maxAge: backend.sessions.maxAge,
+                                  path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func signOut(_ request: Request) -> Response {
+        if let session = request.cookies[AuthMiddleware.cookieName]?.value { backend.sessions.close(session) }
+        var response = Response(status: .noContent)
+        response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+}

@@ -1,0 +1,101 @@
+import CatalogCore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/sync`: the plan (a read: `GET /sync/plan`, the JSON of `catalog sync --plan --format json`
+/// with the projects that could not be read), and applying it (`POST /sync` with the plan's hash, so
+/// only what was reviewed is written; a plan that moved since is 409).
+struct SyncRoutes {
+    let backend: CatalogBackend
+
+    /// The body `POST /api/v1/sync` takes.
+    struct Apply: Decodable {
+        var plan: String
+        var project: [String]?
+        var tag: [String]?
+        var definition: [String]?
+        var force: Bool?
+    }
+
+    func register(on routes: RouteRecorder) {
+        routes.get("sync/plan") { request, _ in try await plan(request) }
+        routes.post("sync") { request, context in try await apply(request, context) }
+    }
+
+    func plan(_ request: Request) async throws -> Response {
+        let parameters = QueryParameters(request)
+        let selection = ProjectSelection(names: parameters.all("project"), tags: parameters.all("tag"))
+        let definitions = parameters.all("definition")
+        let force = try parameters.flag("force")
+        try await validate(selection, definitions)
+        let report = try await backend.fanOut { catalog, options in try catalog.planSync(selection, definitions: definitions, force: force, options: options) }
+        return JSONBody.response(.object([
+            ("hash", .string(report.plan.hash)), ("changes", .array(report.plan.projects.flatMap(Self.rows))),
+            ("failures", .array(report.failures.map(SearchJSON.failure))),
+        ]))
+    }
+
+    func apply(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: Apply.self, context: context)
+        let selection = ProjectSelection(names: body.project ?? [], tags: body.tag ?? [])
+        let definitions = body.definition ?? []
+        let force = body.force ?? false
+        try await validate(selection, definitions)
+        let report: SyncReport
+        do {
+            report = try await backend.fanOut { catalog, options in
+                let current = try catalog.planSync(selection, definitions: definitions, force: force, options: options).plan.hash
+                guard current == body.plan else { throw PlanMoved(current: current) }
+                return try catalog.sync(selection, definitions: definitions, force: force, expectPlan: body.plan, options: options)
+            }
+        } catch let moved as PlanMoved {
+            throw APIError(.conflict, code: "plan_changed", message: "the plan changed since it was shown (expected \(body.plan), now \(moved.current)); GET /api/v1/sync/plan again and review it")
+        }
+        let results: [OrderedJSON] = report.results.map { result in
+            .object([
+                ("project", .string(result.project)), ("status", .string(result.outcome.label)), ("error", .text(result.outcome.reason)),
+                ("written", .strings(result.plans.filter { $0.action == .create || $0.action == .update }.map(\.definition))),
+            ])
+        }
+        return JSONBody.response(.object([
+            ("hash", .string(report.plan.hash)), ("results", .array(results)), ("failures", .array(report.failures.map(SearchJSON.failure))),
+        ]))
+    }
+
+    /// 404 for an unknown project or definition, before anything is read.
+    func validate(_ selection: ProjectSelection, _ definitions: [String]) async throws {
+        try await backend.requireRegistered(selection.names)
+        guard !definitions.isEmpty else { return }
+        let known = Set(try await backend.blocking { catalog in try catalog.listShared().map(\.name) })
+        if let unknown = definitions.first(where: { !known.contains($0) }) {
+            throw APIError(.notFound, code: "not_found", message: "shared definition \"\(unknown)\" does not exist; GET /api/v1/shared lists them")
+        }
+    }
+
+    /// One row per field, as `catalog sync --plan --format json` prints them.
+    static func rows(_ plan: ProjectSyncPlan) -> [OrderedJSON] {
+        let head: [(String, OrderedJSON)] = [
+            ("project", .string(plan.project)), ("definition", .string(plan.definition)), ("action", .string(plan.action.rawValue)),
+            ("from_version", .number(plan.fromVersion)), ("to_version", .int(plan.toVersion)),
+        ]
+        guard !plan.changes.isEmpty else {
+            return [.object(head + [("field", .null), ("resolution", .null), ("ours", .null), ("theirs", .null)])]
+        }
+        return plan.changes.map { change in
+            .object(head + [("field", .string(change.path)), ("resolution", .string(change.resolution.rawValue)),
+                            ("ours", value(change.ours)), ("theirs", value(change.theirs))])
+        }
+    }
+
+    /// A field's value as the CLI shows it: strings as they are, anything else as canonical JSON text.
+    static func value(_ value: JSONValue?) -> OrderedJSON {
+        guard let value else { return .null }
+        if case .string(let text) = value { return .string(text) }
+        return .string(value.canonicalText)
+    }
+
+    /// The plan's hash moved between review and apply.
+    struct PlanMoved: Error {
+        let current: String
+    }
+}

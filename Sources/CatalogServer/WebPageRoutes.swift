@@ -1,0 +1,25 @@
+import Hummingbird
+
+/// `GET /` and its two assets: the web page, served by the binary itself (no CDN). It needs no
+/// credential to load; it shows the sign-in form until the API says the caller is signed in.
+struct WebPageRoutes {
+    func register(on routes: RouteRecorder) {
+        routes.get("") { _, _ in Self.asset(WebPage.html, type: "text/html; charset=utf-8") }
+        routes.get("assets/app.js") { _, _ in Self.asset(WebPage.script, type: "text/javascript; charset=utf-8") }
+        routes.get("assets/app.css") { _, _ in Self.asset(WebPage.style, type: "text/css; charset=utf-8") }
+    }
+
+    /// The content security policy: only this origin's script, style and API; no framing.
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: type, .cacheControl: "no-cache", .contentSecurityPolicy: contentSecurityPolicy,
+                .xContentTypeOptions: "nosniff", HTTPFields.Element.Name("Referrer-Policy")!: "no-referrer",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

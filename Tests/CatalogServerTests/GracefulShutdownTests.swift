@@ -1,0 +1,53 @@
+import CatalogCore
+import CatalogTestSupport
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// The real `catalog serve` process: SIGTERM lets a request in flight finish, then the process exits 0.
+@Suite struct GracefulShutdownTests {
+    @Test func sigtermLetsInFlightRequestsFinish() async throws {
+        let hanging = try SilentServer()
+        let store = try ServerTestEnvironment.temporaryDirectory().appendingPathComponent("catalog.sqlite").path
+        let catalog = try Catalog(location: StoreLocation(path: store, isExplicit: true))
+        try catalog.addProject(name: "hangs", dsn: "postgresql://app@127.0.0.1:\(hanging.port)/db")
+        let port = try TemporaryCluster.freePort()
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: ServerTestEnvironment.catalogBinary)
+        server.arguments = ["serve", "--port", String(port), "--store", store, "--query-timeout", "2", "--log-level", "warning"]
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let base = "http://127.0.0.1:\(port)"
+        #expect(try await Self.waitUntilUp(URL(string: base + "/healthz")!))
+
+        let inFlight = Task { try await URLSession.shared.data(from: URL(string: base + "/api/v1/search/columns?name=email")!) }
+        try await Task.sleep(for: .milliseconds(500))
+        kill(server.processIdentifier, SIGTERM)
+        let (data, response) = try await inFlight.value
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let body = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let failures = body?["failures"] as? [[String: Any]] ?? []
+        #expect(failures.first?["status"] as? String == "timed_out")
+
+        let status = await OwnThread.run { () -> Int32 in
+            server.waitUntilExit()
+            return server.terminationStatus
+        }
+        #expect(status == 0)
+        #expect(try await Self.waitUntilUp(URL(string: base + "/healthz")!, attempts: 1) == false)
+    }
+
+    /// Polls until the URL answers 200; false if it never does.
+    static func waitUntilUp(_ url: URL, attempts: Int = 100) async throws -> Bool {
+        for _ in 0..<attempts {
+            if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}

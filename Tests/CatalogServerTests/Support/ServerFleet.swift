@@ -1,0 +1,70 @@
+import Synchronization
+import CatalogCore
+import CatalogServer
+import CatalogTestSupport
+import Foundation
+import HummingbirdTesting
+import Logging
+
+/// The three sample projects registered, installed and scanned in a fresh store, and the server
+/// application built on that store with a token and a log that tests can read.
+struct ServerFleet {
+    static let token = "test-token-0123456789abcdef"
+
+    let catalog: Catalog
+    let storePath: String
+    /// Project name → database name.
+    let databases: [String: String]
+    let cluster: TemporaryCluster
+    let logs: LogCapture
+
+    static func make(_ names: [String] = ["saas", "shop", "crm"], on cluster: TemporaryCluster? = nil, scan: Bool = true) throws -> ServerFleet {
+        let cluster = try cluster ?? ServerTestEnvironment.cluster()
+        let storePath = try ServerTestEnvironment.temporaryDirectory().appendingPathComponent("catalog.sqlite").path
+        let catalog = try Catalog(location: StoreLocation(path: storePath, isExplicit: true))
+        var databases: [String: String] = [:]
+        for name in names {
+            let database = try ServerTestEnvironment.database(fixture: name, on: cluster)
+            try catalog.addProject(name: name, dsn: database.url, tags: name == "crm" ? ["internal"] : ["prod"])
+            databases[name] = database.name
+        }
+        if !names.isEmpty {
+            let installed = try catalog.installMetadata(.everything)
+            guard installed.allSatisfy({ $0.outcome == .ok }) else { throw CatalogError("install failed: \(installed)") }
+            if scan {
+                let scanned = try catalog.scanMetadata(.everything)
+                guard scanned.allSatisfy({ $0.outcome == .ok }) else { throw CatalogError("scan failed: \(scanned)") }
+            }
+        }
+        return ServerFleet(catalog: catalog, storePath: storePath, databases: databases, cluster: cluster, logs: LogCapture())
+    }
+
+    /// The server's configuration for this fleet's store, with the test token and captured logs.
+    func configuration(token: String? = ServerFleet.token, _ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
+        var configuration = ServerConfiguration(
+            port: 0, token: token, store: StoreLocation(path: storePath, isExplicit: true),
+            queryTimeout: 5, logger: logs.logger())
+        adjust(&configuration)
+        return configuration
+    }
+
+    /// The application, ready for `test(.router)`.
+    func application(token: String? = ServerFleet.token, _ adjust: (inout ServerConfiguration) -> Void = { _ in }) throws -> CatalogApplication {
+        try CatalogApplication(configuration(token: token, adjust))
+    }
+}
+
+/// Keeps every log line the server writes, so tests can check what was (and was not) logged.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func logger() -> Logger {
+        Logger(label: "catalog.serve") { label in
+            var handler = JSONLogHandler(label: label) { line in self.lines.withLock { $0.append(line) } }
+            handler.logLevel = .debug
+            return handler
+        }
+    }
+
+    var text: String { lines.withLock { $0.joined() } }
+}

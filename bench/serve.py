@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Load test for `catalog serve` (issue 8): wrk against live column search with a warm pool.
+
+Starts a throwaway PostgreSQL cluster (max_connections 1200), builds N project databases from
+one template (the `saas` sample project, `_metadata` installed and scanned by catalog itself),
+registers them through the HTTP API of a running `catalog serve`, warms the pool with one
+search, then runs wrk for the given duration against
+
+    GET /api/v1/search/columns?name=email        (live: every project is asked, over the pool)
+
+while sampling the server's resident memory once a second. It reports throughput, p50, p90,
+p99, errors and RSS (start, peak, end, drift over the run) for each N, checks every answer of a
+final request against the expected rows, and writes a JSON and a Markdown summary.
+
+Targets (issue 8): p50 under 150 ms at N = 1000, zero errors, flat memory over 60 s.
+See bench/README-serve.md. Python 3.11 standard library, wrk from Debian, PostgreSQL tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from serve_fleet import REPO, TOKEN, BenchError, Cluster, Server, log, run
+
+
+def build_databases(cluster: Cluster, catalog: Path, work: Path, first: int, last: int) -> None:
+    if first == 1:
+        cluster.sql("postgres", "CREATE DATABASE tmpl;")
+        cluster.sql("tmpl", (REPO / "fixtures/projects/saas.sql").read_text())
+        store = str(work / "template.sqlite")
+        for args in (["project", "add", "tmpl", "--dsn", cluster.dsn("tmpl")], ["metadata", "install", "tmpl"], ["metadata", "scan", "tmpl"]):
+            run([str(catalog), *args, "--store", store])
+    start = time.monotonic()
+    cluster.sql("postgres", "".join(f"CREATE DATABASE bench_{i:04d} TEMPLATE tmpl STRATEGY FILE_COPY;\n" for i in range(first, last + 1)))
+    log(f"created databases {first}..{last} from the template in {time.monotonic() - start:.1f}s")
+
+
+def register(server: Server, cluster: Cluster, first: int, last: int) -> None:
+    start = time.monotonic()
+    for i in range(first, last + 1):
+        status, body = server.request("POST", "/api/v1/projects", {"name": f"bench_{i:04d}", "dsn": cluster.dsn(f"bench_{i:04d}"), "tags": ["bench"]})
+        if status != 201:
+            raise BenchError(f"registering bench_{i:04d}: {status} {body}")
+    log(f"registered projects {first}..{last} through POST /api/v1/projects in {time.monotonic() - start:.1f}s")
+
+
+def parse_wrk(text: str) -> dict:
+    def seconds(value: str, unit: str) -> float:
+        return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+    result: dict = {}
+    for percentile in ("50", "75", "90", "99"):
+        match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+        if match:
+            result[f"p{percentile}_ms"] = round(seconds(*match.groups()) * 1000, 1)
+    match = re.search(r"(\d+) requests in ([\d.]+)(s|m)", text)
+    if match:
+        result["requests"] = int(match.group(1))
+    match = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    result["throughput_rps"] = float(match.group(1)) if match else 0.0
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    result["non_2xx"] = int(match.group(1)) if match else 0
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    result["socket_errors"] = sum(map(int, match.groups())) if match else 0
+    return result
+
+
+def run_wrk(server: Server, path: str, duration: int, connections: int, threads: int) -> tuple[dict, list[tuple[float, int]]]:
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s",
+            "-H", f"Authorization: Bearer {TOKEN}", server.base + path]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    samples: list[tuple[float, int]] = []
+    start = time.monotonic()
+    while process.poll() is None:
+        samples.append((round(time.monotonic() - start, 1), server.rss_kib()))
+        time.sleep(1)
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise BenchError(f"wrk failed: {out}{err}")
+    result = parse_wrk(out)
+    result["wrk_output"] = out
+    return result, samples
+
+
+def memory_summary(samples: list[tuple[float, int]]) -> dict:
+    rss = [kib for _, kib in samples]
+    # Drift: the mean of the last quarter against the mean of the second quarter (after warm-up).
+    quarter = max(1, len(rss) // 4)
+    early = sum(rss[quarter:2 * quarter]) / len(rss[quarter:2 * quarter]) if len(rss) >= 2 * quarter else rss[0]
+    late = sum(rss[-quarter:]) / quarter
+    return {"rss_start_mib": round(rss[0] / 1024, 1), "rss_peak_mib": round(max(rss) / 1024, 1),
+            "rss_end_mib": round(rss[-1] / 1024, 1), "rss_drift_mib": round((late - early) / 1024, 1),
+            "samples": samples}
+
+
+def check_answer(server: Server, n: int) -> None:
+    status, answer = server.get("/api/v1/search/columns?name=email")
+    projects = {m["project"] for m in answer.get("matches", [])}
+    if status != 200 or answer.get("failures") or len(projects) != n:
+        raise BenchError(f"N={n}: expected matches from {n} projects and no failures, got {len(projects)} projects, "
+                         f"failures {answer.get('failures', [])[:3]}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--catalog", type=Path, default=REPO / ".build-serve/release/catalog", help="the catalog binary")
+    parser.add_argument("--sizes", default="100,1000", help="project counts, ascending (default 100,1000)")
+    parser.add_argument("--duration", type=int, default=60, help="seconds of wrk per size (default 60)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--max-fanouts", type=int, default=2, help="catalog serve --max-fanouts (default 2)")
+    parser.add_argument("--out", type=Path, default=REPO / "bench/results-serve.json", help="where the JSON summary goes")
+    args = parser.parse_args(argv)
+    if not args.catalog.exists():
+        raise BenchError(f"{args.catalog} not found; build it with: swift build -c release --scratch-path .build-serve")
+    if shutil.which("wrk") is None:
+        raise BenchError("wrk not found; apt-get install -y wrk")
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    root = Path(tempfile.mkdtemp(prefix="catalog-bench-serve-"))
+    os.chmod(root, 0o755)
+    cluster = Cluster(root)
+    server = None
+    results = []
+    try:
+        cluster.start()
+        log(f"cluster up on 127.0.0.1:{cluster.port}")
+        server = Server(args.catalog, root / "store.sqlite", root, ["--max-fanouts", str(args.max_fanouts)])
+        built = 0
+        for n in sizes:
+            build_databases(cluster, args.catalog, root, built + 1, n)
+            register(server, cluster, built + 1, n)
+            built = n
+            start = time.monotonic()
+            status, warm = server.get("/api/v1/search/columns?name=email")
+            log(f"N={n}: warm-up search {status} in {time.monotonic() - start:.2f}s, {len(warm.get('failures', []))} failure(s)")
+            check_answer(server, n)
+            log(f"N={n}: running wrk -c{args.connections} -d{args.duration}s")
+            result, samples = run_wrk(server, "/api/v1/search/columns?name=email", args.duration, args.connections, args.threads)
+            check_answer(server, n)
+            result.update(memory_summary(samples))
+            result.update({"projects": n, "connections": args.connections, "duration_s": args.duration, "max_fanouts": args.max_fanouts})
+            log(f"N={n}: {result['throughput_rps']} req/s, p50 {result.get('p50_ms')} ms, p99 {result.get('p99_ms')} ms, "
+                f"errors {result['non_2xx'] + result['socket_errors']}, RSS {result['rss_start_mib']} → {result['rss_end_mib']} MiB "
+                f"(peak {result['rss_peak_mib']}, drift {result['rss_drift_mib']})")
+            results.append(result)
+        status = server.stop()
+        log(f"catalog serve exited {status} on SIGTERM")
+        server = None
+    finally:
+        if server:
+            server.stop()
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+    summary = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": f"{os.cpu_count()} cores", "results": results}
+    args.out.write_text(json.dumps(summary, indent=2) + "\n")
+    lines = ["| projects | req/s | p50 ms | p90 ms | p99 ms | errors | RSS start → end MiB (peak, drift) |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['projects']} | {r['throughput_rps']:.1f} | {r.get('p50_ms')} | {r.get('p90_ms')} | {r.get('p99_ms')} | "
+                     f"{r['non_2xx'] + r['socket_errors']} | {r['rss_start_mib']} → {r['rss_end_mib']} ({r['rss_peak_mib']}, {r['rss_drift_mib']:+}) |")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BenchError as error:
+        print(f"bench/serve.py: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""The web page in a real browser (issue 8): headless Chromium driven by Selenium.
+
+Starts a throwaway cluster with the three sample projects and `catalog serve` with a token,
+then, as a person would: opens the page (sign-in form, no data), signs in with the token,
+searches columns named `email`, checks that the rows shown are exactly the API's answer, sorts
+by a column, opens the projects view, and signs out. Screenshots of each step are saved (the
+search one is the artifact to look at), and the session cookie is checked to be HttpOnly and
+SameSite=Strict, invisible to the page's own script.
+
+Needs: apt-get install -y chromium chromium-driver; pip install selenium (the script offers a
+virtual environment under ~/.cache/catalog-checks). Exit status 0 when every check passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from serve_fleet import REPO, TOKEN, BenchError, Cluster, Server, log, sample_fleet  # noqa: E402
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    sys.exit("selenium is missing: python3 -m venv ~/.cache/catalog-checks && ~/.cache/catalog-checks/bin/pip install selenium, "
+             "then run this script with ~/.cache/catalog-checks/bin/python")
+
+
+def browser() -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000", "--disable-gpu"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def expect(self, condition: bool, what: str) -> None:
+        log(("ok    " if condition else "FAILED ") + what)
+        if not condition:
+            self.failed.append(what)
+
+
+def table_rows(driver, container: str) -> list[list[str]]:
+    rows = driver.find_elements(By.CSS_SELECTOR, f"#{container} tbody tr")
+    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--catalog", type=Path, default=REPO / ".build-serve/debug/catalog", help="the catalog binary")
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "catalog-browser-check", help="where screenshots go")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    checks = Checks()
+    root = Path(tempfile.mkdtemp(prefix="catalog-browser-"))
+    root.chmod(0o755)
+    cluster = Cluster(root)
+    server = None
+    driver = None
+    try:
+        cluster.start()
+        store = root / "store.sqlite"
+        sample_fleet(cluster, args.catalog, store)
+        server = Server(args.catalog, store, root, [])
+        status, expected = server.get("/api/v1/search/columns?name=email")
+        want = sorted([m["project"], m["schema"] or "", m["table"], m["column"]] for m in expected["matches"])
+        log(f"serving {server.base}; the API finds {len(want)} columns named email")
+
+        driver = browser()
+        wait = WebDriverWait(driver, 20)
+        driver.get(server.base + "/")
+        wait.until(ready.visibility_of_element_located((By.ID, "sign-in")))
+        checks.expect(not driver.find_element(By.ID, "tabs").is_displayed(), "before sign-in only the sign-in form shows")
+        driver.save_screenshot(str(args.out / "1-sign-in.png"))
+
+        driver.find_element(By.ID, "token").send_keys("not-the-token")
+        driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+        wait.until(lambda d: d.find_element(By.ID, "sign-in-error").text != "")
+        checks.expect("not right" in driver.find_element(By.ID, "sign-in-error").text, "a wrong token is refused with a message")
+
+        token_field = driver.find_element(By.ID, "token")
+        token_field.clear()
+        token_field.send_keys(TOKEN)
+        driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+        wait.until(ready.visibility_of_element_located((By.ID, "search-form")))
+        checks.expect(not driver.find_element(By.ID, "sign-in").is_displayed(), "after sign-in the form is gone")
+        cookies = {c["name"]: c for c in driver.get_cookies()}
+        session = cookies.get("catalog_session", {})
+        checks.expect(session.get("httpOnly") is True and session.get("sameSite") == "Strict", "the session cookie is HttpOnly and SameSite=Strict")
+        checks.expect("catalog_session" not in driver.execute_script("return document.cookie"), "the page's script cannot read the cookie")
+        checks.expect(TOKEN not in driver.page_source, "the token is not left in the page")
+
+        driver.find_element(By.ID, "search-name").send_keys("email")
+        driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+        wait.until(lambda d: "match(es)" in d.find_element(By.ID, "search-status").text)
+        rows = table_rows(driver, "search-results")
+        got = sorted([r[0], r[1], r[2], r[3]] for r in rows)
+        checks.expect(got == want, f"the page shows the API's {len(want)} rows (project, schema, table, column)")
+        checks.expect({r[0] for r in rows} == {"saas", "shop", "crm"}, "rows come from all three projects")
+        headers = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#search-results thead th")]
+        checks.expect(headers[:7] == ["Project", "Schema", "Table", "Column", "Type", "Kind", "Label"], f"the columns are {headers}")
+
+        driver.find_element(By.XPATH, "//div[@id='search-results']//th[3]/button").click()
+        tables = [r[2] for r in table_rows(driver, "search-results")]
+        checks.expect(tables == sorted(tables), "clicking Table sorts by table")
+        driver.find_element(By.XPATH, "//div[@id='search-results']//th[3]/button").click()
+        tables = [r[2] for r in table_rows(driver, "search-results")]
+        checks.expect(tables == sorted(tables, reverse=True), "clicking again sorts the other way")
+        driver.find_element(By.XPATH, "//div[@id='search-results']//th[1]/button").click()
+        driver.save_screenshot(str(args.out / "2-search-email.png"))
+
+        driver.find_element(By.CSS_SELECTOR, "#tabs button[data-view=projects]").click()
+        wait.until(lambda d: len(table_rows(d, "projects-table")) == 3)
+        projects = table_rows(driver, "projects-table")
+        checks.expect(sorted(r[0] for r in projects) == ["crm", "saas", "shop"], "the projects view lists the three projects")
+        checks.expect(all(r[3] == "yes" for r in projects), "each project is shown reachable")
+        driver.save_screenshot(str(args.out / "3-projects.png"))
+
+        driver.find_element(By.ID, "sign-out").click()
+        wait.until(ready.visibility_of_element_located((By.ID, "sign-in")))
+        checks.expect(not driver.find_element(By.ID, "search-form").is_displayed(), "after sign-out the search is gone")
+        checks.expect(server.request("GET", "/api/v1/projects", auth=False)[0] == 401, "after sign-out the API asks for a credential again")
+        log(f"screenshots in {args.out}")
+    finally:
+        if driver:
+            driver.quit()
+        if server:
+            server.stop()
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    if checks.failed:
+        log(f"{len(checks.failed)} check(s) failed")
+        return 1
+    log("every check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BenchError as error:
+        sys.exit(f"browser-check: {error}")
