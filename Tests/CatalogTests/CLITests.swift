@@ -19,6 +19,9 @@ struct CLITests {
         ("shared-add.txt", ["shared", "add"]),
         ("sync.txt", ["sync"]),
         ("drift.txt", ["drift"]),
+        ("export.txt", ["export"]),
+        ("import.txt", ["import"]),
+        ("bundle-inspect.txt", ["bundle", "inspect"]),
     ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))
