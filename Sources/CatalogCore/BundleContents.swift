@@ -6,6 +6,7 @@ import Foundation
 public final class BundleContents: Sendable {
     /// The bundle file, as given.
     public let path: String
+    /// The checked manifest.
     public let manifest: BundleManifest
     let directory: String
 

@@ -9,15 +9,19 @@ public struct BundleManifest: Sendable, Equatable, Codable {
     /// The newest bundle format this catalog writes and reads; a bundle with a higher number is refused.
     public static let currentFormatVersion = 1
 
+    /// Always `catalog-bundle`.
     public var format: String
+    /// The layout's version; see `currentFormatVersion`.
     public var formatVersion: Int
     /// The catalog that wrote the bundle.
     public var catalogVersion: String
     /// The project's name in the source registry.
     public var project: String
+    /// When the snapshot was taken.
     public var createdAt: Date
     /// True when the bundle holds the schema and `_metadata` rows but no other data.
     public var metadataOnly: Bool
+    /// The source server and database.
     public var source: Source
     /// The `_metadata` schema's version (catalog's own migrations); nil when `_metadata` was not installed.
     public var metadataVersion: Int?
@@ -39,11 +43,15 @@ public struct BundleManifest: Sendable, Equatable, Codable {
         public var serverVersion: String
         /// Such as `150018`.
         public var serverVersionNumber: Int
+        /// The source database's name.
         public var database: String
+        /// Such as `UTF8`.
         public var encoding: String
         /// `libc`, `icu` or `builtin`.
         public var localeProvider: String
+        /// `LC_COLLATE`, such as `C.UTF-8`.
         public var collate: String
+        /// `LC_CTYPE`, such as `C.UTF-8`.
         public var ctype: String
         /// The ICU or builtin locale, when the provider is not libc.
         public var providerLocale: String?
@@ -53,14 +61,19 @@ public struct BundleManifest: Sendable, Equatable, Codable {
 
     /// One database-level setting.
     public struct Setting: Sendable, Equatable, Codable {
+        /// The setting, such as `search_path`.
         public var name: String
+        /// Its value, split into elements for list settings.
         public var values: [String]
     }
 
     /// One table and its row count.
     public struct TableRows: Sendable, Equatable, Codable {
+        /// The table's schema.
         public var schema: String
+        /// The table's name.
         public var name: String
+        /// Its rows when the snapshot was taken.
         public var rows: Int
 
         /// `schema.name`, as messages show it.
@@ -69,10 +82,13 @@ public struct BundleManifest: Sendable, Equatable, Codable {
 
     /// A shared definition the project uses: its history up to the newest version used, and the attachment.
     public struct SharedUse: Sendable, Equatable, Codable {
+        /// The definition's name in the source store.
         public var name: String
         /// Versions 1 through the newest one used, so the target store can hold them under the same numbers.
         public var versions: [SharedVersionFile]
+        /// The version the attachment is pinned to; nil follows the newest.
         public var pinnedVersion: Int?
+        /// The version last synced into the project; nil when never synced.
         public var syncedVersion: Int?
         /// The local overrides sync kept (a JSON object, field path → value).
         public var overrides: String
@@ -82,17 +98,23 @@ public struct BundleManifest: Sendable, Equatable, Codable {
 
     /// One version of a shared definition, stored as `shared/<name>/<version>.json`.
     public struct SharedVersionFile: Sendable, Equatable, Codable {
+        /// The version's number.
         public var version: Int
         /// The SHA-256 of the canonical body, as the store keeps it.
         public var sha256: String
+        /// Who made the version, kept when it is added to another store.
         public var author: String
+        /// Why it was made.
         public var note: String?
     }
 
     /// One file in the bundle with its size and SHA-256.
     public struct File: Sendable, Equatable, Codable {
+        /// The entry's path inside the archive.
         public var path: String
+        /// Its size in bytes, uncompressed.
         public var size: Int64
+        /// Its SHA-256, hex-encoded.
         public var sha256: String
     }
 

@@ -31,7 +31,9 @@ public struct ExportOptions: Sendable {
 
 /// What an export wrote: the recorded file and its manifest.
 public struct ExportResult: Sendable, Equatable {
+    /// The export as recorded in the store's history.
     public var record: ExportRecord
+    /// The manifest written into the bundle.
     public var manifest: BundleManifest
 }
 

@@ -13,6 +13,7 @@ public struct ImportResult: Sendable, Equatable {
     public var safetyBackup: BackupRecord?
     /// The old database, when `--replace` could not drop it after the swap; `catalog backup prune` drops it later.
     public var setAsideDatabase: String?
+    /// How long the import took, from the lock to the registration.
     public var seconds: Double
 }
 

@@ -19,6 +19,7 @@ public struct ImportPlan: Sendable, Equatable {
     public var bundle: String
     /// The name the project is registered under.
     public var project: String
+    /// The tags the project is registered with.
     public var tags: [String]
     /// The target connection string with its password masked, as the registry entry shows it.
     public var maskedDSN: String
@@ -26,6 +27,7 @@ public struct ImportPlan: Sendable, Equatable {
     public var server: String
     /// The target database.
     public var database: String
+    /// How the bundle reaches the target database.
     public var mode: Mode
     /// Where the restore happens first (`create`, `replace`); nil when restoring straight into the target.
     public var temporaryDatabase: String?
@@ -45,10 +47,15 @@ public struct ImportPlan: Sendable, Equatable {
     var dropStatements: [String: String]
     /// What is restored: objects by kind (as the manifest summarises them), and the tables with their rows.
     public var objectSummary: [String]
+    /// How many tables the manifest counts.
     public var tableCount: Int
+    /// Their rows, all together.
     public var rowCount: Int
+    /// The `_metadata` rows the copy must match.
     public var metadataRowCount: Int
+    /// True when the bundle holds no data besides `_metadata`.
     public var metadataOnly: Bool
+    /// How each bundled shared definition is reconciled with the store.
     public var shared: [ImportSharedStep]
     /// When the plan was made; it names the temporary databases.
     public var createdAt: Date

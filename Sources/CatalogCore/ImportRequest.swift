@@ -16,6 +16,7 @@ public struct ImportRequest: Sendable, Equatable {
     public var name: String?
     /// The target database's connection string; it must name the database (`dbname`).
     public var dsn: String
+    /// Tags for the registered project.
     public var tags: [String]
     /// Create the target database when it does not exist.
     public var createDatabase: Bool
@@ -23,6 +24,7 @@ public struct ImportRequest: Sendable, Equatable {
     public var replace: Bool
     /// Restore the source's owners and privileges instead of leaving everything to the importing role.
     public var keepOwners: Bool
+    /// What to do about a shared definition that clashes with the store's.
     public var sharedChoice: SharedChoice
     /// Seconds to wait for each connection.
     public var connectTimeout: Int

@@ -14,7 +14,9 @@ public struct ImportSharedStep: Sendable, Equatable {
         case adoptBundle = "adopt-bundle"
     }
 
+    /// The definition's name.
     public var name: String
+    /// What happens to it.
     public var action: Action
     /// Bundled versions added to the store under their own numbers (`add`, `extend`).
     public var addedVersions: [Int]
@@ -22,13 +24,16 @@ public struct ImportSharedStep: Sendable, Equatable {
     public var adopted: Adoption?
     /// The attachment written: the pinned and synced versions, in the store's numbering.
     public var pinnedVersion: Int?
+    /// nil when the project's copy is left for the next sync to adopt.
     public var syncedVersion: Int?
     /// One sentence for the plan.
     public var detail: String
 
     /// A bundled version added to the store under a new number.
     public struct Adoption: Sendable, Equatable {
+        /// The version's number in the bundle.
         public var bundleVersion: Int
+        /// The number it gets in the target store.
         public var storeVersion: Int
     }
 }
@@ -59,6 +64,7 @@ enum ImportSharedPlan {
                 return ImportSharedStep(name: use.name, action: .keepTarget, addedVersions: [], adopted: nil, pinnedVersion: nil, syncedVersion: nil,
                                         detail: "differs from this store at \(range(differing)): keep this store's, attach unpinned; the next 'catalog sync' adopts it field by field")
             case .adoptBundle, .refuse:
+                // Under .refuse this step is never used: the clash is reported below, with every other one.
                 let next = (target.keys.max() ?? 0) + 1
                 return ImportSharedStep(
                     name: use.name, action: .adoptBundle, addedVersions: [], adopted: ImportSharedStep.Adoption(bundleVersion: use.usedVersion, storeVersion: next),

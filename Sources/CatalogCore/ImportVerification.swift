@@ -6,14 +6,17 @@ public struct ImportVerification: Sendable, Equatable {
         public var kind: String
         /// `schema.table`.
         public var object: String
+        /// What the manifest or the bundle's rows say.
         public var expected: Int
         /// nil when the table is missing from the copy.
         public var actual: Int?
+        /// True when the copy matches (or only the revision counter moved).
         public var isOK: Bool
         /// Why it failed, or a note such as the revision counter moving.
         public var note: String?
     }
 
+    /// Every comparison, tables first.
     public var checks: [Check]
 
     /// True when every check passed.

@@ -9,6 +9,7 @@ public struct ExportRecord: Sendable, Equatable {
     public var project: String
     /// The absolute path of the bundle.
     public var file: String
+    /// The bundle's size in bytes.
     public var sizeBytes: Int64
     /// The SHA-256 of the whole bundle file, hex-encoded.
     public var sha256: String
@@ -20,7 +21,9 @@ public struct ExportRecord: Sendable, Equatable {
     public var serverVersion: String
     /// The catalog that wrote it.
     public var catalogVersion: String
+    /// When the export's snapshot was taken.
     public var createdAt: Date
+    /// How long the export took, snapshot to rename.
     public var durationSeconds: Double
 
     /// An export, before it is recorded (no id) or as read back.

@@ -47,6 +47,19 @@ struct BundleExportTests {
         #expect(try source.catalog.store.auditLog().first?.action == "bundle.export")
     }
 
+    @Test("rows written while the export runs never make it inconsistent: counts, dumps and _metadata share one snapshot")
+    func oneSnapshot() throws {
+        let source = try BundleTestSupport.source()
+        let writer = BackgroundWriter(database: source.database)
+        writer.start()
+        let bundle = try BundleTestSupport.export(source)
+        let written = writer.stop()
+        #expect(written > 0)
+        let result = try BundleTestSupport.importBundle(bundle, into: TestEnvironment.catalog(),
+                                                        BundleTestSupport.request(BundleTestSupport.newDatabaseName()))
+        #expect(result.verification.isOK, "\(result.verification.problems)")
+    }
+
     @Test("no password and no connection string goes into any entry of the bundle")
     func noSecrets() throws {
         let source = try BundleTestSupport.source()
@@ -121,5 +134,37 @@ struct BundleExportTests {
         #expect(inspect.stdout.contains("database.dump") && inspect.stdout.contains("users") && inspect.stdout.contains("ok"))
         let json = try CLIRun.run(["bundle", "inspect", path, "--format", "json"])
         #expect(try BundleManifest.decode(Data(json.stdout.utf8), file: path).project == "saas")
+    }
+}
+
+/// Inserts jobs and edits a `_metadata` label in a loop on a thread of its own, until stopped.
+private final class BackgroundWriter: @unchecked Sendable {
+    let database: String
+    private let lock = NSLock()
+    private var running = true
+    private var count = 0
+    private let done = DispatchSemaphore(value: 0)
+
+    init(database: String) { self.database = database }
+
+    func start() {
+        Thread {
+            defer { self.done.signal() }
+            guard let connection = try? TestEnvironment.cluster().connect(database: self.database) else { return }
+            while self.lock.withLock({ self.running }) {
+                try? connection.execute(script: """
+                    INSERT INTO jobs (kind) VALUES ('during_export');
+                    UPDATE _metadata.mappings_table SET label = 'Jobs ' || clock_timestamp() WHERE table_name = 'jobs';
+                    """)
+                self.lock.withLock { self.count += 1 }
+            }
+        }.start()
+    }
+
+    /// Stops the loop and returns how many rounds it wrote.
+    func stop() -> Int {
+        lock.withLock { running = false }
+        done.wait()
+        return lock.withLock { count }
     }
 }
