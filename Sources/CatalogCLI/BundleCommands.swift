@@ -124,6 +124,9 @@ struct ImportCommand: ParsableCommand {
         let result = try catalog.runImport(importPlan, bundle: contents, request: request, progress: progress)
         if formatOptions.format == .table { Terminal.write("\n") }
         Terminal.write(BundleViews.verification(result.verification).render(formatOptions.format))
+        guard result.verification.isOK else {
+            throw PartialFailure(failed: 1, total: 1, summary: "the copy in database \(importPlan.database) does not match the bundle (see the failed rows above), so it was not registered; empty the database and import again")
+        }
         if formatOptions.format == .table {
             let backup = result.safetyBackup.map { "; safety backup \($0.id ?? 0): \($0.file)" } ?? ""
             let aside = result.setAsideDatabase.map { "; the old database is kept as \($0) until 'catalog backup prune'" } ?? ""

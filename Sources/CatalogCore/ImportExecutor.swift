@@ -7,7 +7,8 @@ import PostgresClient
 public struct ImportResult: Sendable, Equatable {
     /// The plan that ran.
     public var plan: ImportPlan
-    /// The restored copy against the manifest; always passing in a returned result.
+    /// The restored copy against the manifest. It fails only for a restore into an existing empty database
+    /// (a temporary database that fails is dropped instead); then the project was not registered.
     public var verification: ImportVerification
     /// The backup `--replace` took of the old database first.
     public var safetyBackup: BackupRecord?
@@ -61,6 +62,8 @@ extension Catalog {
         let restore = ImportRestore(plan: plan, bundle: bundle, target: target, tools: tools, connectTimeout: request.connectTimeout, progress: progress)
         if plan.mode == .intoEmpty {
             result.verification = try restore.intoEmpty()
+            // The restore committed: report the copy as it is, and leave it unregistered.
+            guard result.verification.isOK else { return result }
         } else {
             result.verification = try restore.underTemporaryName(maintenance)
             if let drop = plan.dropSetAsideStatement, let aside = plan.setAsideDatabase {

@@ -73,7 +73,13 @@ public struct ImportPlan: Sendable, Equatable {
 
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
-        var steps = leftovers.map { "drop \($0), a temporary database left by an interrupted import: \(dropStatements[$0] ?? "")" }
+        let target = switch mode {
+        case .create: "a new database, restored under a temporary name and renamed last"
+        case .intoEmpty: "an existing, empty database, restored in one transaction"
+        case .replace: "an existing database that holds data, replaced after a safety backup"
+        }
+        var steps = ["target: database \(database) on \(server), \(target)"]
+        steps += leftovers.map { "drop \($0), a temporary database left by an interrupted import: \(dropStatements[$0] ?? "")" }
         if mode == .replace { steps.append("back up database \(database) with pg_dump -Fc (safety backup)") }
         steps += createStatements
         let what = objectSummary.joined(separator: ", ")
