@@ -12,7 +12,9 @@ public final class BundleContents: Sendable {
 
     /// Verifies the bundle and unpacks it; throws a one-line error, touching nothing, if any check fails.
     public init(path: String) throws {
-        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("catalog-bundle-\(UUID().uuidString.prefix(8).lowercased())")
+        Self.removeAbandoned()
+        let directory = (NSTemporaryDirectory() as NSString)
+            .appendingPathComponent("\(Self.prefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())")
         guard mkdir(directory, 0o700) == 0 else {
             throw CatalogError("cannot create a temporary directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno))); set TMPDIR to a writable directory")
         }
@@ -28,6 +30,20 @@ public final class BundleContents: Sendable {
 
     deinit {
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// `catalog-bundle-<pid>-<random>`: the process id tells whose a directory is.
+    static let prefix = "catalog-bundle-"
+
+    /// Removes what imports that were killed left unpacked: directories of processes that no longer exist.
+    static func removeAbandoned() {
+        let temporary = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            try? FileManager.default.removeItem(atPath: (temporary as NSString).appendingPathComponent(name))
+        }
     }
 
     /// Where an entry of the bundle was unpacked.

@@ -10,17 +10,20 @@ struct BundleWriter {
     /// Where `pg_dump` and the other parts are written before they are packed.
     let stagingDirectory: String
 
+    /// `.<name>.<pid>-<random>.partial` and `.parts` beside the destination: the process id tells whose they are.
     init(destination: String) {
         let directory = (destination as NSString).deletingLastPathComponent
         let name = (destination as NSString).lastPathComponent
-        let unique = UUID().uuidString.prefix(8).lowercased()
+        let unique = "\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
         self.destination = destination
         temporaryPath = (directory as NSString).appendingPathComponent(".\(name).\(unique).partial")
         stagingDirectory = (directory as NSString).appendingPathComponent(".\(name).\(unique).parts")
     }
 
-    /// Checks the destination and creates the staging directory, readable by this user only.
+    /// Checks the destination, removes what killed exports to it left, and creates the staging directory,
+    /// readable by this user only.
     func prepare(overwrite: Bool) throws {
+        removeAbandoned()
         if !overwrite && FileManager.default.fileExists(atPath: destination) {
             throw CatalogError("\(destination) already exists; choose another -o, or pass --overwrite to replace it")
         }
@@ -66,6 +69,19 @@ struct BundleWriter {
     func cleanUp() {
         try? FileManager.default.removeItem(atPath: stagingDirectory)
         unlink(temporaryPath)
+    }
+
+    /// Removes the temporary files of exports to the same destination whose process no longer exists.
+    private func removeAbandoned() {
+        let directory = (destination as NSString).deletingLastPathComponent
+        let prefix = ".\((destination as NSString).lastPathComponent)."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where name.hasPrefix(prefix) && (name.hasSuffix(".partial") || name.hasSuffix(".parts")) {
+            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
     }
 
     private func pack(_ manifest: BundleManifest, stored: Set<String>) throws {

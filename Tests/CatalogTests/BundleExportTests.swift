@@ -120,6 +120,28 @@ struct BundleExportTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["saas.catalog"])
     }
 
+    @Test("a killed export leaves no bundle, and the next export removes what it left")
+    func killed() throws {
+        let source = try BundleTestSupport.source(setup: BackupTestSupport.bulkScript(rows: 300_000))
+        let directory = try TestEnvironment.temporaryDirectory()
+        let path = directory.appendingPathComponent("saas.catalog").path
+        let command = [CLIRun.binary, "export", "saas", "-o", path, "--store", source.catalog.store.location.path].map { "'\($0)'" }.joined(separator: " ")
+        let started = try ChildProcess("/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
+                                       environment: ["PG_BINDIR": try TestEnvironment.cluster().binDirectory]).run()
+        let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let parts = { try FileManager.default.contentsOfDirectory(atPath: directory.path) }
+        for _ in 0..<3000 where try parts().isEmpty { usleep(10_000) }
+        usleep(200_000)
+        kill(pid, SIGKILL)
+        for _ in 0..<500 where kill(pid, 0) == 0 { usleep(10_000) }  // until it is gone and reaped
+        let left = try parts()
+        #expect(!left.isEmpty && !left.contains("saas.catalog") && left.allSatisfy { $0.hasPrefix(".saas.catalog.\(pid)-") })
+
+        _ = try source.catalog.export(project: "saas", to: path, options: BundleTestSupport.exportOptions())
+        #expect(try parts() == ["saas.catalog"])
+        #expect(try Catalog.inspectBundle(path).tables.first { $0.name == "bulk" }?.rows == 300_000)
+    }
+
     @Test("the CLI exports, and bundle inspect shows the manifest with every file checked")
     func cli() throws {
         let source = try BundleTestSupport.source()

@@ -121,10 +121,15 @@ struct BundleImportTests {
         let leftover = try #require(temporary)
         usleep(300_000)
         kill(pid, SIGKILL)
+        for _ in 0..<500 where kill(pid, 0) == 0 { usleep(10_000) }  // until it is gone and reaped
         #expect(try !BundleTestSupport.databases(startingWith: database).contains(database))
         #expect(try catalog.store.projects().isEmpty)
+        let unpacked = NSTemporaryDirectory() + BundleContents.prefix + "\(pid)-"
+        let abandoned = { try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { (NSTemporaryDirectory() + $0).hasPrefix(unpacked) } }
+        #expect(try abandoned().count == 1)
 
         let contents = try BundleContents(path: bundle)
+        #expect(try abandoned().isEmpty)
         let request = try BundleTestSupport.request(database)
         let plan = try catalog.planImport(contents, request: request)
         #expect(plan.leftovers == [leftover])
