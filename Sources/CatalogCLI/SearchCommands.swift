@@ -97,12 +97,13 @@ enum SearchOutput {
         })
     }
 
-    /// Failures and index ages go to stderr, so stdout stays the rows.
+    /// Failures and index ages go to stderr, so stdout stays the rows. Ages are summarised: a
+    /// thousand projects should not print a thousand lines.
     static func reportFailures(_ failures: [ProjectFailure], sources: [AnswerSource], now: Date = Date()) {
-        for source in sources {
-            if let fetched = source.fetchedAt {
-                Terminal.warn("\(source.project): from the index, \(Age.describe(now.timeIntervalSince(fetched))) old (revision \(source.revision.map(String.init) ?? "?"))")
-            }
+        let dated = sources.compactMap { source in source.fetchedAt.map { (source.project, now.timeIntervalSince($0)) } }
+        if let oldest = dated.max(by: { $0.1 < $1.1 }), let newest = dated.min(by: { $0.1 < $1.1 }) {
+            let span = dated.count == 1 ? "\(Age.describe(oldest.1)) old" : "oldest \(Age.describe(oldest.1)) (\(oldest.0)), newest \(Age.describe(newest.1))"
+            Terminal.warn("answered from the local index for \(dated.count) project(s): \(span); --format json lists each project's age")
         }
         for failure in failures {
             Terminal.warn("\(failure.project): \(failure.outcome.label): \(failure.error)")

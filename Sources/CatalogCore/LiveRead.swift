@@ -99,12 +99,16 @@ extension Catalog {
             conversations[project.name] = conversation
             return FanOutTask(key: project.name, connection: try project.connectionString(), next: conversation.next)
         }
-        let results = options.engine.runBlocking(tasks)
+        var results = options.engine.runBlocking(tasks)
         var outcome = LiveReadOutcome()
         var updates: [IndexUpdate] = []
         var observations: [(project: String, observation: ProjectObservation)] = []
         let now = Date()
-        for result in results {
+        for position in results.indices {
+            let result = results[position]
+            // Drop each project's rows once read, and write the index in batches, so a first run over
+            // a thousand projects never holds every project's mappings twice.
+            results[position].outcome = .ok([])
             let projectOutcome = ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))
             switch result.outcome {
             case .ok(let answers):
@@ -118,6 +122,10 @@ extension Catalog {
             case .failed, .timedOut:
                 outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
                 observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.reason, at: now)))
+            }
+            if updates.count >= 100 {
+                try wrapped { try store.applyIndexUpdates(updates, at: now) }
+                updates.removeAll(keepingCapacity: true)
             }
         }
         try wrapped {
