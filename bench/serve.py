@@ -115,7 +115,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--catalog", type=Path, default=REPO / ".build-serve/release/catalog", help="the catalog binary")
     parser.add_argument("--sizes", default="100,1000", help="project counts, ascending (default 100,1000)")
     parser.add_argument("--duration", type=int, default=60, help="seconds of wrk per size (default 60)")
-    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
+    parser.add_argument("--connections", default="1,4", help="wrk connections, one run each (default 1,4)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--max-fanouts", type=int, default=2, help="catalog serve --max-fanouts (default 2)")
     parser.add_argument("--out", type=Path, default=REPO / "bench/results-serve.json", help="where the JSON summary goes")
@@ -144,15 +144,18 @@ def main(argv: list[str]) -> int:
             status, warm = server.get("/api/v1/search/columns?name=email")
             log(f"N={n}: warm-up search {status} in {time.monotonic() - start:.2f}s, {len(warm.get('failures', []))} failure(s)")
             check_answer(server, n)
-            log(f"N={n}: running wrk -c{args.connections} -d{args.duration}s")
-            result, samples = run_wrk(server, "/api/v1/search/columns?name=email", args.duration, args.connections, args.threads)
-            check_answer(server, n)
-            result.update(memory_summary(samples))
-            result.update({"projects": n, "connections": args.connections, "duration_s": args.duration, "max_fanouts": args.max_fanouts})
-            log(f"N={n}: {result['throughput_rps']} req/s, p50 {result.get('p50_ms')} ms, p99 {result.get('p99_ms')} ms, "
-                f"errors {result['non_2xx'] + result['socket_errors']}, RSS {result['rss_start_mib']} → {result['rss_end_mib']} MiB "
-                f"(peak {result['rss_peak_mib']}, drift {result['rss_drift_mib']})")
-            results.append(result)
+            for connections in [int(c) for c in args.connections.split(",")]:
+                log(f"N={n}: running wrk -c{connections} -d{args.duration}s (load average {os.getloadavg()[0]:.1f})")
+                load = os.getloadavg()[0]
+                result, samples = run_wrk(server, "/api/v1/search/columns?name=email", args.duration, connections, min(args.threads, connections))
+                check_answer(server, n)
+                result.update(memory_summary(samples))
+                result.update({"projects": n, "connections": connections, "duration_s": args.duration, "max_fanouts": args.max_fanouts,
+                               "load_average_before": round(load, 1), "load_average_after": round(os.getloadavg()[0], 1)})
+                log(f"N={n} c={connections}: {result['throughput_rps']} req/s, p50 {result.get('p50_ms')} ms, p99 {result.get('p99_ms')} ms, "
+                    f"errors {result['non_2xx'] + result['socket_errors']}, RSS {result['rss_start_mib']} → {result['rss_end_mib']} MiB "
+                    f"(peak {result['rss_peak_mib']}, drift {result['rss_drift_mib']})")
+                results.append(result)
         status = server.stop()
         log(f"catalog serve exited {status} on SIGTERM")
         server = None
@@ -164,10 +167,12 @@ def main(argv: list[str]) -> int:
 
     summary = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": f"{os.cpu_count()} cores", "results": results}
     args.out.write_text(json.dumps(summary, indent=2) + "\n")
-    lines = ["| projects | req/s | p50 ms | p90 ms | p99 ms | errors | RSS start → end MiB (peak, drift) |", "|---|---|---|---|---|---|---|"]
+    lines = ["| projects | wrk -c | req/s | p50 ms | p90 ms | p99 ms | errors | RSS start → end MiB (peak, drift) | load avg |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r['projects']} | {r['throughput_rps']:.1f} | {r.get('p50_ms')} | {r.get('p90_ms')} | {r.get('p99_ms')} | "
-                     f"{r['non_2xx'] + r['socket_errors']} | {r['rss_start_mib']} → {r['rss_end_mib']} ({r['rss_peak_mib']}, {r['rss_drift_mib']:+}) |")
+        lines.append(f"| {r['projects']} | {r['connections']} | {r['throughput_rps']:.1f} | {r.get('p50_ms')} | {r.get('p90_ms')} | {r.get('p99_ms')} | "
+                     f"{r['non_2xx'] + r['socket_errors']} | {r['rss_start_mib']} → {r['rss_end_mib']} ({r['rss_peak_mib']}, {r['rss_drift_mib']:+}) | "
+                     f"{r['load_average_before']} → {r['load_average_after']} |")
     print("\n".join(lines))
     return 0
 

@@ -156,11 +156,13 @@ class Server:
 
 
 def sample_fleet(cluster: Cluster, catalog: Path, store: Path) -> None:
-    """The three sample projects (fixtures/projects), registered, installed and scanned with the CLI."""
+    """The three sample projects (fixtures/projects), registered, installed and scanned with the CLI,
+    and a shared definition `users` (shop's users table) attached to saas and shop."""
     for name in ("saas", "shop", "crm"):
         cluster.sql("postgres", f"CREATE DATABASE {name}_db;")
         cluster.sql(f"{name}_db", (REPO / f"fixtures/projects/{name}.sql").read_text())
         run([str(catalog), "project", "add", name, "--dsn", cluster.dsn(f"{name}_db"), "--tag", "internal" if name == "crm" else "prod",
              "--store", str(store)])
-    for args in (["metadata", "install", "--all"], ["metadata", "scan", "--all"]):
+    for args in (["metadata", "install", "--all"], ["metadata", "scan", "--all"], ["shared", "add", "users", "--from", "shop:public.users"],
+                 ["shared", "attach", "users", "--project", "saas", "--project", "shop"]):
         run([str(catalog), *args, "--store", str(store)])

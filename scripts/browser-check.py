@@ -128,6 +128,20 @@ def main(argv: list[str]) -> int:
         checks.expect(all(r[3] == "yes" for r in projects), "each project is shown reachable")
         driver.save_screenshot(str(args.out / "3-projects.png"))
 
+        driver.find_element(By.CSS_SELECTOR, "#tabs button[data-view=shared]").click()
+        wait.until(lambda d: len(table_rows(d, "shared-table")) == 1)
+        shared = table_rows(driver, "shared-table")[0]
+        checks.expect(shared[0] == "users" and shared[3] == "saas, shop" and shared[4] == "saas, shop",
+                      f"the shared view shows users attached to saas and shop, both behind: {shared}")
+
+        driver.find_element(By.CSS_SELECTOR, "#tabs button[data-view=drift]").click()
+        driver.find_element(By.ID, "drift-check").click()
+        wait.until(lambda d: d.find_element(By.ID, "drift-status").text.endswith("drifted") or d.find_element(By.ID, "drift-status").text == "No drift.")
+        drift = table_rows(driver, "drift-table")
+        status, expected_drift = server.get("/api/v1/drift")
+        checks.expect(len(drift) == len(expected_drift["items"]), f"the drift view shows the API's {len(expected_drift['items'])} item(s)")
+        driver.save_screenshot(str(args.out / "4-drift.png"))
+
         driver.find_element(By.ID, "sign-out").click()
         wait.until(ready.visibility_of_element_located((By.ID, "sign-in")))
         checks.expect(not driver.find_element(By.ID, "search-form").is_displayed(), "after sign-out the search is gone")

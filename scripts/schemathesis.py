@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
         server = Server(args.catalog, store, root, ["--query-timeout", "5"])
         log(f"serving {server.base}")
         command = [
-            binary, "run", f"{server.base}/openapi.json",
+            binary, "--config-file", str(Path(__file__).with_suffix(".toml")), "run", f"{server.base}/openapi.json",
             "--header", f"Authorization: Bearer {TOKEN}",
             "--checks", "all", "--max-examples", str(args.max_examples), "--workers", "2",
             "--request-timeout", "30", "--seed", "8", "--no-color",

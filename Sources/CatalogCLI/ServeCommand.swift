@@ -43,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The most pooled connections open to one project server (its max_connections must allow it).")
     var poolPerServer = 1100
 
+    @Option(name: .long, help: "The most pooled connections open to one project; concurrent requests take turns on them.")
+    var poolPerProject = 1
+
     @Option(name: .long, help: ArgumentHelp("Seconds an unused pooled connection stays open.", valueName: "seconds"))
     var poolIdleTimeout: Double = 300
 
@@ -69,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, token: try tokenFile.map(ServerConfiguration.readToken(path:)),
             store: StoreLocation.resolve(option: storeOptions.store), maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout,
             maxConcurrentFanOuts: maxFanOuts, fanOutConcurrency: concurrency, poolPerServerLimit: poolPerServer,
-            poolIdleTimeout: poolIdleTimeout, logger: Logger(label: "catalog.serve"), catalogVersion: CatalogCommand.version)
+            poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout, logger: Logger(label: "catalog.serve"),
+            catalogVersion: CatalogCommand.version)
         try await CatalogApplication(configuration).run()
     }
 }

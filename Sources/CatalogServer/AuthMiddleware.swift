@@ -34,6 +34,17 @@ struct AuthMiddleware: RouterMiddleware {
     }
 }
 
+/// The origin check alone, for the sign-in exchange: it needs no credential (it takes the token in
+/// its body), but another site's page must not be able to sign a browser in or out.
+struct OriginMiddleware: RouterMiddleware {
+    typealias Context = CatalogRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try OriginCheck.verify(request, credential: .none)
+        return try await next(request, context)
+    }
+}
+
 /// The cross-site write check: browsers send `Origin` on every non-GET request, so a write from
 /// another site's page shows a foreign origin. A page session must always present its origin;
 /// scripts with the bearer token usually send none.

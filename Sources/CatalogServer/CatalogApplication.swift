@@ -28,7 +28,7 @@ public struct CatalogApplication: Sendable {
         OperationsRoutes(backend: backend).register(on: root)
         WebPageRoutes().register(on: root)
 
-        let session = RouteRecorder(group: router.group("api/v1"), prefix: "api/v1", table: table)
+        let session = RouteRecorder(group: router.group("api/v1").add(middleware: OriginMiddleware()), prefix: "api/v1", table: table)
         SessionRoutes(backend: backend).register(on: session)
 
         let apiGroup = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, sessions: backend.sessions))
@@ -40,6 +40,7 @@ public struct CatalogApplication: Sendable {
         SyncRoutes(backend: backend).register(on: api)
         DriftRoutes(backend: backend).register(on: api)
         BackupRoutes(backend: backend).register(on: api)
+        ExportRoutes(backend: backend).register(on: api)
 
         let logger = configuration.logger
         let authentication = configuration.token == nil ? "none (loopback only)" : "bearer token or session cookie"

@@ -17,7 +17,8 @@ final class CatalogBackend: Sendable {
     init(configuration: ServerConfiguration, catalog: Catalog) {
         self.configuration = configuration
         self.catalog = catalog
-        pool = WarmPool(perServerLimit: configuration.poolPerServerLimit, idleTimeout: configuration.poolIdleTimeout)
+        pool = WarmPool(perServerLimit: configuration.poolPerServerLimit, perProjectLimit: configuration.poolPerProjectLimit,
+                        idleTimeout: configuration.poolIdleTimeout)
         gate = FanOutGate(limit: configuration.maxConcurrentFanOuts)
         sessions = SessionStore(lifetime: configuration.sessionLifetime)
         metrics = ServerMetrics(pool: pool)

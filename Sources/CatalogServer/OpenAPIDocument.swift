@@ -9,7 +9,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "catalog",
     "version": "1",
-    "description": "The metadata catalog over HTTP: projects, cross-project search, read-only SQL, shared definitions and sync, drift, and backups. Every /api route needs 'Authorization: Bearer TOKEN' or the web page's session cookie; writes from a browser must come from this server's own origin."
+    "description": "The metadata catalog over HTTP: projects, cross-project search, read-only SQL, shared definitions and sync, drift, backups, and project export. Every /api route needs 'Authorization: Bearer TOKEN' or the web page's session cookie; writes from a browser must come from this server's own origin."
   },
   "security": [{"bearerAuth": []}, {"sessionCookie": []}],
   "paths": {
@@ -196,6 +196,36 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/projects/{name}/export": {
+      "parameters": [{"$ref": "#/components/parameters/ProjectName"}],
+      "get": {
+        "operationId": "exportProject",
+        "summary": "Export a project as a relocation bundle (catalog export), streamed as a download; the file is also kept in exports/ beside the store.",
+        "tags": ["projects"],
+        "parameters": [
+          {
+            "name": "metadata_only",
+            "in": "query",
+            "description": "Only the schema and _metadata: leave out every other table's data.",
+            "schema": {"type": "boolean"}
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The bundle (a ZIP with a checked manifest).",
+            "headers": {
+              "X-Catalog-Bundle-SHA256": {"description": "The bundle file's SHA-256.", "schema": {"type": "string"}},
+              "Content-Disposition": {"schema": {"type": "string"}}
+            },
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+          },
+          "400": {"$ref": "#/components/responses/Error"},
+          "401": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "502": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
     "/api/v1/search/columns": {
       "get": {
         "operationId": "searchColumns",
@@ -297,7 +327,7 @@ enum OpenAPIDocument {
             "name": "version",
             "in": "query",
             "description": "Which version (default: the newest).",
-            "schema": {"type": "integer", "minimum": 1}
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}
           }
         ],
         "responses": {
@@ -542,9 +572,13 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["name", "dsn"],
         "properties": {
-          "name": {"type": "string", "description": "Letters, digits, '_', '-', '.'."},
-          "dsn": {"type": "string", "description": "A libpq connection string: a URI or key=value pairs."},
-          "tags": {"type": "array", "items": {"type": "string"}}
+          "name": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",
+            "description": "ASCII letters, digits, '_', '-', '.', starting with a letter or digit; at most 63."
+          },
+          "dsn": {"type": "string", "minLength": 1, "description": "A libpq connection string: a URI or key=value pairs."},
+          "tags": {"type": "array", "items": {"type": "string", "pattern": "^[^,\\s]{1,63}$"}}
         }
       },
       "Released": {
@@ -626,7 +660,7 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["sql"],
         "properties": {
-          "sql": {"type": "string", "description": "One SELECT statement (SQLite dialect)."},
+          "sql": {"type": "string", "pattern": "\\S", "description": "One SELECT statement (SQLite dialect)."},
           "project": {"type": "array", "items": {"type": "string"}},
           "tag": {"type": "array", "items": {"type": "string"}},
           "cached": {"type": "boolean"}
@@ -675,11 +709,24 @@ enum OpenAPIDocument {
       },
       "BackupRequest": {
         "type": "object",
+        "description": "Name projects, or pass all (optionally narrowed by tag), or only tag; not all and projects together.",
         "properties": {
           "projects": {"type": "array", "items": {"type": "string"}},
           "all": {"type": "boolean"},
           "tag": {"type": "array", "items": {"type": "string"}}
-        }
+        },
+        "anyOf": [
+          {
+            "required": ["projects"],
+            "properties": {"projects": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}}
+          },
+          {"required": ["all"], "properties": {"all": {"enum": [true]}}},
+          {
+            "required": ["tag"],
+            "properties": {"tag": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}}
+          }
+        ],
+        "not": {"required": ["all", "projects"], "properties": {"all": {"enum": [true]}, "projects": {"minItems": 1}}}
       },
       "BackupResults": {
         "type": "object",

@@ -26,8 +26,8 @@ struct QueryParameters {
     func flag(_ name: String) throws -> Bool {
         guard let value = values.get(name) else { return false }
         switch value.lowercased() {
-        case "true", "1", "yes", "": return true
-        case "false", "0", "no": return false
+        case "true", "1": return true
+        case "false", "0": return false
         default: throw APIError.badRequest("the '\(name)' parameter must be true or false, not '\(value)'")
         }
     }

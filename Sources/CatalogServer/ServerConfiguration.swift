@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var fanOutConcurrency: Int
     /// The most connections kept open to one project server.
     public var poolPerServerLimit: Int
+    /// The most connections open to one project; concurrent fan-outs beyond it take turns.
+    public var poolPerProjectLimit: Int
     /// Seconds an unused pooled connection stays open.
     public var poolIdleTimeout: Double
     /// Seconds between pool clean-ups (idle connections, unregistered projects).
@@ -37,7 +39,7 @@ public struct ServerConfiguration: Sendable {
     /// A configuration with the defaults `catalog serve` documents.
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, store: StoreLocation,
                 maxBodyBytes: Int = 64 * 1024, queryTimeout: Double = 10, maxConcurrentFanOuts: Int = 4,
-                fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolIdleTimeout: Double = 300,
+                fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolPerProjectLimit: Int = 1, poolIdleTimeout: Double = 300,
                 poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
                 logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown") {
         self.host = host
@@ -49,6 +51,7 @@ public struct ServerConfiguration: Sendable {
         self.maxConcurrentFanOuts = maxConcurrentFanOuts
         self.fanOutConcurrency = fanOutConcurrency
         self.poolPerServerLimit = poolPerServerLimit
+        self.poolPerProjectLimit = poolPerProjectLimit
         self.poolIdleTimeout = poolIdleTimeout
         self.poolMaintenanceInterval = poolMaintenanceInterval
         self.sessionLifetime = sessionLifetime
@@ -70,6 +73,7 @@ public struct ServerConfiguration: Sendable {
         guard maxConcurrentFanOuts >= 1 else { throw CatalogError("--max-fanouts must be at least 1") }
         guard fanOutConcurrency >= 1 else { throw CatalogError("--concurrency must be at least 1") }
         guard poolPerServerLimit >= 1 else { throw CatalogError("--pool-per-server must be at least 1") }
+        guard poolPerProjectLimit >= 1 else { throw CatalogError("--pool-per-project must be at least 1") }
         guard poolIdleTimeout > 0 else { throw CatalogError("--pool-idle-timeout must be a positive number of seconds") }
     }
 

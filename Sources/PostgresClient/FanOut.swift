@@ -44,6 +44,9 @@ public struct FanOutResult: Sendable {
 /// Without a pool every task opens its own connection and closes it at the end. With a `WarmPool`
 /// the same engine borrows kept-open connections and hands them back, so a long-running service
 /// skips connection set-up; a borrowed connection found broken is replaced once, transparently.
+/// On pooled connections each statement is also prepared once and then executed by name, which
+/// saves PostgreSQL parsing and planning it again on every request (about two thirds of the cost
+/// of the small catalog queries).
 public struct FanOut: Sendable {
     public var concurrency: Int
     public var timeout: Double
@@ -93,6 +96,14 @@ private struct PollLoop {
         let lease: WarmPool.Lease?
         /// True when the connection came from the pool rather than being opened for this task.
         let reused: Bool
+        /// Statements prepared on this connection, by name (pooled connections only).
+        var prepared: Set<String> = []
+        /// The statement whose PREPARE is in flight; it is executed when that completes.
+        var preparing: Query?
+        /// The prepared statement being executed, so it can be prepared again if the server lost it.
+        var executing: Query?
+        /// Set once a statement was prepared again, so a persistent error is not retried forever.
+        var reprepared = false
         var results: [QueryResult] = []
         var pendingError: PostgresError?
         var lastResult: QueryResult?
@@ -106,11 +117,13 @@ private struct PollLoop {
     let concurrency: Int
     let timeout: Double
     let pool: WarmPool?
+    /// Where the pool hands connections to this fan-out's waiting tasks.
+    let mailbox: WarmPool.Mailbox?
     var outcomes: [FanOutResult?]
     var nextTask = 0
     var active: [Active] = []
-    /// Tasks whose server is at the pool's bound, oldest first.
-    var waiting: [Attempt] = []
+    /// Tasks queued in the pool for a connection, by task index.
+    var waiting: [Int: Attempt] = [:]
     var resolver = HostResolver()
 
     init(tasks: [FanOutTask], concurrency: Int, timeout: Double, pool: WarmPool?) {
@@ -118,18 +131,15 @@ private struct PollLoop {
         self.concurrency = concurrency
         self.timeout = timeout
         self.pool = pool
+        self.mailbox = pool.map { _ in WarmPool.Mailbox() }
         self.outcomes = Array(repeating: nil, count: tasks.count)
     }
 
     mutating func run() -> [FanOutResult] {
         while nextTask < tasks.count || !active.isEmpty || !waiting.isEmpty {
-            while let attempt = waiting.first, active.count < concurrency, begin(attempt) {
-                waiting.removeFirst()
-            }
             while active.count + waiting.count < concurrency, nextTask < tasks.count {
-                let attempt = Attempt(index: nextTask, started: Self.now())
+                begin(Attempt(index: nextTask, started: Self.now()))
                 nextTask += 1
-                if !waiting.isEmpty || !begin(attempt) { waiting.append(attempt) }
             }
             guard !active.isEmpty || !waiting.isEmpty else { continue }
             waitAndAdvance()
@@ -139,33 +149,36 @@ private struct PollLoop {
 
     // MARK: Starting
 
-    /// Starts a task on a borrowed or new connection; false when it has to wait for a pool slot.
-    mutating func begin(_ attempt: Attempt) -> Bool {
-        guard let pool else {
-            connect(attempt, lease: nil)
-            return true
-        }
+    /// Starts a task on a borrowed or new connection, or queues it in the pool until one is free.
+    mutating func begin(_ attempt: Attempt) {
+        guard let pool, let mailbox else { return connect(attempt, lease: nil) }
         let task = tasks[attempt.index]
-        switch pool.checkout(project: task.key, connection: task.connection, fresh: attempt.fresh, now: Self.now()) {
-        case .reuse(let connection, let lease):
-            guard WarmPool.isUsable(connection) else {
-                pool.discard(connection, lease: lease)
-                return begin(attempt)
-            }
-            active.append(Active(attempt: attempt, connection: connection, phase: .querying,
-                                 deadline: attempt.started + timeout, lease: lease, reused: true))
-            sendNext(active.count - 1)
-            return true
-        case .open(let lease, let evicted):
-            if let evicted { PQfinish(evicted) }
-            connect(attempt, lease: lease)
-            return true
+        switch pool.checkout(project: task.key, connection: task.connection, fresh: attempt.fresh, now: Self.now(),
+                             mailbox: mailbox, token: attempt.index) {
+        case .granted(let grant):
+            start(attempt, grant)
         case .wait:
-            return false
+            waiting[attempt.index] = attempt
         case .held(let seconds):
             let message = "connections to this project are on hold for maintenance (a restore or import) for \(Int(seconds.rounded(.up))) more s"
             finish(attempt.index, .failed(PostgresError(kind: .connection, message: message)), started: attempt.started)
-            return true
+        }
+    }
+
+    /// Goes ahead with what the pool granted: a kept-open connection, or the right to open one.
+    mutating func start(_ attempt: Attempt, _ grant: WarmPool.Grant) {
+        switch grant {
+        case .reuse(let connection, let lease, let prepared):
+            guard WarmPool.isUsable(connection) else {
+                pool?.discard(connection, lease: lease)
+                return begin(attempt)
+            }
+            active.append(Active(attempt: attempt, connection: connection, phase: .querying,
+                                 deadline: attempt.started + timeout, lease: lease, reused: true, prepared: prepared))
+            sendNext(active.count - 1)
+        case .open(let lease, let evicted):
+            if let evicted { PQfinish(evicted) }
+            connect(attempt, lease: lease)
         }
     }
 
@@ -210,11 +223,11 @@ private struct PollLoop {
             }
             return pollfd(fd: PQsocket(entry.connection), events: events, revents: 0)
         }
-        let deadlines = active.map(\.deadline) + waiting.map { $0.started + timeout }
+        let watched = descriptors.count
+        if let mailbox, !waiting.isEmpty { descriptors.append(pollfd(fd: mailbox.descriptor, events: Int16(POLLIN), revents: 0)) }
+        let deadlines = active.map(\.deadline) + waiting.values.map { $0.started + timeout }
         let earliest = deadlines.min()!
-        var waitMilliseconds = min(1000, max(0, Int32(((earliest - Self.now()) * 1000).rounded(.up))))
-        // A task waiting for a pool slot is retried soon: other fan-outs return connections at any time.
-        if !waiting.isEmpty { waitMilliseconds = min(waitMilliseconds, 2) }
+        let waitMilliseconds = min(1000, max(0, Int32(((earliest - Self.now()) * 1000).rounded(.up))))
         let ready = poll(&descriptors, nfds_t(descriptors.count), waitMilliseconds)
         if ready < 0, errno != EINTR {
             let error = PostgresError(kind: .connection, message: "poll failed: \(String(cString: strerror(errno)))")
@@ -223,19 +236,41 @@ private struct PollLoop {
         }
         let now = Self.now()
         // Walk backwards so finished entries can be removed in place.
-        for position in descriptors.indices.reversed() {
+        for position in (0..<watched).reversed() {
             if descriptors[position].revents != 0 {
                 advance(position, revents: descriptors[position].revents)
             } else if now >= active[position].deadline {
                 let entry = active.remove(at: position)
-                close(entry.connection, lease: entry.lease, reusable: false)
+                close(entry, reusable: false)
                 finish(entry.index, .timedOut, started: entry.started)
             }
         }
-        for attempt in waiting where now >= attempt.started + timeout {
-            finish(attempt.index, .timedOut, started: attempt.started)
+        receiveGrants(now: now)
+    }
+
+    /// Starts the waiting tasks the pool handed connections to, and ends those that waited too long.
+    mutating func receiveGrants(now: Double) {
+        guard let pool, let mailbox, !waiting.isEmpty else { return }
+        for (token, grant) in mailbox.take() {
+            guard let attempt = waiting.removeValue(forKey: token) else {
+                pool.giveBack(grant)
+                continue
+            }
+            if now >= attempt.started + timeout {
+                pool.giveBack(grant)
+                finish(token, .timedOut, started: attempt.started)
+            } else {
+                start(attempt, grant)
+            }
         }
-        waiting.removeAll { now >= $0.started + timeout }
+        for (token, attempt) in waiting where now >= attempt.started + timeout {
+            let task = tasks[token]
+            // When the grant is already on its way, it arrives in the mailbox and is given back there.
+            if pool.cancel(project: task.key, connection: task.connection, mailbox: mailbox, token: token) {
+                waiting[token] = nil
+                finish(token, .timedOut, started: attempt.started)
+            }
+        }
     }
 
     // MARK: Advancing
@@ -294,9 +329,27 @@ private struct PollLoop {
     }
 
     mutating func completeStatement(_ position: Int) {
-        if let error = active[position].pendingError { return fail(position, error) }
-        if let result = active[position].lastResult { active[position].results.append(result) }
+        let error = active[position].pendingError
+        active[position].pendingError = nil
+        let result = active[position].lastResult
         active[position].lastResult = nil
+        if let query = active[position].preparing {
+            active[position].preparing = nil
+            if let error { return fail(position, error) }
+            active[position].prepared.insert(StatementName.of(query.sql))
+            return send(position, query)
+        }
+        if let error {
+            // The server lost the prepared statement (a pooler reset the session) or its plan no
+            // longer fits: prepare it again, once.
+            if let query = active[position].executing, ["26000", "0A000"].contains(error.sqlState), !active[position].reprepared {
+                active[position].reprepared = true
+                active[position].prepared.remove(StatementName.of(query.sql))
+                return send(position, query)
+            }
+            return fail(position, error)
+        }
+        if let result { active[position].results.append(result) }
         sendNext(position)
     }
 
@@ -312,16 +365,38 @@ private struct PollLoop {
         }
         guard let query else {
             active.remove(at: position)
-            close(entry.connection, lease: entry.lease, reusable: true)
+            close(entry, reusable: true)
             finish(entry.index, .ok(entry.results), started: entry.started)
             return
         }
-        let sent = query.parameters.withCStringArray { values in
-            PQsendQueryParams(entry.connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+        send(position, query)
+    }
+
+    /// Sends one statement: with bound parameters on a one-off connection; on a pooled one,
+    /// prepared first (once per connection) and then executed by name.
+    mutating func send(_ position: Int, _ query: Query) {
+        let connection = active[position].connection
+        let sent: Int32
+        active[position].executing = nil
+        if pool == nil {
+            sent = query.parameters.withCStringArray { values in
+                PQsendQueryParams(connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
+        } else {
+            let name = StatementName.of(query.sql)
+            if active[position].prepared.contains(name) {
+                active[position].executing = query
+                sent = query.parameters.withCStringArray { values in
+                    PQsendQueryPrepared(connection, name, Int32(values.count), values, nil, nil, 0)
+                }
+            } else {
+                active[position].preparing = query
+                sent = PQsendPrepare(connection, name, query.sql, Int32(query.parameters.count), nil)
+            }
         }
-        guard sent == 1 else { return fail(position, PostgresError(connection: entry.connection, kind: .query)) }
-        let flushed = PQflush(entry.connection)
-        if flushed < 0 { return fail(position, PostgresError(connection: entry.connection, kind: .query)) }
+        guard sent == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
+        let flushed = PQflush(connection)
+        if flushed < 0 { return fail(position, PostgresError(connection: connection, kind: .query)) }
         active[position].needsFlush = flushed == 1
     }
 
@@ -330,25 +405,28 @@ private struct PollLoop {
     mutating func fail(_ position: Int, _ error: PostgresError) {
         let entry = active.remove(at: position)
         let broken = PQstatus(entry.connection) == CONNECTION_BAD
-        close(entry.connection, lease: entry.lease, reusable: true)
+        close(entry, reusable: true)
         if entry.reused, broken, entry.results.isEmpty, !entry.attempt.fresh {
             var retry = entry.attempt
             retry.fresh = true
-            if !begin(retry) { waiting.append(retry) }
-            return
+            return begin(retry)
         }
         finish(entry.index, .failed(error), started: entry.started)
     }
 
     /// Hands a connection back to the pool when it is idle and healthy, else closes it.
-    mutating func close(_ connection: OpaquePointer, lease: WarmPool.Lease?, reusable: Bool) {
+    mutating func close(_ entry: Active, reusable: Bool) {
+        close(entry.connection, lease: entry.lease, prepared: entry.prepared, reusable: reusable)
+    }
+
+    mutating func close(_ connection: OpaquePointer, lease: WarmPool.Lease?, prepared: Set<String> = [], reusable: Bool) {
         guard let pool, let lease else {
             PQfinish(connection)
             return
         }
         let idle = PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE && PQisBusy(connection) == 0
         if reusable && idle {
-            pool.checkin(connection, lease: lease, now: Self.now())
+            pool.checkin(connection, lease: lease, prepared: prepared, now: Self.now())
         } else {
             pool.discard(connection, lease: lease)
         }
@@ -360,5 +438,18 @@ private struct PollLoop {
 
     static func now() -> Double {
         WarmPool.now()
+    }
+}
+
+/// Names for prepared statements: the same SQL always gets the same name (FNV-1a of its text), so
+/// a pooled connection recognises a statement it prepared for an earlier request.
+enum StatementName {
+    static func of(_ sql: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sql.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return "catalog_" + String(hash, radix: 16)
     }
 }

@@ -6,31 +6,43 @@ import Foundation
 ///
 /// A fan-out borrows a connection for one task and hands it back when the conversation is over;
 /// the pool never runs queries itself. Connections are keyed by project name and connection
-/// string, so a project re-registered with another DSN never reuses the old one. At most
-/// `perServerLimit` connections are open to one server (host and port) at a time; a task that
-/// finds its server full waits for a connection to come back, or takes the place of an idle one
-/// belonging to another project. Idle connections older than `idleTimeout` are closed by
-/// `closeIdle()`, which the owner calls now and then.
+/// string, so a project re-registered with another DSN never reuses the old one.
+///
+/// Two bounds apply. At most `perProjectLimit` connections are open to one project: a task that
+/// finds all of them busy waits, and the next one returned is handed straight to it. At most
+/// `perServerLimit` are open to one server (host and port): a project with no connection yet
+/// takes the place of another project's idle one, or waits for one to be returned. A project that
+/// already has a connection never evicts another's, so concurrent fan-outs over a fleet larger
+/// than the bound share connections instead of reopening them. Idle connections older than
+/// `idleTimeout` are closed by `closeIdle()`, which the owner calls now and then.
 public final class WarmPool: @unchecked Sendable {
     /// The most connections open to one server at once, busy and idle together.
     public let perServerLimit: Int
+    /// The most connections open to one project at once.
+    public let perProjectLimit: Int
     /// Seconds an unused connection stays open.
     public let idleTimeout: Double
 
-    private let lock = NSLock()
+    let lock = NSLock()
     /// Idle connections by project name, most recently returned last.
-    private var idle: [String: [IdleConnection]] = [:]
-    /// Open connections (busy and idle) by server.
-    private var openCount: [String: Int] = [:]
+    var idle: [String: [IdleConnection]] = [:]
+    /// Open connections (busy and idle) by server, and by project.
+    var serverCount: [String: Int] = [:]
+    var projectCount: [String: Int] = [:]
+    /// Tasks waiting for one of their project's busy connections, by project, oldest first.
+    var projectWaiters: [String: [Waiter]] = [:]
+    /// Tasks of projects with no connection, waiting for room on a full server, by server, oldest first.
+    var serverWaiters: [String: [Waiter]] = [:]
     /// Bumped by `release`, so connections borrowed before it are closed when they come back.
-    private var generations: [String: Int] = [:]
+    var generations: [String: Int] = [:]
     /// Projects whose connections are on hold (for a restore) until the given time.
-    private var holds: [String: Double] = [:]
-    private var counters = Counters()
+    var holds: [String: Double] = [:]
+    var counters = Counters()
 
-    /// A pool with the given bound per server; the default allows a thousand projects on one server.
-    public init(perServerLimit: Int = 1100, idleTimeout: Double = 300) {
+    /// A pool with the given bounds; the default allows a thousand projects on one server.
+    public init(perServerLimit: Int = 1100, perProjectLimit: Int = 1, idleTimeout: Double = 300) {
         self.perServerLimit = max(1, perServerLimit)
+        self.perProjectLimit = max(1, perProjectLimit)
         self.idleTimeout = idleTimeout
     }
 
@@ -38,84 +50,6 @@ public final class WarmPool: @unchecked Sendable {
         for connections in idle.values {
             for connection in connections { PQfinish(connection.handle) }
         }
-    }
-
-    // MARK: Borrowing (used by FanOut)
-
-    /// What a fan-out may do for one task.
-    enum Checkout {
-        /// Reuse this open connection.
-        case reuse(OpaquePointer, Lease)
-        /// Open a new connection; a slot on the server is reserved for it. `evicted`, when set, is
-        /// another project's idle connection that made room and must be closed by the caller.
-        case open(Lease, evicted: OpaquePointer?)
-        /// The server is at its bound with every connection busy: try again shortly.
-        case wait
-        /// The project was released with a hold that has not run out: do not connect.
-        case held(seconds: Double)
-    }
-
-    /// The right to one connection slot, carried by a borrowed connection until it is returned.
-    struct Lease {
-        let project: String
-        let dsn: String
-        let server: String
-        let generation: Int
-    }
-
-    /// Takes an idle connection for `project`, or reserves a slot for a new one. `fresh` skips the
-    /// idle ones (after a reused connection turned out to be broken).
-    func checkout(project: String, connection: ConnectionString, fresh: Bool = false, now: Double) -> Checkout {
-        let server = Self.serverKey(connection)
-        lock.lock()
-        defer { lock.unlock() }
-        if let until = holds[project] {
-            if until > now { return .held(seconds: until - now) }
-            holds[project] = nil
-        }
-        let lease = Lease(project: project, dsn: connection.raw, server: server, generation: generations[project, default: 0])
-        if !fresh, let position = idle[project]?.lastIndex(where: { $0.dsn == connection.raw }) {
-            let reused = idle[project]!.remove(at: position)
-            if idle[project]!.isEmpty { idle[project] = nil }
-            counters.reused += 1
-            return .reuse(reused.handle, lease)
-        }
-        if openCount[server, default: 0] < perServerLimit {
-            openCount[server, default: 0] += 1
-            counters.opened += 1
-            return .open(lease, evicted: nil)
-        }
-        guard let evicted = takeOldestIdle(on: server) else {
-            counters.waits += 1
-            return .wait
-        }
-        counters.opened += 1
-        counters.closed += 1
-        return .open(lease, evicted: evicted)
-    }
-
-    /// Takes back a connection whose conversation ended cleanly; closes it instead if its project
-    /// was released while it was out.
-    func checkin(_ handle: OpaquePointer, lease: Lease, now: Double) {
-        lock.lock()
-        let current = generations[lease.project, default: 0] == lease.generation
-        if current {
-            idle[lease.project, default: []].append(IdleConnection(handle: handle, dsn: lease.dsn, server: lease.server, since: now))
-        } else {
-            openCount[lease.server, default: 1] -= 1
-            counters.closed += 1
-        }
-        lock.unlock()
-        if !current { PQfinish(handle) }
-    }
-
-    /// Closes a borrowed connection that is broken, timed out or mid-statement, and frees its slot.
-    func discard(_ handle: OpaquePointer?, lease: Lease) {
-        lock.lock()
-        openCount[lease.server, default: 1] -= 1
-        if handle != nil { counters.closed += 1 }
-        lock.unlock()
-        if let handle { PQfinish(handle) }
     }
 
     // MARK: Letting go
@@ -131,7 +65,7 @@ public final class WarmPool: @unchecked Sendable {
         let closing = idle.removeValue(forKey: project) ?? []
         forget(closing)
         lock.unlock()
-        for connection in closing { PQfinish(connection.handle) }
+        finish(closing.map(\.handle))
     }
 
     /// Closes the connections of projects no longer registered, or registered with another connection string.
@@ -147,7 +81,7 @@ public final class WarmPool: @unchecked Sendable {
         for project in generations.keys where wanted[project] == nil { generations[project, default: 0] += 1 }
         forget(closing)
         lock.unlock()
-        for connection in closing { PQfinish(connection.handle) }
+        finish(closing.map(\.handle))
     }
 
     /// Closes idle connections unused for `idleTimeout` seconds; returns how many were closed.
@@ -162,7 +96,7 @@ public final class WarmPool: @unchecked Sendable {
         }
         forget(closing)
         lock.unlock()
-        for connection in closing { PQfinish(connection.handle) }
+        finish(closing.map(\.handle))
         return closing.count
     }
 
@@ -174,7 +108,7 @@ public final class WarmPool: @unchecked Sendable {
         for project in generations.keys { generations[project, default: 0] += 1 }
         forget(closing)
         lock.unlock()
-        for connection in closing { PQfinish(connection.handle) }
+        finish(closing.map(\.handle))
     }
 
     // MARK: Reporting
@@ -191,7 +125,7 @@ public final class WarmPool: @unchecked Sendable {
         public var reused: Int
         /// Connections closed: broken, idle too long, released or evicted.
         public var closed: Int
-        /// Times a task found its server full and had to wait.
+        /// Times a task had to wait for a connection to be returned.
         public var waits: Int
     }
 
@@ -199,7 +133,7 @@ public final class WarmPool: @unchecked Sendable {
     public var statistics: Statistics {
         lock.lock()
         defer { lock.unlock() }
-        return Statistics(open: openCount.values.reduce(0, +), idle: idle.values.reduce(0) { $0 + $1.count },
+        return Statistics(open: serverCount.values.reduce(0, +), idle: idle.values.reduce(0) { $0 + $1.count },
                           opened: counters.opened, reused: counters.reused, closed: counters.closed, waits: counters.waits)
     }
 
@@ -212,38 +146,37 @@ public final class WarmPool: @unchecked Sendable {
 
     // MARK: Internals
 
-    private struct IdleConnection {
+    struct IdleConnection {
         let handle: OpaquePointer
+        let project: String
         let dsn: String
         let server: String
         let since: Double
+        /// Names of the statements prepared on this connection (see `FanOut`).
+        let prepared: Set<String>
     }
 
-    private struct Counters {
+    struct Counters {
         var opened = 0
         var reused = 0
         var closed = 0
         var waits = 0
     }
 
-    /// Frees the slots of connections about to be closed; call with the lock held.
-    private func forget(_ closing: [IdleConnection]) {
-        for connection in closing { openCount[connection.server, default: 1] -= 1 }
+    /// Frees the slots of idle connections about to be closed and lets tasks waiting on full
+    /// servers have them. Call with the lock held.
+    func forget(_ closing: [IdleConnection]) {
         counters.closed += closing.count
+        for connection in closing {
+            serverCount[connection.server, default: 1] -= 1
+            projectCount[connection.project, default: 1] -= 1
+        }
+        for server in Set(closing.map(\.server)) { serveServerWaiters(server) }
     }
 
-    /// Removes the least recently used idle connection on `server`; call with the lock held.
-    private func takeOldestIdle(on server: String) -> OpaquePointer? {
-        var oldest: (project: String, position: Int, since: Double)?
-        for (project, connections) in idle {
-            for (position, connection) in connections.enumerated() where connection.server == server {
-                if oldest == nil || connection.since < oldest!.since { oldest = (project, position, connection.since) }
-            }
-        }
-        guard let oldest else { return nil }
-        let taken = idle[oldest.project]!.remove(at: oldest.position)
-        if idle[oldest.project]!.isEmpty { idle[oldest.project] = nil }
-        return taken.handle
+    /// Closes connections outside the lock.
+    func finish(_ handles: [OpaquePointer]) {
+        for handle in handles { PQfinish(handle) }
     }
 
     /// Connections to one server share its bound: host (or socket directory, or service) and port.

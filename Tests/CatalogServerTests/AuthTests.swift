@@ -54,6 +54,10 @@ import Testing
     @Test func signInExchangesTheTokenForAStrictHttpOnlyCookie() async throws {
         let fleet = try ServerFleet.make(["saas"])
         try await fleet.application().application.test(.router) { client in
+            let crossSite = try await client.send(.post, "/api/v1/session", json: "{\"token\": \"\(ServerFleet.token)\"}", token: nil,
+                                                  headers: [.origin: "http://evil.example"])
+            #expect(crossSite.status == .forbidden)
+            #expect(crossSite.headers[.setCookie] == nil)
             let refused = try await client.send(.post, "/api/v1/session", json: #"{"token": "nope"}"#, token: nil)
             #expect(refused.status == .unauthorized)
             #expect(refused.headers[.setCookie] == nil)

@@ -22,6 +22,7 @@ import Testing
         "GET /api/v1/projects/{name}": ("/api/v1/projects/saas", nil),
         "DELETE /api/v1/projects/{name}": ("/api/v1/projects/added", nil),
         "POST /api/v1/projects/{name}/release": ("/api/v1/projects/crm/release?hold_seconds=0", nil),
+        "GET /api/v1/projects/{name}/export": ("/api/v1/projects/crm/export?metadata_only=true", nil),
         "GET /api/v1/search/columns": ("/api/v1/search/columns?name=email", nil),
         "GET /api/v1/search/tables": ("/api/v1/search/tables?name=users&cached=true", nil),
         "POST /api/v1/sql": ("/api/v1/sql", #"{"sql": "select project, count(*) as n from columns group by 1"}"#),

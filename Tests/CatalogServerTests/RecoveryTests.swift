@@ -13,19 +13,9 @@ import Testing
         (response.object["failures"] as? [[String: Any]] ?? []).compactMap { $0["project"] as? String }.sorted()
     }
 
-    /// `TemporaryCluster.resume()` starts the server without the `-c` options it was first started
-    /// with (port, listen address, socket directory); `ALTER SYSTEM` makes them survive the restart.
-    static func keepSettingsAcrossRestart(_ cluster: TemporaryCluster) throws {
-        let admin = try cluster.connect()
-        try admin.execute(script: "ALTER SYSTEM SET port = \(cluster.port)")
-        try admin.execute(script: "ALTER SYSTEM SET listen_addresses = '127.0.0.1'")
-        try admin.execute(script: "ALTER SYSTEM SET unix_socket_directories = \(try admin.quoteLiteral(cluster.directory.path))")
-    }
-
     @Test func aDeadServerIsReportedAndRecoveredWithoutARestart() async throws {
         let cluster = try TemporaryCluster()
         defer { cluster.stop() }
-        try Self.keepSettingsAcrossRestart(cluster)
         let fleet = try ServerFleet.make(on: cluster)
         let app = try fleet.application { $0.queryTimeout = 3 }
         try await app.application.test(.router) { client in

@@ -2,6 +2,7 @@ import CatalogCore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
+import Synchronization
 import Testing
 
 /// The warm pool under the fan-out engine: reuse, the per-server bound, idle expiry, release and
@@ -51,6 +52,53 @@ import Testing
         #expect(pool.statistics.open <= 2)
         #expect(pool.statistics.waits > 0)
         #expect(try Self.backends(tasks) <= 2)
+    }
+
+    /// Runs `engine` over `tasks` on `fanOuts` threads at once, `rounds` times each.
+    static func concurrently(_ engine: FanOut, _ tasks: [FanOutTask], fanOuts: Int, rounds: Int) -> [FanOutResult] {
+        let results = Mutex<[FanOutResult]>([])
+        DispatchQueue.concurrentPerform(iterations: fanOuts) { _ in
+            for _ in 0..<rounds {
+                let answers = engine.runBlocking(tasks)
+                results.withLock { $0 += answers }
+            }
+        }
+        return results.withLock { $0 }
+    }
+
+    @Test func concurrentFanOutsHandConnectionsOnInsteadOfReopening() throws {
+        let tasks = try Self.tasks(12)
+        let pool = WarmPool(perProjectLimit: 1)
+        let results = Self.concurrently(FanOut(concurrency: 64, timeout: 10, pool: pool), tasks, fanOuts: 3, rounds: 3)
+        #expect(results.count == 12 * 9)
+        #expect(Self.allOK(results))
+        #expect(pool.statistics.opened == 12)
+        #expect(pool.statistics.open == 12)
+        #expect(try Self.backends(tasks) == 12)
+    }
+
+    @Test func aFleetAsLargeAsTheBoundNeverReopensConnections() throws {
+        let tasks = try Self.tasks(8)
+        let pool = WarmPool(perServerLimit: 8)
+        let results = Self.concurrently(FanOut(concurrency: 64, timeout: 10, pool: pool), tasks, fanOuts: 2, rounds: 3)
+        #expect(Self.allOK(results))
+        #expect(pool.statistics.opened == 8)
+        #expect(pool.statistics.closed == 0)
+        #expect(pool.statistics.open == 8)
+    }
+
+    @Test func aHigherPerProjectLimitLetsFanOutsRunSideBySide() throws {
+        let cluster = try ServerTestEnvironment.cluster()
+        let name = "pool_side_\(UUID().uuidString.prefix(6).lowercased())"
+        try cluster.createDatabase(name)
+        let slow = [FanOutTask(key: "p", connection: cluster.connectionString(database: name),
+                               query: Query("SELECT pg_backend_pid() AS pid, pg_sleep(0.3)"))]
+        let pool = WarmPool(perProjectLimit: 2)
+        let results = Self.concurrently(FanOut(timeout: 10, pool: pool), slow, fanOuts: 2, rounds: 1)
+        let backends = Set(results.compactMap { if case .ok(let answers) = $0.outcome { answers[0].records.first?["pid"] } else { nil } })
+        #expect(backends.count == 2)
+        #expect(pool.statistics.opened == 2)
+        #expect(pool.statistics.waits == 0)
     }
 
     @Test func idleConnectionsAreClosedAfterTheTimeout() throws {
@@ -109,6 +157,56 @@ import Testing
         #expect(Self.allOK(engine.runBlocking(tasks)))
         #expect(pool.statistics.opened == 4)
         #expect(pool.statistics.closed == 1)
+    }
+
+    @Test func pooledConnectionsPrepareEachStatementOnce() throws {
+        let tasks = try Self.tasks(1)
+        let pool = WarmPool()
+        let engine = FanOut(timeout: 5, pool: pool)
+        let listing = Query("SELECT string_agg(name, ',' ORDER BY name) AS names FROM pg_prepared_statements")
+        let conversation = FanOutTask(key: "p0", connection: tasks[0].connection) { results in
+            results.isEmpty ? Query("SELECT $1::int + 1 AS two", [1]) : results.count == 1 ? listing : nil
+        }
+        func names(_ results: [FanOutResult]) -> [String] {
+            guard case .ok(let answers) = results[0].outcome else { return ["failed: \(results[0].outcome)"] }
+            return (answers[1].records.first?["names"] ?? "").split(separator: ",").map(String.init)
+        }
+        let first = names(engine.runBlocking([conversation]))
+        let second = names(engine.runBlocking([conversation]))
+        #expect(first.count == 2)
+        #expect(first.allSatisfy { $0.hasPrefix("catalog_") })
+        #expect(second == first)
+        #expect(pool.statistics.opened == 1)
+    }
+
+    @Test func aStatementTheServerForgotIsPreparedAgain() throws {
+        let tasks = try Self.tasks(1)
+        let pool = WarmPool()
+        let engine = FanOut(timeout: 5, pool: pool)
+        let question = Query("SELECT $1::text AS echo", ["hello"])
+        let ask = FanOutTask(key: "p0", connection: tasks[0].connection, query: question)
+        let forget = FanOutTask(key: "p0", connection: tasks[0].connection) { results in
+            results.isEmpty ? Query("SELECT 1") : results.count == 1 ? Query("DEALLOCATE ALL") : nil
+        }
+        #expect(Self.allOK(engine.runBlocking([ask])))
+        #expect(Self.allOK(engine.runBlocking([forget])))
+        let again = engine.runBlocking([ask])
+        guard case .ok(let answers) = again[0].outcome else { Issue.record("\(again[0].outcome)"); return }
+        #expect(answers[0].records.first?["echo"] == "hello")
+        #expect(pool.statistics.opened == 1)
+    }
+
+    @Test func aFailingStatementLeavesThePooledConnectionUsable() throws {
+        let tasks = try Self.tasks(1)
+        let pool = WarmPool()
+        let engine = FanOut(timeout: 5, pool: pool)
+        let missing = FanOutTask(key: "p0", connection: tasks[0].connection, query: Query("SELECT * FROM no_such_table"))
+        let failed = engine.runBlocking([missing])
+        guard case .failed(let error) = failed[0].outcome else { Issue.record("\(failed[0].outcome)"); return }
+        #expect(error.sqlState == "42P01")
+        #expect(pool.statistics.idle == 1)
+        #expect(Self.allOK(engine.runBlocking(tasks)))
+        #expect(pool.statistics.opened == 1)
     }
 
     @Test func withoutAPoolEveryConnectionIsClosed() throws {

@@ -1,0 +1,43 @@
+import CatalogCore
+import Foundation
+import Hummingbird
+
+/// `GET /api/v1/projects/{name}/export`: `catalog export` as a download. The bundle is written
+/// beside the store (`exports/`, recorded in the store's export history like the CLI's), then
+/// streamed from disk in chunks, never held in memory whole.
+struct ExportRoutes {
+    let backend: CatalogBackend
+
+    func register(on routes: RouteRecorder) {
+        routes.get("projects/{name}/export") { request, context in try await export(context.parameters.require("name"), request, context) }
+    }
+
+    func export(_ name: String, _ request: Request, _ context: CatalogRequestContext) async throws -> Response {
+        let metadataOnly = try QueryParameters(request).flag("metadata_only")
+        try await backend.requireRegistered([name])
+        let directory = URL(fileURLWithPath: backend.configuration.store.directory).appendingPathComponent("exports")
+        let stamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
+        let file = directory.appendingPathComponent("\(name)-\(stamp)\(metadataOnly ? "-metadata" : "").catalog").path
+        let options = ExportOptions(metadataOnly: metadataOnly, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
+                                    catalogVersion: backend.configuration.catalogVersion)
+        let record: ExportRecord
+        do {
+            record = try await backend.blocking { catalog in
+                try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+                return try catalog.export(project: name, to: file, options: options).record
+            }
+        } catch let error as CatalogError {
+            context.logger.warning("export failed", metadata: ["project": "\(name)", "error": "\(error.message)"])
+            throw APIError(.badGateway, code: "export_failed", message: error.message)
+        }
+        let body = try await FileIO().loadFile(path: record.file, context: context)
+        let download = (record.file as NSString).lastPathComponent
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(download)\"",
+                .cacheControl: "no-store", HTTPFields.Element.Name("X-Catalog-Bundle-SHA256")!: record.sha256,
+            ],
+            body: body)
+    }
+}

@@ -1,0 +1,50 @@
+import CatalogCore
+import CatalogServer
+import CatalogTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PostgresClient
+import Testing
+
+/// `GET /api/v1/projects/{name}/export`: a bundle the CLI can read, streamed as a download.
+@Suite struct ExportTests {
+    @Test func aProjectDownloadsAsABundleTheCLIAccepts() async throws {
+        let fleet = try ServerFleet.make(["shop"])
+        try await fleet.application().application.test(.router) { client in
+            let response = try await client.get("/api/v1/projects/shop/export")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/zip")
+            let disposition = try #require(response.headers[.contentDisposition])
+            #expect(disposition.hasPrefix("attachment; filename=\"shop-"))
+            let sha = try #require(response.headers[HTTPFields.Element.Name("X-Catalog-Bundle-SHA256")!])
+            let bytes = Array(response.body.readableBytesView)
+            #expect(bytes.prefix(4) == [0x50, 0x4B, 0x03, 0x04])
+            #expect(!String(decoding: bytes, as: UTF8.self).contains(fleet.cluster.password))
+
+            let file = try ServerTestEnvironment.temporaryDirectory().appendingPathComponent("shop.catalog")
+            try Data(bytes).write(to: file)
+            let inspected = try ChildProcess(ServerTestEnvironment.catalogBinary, ["bundle", "inspect", file.path],
+                                             environment: ["CATALOG_STORE": ""]).run()
+            #expect(inspected.status == 0, "\(inspected.output)")
+            #expect(inspected.stdout.contains("shop"))
+            let record = try #require(try fleet.catalog.store.exports(project: "shop").first)
+            #expect(record.sha256 == sha)
+            #expect(Int(record.sizeBytes) == bytes.count)
+        }
+    }
+
+    @Test func unknownProjectsAndUnreachableServersAreErrors() async throws {
+        let fleet = try ServerFleet.make(["saas"])
+        let closedPort = try TemporaryCluster.freePort()
+        try fleet.catalog.addProject(name: "gone", dsn: "postgresql://app:secret-pw@127.0.0.1:\(closedPort)/db")
+        try await fleet.application().application.test(.router) { client in
+            #expect(try await client.get("/api/v1/projects/nope/export").status == .notFound)
+            #expect(try await client.get("/api/v1/projects/saas/export?metadata_only=perhaps").status == .badRequest)
+            let unreachable = try await client.get("/api/v1/projects/gone/export")
+            #expect(unreachable.status == .badGateway)
+            #expect(unreachable.errorCode == "export_failed")
+            #expect(!unreachable.text.contains("secret-pw"))
+        }
+    }
+}
