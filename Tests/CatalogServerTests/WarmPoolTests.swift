@@ -54,15 +54,21 @@ import Testing
         #expect(try Self.backends(tasks) <= 2)
     }
 
-    /// Runs `engine` over `tasks` on `fanOuts` threads at once, `rounds` times each.
+    /// Runs `engine` over `tasks` on `fanOuts` threads of their own at once, `rounds` times each.
     static func concurrently(_ engine: FanOut, _ tasks: [FanOutTask], fanOuts: Int, rounds: Int) -> [FanOutResult] {
         let results = Mutex<[FanOutResult]>([])
-        DispatchQueue.concurrentPerform(iterations: fanOuts) { _ in
-            for _ in 0..<rounds {
-                let answers = engine.runBlocking(tasks)
-                results.withLock { $0 += answers }
-            }
+        let group = DispatchGroup()
+        for _ in 0..<fanOuts {
+            group.enter()
+            Thread {
+                for _ in 0..<rounds {
+                    let answers = engine.runBlocking(tasks)
+                    results.withLock { $0 += answers }
+                }
+                group.leave()
+            }.start()
         }
+        group.wait()
         return results.withLock { $0 }
     }
 
