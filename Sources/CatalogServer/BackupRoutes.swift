@@ -39,6 +39,7 @@ struct BackupRoutes {
             throw APIError.badRequest("name the projects to back up (\"projects\": [...]), or pass \"all\": true or \"tag\": [...]")
         }
         guard !(all && !names.isEmpty) else { throw APIError.badRequest("name projects or pass \"all\": true, not both") }
+        guard !(names + tags).contains(where: \.isEmpty) else { throw APIError.badRequest("project names and tags are not empty strings") }
         try await backend.requireRegistered(names)
         let options = BackupOptions(concurrency: 2, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
                                     catalogVersion: backend.configuration.catalogVersion)

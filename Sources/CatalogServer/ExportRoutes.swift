@@ -17,7 +17,9 @@ struct ExportRoutes {
         try await backend.requireRegistered([name])
         let directory = URL(fileURLWithPath: backend.configuration.store.directory).appendingPathComponent("exports")
         let stamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
-        let file = directory.appendingPathComponent("\(name)-\(stamp)\(metadataOnly ? "-metadata" : "").catalog").path
+        // A random suffix keeps two exports of one project within the same second apart.
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let file = directory.appendingPathComponent("\(name)-\(stamp)-\(suffix)\(metadataOnly ? "-metadata" : "").catalog").path
         let options = ExportOptions(metadataOnly: metadataOnly, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
                                     catalogVersion: backend.configuration.catalogVersion)
         let record: ExportRecord

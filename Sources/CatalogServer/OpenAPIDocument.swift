@@ -578,7 +578,7 @@ enum OpenAPIDocument {
             "description": "ASCII letters, digits, '_', '-', '.', starting with a letter or digit; at most 63."
           },
           "dsn": {"type": "string", "minLength": 1, "description": "A libpq connection string: a URI or key=value pairs."},
-          "tags": {"type": "array", "items": {"type": "string", "pattern": "^[^,\\s]{1,63}$"}}
+          "tags": {"type": "array", "items": {"type": "string", "pattern": "^[^,\\s]{1,63}$"}, "nullable": true}
         }
       },
       "Released": {
@@ -661,9 +661,9 @@ enum OpenAPIDocument {
         "required": ["sql"],
         "properties": {
           "sql": {"type": "string", "pattern": "\\S", "description": "One SELECT statement (SQLite dialect)."},
-          "project": {"type": "array", "items": {"type": "string"}},
-          "tag": {"type": "array", "items": {"type": "string"}},
-          "cached": {"type": "boolean"}
+          "project": {"type": "array", "items": {"type": "string"}, "nullable": true},
+          "tag": {"type": "array", "items": {"type": "string"}, "nullable": true},
+          "cached": {"type": "boolean", "nullable": true}
         }
       },
       "SQLAnswer": {
@@ -709,24 +709,32 @@ enum OpenAPIDocument {
       },
       "BackupRequest": {
         "type": "object",
-        "description": "Name projects, or pass all (optionally narrowed by tag), or only tag; not all and projects together.",
+        "description": "Name projects, or pass all (optionally narrowed by tag), or only tag. With all, projects must be absent, null or empty.",
         "properties": {
-          "projects": {"type": "array", "items": {"type": "string"}},
-          "all": {"type": "boolean"},
-          "tag": {"type": "array", "items": {"type": "string"}}
+          "projects": {"type": "array", "items": {"type": "string", "minLength": 1}, "nullable": true},
+          "all": {"type": "boolean", "nullable": true},
+          "tag": {"type": "array", "items": {"type": "string", "minLength": 1}, "nullable": true}
         },
         "anyOf": [
           {
             "required": ["projects"],
-            "properties": {"projects": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}}
+            "properties": {
+              "projects": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+              "all": {"enum": [false, null]}
+            }
           },
-          {"required": ["all"], "properties": {"all": {"enum": [true]}}},
+          {
+            "required": ["all"],
+            "properties": {"all": {"enum": [true]}, "projects": {"type": "array", "maxItems": 0, "nullable": true}}
+          },
           {
             "required": ["tag"],
-            "properties": {"tag": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}}
+            "properties": {
+              "tag": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+              "all": {"enum": [false, null]}
+            }
           }
-        ],
-        "not": {"required": ["all", "projects"], "properties": {"all": {"enum": [true]}, "projects": {"minItems": 1}}}
+        ]
       },
       "BackupResults": {
         "type": "object",
@@ -818,10 +826,10 @@ enum OpenAPIDocument {
         "required": ["plan"],
         "properties": {
           "plan": {"type": "string", "description": "The hash GET /api/v1/sync/plan returned."},
-          "project": {"type": "array", "items": {"type": "string"}},
-          "tag": {"type": "array", "items": {"type": "string"}},
-          "definition": {"type": "array", "items": {"type": "string"}},
-          "force": {"type": "boolean"}
+          "project": {"type": "array", "items": {"type": "string"}, "nullable": true},
+          "tag": {"type": "array", "items": {"type": "string"}, "nullable": true},
+          "definition": {"type": "array", "items": {"type": "string"}, "nullable": true},
+          "force": {"type": "boolean", "nullable": true}
         }
       },
       "SyncResult": {

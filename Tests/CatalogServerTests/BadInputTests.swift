@@ -110,6 +110,8 @@ import Testing
             #expect(badHold.status == .badRequest)
             let noSelection = try await client.send(.post, "/api/v1/backups", json: "{}")
             #expect(noSelection.status == .badRequest)
+            let emptyTag = try await client.send(.post, "/api/v1/backups", json: #"{"tag": [""]}"#)
+            #expect(emptyTag.status == .badRequest)
         }
     }
 

@@ -34,6 +34,18 @@ import Testing
         }
     }
 
+    @Test func twoExportsInTheSameSecondBothSucceed() async throws {
+        let fleet = try ServerFleet.make(["crm"])
+        try await fleet.application().application.test(.router) { client in
+            let first = try await client.get("/api/v1/projects/crm/export?metadata_only=true")
+            let second = try await client.get("/api/v1/projects/crm/export?metadata_only=true")
+            #expect(first.status == .ok)
+            #expect(second.status == .ok)
+            #expect(first.headers[.contentDisposition] != second.headers[.contentDisposition])
+        }
+        #expect(try fleet.catalog.store.exports(project: "crm").count == 2)
+    }
+
     @Test func unknownProjectsAndUnreachableServersAreErrors() async throws {
         let fleet = try ServerFleet.make(["saas"])
         let closedPort = try TemporaryCluster.freePort()
