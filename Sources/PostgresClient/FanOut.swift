@@ -7,10 +7,14 @@ import Foundation
 /// nil when the conversation is over. Most tasks send one statement; a few look at a first answer
 /// (say, the `_metadata` revision) before deciding what else to ask.
 public struct FanOutTask: Sendable {
+    /// Names the task in its result; with a pool, the project whose connections it borrows.
     public var key: String
+    /// Where to connect.
     public var connection: ConnectionString
+    /// The conversation: the next statement given the answers so far, or nil when it is over.
     public var next: @Sendable ([QueryResult]) throws -> Query?
 
+    /// A task that holds the conversation `next` on `connection`.
     public init(key: String, connection: ConnectionString, next: @escaping @Sendable ([QueryResult]) throws -> Query?) {
         self.key = key
         self.connection = connection
@@ -32,8 +36,11 @@ public enum FanOutOutcome: Sendable {
 
 /// One database's outcome, with how long it took from the first connection attempt.
 public struct FanOutResult: Sendable {
+    /// The task's key.
     public var key: String
+    /// How it ended.
     public var outcome: FanOutOutcome
+    /// Seconds from the first connection attempt to the end.
     public var seconds: Double
 }
 
@@ -48,11 +55,14 @@ public struct FanOutResult: Sendable {
 /// saves PostgreSQL parsing and planning it again on every request (about two thirds of the cost
 /// of the small catalog queries).
 public struct FanOut: Sendable {
+    /// How many conversations run at once (tasks waiting for a pooled connection count too).
     public var concurrency: Int
+    /// Seconds each task may take, from its first connection attempt to its last row.
     public var timeout: Double
     /// Where connections come from and go back to; nil opens and closes one per task.
     public var pool: WarmPool?
 
+    /// An engine with these limits, opening its own connections unless given a pool.
     public init(concurrency: Int = 64, timeout: Double = 10, pool: WarmPool? = nil) {
         self.concurrency = max(1, concurrency)
         self.timeout = timeout
