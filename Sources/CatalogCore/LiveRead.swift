@@ -2,9 +2,9 @@ import CatalogStore
 import Foundation
 import PostgresClient
 
-/// The conversation a live query holds with one project: read the `_metadata` revision, ask the
-/// question (which carries its own WHERE), and re-read the mappings for the index only when the
-/// revision moved since the copy the store holds.
+/// The conversation a live query holds with one project: read the `_metadata` revision and ask the
+/// question (which carries its own WHERE) in one round trip, then re-read the mappings for the
+/// index only when the revision moved since the copy the store holds.
 struct LiveRead: Sendable {
     let question: Query?
     let cachedRevision: Int64?
@@ -32,13 +32,12 @@ struct LiveRead: Sendable {
         FROM _metadata.mappings_column c JOIN t ON t.id = c.table_id
         """)
 
-    /// The next statement, given the answers so far.
-    func next(_ results: [QueryResult]) -> Query? {
-        guard let first = results.first else { return Self.revisionQuery }
-        var steps: [Query] = question.map { [$0] } ?? []
-        if needsDump(first) { steps += [Self.tablesDump, Self.columnsDump] }
-        let position = results.count - 1
-        return position < steps.count ? steps[position] : nil
+    /// The next step, given the answers so far: the revision and the question together (one round
+    /// trip), then both dumps together when the revision moved.
+    func next(_ results: [QueryResult]) -> [Query] {
+        guard let first = results.first else { return [Self.revisionQuery] + (question.map { [$0] } ?? []) }
+        let asked = question == nil ? 1 : 2
+        return results.count == asked && needsDump(first) ? [Self.tablesDump, Self.columnsDump] : []
     }
 
     private func needsDump(_ revisionResult: QueryResult) -> Bool {
@@ -97,7 +96,7 @@ extension Catalog {
         let tasks = try projects.map { project in
             let conversation = LiveRead(question: question, cachedRevision: states[project.name]?.revision)
             conversations[project.name] = conversation
-            return FanOutTask(key: project.name, connection: try project.connectionString(), next: conversation.next)
+            return FanOutTask(key: project.name, connection: try project.connectionString(), steps: conversation.next)
         }
         var results = options.engine.runBlocking(tasks)
         var outcome = LiveReadOutcome()

@@ -3,7 +3,7 @@ import GRDB
 
 /// A registered project: one database, reached through a libpq connection string.
 public struct Project: Sendable, Equatable, Codable {
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable, Codable, Hashable {
         case unknown, ok, failed
     }
 
@@ -30,7 +30,7 @@ public struct Project: Sendable, Equatable, Codable {
 }
 
 /// The last check of a project, as recorded in the registry.
-public struct ProjectObservation: Sendable, Equatable {
+public struct ProjectObservation: Sendable, Hashable {
     public var status: Project.Status
     public var message: String?
     public var serverVersion: String?

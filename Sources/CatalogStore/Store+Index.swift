@@ -105,15 +105,23 @@ extension Store {
                     graphql_field, label, description, is_nullable, validation_rules, position)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+            // Every confirmation in one statement: on a warm service most updates are confirmations.
+            let confirmed = updates.compactMap { update -> Int64? in
+                if case .confirm(let project) = update { return ids[project] }
+                return nil
+            }
+            if !confirmed.isEmpty {
+                try db.cachedStatement(sql: "UPDATE index_state SET fetched_at = ? WHERE project_id IN (SELECT value FROM json_each(?))")
+                    .execute(arguments: [date, try Store.jsonArray(confirmed)])
+            }
             for update in updates {
                 switch update {
-                case .confirm(let project):
-                    guard let id = ids[project] else { continue }
-                    try db.execute(sql: "UPDATE index_state SET fetched_at = ? WHERE project_id = ?", arguments: [date, id])
+                case .confirm:
+                    continue
                 case .replace(let project, let revision, let version, let tables, let columns):
                     guard let id = ids[project] else { continue }
-                    try db.execute(sql: "DELETE FROM index_table WHERE project_id = ?", arguments: [id])
-                    try db.execute(sql: "DELETE FROM index_column WHERE project_id = ?", arguments: [id])
+                    try db.cachedStatement(sql: "DELETE FROM index_table WHERE project_id = ?").execute(arguments: [id])
+                    try db.cachedStatement(sql: "DELETE FROM index_column WHERE project_id = ?").execute(arguments: [id])
                     for table in tables {
                         try insertTable.execute(arguments: [
                             id, table.schema, table.name, table.name.lowercased(), table.kind, table.graphqlType, table.label,
@@ -126,11 +134,11 @@ extension Store {
                             column.graphqlField, column.label, column.description, column.isNullable, column.validationRules, column.position,
                         ])
                     }
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO index_state (project_id, revision, metadata_version, fetched_at) VALUES (?, ?, ?, ?)
                         ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision,
                             metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at
-                        """, arguments: [id, revision, version, date])
+                        """).execute(arguments: [id, revision, version, date])
                 }
             }
         }

@@ -3,22 +3,30 @@ import Foundation
 
 /// One database's part of a fan-out: where to connect and the conversation to hold there.
 ///
-/// `next` is called with the results so far (empty at first) and returns the next statement, or
-/// nil when the conversation is over. Most tasks send one statement; a few look at a first answer
-/// (say, the `_metadata` revision) before deciding what else to ask.
+/// `next` is called with the results so far (empty at first) and returns the statements to send
+/// next, or none when the conversation is over. Most tasks send one statement; a few look at a
+/// first answer (say, the `_metadata` revision) before deciding what else to ask.
+///
+/// The statements of one step travel together in one libpq pipeline: one round trip for all of
+/// them, run in one implicit transaction, and the first error skips the rest of the step.
 public struct FanOutTask: Sendable {
     /// Names the task in its result; with a pool, the project whose connections it borrows.
     public var key: String
     /// Where to connect.
     public var connection: ConnectionString
-    /// The conversation: the next statement given the answers so far, or nil when it is over.
-    public var next: @Sendable ([QueryResult]) throws -> Query?
+    /// The conversation: the statements of the next step given the answers so far, or none when it is over.
+    public var next: @Sendable ([QueryResult]) throws -> [Query]
 
-    /// A task that holds the conversation `next` on `connection`.
-    public init(key: String, connection: ConnectionString, next: @escaping @Sendable ([QueryResult]) throws -> Query?) {
+    /// A task that holds the conversation `steps` on `connection`, sending each step's statements together.
+    public init(key: String, connection: ConnectionString, steps: @escaping @Sendable ([QueryResult]) throws -> [Query]) {
         self.key = key
         self.connection = connection
-        self.next = next
+        self.next = steps
+    }
+
+    /// A task that holds the conversation `next` on `connection`, one statement at a time.
+    public init(key: String, connection: ConnectionString, next: @escaping @Sendable ([QueryResult]) throws -> Query?) {
+        self.init(key: key, connection: connection) { results in try next(results).map { [$0] } ?? [] }
     }
 
     /// A task that sends exactly one statement.
@@ -97,6 +105,14 @@ private struct PollLoop {
         var fresh = false
     }
 
+    /// What a pending result in a pipeline belongs to.
+    enum Slot: Equatable {
+        /// Preparing the named statement: its answer is dropped.
+        case prepare(String)
+        /// Running a statement: its answer joins the task's results.
+        case execute
+    }
+
     struct Active {
         let attempt: Attempt
         let connection: OpaquePointer
@@ -108,15 +124,19 @@ private struct PollLoop {
         let reused: Bool
         /// Statements prepared on this connection, by name (pooled connections only).
         var prepared: Set<String> = []
-        /// The statement whose PREPARE is in flight; it is executed when that completes.
-        var preparing: Query?
-        /// The prepared statement being executed, so it can be prepared again if the server lost it.
-        var executing: Query?
-        /// Set once a statement was prepared again, so a persistent error is not retried forever.
+        /// The step in flight, kept so it can be sent again if the server lost a prepared statement.
+        var step: [Query] = []
+        /// What each result of the step in flight belongs to, in order, and where the answers are.
+        var slots: [Slot] = []
+        var slot = 0
+        var slotAnswered = false
+        var stepResults: [QueryResult] = []
+        /// Statements whose PREPARE succeeded in the step in flight.
+        var newlyPrepared: [String] = []
+        /// Set once a step was sent again, so a persistent error is not retried forever.
         var reprepared = false
         var results: [QueryResult] = []
         var pendingError: PostgresError?
-        var lastResult: QueryResult?
         var needsFlush = false
 
         var index: Int { attempt.index }
@@ -324,87 +344,112 @@ private struct PollLoop {
         }
         while PQisBusy(connection) == 0 {
             guard let raw = PQgetResult(connection) else {
-                // NULL: the statement is complete.
-                return completeStatement(position)
+                // NULL ends one statement's results; before any result it only means "nothing yet".
+                guard active[position].slotAnswered else { return }
+                active[position].slot += 1
+                active[position].slotAnswered = false
+                continue
             }
             let handle = ResultHandle(raw)
-            do {
-                active[position].lastResult = try handle.checked()
-            } catch let error as PostgresError {
-                if active[position].pendingError == nil { active[position].pendingError = error }
-            } catch {
-                active[position].pendingError = PostgresError(kind: .query, message: "\(error)")
+            switch handle.status {
+            case PGRES_PIPELINE_SYNC:
+                return completeStep(position)
+            case PGRES_PIPELINE_ABORTED:
+                // Skipped because an earlier statement of the step failed.
+                active[position].slotAnswered = true
+            default:
+                active[position].slotAnswered = true
+                do {
+                    let result = try handle.checked()
+                    switch active[position].slots[active[position].slot] {
+                    case .prepare(let name): active[position].newlyPrepared.append(name)
+                    case .execute: active[position].stepResults.append(result)
+                    }
+                } catch let error as PostgresError {
+                    if active[position].pendingError == nil { active[position].pendingError = error }
+                } catch {
+                    active[position].pendingError = PostgresError(kind: .query, message: "\(error)")
+                }
             }
         }
     }
 
-    mutating func completeStatement(_ position: Int) {
-        let error = active[position].pendingError
-        active[position].pendingError = nil
-        let result = active[position].lastResult
-        active[position].lastResult = nil
-        if let query = active[position].preparing {
-            active[position].preparing = nil
-            if let error { return fail(position, error) }
-            active[position].prepared.insert(StatementName.of(query.sql))
-            return send(position, query)
-        }
-        if let error {
-            // The server lost the prepared statement (a pooler reset the session) or its plan no
-            // longer fits: prepare it again, once.
-            if let query = active[position].executing, ["26000", "0A000"].contains(error.sqlState), !active[position].reprepared {
+    /// Ends a step once its pipeline is synced: keeps its answers and goes on, or ends the task
+    /// with the step's first error.
+    mutating func completeStep(_ position: Int) {
+        let connection = active[position].connection
+        guard PQexitPipelineMode(connection) == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
+        active[position].prepared.formUnion(active[position].newlyPrepared)
+        if let error = active[position].pendingError {
+            active[position].pendingError = nil
+            // The server lost a prepared statement (a pooler reset the session) or its plan no
+            // longer fits: forget the statements this step ran by name, and send it again, once.
+            if pool != nil, ["26000", "0A000"].contains(error.sqlState), !active[position].reprepared {
                 active[position].reprepared = true
-                active[position].prepared.remove(StatementName.of(query.sql))
-                return send(position, query)
+                let ranByName = Set(active[position].step.map { StatementName.of($0.sql) }).subtracting(active[position].newlyPrepared)
+                active[position].prepared.subtract(ranByName)
+                return send(position, active[position].step)
             }
             return fail(position, error)
         }
-        if let result { active[position].results.append(result) }
+        active[position].results += active[position].stepResults
         sendNext(position)
     }
 
     mutating func sendNext(_ position: Int) {
         let entry = active[position]
-        let query: Query?
+        let step: [Query]
         do {
-            query = try tasks[entry.index].next(entry.results)
+            step = try tasks[entry.index].next(entry.results)
         } catch let error as PostgresError {
             return fail(position, error)
         } catch {
             return fail(position, PostgresError(kind: .query, message: "\(error)"))
         }
-        guard let query else {
+        guard !step.isEmpty else {
             active.remove(at: position)
             close(entry, reusable: true)
             finish(entry.index, .ok(entry.results), started: entry.started)
             return
         }
-        send(position, query)
+        send(position, step)
     }
 
-    /// Sends one statement: with bound parameters on a one-off connection; on a pooled one,
-    /// prepared first (once per connection) and then executed by name.
-    mutating func send(_ position: Int, _ query: Query) {
+    /// Sends a step's statements in one pipeline, followed by one sync: with bound parameters on a
+    /// one-off connection; on a pooled one, prepared first (once per connection, in the same
+    /// pipeline) and then executed by name.
+    mutating func send(_ position: Int, _ step: [Query]) {
         let connection = active[position].connection
-        let sent: Int32
-        active[position].executing = nil
-        if pool == nil {
-            sent = query.parameters.withCStringArray { values in
-                PQsendQueryParams(connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
-            }
-        } else {
-            let name = StatementName.of(query.sql)
-            if active[position].prepared.contains(name) {
-                active[position].executing = query
+        guard PQenterPipelineMode(connection) == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
+        var slots: [Slot] = []
+        for query in step {
+            let sent: Int32
+            if pool == nil {
+                sent = query.parameters.withCStringArray { values in
+                    PQsendQueryParams(connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+                }
+            } else {
+                let name = StatementName.of(query.sql)
+                if !active[position].prepared.contains(name), !slots.contains(.prepare(name)) {
+                    guard PQsendPrepare(connection, name, query.sql, Int32(query.parameters.count), nil) == 1 else {
+                        return fail(position, PostgresError(connection: connection, kind: .query))
+                    }
+                    slots.append(.prepare(name))
+                }
                 sent = query.parameters.withCStringArray { values in
                     PQsendQueryPrepared(connection, name, Int32(values.count), values, nil, nil, 0)
                 }
-            } else {
-                active[position].preparing = query
-                sent = PQsendPrepare(connection, name, query.sql, Int32(query.parameters.count), nil)
             }
+            guard sent == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
+            slots.append(.execute)
         }
-        guard sent == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
+        guard PQpipelineSync(connection) == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
+        active[position].step = step
+        active[position].slots = slots
+        active[position].slot = 0
+        active[position].slotAnswered = false
+        active[position].stepResults = []
+        active[position].newlyPrepared = []
         let flushed = PQflush(connection)
         if flushed < 0 { return fail(position, PostgresError(connection: connection, kind: .query)) }
         active[position].needsFlush = flushed == 1
@@ -434,7 +479,8 @@ private struct PollLoop {
             PQfinish(connection)
             return
         }
-        let idle = PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE && PQisBusy(connection) == 0
+        let idle = PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
+            && PQpipelineStatus(connection) == PQ_PIPELINE_OFF && PQisBusy(connection) == 0
         if reusable && idle {
             pool.checkin(connection, lease: lease, prepared: prepared, now: Self.now())
         } else {

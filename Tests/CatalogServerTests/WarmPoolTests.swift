@@ -215,6 +215,25 @@ import Testing
         #expect(pool.statistics.opened == 1)
     }
 
+    @Test func aStepThatFailsHalfwayKeepsWhatItPrepared() throws {
+        let tasks = try Self.tasks(1)
+        let pool = WarmPool()
+        let engine = FanOut(timeout: 5, pool: pool)
+        let first = Query("SELECT $1::int AS one", [1])
+        let last = Query("SELECT $1::int AS three", [3])
+        let halfway = FanOutTask(key: "p0", connection: tasks[0].connection) { results in
+            results.isEmpty ? [first, Query("SELECT * FROM no_such_table"), last] : []
+        }
+        let whole = FanOutTask(key: "p0", connection: tasks[0].connection) { results in results.isEmpty ? [first, last] : [] }
+        let failed = engine.runBlocking([halfway])
+        guard case .failed(let error) = failed[0].outcome else { Issue.record("\(failed[0].outcome)"); return }
+        #expect(error.sqlState == "42P01")
+        let again = engine.runBlocking([whole])
+        guard case .ok(let answers) = again[0].outcome else { Issue.record("\(again[0].outcome)"); return }
+        #expect(answers.map { $0.records.first?["one"] ?? $0.records.first?["three"] } == ["1", "3"])
+        #expect(pool.statistics.opened == 1)
+    }
+
     @Test func withoutAPoolEveryConnectionIsClosed() throws {
         let tasks = try Self.tasks(2)
         #expect(Self.allOK(FanOut(timeout: 5).runBlocking(tasks)))

@@ -143,6 +143,24 @@ struct FanOutTests {
         }
     }
 
+    @Test("a step's statements travel together, in one transaction, and the first error skips the rest")
+    func stepsArePipelined() async throws {
+        let cluster = try TestEnvironment.cluster()
+        let together = FanOutTask(key: "together", connection: cluster.connectionString()) { results in
+            results.isEmpty ? [Query("SELECT txid_current() AS id, $1::text AS word", ["one"]), Query("SELECT txid_current() AS id")] : []
+        }
+        let broken = FanOutTask(key: "broken", connection: cluster.connectionString()) { results in
+            results.isEmpty ? [Query("SELECT 1"), Query("SELECT * FROM nowhere"), Query("SELECT 3")] : []
+        }
+        let results = await FanOut(concurrency: 2, timeout: 10).run([together, broken])
+        guard case .ok(let answers) = results[0].outcome else { Issue.record("\(results[0].outcome)"); return }
+        #expect(answers.count == 2)
+        #expect(answers[0].records.first?["word"] == "one")
+        #expect(answers[0].records.first?["id"] == answers[1].records.first?["id"])
+        guard case .failed(let error) = results[1].outcome else { Issue.record("\(results[1].outcome)"); return }
+        #expect(error.sqlState == "42P01")
+    }
+
     @Test("a hanging server times out while the others answer")
     func timesOut() async throws {
         let cluster = try TestEnvironment.cluster()
