@@ -71,18 +71,7 @@ enum SearchOutput {
     static func render(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, cached: Bool, now: Date = Date()) -> String {
         let table = matchesTable(result, target: target)
         guard format == .json else { return table.render(format) }
-        return OutputTable.json(SearchDocument(
-            matches: table.rows.map(table.object),
-            failures: result.failures.map { failure in
-                OrderedObject(fields: [("project", .text(failure.project)), ("status", .text(failure.outcome.label)), ("error", .text(failure.error))])
-            },
-            sources: result.sources.map { source in
-                OrderedObject(fields: [
-                    ("project", .text(source.project)), ("live", .bool(source.live)),
-                    ("revision", source.revision.map { .int(Int($0)) } ?? .null), ("fetched_at", Cell(source.fetchedAt)),
-                    ("age_seconds", source.fetchedAt.map { .int(Int(now.timeIntervalSince($0))) } ?? .null),
-                ])
-            }))
+        return SearchJSON.document(result, target: target, now: now).rendered
     }
 
     static func matchesTable(_ result: SearchResult, target: SearchQuery.Target) -> OutputTable {
@@ -109,13 +98,6 @@ enum SearchOutput {
             Terminal.warn("\(failure.project): \(failure.outcome.label): \(failure.error)")
         }
     }
-}
-
-/// The single JSON object the search commands print.
-struct SearchDocument: Encodable {
-    var matches: [OrderedObject]
-    var failures: [OrderedObject]
-    var sources: [OrderedObject]
 }
 
 /// Human ages: "42 s", "5 min", "3 h", "2 d".

@@ -12,8 +12,9 @@ extension Catalog {
     /// Runs read-only SQL over `projects`, `tables`, `columns`, `shared_tables` and `shared_columns`.
     /// Live by default: every selected project's mappings are brought up to date first (re-read only
     /// where the `_metadata` revision moved), so a live and a `--cached` run answer with the same rows.
+    /// A statement still running after `sqlTimeout` seconds is stopped.
     public func federatedSQL(_ sql: String, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
-                             options: FanOutOptions = FanOutOptions()) throws -> FederatedSQLResult {
+                             options: FanOutOptions = FanOutOptions(), sqlTimeout: Double? = nil) throws -> FederatedSQLResult {
         guard !sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CatalogError("the SQL is empty; try: catalog sql \"select project, count(*) from columns group by 1\"")
         }
@@ -35,7 +36,7 @@ extension Catalog {
             sources = outcome.sources
         }
         let answered = sources.map(\.project)
-        let answer = try wrapped { try store.federatedQuery(sql, projects: answered) }
+        let answer = try wrapped { try store.federatedQuery(sql, projects: answered, timeout: sqlTimeout) }
         return FederatedSQLResult(answer: answer, failures: failures.sorted { $0.project < $1.project }, sources: sources.sorted { $0.project < $1.project })
     }
 }

@@ -24,14 +24,19 @@ struct SQLRoutes {
         try await backend.requireRegistered(selection.names)
         let cached = question.cached ?? false
         let backend = backend
+        // The statement is stopped once it has run as long as the whole request may take: by
+        // then the request has answered 504, and this frees the thread the statement held.
+        let sqlTimeout = backend.configuration.queryTimeout
         let result: FederatedSQLResult
         do {
             result = try await backend.withDeadline {
                 if cached {
-                    return try await backend.blocking { catalog in try catalog.federatedSQL(question.sql, in: selection, cached: true) }
+                    return try await backend.blocking { catalog in
+                        try catalog.federatedSQL(question.sql, in: selection, cached: true, sqlTimeout: sqlTimeout)
+                    }
                 }
                 return try await backend.fanOut { catalog, options in
-                    try catalog.federatedSQL(question.sql, in: selection, cached: false, options: options)
+                    try catalog.federatedSQL(question.sql, in: selection, cached: false, options: options, sqlTimeout: sqlTimeout)
                 }
             }
         } catch let error as CatalogError {

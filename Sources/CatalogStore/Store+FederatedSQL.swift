@@ -38,8 +38,9 @@ extension Store {
         """
 
     /// Runs one read-only statement over the federated relations on a read-only connection.
-    /// Anything that is not a read is refused before it runs.
-    public func federatedQuery(_ sql: String, projects: [String]) throws -> SQLAnswer {
+    /// Anything that is not a read is refused before it runs; with a `timeout`, a statement still
+    /// running after that many seconds is interrupted.
+    public func federatedQuery(_ sql: String, projects: [String], timeout: Double? = nil) throws -> SQLAnswer {
         var configuration = Configuration()
         configuration.readonly = true
         let queue: DatabaseQueue
@@ -48,7 +49,21 @@ extension Store {
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
-        return try queue.inDatabase { db in
+        let interruption = timeout.map { seconds in
+            let item = DispatchWorkItem { queue.interrupt() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+            return item
+        }
+        defer { interruption?.cancel() }
+        do {
+            return try answer(sql, projects: projects, on: queue)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            throw StoreError("the SQL ran longer than \(String(format: "%g", timeout ?? 0)) s and was stopped; narrow it with a WHERE or a LIMIT")
+        }
+    }
+
+    private func answer(_ sql: String, projects: [String], on queue: DatabaseQueue) throws -> SQLAnswer {
+        try queue.inDatabase { db in
             try db.execute(sql: "CREATE TEMP TABLE selected_project (id INTEGER PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO temp.selected_project SELECT id FROM main.project WHERE name IN (SELECT value FROM json_each(?))",
                            arguments: [String(decoding: try JSONEncoder().encode(projects), as: UTF8.self)])

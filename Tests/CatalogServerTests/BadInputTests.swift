@@ -85,6 +85,23 @@ import Testing
         #expect(try fleet.catalog.listProjects().map(\.name) == ["saas"])
     }
 
+    @Test func sqlThatRunsPastTheQueryTimeoutIs504AndIsStopped() async throws {
+        let fleet = try ServerFleet.make(["saas"])
+        let app = try fleet.application {
+            $0.queryTimeout = 1
+            $0.maxConcurrentFanOuts = 1
+        }
+        try await app.application.test(.router) { client in
+            let endless = #"{"sql": "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"}"#
+            let response = try await client.send(.post, "/api/v1/sql", json: endless)
+            #expect(response.status == .gatewayTimeout)
+            #expect(response.errorCode == "timeout")
+            // The statement was stopped, so the only fan-out slot is free again for the next request.
+            let next = try await client.get("/api/v1/search/columns?name=email")
+            #expect(next.status == .ok)
+        }
+    }
+
     @Test func malformedParametersAre400() async throws {
         let fleet = try ServerFleet.make(["saas"])
         try await fleet.application().application.test(.router) { client in

@@ -22,6 +22,10 @@ struct CLITests {
         ("export.txt", ["export"]),
         ("import.txt", ["import"]),
         ("bundle-inspect.txt", ["bundle", "inspect"]),
+        ("backup-create.txt", ["backup", "create"]),
+        ("backup-restore.txt", ["backup", "restore"]),
+        ("metadata-migrate.txt", ["metadata", "migrate"]),
+        ("serve.txt", ["serve"]),
     ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

@@ -218,6 +218,20 @@ struct FederatedSQLTests {
         #expect(try fleet.catalog.federatedSQL("select count(*) from columns", cached: true).answer == before)
     }
 
+    @Test("a statement that runs past its time limit is stopped, and the next one runs")
+    func runawayStatementIsInterrupted() throws {
+        let fleet = try SharedFleet.fleet()
+        let endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+        let started = Date()
+        #expect {
+            try fleet.catalog.federatedSQL(endless, cached: true, sqlTimeout: 0.3)
+        } throws: { error in
+            (error as? CatalogError)?.message.contains("ran longer than 0.3 s and was stopped") == true
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(try fleet.catalog.federatedSQL("select count(*) from projects", cached: true, sqlTimeout: 5).answer.rows == [[.integer(3)]])
+    }
+
     @Test("the CLI prints rows, and exits 2 with one line for a write")
     func cli() throws {
         let fleet = try SharedFleet.fleet()

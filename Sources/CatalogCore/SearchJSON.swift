@@ -1,10 +1,11 @@
-import CatalogCore
 import Foundation
 
 /// The search answer in the same JSON shape as `catalog find-column/find-table --format json`:
-/// `matches`, `failures` and `sources`, with the same fields and the same value rules.
-enum SearchJSON {
-    static func document(_ result: SearchResult, target: SearchQuery.Target, now: Date = Date()) -> OrderedJSON {
+/// `matches`, `failures` and `sources`, with the same fields and the same value rules. The CLI and
+/// the HTTP API both print this.
+public enum SearchJSON {
+    /// The whole answer.
+    public static func document(_ result: SearchResult, target: SearchQuery.Target, now: Date = Date()) -> OrderedJSON {
         .object([
             ("matches", .array(result.matches.map { match(from: $0, target: target) })),
             ("failures", .array(result.failures.map(failure))),
@@ -12,7 +13,8 @@ enum SearchJSON {
         ])
     }
 
-    static func match(from match: SearchMatch, target: SearchQuery.Target) -> OrderedJSON {
+    /// One match: a column's or a table's fields.
+    public static func match(from match: SearchMatch, target: SearchQuery.Target) -> OrderedJSON {
         switch target {
         case .column:
             .object([
@@ -29,12 +31,12 @@ enum SearchJSON {
     }
 
     /// A project that did not answer: `project`, `status` and `error`.
-    static func failure(_ failure: ProjectFailure) -> OrderedJSON {
+    public static func failure(_ failure: ProjectFailure) -> OrderedJSON {
         .object([("project", .string(failure.project)), ("status", .string(failure.outcome.label)), ("error", .string(failure.error))])
     }
 
     /// Where a project's answer came from and how old it is.
-    static func source(_ source: AnswerSource, now: Date) -> OrderedJSON {
+    public static func source(_ source: AnswerSource, now: Date) -> OrderedJSON {
         .object([
             ("project", .string(source.project)), ("live", .bool(source.live)),
             ("revision", source.revision.map { .int(Int($0)) } ?? .null), ("fetched_at", .timestamp(source.fetchedAt)),

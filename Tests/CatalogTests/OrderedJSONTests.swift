@@ -1,0 +1,36 @@
+import CatalogCore
+import Foundation
+import Testing
+
+/// `OrderedJSON.rendered` writes JSON directly; these pin it byte for byte to what Foundation's
+/// JSONEncoder writes with the same options, which is what the CLI and the API promised before.
+@Suite("JSON output")
+struct OrderedJSONTests {
+    static func encoded(_ value: OrderedJSON) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    @Test("the direct writer and JSONEncoder agree", arguments: [
+        OrderedJSON.null, .bool(true), .int(-42), .string(""), .array([]), .object([]),
+        .string("quote \" backslash \\ slash / tab \t newline \n return \r bell \u{07} escape \u{1B} unit \u{1F} del \u{7F}"),
+        .string("Unicode: é 名前 🐘 \u{2028}"),
+        .array([.double(0), .double(1.5), .double(2), .double(-3.25), .double(0.001), .double(1234567.8915), .double(1e20), .double(0.1 + 0.2)]),
+        .object([("zeta", .int(1)), ("alpha", .array([.object([]), .array([.null])])), ("Beta", .bool(false)), ("a_b", .null), ("aB", .null), ("a", .null)]),
+        .object([("same", .int(1)), ("other", .int(2)), ("same", .int(3))]),
+        .object([("outer", .object([("inner", .object([("deep", .array([.string("x"), .object([("k", .string("v"))])]))]))]))]),
+    ])
+    func agreesWithJSONEncoder(_ value: OrderedJSON) throws {
+        #expect(value.rendered == (try Self.encoded(value)))
+    }
+
+    @Test("a whole search answer is written as JSONEncoder writes it")
+    func searchAnswer() throws {
+        let fleet = try SharedFleet.fleet()
+        let result = try fleet.catalog.search(try SearchQuery(.column, name: "e", match: .contains), cached: true)
+        #expect(result.matches.count > 10)
+        let document = SearchJSON.document(result, target: .column)
+        #expect(document.rendered == (try Self.encoded(document)))
+    }
+}
