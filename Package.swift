@@ -84,10 +84,11 @@ let package = Package(
             dependencies: ["CatalogTestSupport", "PostgresClient"],
             path: "Sources/catalog-demo"
         ),
-        // Throwaway PostgreSQL clusters for tests, the demo and benchmarks. Nothing is mocked.
+        // Throwaway PostgreSQL clusters, sample fleets and golden files for tests, the demo and
+        // benchmarks. Nothing is mocked.
         .target(
             name: "CatalogTestSupport",
-            dependencies: ["PostgresClient"]
+            dependencies: ["CatalogCore", "PostgresClient"]
         ),
         .testTarget(
             name: "CatalogTests",

@@ -102,6 +102,16 @@ def memory_summary(samples: list[tuple[float, int]]) -> dict:
             "samples": samples}
 
 
+def cli_baseline(catalog: Path, store: Path, runs: int = 3) -> float:
+    """The same search through the CLI, which opens a connection per project: median ms of `runs`."""
+    times = []
+    for _ in range(runs):
+        start = time.monotonic()
+        run([str(catalog), "find-column", "email", "--store", str(store), "--format", "json"])
+        times.append((time.monotonic() - start) * 1000)
+    return round(sorted(times)[len(times) // 2], 1)
+
+
 def check_answer(server: Server, n: int) -> None:
     status, answer = server.get("/api/v1/search/columns?name=email")
     projects = {m["project"] for m in answer.get("matches", [])}
@@ -144,12 +154,16 @@ def main(argv: list[str]) -> int:
             status, warm = server.get("/api/v1/search/columns?name=email")
             log(f"N={n}: warm-up search {status} in {time.monotonic() - start:.2f}s, {len(warm.get('failures', []))} failure(s)")
             check_answer(server, n)
+            baseline = cli_baseline(args.catalog, root / "store.sqlite")
+            log(f"N={n}: baseline `catalog find-column email` (new connections): median {baseline} ms of 3")
             for connections in [int(c) for c in args.connections.split(",")]:
                 log(f"N={n}: running wrk -c{connections} -d{args.duration}s (load average {os.getloadavg()[0]:.1f})")
                 load = os.getloadavg()[0]
                 result, samples = run_wrk(server, "/api/v1/search/columns?name=email", args.duration, connections, min(args.threads, connections))
                 check_answer(server, n)
                 result.update(memory_summary(samples))
+                result["cli_live_median_ms"] = baseline
+                result["p50_vs_cli"] = round(result["p50_ms"] / baseline, 3) if result.get("p50_ms") else None
                 result.update({"projects": n, "connections": connections, "duration_s": args.duration, "max_fanouts": args.max_fanouts,
                                "load_average_before": round(load, 1), "load_average_after": round(os.getloadavg()[0], 1)})
                 log(f"N={n} c={connections}: {result['throughput_rps']} req/s, p50 {result.get('p50_ms')} ms, p99 {result.get('p99_ms')} ms, "
@@ -167,11 +181,11 @@ def main(argv: list[str]) -> int:
 
     summary = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": f"{os.cpu_count()} cores", "results": results}
     args.out.write_text(json.dumps(summary, indent=2) + "\n")
-    lines = ["| projects | wrk -c | req/s | p50 ms | p90 ms | p99 ms | errors | RSS start → end MiB (peak, drift) | load avg |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| projects | wrk -c | req/s | p50 ms | p90 ms | p99 ms | CLI live ms | p50 / CLI | errors | RSS start → end MiB (peak, drift) | load avg |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['projects']} | {r['connections']} | {r['throughput_rps']:.1f} | {r.get('p50_ms')} | {r.get('p90_ms')} | {r.get('p99_ms')} | "
-                     f"{r['non_2xx'] + r['socket_errors']} | {r['rss_start_mib']} → {r['rss_end_mib']} ({r['rss_peak_mib']}, {r['rss_drift_mib']:+}) | "
+                     f"{r['cli_live_median_ms']} | {r['p50_vs_cli']}x | {r['non_2xx'] + r['socket_errors']} | {r['rss_start_mib']} → {r['rss_end_mib']} ({r['rss_peak_mib']}, {r['rss_drift_mib']:+}) | "
                      f"{r['load_average_before']} → {r['load_average_after']} |")
     print("\n".join(lines))
     return 0

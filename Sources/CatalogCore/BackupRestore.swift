@@ -67,6 +67,14 @@ extension Catalog {
         if let busy = try otherSessionsProblem(plan, on: maintenance) {
             throw CatalogError("project \"\(plan.project)\": \(busy); \(untouched)")
         }
+        for drop in plan.dropLeftoverStatements {
+            do {
+                try maintenance.execute(script: drop)
+            } catch {
+                let reason = "could not drop a temporary database an interrupted restore left behind (is another restore of this project running?): \(CatalogError.wrap(error).message)"
+                throw restoreFailure(plan, reason, untouched: untouched)
+            }
+        }
         do {
             try maintenance.execute(script: plan.createStatements[0])
         } catch {

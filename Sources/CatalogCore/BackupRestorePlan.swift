@@ -13,6 +13,8 @@ public struct RestorePlan: Sendable, Equatable {
     public var database: String
     /// Where the backup is restored first; it takes the database's name only after a complete restore.
     public var temporaryDatabase: String
+    /// Temporary databases that interrupted restores of this database left behind; dropped first.
+    public var leftovers: [String]
     /// The name the original database keeps afterwards.
     public var setAsideDatabase: String
     /// Sessions other than catalog's connected to the database when the plan was made.
@@ -21,6 +23,9 @@ public struct RestorePlan: Sendable, Equatable {
     public var terminateConnections: Bool
     /// Drop the original after the swap instead of keeping it aside.
     public var dropOld: Bool
+    /// `DROP DATABASE` for each leftover. Without FORCE: a leftover still in use (a restore that is
+    /// still running) makes this restore stop instead.
+    public var dropLeftoverStatements: [String]
     /// `CREATE DATABASE` for the temporary database, then its copied settings; run from the maintenance database.
     public var createStatements: [String]
     /// Both renames (after ending other sessions, when asked), run in one transaction from the maintenance database.
@@ -33,6 +38,7 @@ public struct RestorePlan: Sendable, Equatable {
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
         ["verify the SHA-256 of \(backup.file)"]
+            + dropLeftoverStatements
             + createStatements
             + ["pg_restore --single-transaction --exit-on-error --dbname=<project DSN with dbname=\(temporaryDatabase)> \(backup.file)"]
             + ["BEGIN"] + swapStatements + ["COMMIT"]
@@ -81,9 +87,11 @@ public struct RestorePlan: Sendable, Equatable {
         }
         swap.append("ALTER DATABASE \(try id(facts.database)) RENAME TO \(try id(aside))")
         swap.append("ALTER DATABASE \(try id(temporary)) RENAME TO \(try id(facts.database))")
+        let leftovers = BackupRestoreNames.leftovers(of: facts.database, among: facts.existingNames)
         return RestorePlan(
-            project: project, backup: backup, database: facts.database, temporaryDatabase: temporary, setAsideDatabase: aside,
-            otherSessions: facts.otherSessions, terminateConnections: options.terminateConnections, dropOld: options.dropOld,
+            project: project, backup: backup, database: facts.database, temporaryDatabase: temporary, leftovers: leftovers,
+            setAsideDatabase: aside, otherSessions: facts.otherSessions, terminateConnections: options.terminateConnections,
+            dropOld: options.dropOld, dropLeftoverStatements: try leftovers.map { "DROP DATABASE IF EXISTS \(try id($0))" },
             createStatements: [create] + settings, swapStatements: swap,
             dropOldStatement: options.dropOld ? "DROP DATABASE \(try id(aside))" : nil,
             dropTemporaryStatement: "DROP DATABASE IF EXISTS \(try id(temporary)) WITH (FORCE)")

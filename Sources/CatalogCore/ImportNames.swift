@@ -17,17 +17,6 @@ enum ImportNames {
 
     /// The temporary databases of earlier imports into `database` among `names`, oldest first.
     static func leftovers(of database: String, among names: Set<String>) -> [String] {
-        names.filter { isTemporary($0, of: database) }.sorted()
-    }
-
-    /// True when `name` is exactly what `temporary` makes for `database` at some time, with any counter.
-    static func isTemporary(_ name: String, of database: String) -> Bool {
-        guard let marker = name.range(of: temporaryMarker, options: .backwards) else { return false }
-        let parts = name[marker.upperBound...].split(separator: "_", omittingEmptySubsequences: false)
-        let digits = parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
-        guard digits, parts.count <= 2, parts[0].count == 14 else { return false }
-        let base = String(name[..<marker.lowerBound])
-        let suffixBytes = name.utf8.count - base.utf8.count
-        return base == BackupRestoreNames.truncated(database, toBytes: BackupRestoreNames.maximumBytes - suffixBytes)
+        BackupRestoreNames.leftovers(of: database, marker: temporaryMarker, among: names)
     }
 }

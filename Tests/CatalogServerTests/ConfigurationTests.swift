@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func trailingWhitespaceInTheTokenFileIsIgnored() throws {
-        let directory = try ServerTestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         let file = directory.appendingPathComponent("token").path
         try "  s3cret value\t \n\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try ServerConfiguration.readToken(path: file) == "  s3cret value")
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func theCommandRefusesANonLoopbackHostWithoutAToken() throws {
-        let outcome = try ChildProcess(ServerTestEnvironment.catalogBinary, ["serve", "--host", "0.0.0.0", "--port", "0"]).run()
+        let outcome = try ChildProcess(TestWorkspace.catalogBinary, ["serve", "--host", "0.0.0.0", "--port", "0"]).run()
         #expect(outcome.status == 64)
         #expect(outcome.stderr.contains("without a token"))
     }

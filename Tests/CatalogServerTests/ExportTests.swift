@@ -22,9 +22,9 @@ import Testing
             #expect(bytes.prefix(4) == [0x50, 0x4B, 0x03, 0x04])
             #expect(!String(decoding: bytes, as: UTF8.self).contains(fleet.cluster.password))
 
-            let file = try ServerTestEnvironment.temporaryDirectory().appendingPathComponent("shop.catalog")
+            let file = try TestWorkspace.temporaryDirectory().appendingPathComponent("shop.catalog")
             try Data(bytes).write(to: file)
-            let inspected = try ChildProcess(ServerTestEnvironment.catalogBinary, ["bundle", "inspect", file.path],
+            let inspected = try ChildProcess(TestWorkspace.catalogBinary, ["bundle", "inspect", file.path],
                                              environment: ["CATALOG_STORE": ""]).run()
             #expect(inspected.status == 0, "\(inspected.output)")
             #expect(inspected.stdout.contains("shop"))

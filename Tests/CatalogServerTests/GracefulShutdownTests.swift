@@ -10,13 +10,13 @@ import Testing
 @Suite struct GracefulShutdownTests {
     @Test func sigtermLetsInFlightRequestsFinish() async throws {
         let hanging = try SilentServer()
-        let store = try ServerTestEnvironment.temporaryDirectory().appendingPathComponent("catalog.sqlite").path
+        let store = try TestWorkspace.temporaryDirectory().appendingPathComponent("catalog.sqlite").path
         let catalog = try Catalog(location: StoreLocation(path: store, isExplicit: true))
         try catalog.addProject(name: "hangs", dsn: "postgresql://app@127.0.0.1:\(hanging.port)/db")
         let port = try TemporaryCluster.freePort()
 
         let server = Process()
-        server.executableURL = URL(fileURLWithPath: ServerTestEnvironment.catalogBinary)
+        server.executableURL = URL(fileURLWithPath: TestWorkspace.catalogBinary)
         server.arguments = ["serve", "--port", String(port), "--store", store, "--query-timeout", "2", "--log-level", "warning"]
         server.standardError = FileHandle.nullDevice
         try server.run()

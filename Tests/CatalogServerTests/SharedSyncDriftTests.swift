@@ -18,7 +18,7 @@ import Testing
     }
 
     func cli(_ arguments: [String], store: String) throws -> JSON {
-        let outcome = try ChildProcess(ServerTestEnvironment.catalogBinary, arguments + ["--store", store, "--format", "json"],
+        let outcome = try ChildProcess(TestWorkspace.catalogBinary, arguments + ["--store", store, "--format", "json"],
                                        environment: ["CATALOG_STORE": ""]).run()
         return try JSON.parse(outcome.stdout)
     }

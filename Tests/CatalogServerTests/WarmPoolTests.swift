@@ -10,7 +10,7 @@ import Testing
 @Suite struct WarmPoolTests {
     /// `count` fresh databases, as fan-out tasks that ask each for its name.
     static func tasks(_ count: Int) throws -> [FanOutTask] {
-        let cluster = try ServerTestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         return try (0..<count).map { index in
             let name = "pool_\(index)_\(UUID().uuidString.prefix(6).lowercased())"
             try cluster.createDatabase(name)
@@ -25,7 +25,7 @@ import Testing
     /// Backends connected to the pooled databases now, as the server sees them.
     static func backends(_ tasks: [FanOutTask]) throws -> Int {
         let names = tasks.map { $0.connection.databaseName! }
-        let admin = try ServerTestEnvironment.cluster().connect()
+        let admin = try TestWorkspace.cluster().connect()
         let result = try admin.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ANY($1::text[])", [PostgresArray.literal(names)])
         return result.records.first?.int("n") ?? -1
     }
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func aHigherPerProjectLimitLetsFanOutsRunSideBySide() throws {
-        let cluster = try ServerTestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let name = "pool_side_\(UUID().uuidString.prefix(6).lowercased())"
         try cluster.createDatabase(name)
         let slow = [FanOutTask(key: "p", connection: cluster.connectionString(database: name),
@@ -157,7 +157,7 @@ import Testing
         let pool = WarmPool()
         let engine = FanOut(timeout: 5, pool: pool)
         #expect(Self.allOK(engine.runBlocking(tasks)))
-        let admin = try ServerTestEnvironment.cluster().connect()
+        let admin = try TestWorkspace.cluster().connect()
         try admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [tasks[1].connection.databaseName!])
         Thread.sleep(forTimeInterval: 0.1)
         #expect(Self.allOK(engine.runBlocking(tasks)))

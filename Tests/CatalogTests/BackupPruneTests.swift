@@ -57,7 +57,7 @@ struct BackupPruneTests {
             aged.append(try catalog.store.insertBackup(copy))
         }
         let oldDatabase = try #require(databases["crm"]) + "_before_restore_old"
-        try TestEnvironment.cluster().createDatabase(oldDatabase)
+        try TestWorkspace.cluster().createDatabase(oldDatabase)
         try catalog.store.insertSetAside(SetAsideDatabase(project: "crm", databaseName: oldDatabase, backupID: nil,
                                                           createdAt: Date().addingTimeInterval(-45 * 86_400)))
         let store = catalog.store.location.path

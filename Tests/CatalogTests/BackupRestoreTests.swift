@@ -10,7 +10,7 @@ struct BackupRestoreTests {
     func backedUp(_ fixture: String = "shop", setup: String? = nil) throws -> (Catalog, database: String, backup: BackupRecord) {
         let (catalog, databases) = try BackupTestSupport.fleet([fixture])
         let database = try #require(databases[fixture])
-        if let setup { try TestEnvironment.cluster().connect().execute(script: setup.replacingOccurrences(of: "DB", with: "\"\(database)\"")) }
+        if let setup { try TestWorkspace.cluster().connect().execute(script: setup.replacingOccurrences(of: "DB", with: "\"\(database)\"")) }
         let backup = try #require(try catalog.createBackups(ProjectSelection(names: [fixture]), options: BackupTestSupport.backupOptions()).first?.backup)
         return (catalog, database, backup)
     }
@@ -31,9 +31,9 @@ struct BackupRestoreTests {
             """)
         let digest = try BackupTestSupport.dataDigest(database)
         let counts = try BackupTestSupport.rowCounts(database)
-        let locale = try TestEnvironment.cluster().connect().query(
+        let locale = try TestWorkspace.cluster().connect().query(
             "SELECT datcollate || '/' || datctype AS locale FROM pg_database WHERE datname = $1", [database]).records.first?["locale"]
-        try TestEnvironment.cluster().connect(database: database).execute(script: """
+        try TestWorkspace.cluster().connect(database: database).execute(script: """
             DELETE FROM order_items; INSERT INTO users (email, full_name) VALUES ('late@example.com', 'Late Comer');
             """)
         #expect(try BackupTestSupport.dataDigest(database) != digest)
@@ -47,7 +47,7 @@ struct BackupRestoreTests {
         #expect(aside.databaseName.hasPrefix(database + "_before_restore_"))
         #expect(run.stdout.contains(aside.databaseName))
         #expect(try BackupTestSupport.rowCounts(aside.databaseName)["public.order_items"] == 0)
-        let admin = try TestEnvironment.cluster().connect()
+        let admin = try TestWorkspace.cluster().connect()
         let facts = try admin.query("""
             SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate || '/' || d.datctype AS locale,
                    (SELECT string_agg(c, ' ' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid) AS settings
@@ -65,7 +65,7 @@ struct BackupRestoreTests {
         let (catalog, database, backup) = try backedUp(fixture)
         let digest = try BackupTestSupport.dataDigest(database)
         let counts = try BackupTestSupport.rowCounts(database)
-        try TestEnvironment.cluster().connect(database: database).execute(script: """
+        try TestWorkspace.cluster().connect(database: database).execute(script: """
             CREATE TABLE written_after_backup (id int); INSERT INTO written_after_backup VALUES (1), (2);
             """)
         let result = try catalog.restore(try catalog.planRestore(project: fixture, backupID: backup.id!, options: options()), options: options())
@@ -99,10 +99,10 @@ struct BackupRestoreTests {
         let (catalog, database, backup) = try backedUp(setup: """
             CREATE ROLE \(ghost);
             """)
-        try TestEnvironment.cluster().connect(database: database).execute(script: "CREATE TABLE owned_by_ghost (id int); ALTER TABLE owned_by_ghost OWNER TO \(ghost)")
+        try TestWorkspace.cluster().connect(database: database).execute(script: "CREATE TABLE owned_by_ghost (id int); ALTER TABLE owned_by_ghost OWNER TO \(ghost)")
         let withGhost = try #require(try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
-        try TestEnvironment.cluster().connect(database: database).execute(script: "DROP TABLE owned_by_ghost; DELETE FROM payments")
-        try TestEnvironment.cluster().connect().execute(script: "DROP ROLE \(ghost)")
+        try TestWorkspace.cluster().connect(database: database).execute(script: "DROP TABLE owned_by_ghost; DELETE FROM payments")
+        try TestWorkspace.cluster().connect().execute(script: "DROP ROLE \(ghost)")
         let digest = try BackupTestSupport.dataDigest(database)
         let names = try BackupTestSupport.databaseNames(startingWith: database)
 
@@ -124,7 +124,7 @@ struct BackupRestoreTests {
     func otherSessions() throws {
         let (catalog, database, backup) = try backedUp()
         let names = try BackupTestSupport.databaseNames(startingWith: database)
-        let other = try TestEnvironment.cluster().connect(database: database)
+        let other = try TestWorkspace.cluster().connect(database: database)
         let plan = try catalog.planRestore(project: "shop", backupID: backup.id!, options: options())
         #expect(plan.otherSessions == 1)
         #expect {
@@ -157,6 +157,28 @@ struct BackupRestoreTests {
         #expect(try BackupTestSupport.databaseNames(startingWith: database) == names)
         let wrongProject = try CLIRun.run(["backup", "restore", "saas", String(backup.id!), "--yes"], store: catalog.store.location.path)
         #expect(wrongProject.status == 2)
+    }
+
+    @Test("a temporary database that a killed restore left behind is dropped by the next one, unless it is in use")
+    func leftoversOfAKilledRestore() throws {
+        let (catalog, database, backup) = try backedUp()
+        let leftover = database + "_restoring_20260101000000"
+        let admin = try TestWorkspace.cluster().connect()
+        try admin.execute(script: "CREATE DATABASE \"\(leftover)\"")
+        var busy: Connection? = try TestWorkspace.cluster().connect(database: leftover)
+        #expect(busy != nil)
+        let plan = try catalog.planRestore(project: "shop", backupID: backup.id!, options: try options())
+        #expect(plan.leftovers == [leftover])
+        #expect(plan.steps.contains("DROP DATABASE IF EXISTS \"\(leftover)\""))
+        #expect {
+            try catalog.restore(plan, options: try options())
+        } throws: { error in
+            (error as? CatalogError)?.message.contains("is another restore of this project running?") == true
+        }
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == [database, leftover])
+        busy = nil  // closes the session
+        let result = try catalog.restore(try catalog.planRestore(project: "shop", backupID: backup.id!, options: try options()), options: try options())
+        #expect(try BackupTestSupport.databaseNames(startingWith: database) == [database, try #require(result.setAsideDatabase)])
     }
 
     @Test("generated names fit in 63 bytes, cut on a character boundary, and never collide")

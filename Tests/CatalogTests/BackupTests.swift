@@ -30,7 +30,7 @@ struct BackupTests {
     @Test("--all goes on past a failed project, and no password shows anywhere")
     func allContinuesPastFailures() throws {
         let (catalog, _) = try BackupTestSupport.fleet(["saas", "crm"])
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         try catalog.addProject(name: "wrongpw", dsn: cluster.url(database: "postgres", password: "wrong-secret-123"))
         try catalog.addProject(name: "down", dsn: "postgresql://postgres:down-secret-456@127.0.0.1:\(try TemporaryCluster.freePort())/x")
         let results = try catalog.createBackups(.everything, options: BackupTestSupport.backupOptions(concurrency: 2))
@@ -48,10 +48,10 @@ struct BackupTests {
     @Test("the CLI takes backups through the registered DSN, with its password kept out of the output")
     func cliCreate() throws {
         let (catalog, _) = try BackupTestSupport.fleet(["shop"])
-        let directory = try TestEnvironment.temporaryDirectory().appendingPathComponent("elsewhere").path
+        let directory = try TestWorkspace.temporaryDirectory().appendingPathComponent("elsewhere").path
         let run = try CLIRun.run(["backup", "create", "shop", "--backup-dir", directory, "--format", "json"], store: catalog.store.location.path)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(!run.output.contains(try TestEnvironment.cluster().password))
+        #expect(!run.output.contains(try TestWorkspace.cluster().password))
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
         #expect(rows.first?["result"] as? String == "ok")
         #expect((rows.first?["file"] as? String)?.hasPrefix(directory + "/shop/") == true)
@@ -74,7 +74,7 @@ struct BackupTests {
     @Test("a backup to a full directory fails, and its partial file is removed", .enabled(if: BackupTestSupport.canMount))
     func fullDirectory() throws {
         let catalog = try TestEnvironment.catalog()
-        let database = try TestEnvironment.database(script: BackupTestSupport.bulkScript(rows: 20_000))
+        let database = try TestWorkspace.database(script: BackupTestSupport.bulkScript(rows: 20_000))
         try catalog.addProject(name: "big", dsn: database.url)
         try BackupTestSupport.withTmpfs(kilobytes: 64) { directory in
             let results = try catalog.createBackups(ProjectSelection(names: ["big"]), options: BackupTestSupport.backupOptions(directory: directory.path))
@@ -101,7 +101,7 @@ struct BackupTests {
 
     @Test("a missing pg_dump says how to install it, and nothing is recorded")
     func missingPgDump() throws {
-        let empty = try TestEnvironment.temporaryDirectory().path
+        let empty = try TestWorkspace.temporaryDirectory().path
         #expect {
             try PgTools.locate(environment: ["PG_BINDIR": empty])
         } throws: { error in

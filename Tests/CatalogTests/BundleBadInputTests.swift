@@ -21,7 +21,7 @@ struct BundleBadInputTests {
         }
         #expect(try BundleTestSupport.state(catalog) == before)
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)
-        let run = try CLIRun.run(["import", path, "--as", "copy", "--dsn", try TestEnvironment.cluster().url(database: database), "--create-database"],
+        let run = try CLIRun.run(["import", path, "--as", "copy", "--dsn", try TestWorkspace.cluster().url(database: database), "--create-database"],
                                  store: catalog.store.location.path)
         #expect(run.status == 2 && run.stdout.isEmpty)
         let message = inspectError?.message ?? ""
@@ -53,7 +53,7 @@ struct BundleBadInputTests {
 
     @Test("a file that is not a bundle: not a ZIP archive, or a ZIP archive without a manifest")
     func notABundle() throws {
-        let text = try TestEnvironment.temporaryDirectory().appendingPathComponent("notes.catalog").path
+        let text = try TestWorkspace.temporaryDirectory().appendingPathComponent("notes.catalog").path
         try "just some text\n".write(toFile: text, atomically: true, encoding: .utf8)
         #expect(try refused(text).contains("is not a catalog bundle (not a ZIP archive)"))
         #expect(try refused(BundleTestSupport.plainZip()).contains("is a ZIP archive but not a catalog bundle (it has no manifest.json)"))

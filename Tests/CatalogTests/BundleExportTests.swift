@@ -64,7 +64,7 @@ struct BundleExportTests {
     func noSecrets() throws {
         let source = try BundleTestSupport.source()
         let bundle = try BundleTestSupport.export(source)
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let secrets = [cluster.password, "postgresql://", "127.0.0.1:\(cluster.port)", "password"]
         var haystacks = try BundleTestSupport.entries(bundle)
         haystacks["(the bundle file)"] = try Data(contentsOf: URL(fileURLWithPath: bundle))
@@ -87,7 +87,7 @@ struct BundleExportTests {
         let result = try BundleTestSupport.importBundle(bundle, into: target, BundleTestSupport.request(database))
         #expect(result.verification.isOK)
         #expect(result.verification.checks.allSatisfy { $0.object.hasPrefix("_metadata.") })
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let counts = try BundleTestSupport.rowCounts(database, cluster: cluster)
         #expect(counts["public.users"] == 0 && counts["public.jobs"] == 0 && counts["_metadata.mappings_table"] ?? 0 > 0)
         #expect(try BundleTestSupport.metadataRows(database, cluster: cluster) == BundleTestSupport.metadataRows(source.database, cluster: cluster))
@@ -97,7 +97,7 @@ struct BundleExportTests {
     @Test("an export that fails leaves no file behind, and an existing file is kept unless --overwrite")
     func failures() throws {
         let source = try BundleTestSupport.source()
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         try source.catalog.addProject(name: "down", dsn: "postgresql://nobody@127.0.0.1:\(try TemporaryCluster.freePort())/gone")
         let path = directory.appendingPathComponent("down.catalog").path
         #expect(throws: CatalogError.self) {
@@ -123,11 +123,11 @@ struct BundleExportTests {
     @Test("a killed export leaves no bundle, and the next export removes what it left")
     func killed() throws {
         let source = try BundleTestSupport.source(setup: BackupTestSupport.bulkScript(rows: 300_000))
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         let path = directory.appendingPathComponent("saas.catalog").path
         let command = [CLIRun.binary, "export", "saas", "-o", path, "--store", source.catalog.store.location.path].map { "'\($0)'" }.joined(separator: " ")
         let started = try ChildProcess("/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
-                                       environment: ["PG_BINDIR": try TestEnvironment.cluster().binDirectory]).run()
+                                       environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]).run()
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let parts = { try FileManager.default.contentsOfDirectory(atPath: directory.path) }
         for _ in 0..<3000 where try parts().isEmpty { usleep(10_000) }
@@ -146,9 +146,9 @@ struct BundleExportTests {
     func cli() throws {
         let source = try BundleTestSupport.source()
         let store = source.catalog.store.location.path
-        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("saas.catalog").path
+        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("saas.catalog").path
         let export = try CLIRun.run(["export", "saas", "-o", path], store: store,
-                                    environment: ["PG_BINDIR": try TestEnvironment.cluster().binDirectory])
+                                    environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory])
         #expect(export.status == 0, "\(export.output)")
         #expect(export.stdout.contains(path) && export.stderr.isEmpty)
         let inspect = try CLIRun.run(["bundle", "inspect", path])
@@ -172,7 +172,7 @@ private final class BackgroundWriter: @unchecked Sendable {
     func start() {
         Thread {
             defer { self.done.signal() }
-            guard let connection = try? TestEnvironment.cluster().connect(database: self.database) else { return }
+            guard let connection = try? TestWorkspace.cluster().connect(database: self.database) else { return }
             while self.lock.withLock({ self.running }) {
                 try? connection.execute(script: """
                     INSERT INTO jobs (kind) VALUES ('during_export');

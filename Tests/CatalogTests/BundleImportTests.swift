@@ -11,7 +11,7 @@ struct BundleImportTests {
     @Test("a target database that holds data is refused untouched; --replace takes a safety backup and replaces it")
     func targetWithData() throws {
         let bundle = try Self.exported.get()
-        let existing = try TestEnvironment.database(script: "CREATE TABLE precious (id int); INSERT INTO precious VALUES (1);", prefix: "busy")
+        let existing = try TestWorkspace.database(script: "CREATE TABLE precious (id int); INSERT INTO precious VALUES (1);", prefix: "busy")
         let catalog = try TestEnvironment.catalog()
         let before = try BundleTestSupport.state(catalog)
         let digest = try BackupTestSupport.dataDigest(existing.name)
@@ -75,7 +75,7 @@ struct BundleImportTests {
             ALTER TABLE owned_by_ghost OWNER TO \(ghost);
             """)
         let bundle = try BundleTestSupport.export(source)
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         try cluster.connect(database: source.database).execute(script: "DROP TABLE owned_by_ghost")
         try cluster.connect().execute(script: "DROP ROLE \(ghost)")
 
@@ -106,7 +106,7 @@ struct BundleImportTests {
         let source = try BundleTestSupport.source(setup: BackupTestSupport.bulkScript(rows: 300_000))
         let bundle = try BundleTestSupport.export(source)
         let catalog = try TestEnvironment.catalog()
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let database = BundleTestSupport.newDatabaseName()
         let command = [CLIRun.binary, "import", bundle, "--as", "copy", "--dsn", cluster.url(database: database), "--create-database",
                        "--store", catalog.store.location.path].map { "'\($0)'" }.joined(separator: " ")
@@ -140,7 +140,7 @@ struct BundleImportTests {
 
     @Test("into an existing empty database: one pg_restore --single-transaction, then registered")
     func intoEmpty() throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let database = BundleTestSupport.newDatabaseName()
         try cluster.createDatabase(database)
         let catalog = try TestEnvironment.catalog()
@@ -209,7 +209,7 @@ struct BundleImportTests {
         let bundled = try source.catalog.store.sharedVersions(named: "users")
         #expect(versions.count == 3 && versions[2].body == bundled[1].body && versions[2].note?.contains("adopted from") == true)
         #expect(try adopting.store.attachments().map { "\($0.definition) \($0.syncedVersion ?? 0)" } == ["permissions 1", "users 3"])
-        let copy = try TestEnvironment.cluster().connect(database: target)
+        let copy = try TestWorkspace.cluster().connect(database: target)
         #expect(try copy.query("SELECT shared_version FROM _metadata.mappings_table WHERE shared_name = 'users'").records.first?.int("shared_version") == 3)
         #expect(try !adopting.drift(ProjectSelection(names: ["copy"])).hasDrift)
     }
@@ -218,7 +218,7 @@ struct BundleImportTests {
     func cli() throws {
         let bundle = try Self.exported.get()
         let catalog = try TestEnvironment.catalog()
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let database = BundleTestSupport.newDatabaseName()
         let arguments = ["import", bundle, "--as", "copy", "--dsn", cluster.url(database: database), "--create-database"]
         let environment = ["PG_BINDIR": cluster.binDirectory]

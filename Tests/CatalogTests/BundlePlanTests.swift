@@ -127,12 +127,12 @@ struct BundlePlanTests {
         let long = String(repeating: "é", count: 40)
         let temporary = ImportNames.temporary(long, at: Self.now, taken: [])
         #expect(temporary.utf8.count <= 63 && temporary.hasSuffix("_importing_20260301141502"))
-        #expect(ImportNames.isTemporary(temporary, of: long))
+        #expect(BackupRestoreNames.isTemporary(temporary, of: long, marker: ImportNames.temporaryMarker))
         let second = ImportNames.temporary(long, at: Self.now, taken: [temporary])
-        #expect(second != temporary && second.utf8.count <= 63 && ImportNames.isTemporary(second, of: long))
-        #expect(!ImportNames.isTemporary(temporary, of: String(repeating: "é", count: 10)))
-        #expect(!ImportNames.isTemporary("billing_db_importing_2026030114150", of: "billing_db"))
-        #expect(ImportNames.isTemporary("a_importing_b_importing_20260301141502", of: "a_importing_b"))
+        #expect(second != temporary && second.utf8.count <= 63 && BackupRestoreNames.isTemporary(second, of: long, marker: ImportNames.temporaryMarker))
+        #expect(!BackupRestoreNames.isTemporary(temporary, of: String(repeating: "é", count: 10), marker: ImportNames.temporaryMarker))
+        #expect(!BackupRestoreNames.isTemporary("billing_db_importing_2026030114150", of: "billing_db", marker: ImportNames.temporaryMarker))
+        #expect(BackupRestoreNames.isTemporary("a_importing_b_importing_20260301141502", of: "a_importing_b", marker: ImportNames.temporaryMarker))
     }
 
     @Test("shared definitions: add, attach, extend, and a clash refused or settled by --keep-target or --adopt-bundle")

@@ -7,13 +7,13 @@ import Testing
 struct MetadataInstallTests {
     func registered(fixture: String? = "shop") throws -> (Catalog, database: String) {
         let catalog = try TestEnvironment.catalog()
-        let database = try TestEnvironment.database(fixture: fixture)
+        let database = try TestWorkspace.database(fixture: fixture)
         try catalog.addProject(name: "p", dsn: database.url)
         return (catalog, database.name)
     }
 
     func columns(_ table: String, database: String) throws -> [String] {
-        try TestEnvironment.cluster().connect(database: database).query(
+        try TestWorkspace.cluster().connect(database: database).query(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = '_metadata' AND table_name = $1 ORDER BY 1", [table]
         ).records.compactMap { $0["column_name"] }
     }
@@ -27,7 +27,7 @@ struct MetadataInstallTests {
         #expect(first.first?.toVersion == MetadataSchema.latestVersion)
         let second = try catalog.installMetadata(ProjectSelection(names: ["p"]))
         #expect(second.first?.applied == [])
-        let connection = try TestEnvironment.cluster().connect(database: database)
+        let connection = try TestWorkspace.cluster().connect(database: database)
         let ledger = try connection.query("SELECT version, checksum FROM _metadata.schema_migrations ORDER BY version").records
         #expect(ledger.map { $0.int("version") } == MetadataSchema.migrations.map(\.version))
         #expect(ledger.map { $0["checksum"] } == MetadataSchema.migrations.map(MetadataSchema.checksum))
@@ -40,7 +40,7 @@ struct MetadataInstallTests {
     func revisionCounter() throws {
         let (catalog, database) = try registered()
         try catalog.installMetadata(ProjectSelection(names: ["p"]))
-        let connection = try TestEnvironment.cluster().connect(database: database)
+        let connection = try TestWorkspace.cluster().connect(database: database)
         func revision() throws -> Int? { try connection.query("SELECT value FROM _metadata.revision").records.first?.int("value") }
         let before = try revision()
         try connection.query("INSERT INTO _metadata.mappings_table (pg_schema, table_name) VALUES ('public', 'users')")
@@ -61,7 +61,7 @@ struct MetadataInstallTests {
         let first = Array(MetadataSchema.migrations.prefix(1))
         let initial = try catalog.installMetadata(ProjectSelection(names: ["p"]), migrations: first)
         #expect(initial.first?.toVersion == 1)
-        let connection = try TestEnvironment.cluster().connect(database: database)
+        let connection = try TestWorkspace.cluster().connect(database: database)
         try connection.query("INSERT INTO _metadata.mappings_table (table_name, label) VALUES ('users', 'People')")
         #expect(try !columns("mappings_table", database: database).contains("pg_schema"))
         let probe = try catalog.probe(ProjectSelection(names: ["p"]))
@@ -90,7 +90,7 @@ struct MetadataInstallTests {
     func teamMigrationsAreLeftToMigrate() throws {
         let (catalog, database) = try registered()
         try catalog.installMetadata(ProjectSelection(names: ["p"]))
-        let connection = try TestEnvironment.cluster().connect(database: database)
+        let connection = try TestWorkspace.cluster().connect(database: database)
         try connection.query("INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES (1001, 'team_column', 'abc')")
         let again = try catalog.installMetadata(ProjectSelection(names: ["p"]))
         #expect(again.first?.outcome == .ok)
@@ -107,14 +107,14 @@ struct MetadataInstallTests {
         broken.append(SchemaMigration(version: 99, name: "broken", sql: "CREATE TABLE _metadata.ok (id int); SELECT no_such_function();"))
         let result = try catalog.installMetadata(ProjectSelection(names: ["p"]), migrations: broken)
         #expect(result.first?.outcome.reason?.contains("0099_broken failed") == true)
-        let connection = try TestEnvironment.cluster().connect(database: database)
+        let connection = try TestWorkspace.cluster().connect(database: database)
         #expect(try connection.query("SELECT to_regnamespace('_metadata') IS NULL AS gone").records.first?.bool("gone") == true)
     }
 
     @Test("a role without CREATE on the database gets an explanation and a GRANT to run")
     func lacksCreate() throws {
-        let cluster = try TestEnvironment.cluster()
-        let database = try TestEnvironment.database(fixture: "shop")
+        let cluster = try TestWorkspace.cluster()
+        let database = try TestWorkspace.database(fixture: "shop")
         let admin = try cluster.connect()
         let role = "reader_\(UUID().uuidString.prefix(6).lowercased())"
         try admin.execute(script: "CREATE ROLE \(role) LOGIN PASSWORD 'reader-pass'")
@@ -135,15 +135,15 @@ struct MetadataInstallTests {
         let results = try await [first, second].flatMap { $0 }
         #expect(results.allSatisfy { $0.outcome == .ok })
         #expect(results.map(\.applied.count).sorted() == [0, MetadataSchema.migrations.count])
-        let connection = try TestEnvironment.cluster().connect(database: database)
+        let connection = try TestWorkspace.cluster().connect(database: database)
         #expect(try connection.query("SELECT count(*) AS n FROM _metadata.schema_migrations").records.first?.int("n") == MetadataSchema.migrations.count)
     }
 
     @Test("killing an install midway leaves the old _metadata intact")
     func killMidway() throws {
-        let cluster = try TestEnvironment.cluster()
-        let database = try TestEnvironment.database(fixture: "shop")
-        let store = try TestEnvironment.temporaryDirectory().appendingPathComponent("c.sqlite").path
+        let cluster = try TestWorkspace.cluster()
+        let database = try TestWorkspace.database(fixture: "shop")
+        let store = try TestWorkspace.temporaryDirectory().appendingPathComponent("c.sqlite").path
         let catalog = try Catalog(location: StoreLocation(path: store, isExplicit: true))
         try catalog.addProject(name: "p", dsn: database.url)
         try catalog.installMetadata(ProjectSelection(names: ["p"]), migrations: Array(MetadataSchema.migrations.prefix(1)))

@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogTestSupport
 import Foundation
 import Testing
 
@@ -82,7 +83,7 @@ struct MetadataScanTests {
                 script += "CREATE TABLE s\(schema).t\(table) (id bigint PRIMARY KEY, name text, email text, data jsonb);\n"
             }
         }
-        let database = try TestEnvironment.database(script: script)
+        let database = try TestWorkspace.database(script: script)
         let catalog = try TestEnvironment.catalog()
         try catalog.addProject(name: "big", dsn: database.url)
         try catalog.installMetadata(.everything)
@@ -99,7 +100,7 @@ struct MetadataScanTests {
     @Test("scan refuses a project without _metadata and says what to run")
     func requiresMetadata() throws {
         let catalog = try TestEnvironment.catalog()
-        let database = try TestEnvironment.database(fixture: "shop")
+        let database = try TestWorkspace.database(fixture: "shop")
         try catalog.addProject(name: "bare", dsn: database.url)
         let result = try #require(catalog.scanMetadata(.everything).first)
         #expect(result.outcome.reason?.contains("catalog metadata install bare") == true)

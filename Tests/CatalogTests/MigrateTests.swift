@@ -123,7 +123,7 @@ struct MigrateTests {
         let database = databases["shop"]!
         #expect(try BackupTestSupport.ledger(database) == own)
         #expect(try BackupTestSupport.mappingsColumnType("owner", database: database) == nil)
-        #expect(try TestEnvironment.cluster().connect(database: database).query("SELECT to_regclass('_metadata.scratch') AS t").records.first?["t"] == nil)
+        #expect(try TestWorkspace.cluster().connect(database: database).query("SELECT to_regclass('_metadata.scratch') AS t").records.first?["t"] == nil)
     }
 
     @Test("two runs at once on one project: one waits for the other, and nothing is applied twice")
@@ -167,7 +167,7 @@ struct MigrateTests {
         let (catalog, databases) = try BackupTestSupport.fleet()
         let owner = BackupTestSupport.fixtureMigrations("owner")
         _ = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(), selection: ProjectSelection(names: ["crm"]))
-        let crm = try TestEnvironment.cluster().connect(database: databases["crm"]!)
+        let crm = try TestWorkspace.cluster().connect(database: databases["crm"]!)
         try crm.execute(script: "ALTER TABLE _metadata.mappings_table ADD COLUMN owner integer")
 
         let first = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(migrations: owner, backupFirst: true, canary: 1))

@@ -7,7 +7,7 @@ import Testing
 struct PostgresClientTests {
     @Test("values come back in text form, NULL as nil, with types PostgreSQL chose")
     func typesAndNulls() throws {
-        let connection = try TestEnvironment.cluster().connect()
+        let connection = try TestWorkspace.cluster().connect()
         let result = try connection.query(
             "SELECT $1::int AS n, $2::text AS t, $3::bool AS b, NULL::text AS missing, $4::jsonb AS j, $5::float8 AS f",
             [42, "héllo 'quoted'", true, "{\"a\": [1, 2]}", 2.5])
@@ -24,14 +24,14 @@ struct PostgresClientTests {
 
     @Test("a bound NULL parameter is NULL, not the string 'nil'")
     func boundNull() throws {
-        let connection = try TestEnvironment.cluster().connect()
+        let connection = try TestWorkspace.cluster().connect()
         let result = try connection.query("SELECT $1::text IS NULL AS is_null", [nil])
         #expect(result.records.first?.bool("is_null") == true)
     }
 
     @Test("server errors carry SQLSTATE, message, detail and hint")
     func errorFields() throws {
-        let connection = try TestEnvironment.cluster().connect()
+        let connection = try TestWorkspace.cluster().connect()
         try connection.execute(script: "CREATE TEMP TABLE t (id int PRIMARY KEY)")
         try connection.query("INSERT INTO t VALUES (1)")
         #expect {
@@ -61,7 +61,7 @@ struct PostgresClientTests {
         "plain", "Mixed Case", "quote\"inside", "apostrophe's", "ünïcødé 表", "semi;colon--",
     ])
     func escaping(_ text: String) throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let connection = try cluster.connect()
         let identifier = try connection.quoteIdentifier(text)
         let literal = try connection.quoteLiteral(text)
@@ -73,7 +73,7 @@ struct PostgresClientTests {
 
     @Test("a wrong password, a missing database and a refused connection are distinct errors")
     func connectionErrors() throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         #expect {
             try Connection(ConnectionString(cluster.url(password: "wrong-password")))
         } throws: { error in
@@ -105,7 +105,7 @@ struct PostgresClientTests {
 
     @Test("a transaction rolls back everything when its body throws")
     func transactionRollsBack() throws {
-        let connection = try TestEnvironment.cluster().connect()
+        let connection = try TestWorkspace.cluster().connect()
         try connection.execute(script: "CREATE TEMP TABLE r (v int)")
         #expect(throws: PostgresError.self) {
             try connection.transaction {
@@ -121,7 +121,7 @@ struct PostgresClientTests {
 struct FanOutTests {
     @Test("runs a conversation on many databases and keeps the tasks' order")
     func runsConversations() async throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let tasks = (0..<12).map { index in
             FanOutTask(key: "p\(index)", connection: cluster.connectionString()) { results in
                 switch results.count {
@@ -145,7 +145,7 @@ struct FanOutTests {
 
     @Test("a step's statements travel together, in one transaction, and the first error skips the rest")
     func stepsArePipelined() async throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let together = FanOutTask(key: "together", connection: cluster.connectionString()) { results in
             results.isEmpty ? [Query("SELECT txid_current() AS id, $1::text AS word", ["one"]), Query("SELECT txid_current() AS id")] : []
         }
@@ -163,7 +163,7 @@ struct FanOutTests {
 
     @Test("a hanging server times out while the others answer")
     func timesOut() async throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let silent = try SilentServer()
         let tasks = [
             FanOutTask(key: "good", connection: cluster.connectionString(), query: Query("SELECT 1")),
@@ -181,7 +181,7 @@ struct FanOutTests {
 
     @Test("a failed query and a refused connection fail alone")
     func failuresAreIsolated() async throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let closedPort = try TemporaryCluster.freePort()
         let results = await FanOut(concurrency: 2, timeout: 5).run([
             FanOutTask(key: "bad-sql", connection: cluster.connectionString(), query: Query("SELECT * FROM nowhere")),
@@ -198,7 +198,7 @@ struct FanOutTests {
 
     @Test("a host name is resolved before connecting")
     func resolvesHostNames() async throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let byName = try ConnectionString("host=localhost port=\(cluster.port) user=postgres password=\(cluster.password) dbname=postgres")
         let results = await FanOut(concurrency: 1, timeout: 5).run([FanOutTask(key: "named", connection: byName, query: Query("SELECT 1"))])
         guard case .ok = results[0].outcome else { Issue.record("expected ok, got \(results[0].outcome)"); return }

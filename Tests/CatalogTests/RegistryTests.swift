@@ -7,7 +7,7 @@ struct RegistryTests {
     @Test("add, list, show and remove a project; removing never touches the database")
     func lifecycle() throws {
         let catalog = try TestEnvironment.catalog()
-        let database = try TestEnvironment.database()
+        let database = try TestWorkspace.database()
         try catalog.addProject(name: "billing", dsn: database.url, tags: ["prod", "eu"])
         try catalog.addProject(name: "shop", dsn: "host=127.0.0.1 dbname=shop")
         #expect(try catalog.listProjects().map(\.name) == ["billing", "shop"])
@@ -17,7 +17,7 @@ struct RegistryTests {
         #expect(billing.status == .unknown)
         try catalog.removeProject(named: "billing")
         #expect(try catalog.listProjects().map(\.name) == ["shop"])
-        let connection = try TestEnvironment.cluster().connect(database: database.name)
+        let connection = try TestWorkspace.cluster().connect(database: database.name)
         #expect(try connection.query("SELECT 1 AS one").records.first?.int("one") == 1)
         #expect(try catalog.store.auditLog().map(\.action).contains("project.remove"))
     }
@@ -81,9 +81,9 @@ struct RegistryTests {
 
     @Test("check reports ok, a wrong password, a missing database and a refused connection, in parallel")
     func check() throws {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let catalog = try TestEnvironment.catalog()
-        let database = try TestEnvironment.database()
+        let database = try TestWorkspace.database()
         try catalog.addProject(name: "good", dsn: database.url)
         try catalog.addProject(name: "badpass", dsn: cluster.url(database: database.name, password: "not-the-password"))
         try catalog.addProject(name: "nodb", dsn: cluster.url(database: "does_not_exist"))

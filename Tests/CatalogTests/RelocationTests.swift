@@ -8,7 +8,7 @@ struct RelocationTests {
     @Test("export → import under a new name on a second cluster: identical schema, row counts and _metadata, and drift is clean")
     func relocate() throws {
         let source = try BundleTestSupport.source()
-        let sourceCluster = try TestEnvironment.cluster()
+        let sourceCluster = try TestWorkspace.cluster()
         #expect(try !source.catalog.drift(ProjectSelection(names: ["saas"])).hasDrift)
         let bundle = try BundleTestSupport.export(source)
 

@@ -12,7 +12,7 @@ struct SharedSyncTests {
         let catalog = try TestEnvironment.catalog()
         var databases: [String: String] = [:]
         for name in ["p1", "p2", "p3"] {
-            let database = try TestEnvironment.database(script: usersTable + (name == "p3" ? "" : "CREATE TABLE notes (id int, body text);"), prefix: name)
+            let database = try TestWorkspace.database(script: usersTable + (name == "p3" ? "" : "CREATE TABLE notes (id int, body text);"), prefix: name)
             try catalog.addProject(name: name, dsn: database.url, tags: ["prod"])
             databases[name] = database.name
         }
@@ -22,7 +22,7 @@ struct SharedSyncTests {
     }
 
     static func connect(_ database: String?) throws -> Connection {
-        try TestEnvironment.cluster().connect(database: database!)
+        try TestWorkspace.cluster().connect(database: database!)
     }
 
     @Test("the full story: adopt, edit locally, change upstream, plan, sync, force, drift until ALTER TABLE")
@@ -154,7 +154,7 @@ struct SharedSyncTests {
         while waited < 100 {
             usleep(100_000)
             waited += 1
-            let blocked = try TestEnvironment.cluster().connect().query(
+            let blocked = try TestWorkspace.cluster().connect().query(
                 "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'catalog' AND wait_event_type = 'Lock'",
                 [databases["p2"]!]).records.first?.int("n") ?? 0
             if blocked > 0 { break }
@@ -170,7 +170,7 @@ struct SharedSyncTests {
                 #expect(rows.first?.int("labelled") ?? 0 == 0, "\(project) is half-synced")
             }
         }
-        #expect(try TestEnvironment.cluster().connect(database: databases["p2"]!).query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE shared_version IS NOT NULL").records.first?.int("n") == 0)
+        #expect(try TestWorkspace.cluster().connect(database: databases["p2"]!).query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE shared_version IS NOT NULL").records.first?.int("n") == 0)
         let rerun = try catalog.sync()
         #expect(rerun.results.allSatisfy { $0.outcome == .ok })
         #expect(try catalog.drift().items.filter { $0.layer == .shared && $0.isDrift }.isEmpty)

@@ -8,7 +8,7 @@ import Testing
 struct StoreTests {
     @Test("a new store is one 0600 file, in WAL mode, with foreign keys on and every migration recorded")
     func createsStore() throws {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         let path = directory.appendingPathComponent("catalog.sqlite").path
         let store = try Store(path: path)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -23,7 +23,7 @@ struct StoreTests {
 
     @Test("opening an up-to-date store again changes nothing")
     func reopens() throws {
-        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("c.sqlite").path
+        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("c.sqlite").path
         let first = try Store(path: path)
         try first.insert(Project(name: "kept", dsn: "dbname=kept"))
         let second = try Store(path: path)
@@ -32,7 +32,7 @@ struct StoreTests {
 
     @Test("an older store is upgraded in place, keeping its rows")
     func upgradesOlderStore() throws {
-        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("old.sqlite").path
+        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("old.sqlite").path
         let first = try #require(CatalogSchema.sqlite().first)
         let queue = try DatabaseQueue(path: path)
         var migrator = DatabaseMigrator()
@@ -49,7 +49,7 @@ struct StoreTests {
 
     @Test("a store written by a newer catalog is refused, and left as it was")
     func refusesNewerStore() throws {
-        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("new.sqlite").path
+        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("new.sqlite").path
         _ = try Store(path: path)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_from_the_future')") }
@@ -65,7 +65,7 @@ struct StoreTests {
 
     @Test("a store path in a missing directory the user named is refused, and nothing is created")
     func refusesMissingDirectory() throws {
-        let missing = try TestEnvironment.temporaryDirectory().appendingPathComponent("no/such/dir")
+        let missing = try TestWorkspace.temporaryDirectory().appendingPathComponent("no/such/dir")
         #expect {
             try Store(path: missing.appendingPathComponent("c.sqlite").path)
         } throws: { error in
@@ -76,7 +76,7 @@ struct StoreTests {
 
     @Test("the default location is created when missing")
     func createsDefaultDirectory() throws {
-        let home = try TestEnvironment.temporaryDirectory()
+        let home = try TestWorkspace.temporaryDirectory()
         let location = StoreLocation.resolve(option: nil, environment: ["XDG_DATA_HOME": home.appendingPathComponent("data").path])
         #expect(!location.isExplicit)
         let store = try Store(location: location)
@@ -94,7 +94,7 @@ struct StoreTests {
 
     @Test("a file that is not a store is refused with a clear message")
     func refusesNonStore() throws {
-        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("notes.txt").path
+        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("notes.txt").path
         try String(repeating: "not sqlite at all\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
         #expect {
             try Store(path: path)
@@ -105,7 +105,7 @@ struct StoreTests {
 
     @Test("a read-only store file is refused with a clear message, for a user who cannot write it")
     func refusesReadOnlyStore() throws {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         let path = directory.appendingPathComponent("ro.sqlite").path
         try Store(path: path).insert(Project(name: "kept", dsn: "dbname=kept"))
         // Root ignores permissions, so the write is attempted by the unprivileged `nobody` user.

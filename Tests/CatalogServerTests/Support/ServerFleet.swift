@@ -11,32 +11,17 @@ import Logging
 struct ServerFleet {
     static let token = "test-token-0123456789abcdef"
 
-    let catalog: Catalog
-    let storePath: String
-    /// Project name → database name.
-    let databases: [String: String]
-    let cluster: TemporaryCluster
+    let sample: SampleFleet
     let logs: LogCapture
 
-    static func make(_ names: [String] = ["saas", "shop", "crm"], on cluster: TemporaryCluster? = nil, scan: Bool = true) throws -> ServerFleet {
-        let cluster = try cluster ?? ServerTestEnvironment.cluster()
-        let storePath = try ServerTestEnvironment.temporaryDirectory().appendingPathComponent("catalog.sqlite").path
-        let catalog = try Catalog(location: StoreLocation(path: storePath, isExplicit: true))
-        var databases: [String: String] = [:]
-        for name in names {
-            let database = try ServerTestEnvironment.database(fixture: name, on: cluster)
-            try catalog.addProject(name: name, dsn: database.url, tags: name == "crm" ? ["internal"] : ["prod"])
-            databases[name] = database.name
-        }
-        if !names.isEmpty {
-            let installed = try catalog.installMetadata(.everything)
-            guard installed.allSatisfy({ $0.outcome == .ok }) else { throw CatalogError("install failed: \(installed)") }
-            if scan {
-                let scanned = try catalog.scanMetadata(.everything)
-                guard scanned.allSatisfy({ $0.outcome == .ok }) else { throw CatalogError("scan failed: \(scanned)") }
-            }
-        }
-        return ServerFleet(catalog: catalog, storePath: storePath, databases: databases, cluster: cluster, logs: LogCapture())
+    var catalog: Catalog { sample.catalog }
+    var storePath: String { sample.storePath }
+    /// Project name → database name.
+    var databases: [String: String] { sample.databases }
+    var cluster: TemporaryCluster { sample.cluster }
+
+    static func make(_ names: [String] = Fixtures.projectNames, on cluster: TemporaryCluster? = nil, scan: Bool = true) throws -> ServerFleet {
+        ServerFleet(sample: try SampleFleet.make(names, on: cluster, scan: scan), logs: LogCapture())
     }
 
     /// The server's configuration for this fleet's store, with the test token and captured logs.

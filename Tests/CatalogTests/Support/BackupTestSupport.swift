@@ -11,7 +11,7 @@ enum BackupTestSupport {
         let catalog = try TestEnvironment.catalog()
         var databases: [String: String] = [:]
         for fixture in fixtures {
-            let database = try TestEnvironment.database(fixture: fixture)
+            let database = try TestWorkspace.database(fixture: fixture)
             try catalog.addProject(name: fixture, dsn: database.url)
             databases[fixture] = database.name
         }
@@ -20,7 +20,7 @@ enum BackupTestSupport {
 
     /// The tools of the cluster the tests run against.
     static func tools() throws -> PgTools {
-        PgTools(binDirectory: try TestEnvironment.cluster().binDirectory)
+        PgTools(binDirectory: try TestWorkspace.cluster().binDirectory)
     }
 
     static func backupOptions(directory: String? = nil, concurrency: Int = 2) throws -> BackupOptions {
@@ -29,7 +29,7 @@ enum BackupTestSupport {
 
     /// The SHA-256 of `pg_dump --data-only`, without the random `\restrict` lines PostgreSQL 15.14+ writes.
     static func dataDigest(_ database: String) throws -> String {
-        let cluster = try TestEnvironment.cluster()
+        let cluster = try TestWorkspace.cluster()
         let dump = try ChildProcess("\(cluster.binDirectory)/pg_dump", [
             "--data-only", "--no-password", "--dbname=postgresql://\(cluster.superuser)@127.0.0.1:\(cluster.port)/\(database)",
         ], environment: ["PGPASSWORD": cluster.password]).run()
@@ -42,7 +42,7 @@ enum BackupTestSupport {
 
     /// Rows per ordinary table, by `schema.table`.
     static func rowCounts(_ database: String) throws -> [String: Int] {
-        let connection = try TestEnvironment.cluster().connect(database: database)
+        let connection = try TestWorkspace.cluster().connect(database: database)
         let tables = try connection.query("""
             SELECT table_schema, table_name FROM information_schema.tables
             WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
@@ -59,7 +59,7 @@ enum BackupTestSupport {
     /// The databases on the test cluster whose names start with `database` (itself, and any a restore made
     /// from it); other tests' databases come and go in parallel, so they are left out.
     static func databaseNames(startingWith database: String) throws -> Set<String> {
-        Set(try TestEnvironment.cluster().connect().query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database])
+        Set(try TestWorkspace.cluster().connect().query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database])
             .records.compactMap { $0["datname"] })
     }
 
@@ -70,14 +70,14 @@ enum BackupTestSupport {
     }
 
     static func sha256(of data: Data) throws -> String {
-        let file = try TestEnvironment.temporaryDirectory().appendingPathComponent("data")
+        let file = try TestWorkspace.temporaryDirectory().appendingPathComponent("data")
         try data.write(to: file)
         return try sha256(ofFile: file.path)
     }
 
     /// True when this process may mount file systems (root with CAP_SYS_ADMIN), for the full- and read-only-disk tests.
     static let canMount: Bool = {
-        guard geteuid() == 0, let directory = try? TestEnvironment.temporaryDirectory() else { return false }
+        guard geteuid() == 0, let directory = try? TestWorkspace.temporaryDirectory() else { return false }
         guard (try? ChildProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", directory.path]).run().status) == 0 else { return false }
         _ = try? ChildProcess("/bin/umount", [directory.path]).run()
         return true
@@ -85,7 +85,7 @@ enum BackupTestSupport {
 
     /// Mounts a tmpfs of `kilobytes` (read-only when asked) for the duration of `body`.
     static func withTmpfs<T>(kilobytes: Int, readOnly: Bool = false, _ body: (URL) throws -> T) throws -> T {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         let options = "size=\(kilobytes)k,mode=0700" + (readOnly ? ",ro" : "")
         let mounted = try ChildProcess("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", directory.path]).run()
         guard mounted.status == 0 else { throw ClusterError("mount failed: \(mounted.output)") }
@@ -137,7 +137,7 @@ enum BackupTestSupport {
 
     /// A temporary migrations directory holding `files` (name → SQL).
     static func migrations(_ files: [String: String]) throws -> String {
-        let directory = try TestEnvironment.temporaryDirectory().appendingPathComponent("migrations")
+        let directory = try TestWorkspace.temporaryDirectory().appendingPathComponent("migrations")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for (name, sql) in files { try sql.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         return directory.path
@@ -180,14 +180,14 @@ enum BackupTestSupport {
 
     /// The versions in a database's `_metadata.schema_migrations`, or [] when there is none.
     static func ledger(_ database: String, cluster: TemporaryCluster? = nil) throws -> [Int] {
-        let connection = try (cluster ?? TestEnvironment.cluster()).connect(database: database)
+        let connection = try (cluster ?? TestWorkspace.cluster()).connect(database: database)
         guard try connection.query("SELECT to_regclass('_metadata.schema_migrations') IS NOT NULL AS present").records.first?.bool("present") == true else { return [] }
         return try connection.query("SELECT version FROM _metadata.schema_migrations ORDER BY version").records.compactMap { $0.int("version") }
     }
 
     /// The type of one `_metadata.mappings_table` column, or nil when it does not exist.
     static func mappingsColumnType(_ column: String, database: String, cluster: TemporaryCluster? = nil) throws -> String? {
-        try (cluster ?? TestEnvironment.cluster()).connect(database: database).query("""
+        try (cluster ?? TestWorkspace.cluster()).connect(database: database).query("""
             SELECT data_type FROM information_schema.columns
             WHERE table_schema = '_metadata' AND table_name = 'mappings_table' AND column_name = $1
             """, [column]).records.first?["data_type"]

@@ -20,7 +20,7 @@ enum BundleTestSupport {
         try catalog.addShared(name: "users", from: "saas:public.users")
         var users = try catalog.sharedVersion("users").definition
         users.label = "People"
-        let file = try TestEnvironment.temporaryDirectory().appendingPathComponent("users-v2.yaml")
+        let file = try TestWorkspace.temporaryDirectory().appendingPathComponent("users-v2.yaml")
         try DefinitionFile.yaml(users).write(to: file, atomically: true, encoding: .utf8)
         try catalog.updateShared(name: "users", file: file.path, note: "a label")
         try catalog.addShared(name: "permissions", from: "saas:public.permissions")
@@ -33,7 +33,7 @@ enum BundleTestSupport {
 
     /// Exports the source's `saas` project into a new temporary directory.
     static func export(_ source: Source, metadataOnly: Bool = false) throws -> String {
-        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("saas.catalog").path
+        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("saas.catalog").path
         _ = try source.catalog.export(project: "saas", to: path, options: exportOptions(metadataOnly: metadataOnly))
         return path
     }
@@ -47,9 +47,9 @@ enum BundleTestSupport {
         _ database: String, cluster: TemporaryCluster? = nil, name: String = "copy", createDatabase: Bool = true,
         replace: Bool = false, keepOwners: Bool = false, choice: ImportRequest.SharedChoice = .refuse
     ) throws -> ImportRequest {
-        ImportRequest(name: name, dsn: try (cluster ?? TestEnvironment.cluster()).url(database: database), createDatabase: createDatabase,
+        ImportRequest(name: name, dsn: try (cluster ?? TestWorkspace.cluster()).url(database: database), createDatabase: createDatabase,
                       replace: replace, keepOwners: keepOwners, sharedChoice: choice, connectTimeout: 5,
-                      backupDirectory: try TestEnvironment.temporaryDirectory().path, catalogVersion: "test",
+                      backupDirectory: try TestWorkspace.temporaryDirectory().path, catalogVersion: "test",
                       tools: try BackupTestSupport.tools())
     }
 
@@ -129,7 +129,7 @@ enum BundleTestSupport {
 
     /// The databases on a cluster named `database` or made from it by an import.
     static func databases(startingWith database: String, cluster: TemporaryCluster? = nil) throws -> Set<String> {
-        Set(try (cluster ?? TestEnvironment.cluster()).connect()
+        Set(try (cluster ?? TestWorkspace.cluster()).connect()
             .query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database]).records.compactMap { $0["datname"] })
     }
 
@@ -137,7 +137,7 @@ enum BundleTestSupport {
 
     /// Every entry of a bundle as `unzip` unpacks it, by name.
     static func entries(_ path: String) throws -> [String: Data] {
-        let directory = try TestEnvironment.temporaryDirectory().appendingPathComponent("unpacked")
+        let directory = try TestWorkspace.temporaryDirectory().appendingPathComponent("unpacked")
         try run("/usr/bin/unzip", ["-q", path, "-d", directory.path])
         var entries: [String: Data] = [:]
         for name in try entryNames(path) where !name.hasSuffix("/") {
@@ -153,7 +153,7 @@ enum BundleTestSupport {
 
     /// A copy of the bundle in a new directory.
     static func copy(_ path: String) throws -> String {
-        let copy = try TestEnvironment.temporaryDirectory().appendingPathComponent("copy.catalog").path
+        let copy = try TestWorkspace.temporaryDirectory().appendingPathComponent("copy.catalog").path
         try FileManager.default.copyItem(atPath: path, toPath: copy)
         return copy
     }
@@ -178,7 +178,7 @@ enum BundleTestSupport {
 
     /// A copy whose `manifest.json` is edited by `edit`, re-zipped with `zip` so every ZIP checksum is right.
     static func rewritten(_ path: String, manifest edit: (String) -> String) throws -> String {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         let unpacked = directory.appendingPathComponent("unpacked").path
         try run("/usr/bin/unzip", ["-q", path, "-d", unpacked])
         let manifest = unpacked + "/manifest.json"
@@ -190,7 +190,7 @@ enum BundleTestSupport {
 
     /// A ZIP archive that is not a bundle: one text file.
     static func plainZip() throws -> String {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TestWorkspace.temporaryDirectory()
         try "hello".write(to: directory.appendingPathComponent("readme.txt"), atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent("plain.zip").path
         try run("/bin/sh", ["-c", "cd '\(directory.path)' && /usr/bin/zip -q '\(output)' readme.txt"])

@@ -3,43 +3,10 @@ import CatalogTestSupport
 import Foundation
 import PostgresClient
 
-/// One throwaway cluster for the whole test process, started on first use and removed at exit.
-/// Each test makes its own databases and store, so tests run in parallel without sharing state.
+/// A fresh store per test, in the process's scratch directory (see `TestWorkspace`).
 enum TestEnvironment {
-    nonisolated(unsafe) private static var sharedCluster: TemporaryCluster?
-    private static let lock = NSLock()
-
-    static func cluster() throws -> TemporaryCluster {
-        lock.lock()
-        defer { lock.unlock() }
-        if let sharedCluster { return sharedCluster }
-        let cluster = try TemporaryCluster()
-        sharedCluster = cluster
-        atexit { TestEnvironment.stopCluster() }
-        return cluster
-    }
-
-    static func stopCluster() {
-        sharedCluster?.stop()
-    }
-
-    /// A new, uniquely named database, loaded with a fixture project or an SQL script.
-    static func database(fixture: String? = nil, script: String? = nil, prefix: String = "t") throws -> (name: String, url: String) {
-        let cluster = try cluster()
-        let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
-        try cluster.createDatabase(name, script: try fixture.map(Fixtures.projectSQL) ?? script)
-        return (name, cluster.url(database: name))
-    }
-
-    /// A fresh store in its own temporary directory.
     static func catalog() throws -> Catalog {
-        try Catalog(location: StoreLocation(path: temporaryDirectory().appendingPathComponent("catalog.sqlite").path, isExplicit: true))
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("catalog-test-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try Catalog(location: StoreLocation(path: TestWorkspace.temporaryDirectory().appendingPathComponent("catalog.sqlite").path, isExplicit: true))
     }
 }
 
@@ -51,11 +18,7 @@ struct CLIRun {
 
     var output: String { stdout + stderr }
 
-    static var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("catalog").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return Fixtures.root.appendingPathComponent(".build/debug/catalog").path
-    }
+    static var binary: String { TestWorkspace.catalogBinary }
 
     /// Runs `catalog arguments…`; `user` runs it as another OS user through runuser.
     static func run(_ arguments: [String], store: String? = nil, user: String? = nil, environment: [String: String] = [:]) throws -> CLIRun {
