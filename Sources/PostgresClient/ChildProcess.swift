@@ -4,6 +4,10 @@ import Foundation
 ///
 /// Used for `initdb`, `pg_ctl`, `pg_dump` and `pg_restore`. Output goes to a temporary file rather
 /// than a pipe, so a daemon that inherits it (as `postgres` does from `pg_ctl`) cannot hang the caller.
+///
+/// The child is started through util-linux's `setpriv --pdeathsig KILL` when it is there, so it
+/// dies with catalog: a `pg_restore` must not go on writing after the catalog that started it was
+/// killed. (The calling thread waits for the child, so the thread outlives it, as PDEATHSIG needs.)
 public struct ChildProcess: Sendable {
     public var executable: String
     public var arguments: [String]
@@ -42,14 +46,20 @@ public struct ChildProcess: Sendable {
 
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { _, new in new }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ChildProcessError(executable: executable, reason: "no such executable file")
+        }
+        let (program, programArguments) = FileManager.default.isExecutableFile(atPath: Self.setpriv)
+            ? (Self.setpriv, ["--pdeathsig", "KILL", "--", executable] + arguments)
+            : (executable, arguments)
+        let argv = ([program] + programArguments).map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, envp)
         guard spawned == 0 else {
             throw ChildProcessError(executable: executable, reason: String(cString: strerror(spawned)))
         }
@@ -58,6 +68,8 @@ public struct ChildProcess: Sendable {
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Outcome(status: exitStatus, stdout: Self.read(outputPath), stderr: Self.read(errorPath))
     }
+
+    static let setpriv = "/usr/bin/setpriv"
 
     private static func read(_ path: String) -> String {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""

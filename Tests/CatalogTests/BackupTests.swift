@@ -117,6 +117,41 @@ struct BackupTests {
         #expect(try catalog.store.backups().isEmpty)
     }
 
+    @Test("pg_dump dies with a killed catalog instead of running on")
+    func pgDumpDiesWithCatalog() throws {
+        let (catalog, databases) = try BackupTestSupport.fleet(["shop"])
+        let database = try #require(databases["shop"])
+        // Hold a lock pg_dump must wait for, so it is still running when catalog is killed.
+        let holder = try TestWorkspace.cluster().connect(database: database)
+        try holder.execute(script: "BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE;")
+        let admin = try TestWorkspace.cluster().connect()
+        let dumps = {
+            try admin.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pg_dump'", [database])
+                .records.first?.int("n") ?? 0
+        }
+        let command = [CLIRun.binary, "backup", "create", "shop", "--store", catalog.store.location.path].map { "'\($0)'" }.joined(separator: " ")
+        let started = try ChildProcess("/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
+                                       environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]).run()
+        let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        for _ in 0..<1000 where try dumps() == 0 { usleep(10_000) }
+        #expect(try dumps() == 1)
+        // pg_dump writes beside the store; find its process by that path in its command line.
+        let directory = URL(fileURLWithPath: catalog.store.location.path).deletingLastPathComponent().path
+        let running = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { entry in
+                guard Int32(entry) != nil, let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+                let line = String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+                return line.contains("pg_dump") && line.contains(directory) && !line.contains("setpriv")
+            }
+        }
+        #expect(running())
+        kill(pid, SIGKILL)
+        for _ in 0..<500 where running() { usleep(10_000) }
+        #expect(!running())
+        try holder.execute(script: "ROLLBACK;")
+        #expect(try catalog.store.backups().isEmpty)
+    }
+
     @Test("backup list --format json is newest first with ids, and flags projects with no backup in 24 h")
     func listJSON() throws {
         let (catalog, _) = try BackupTestSupport.fleet(["shop", "crm"])
