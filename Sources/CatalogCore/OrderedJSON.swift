@@ -153,6 +153,10 @@ private struct JSONTextWriter {
 
     /// The positions of the fields to write, sorted by key bytes; of a repeated key only the last.
     static func sortedKeepingLast(_ fields: [(String, OrderedJSON)]) -> [Int] {
+        // Most objects are built with their keys already in order: check that first.
+        if zip(fields, fields.dropFirst()).allSatisfy({ $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
+            return Array(fields.indices)
+        }
         let sorted = fields.indices.sorted { left, right in
             let (a, b) = (fields[left].0, fields[right].0)
             return a == b ? left < right : a.utf8.lexicographicallyPrecedes(b.utf8)

@@ -17,30 +17,31 @@ public enum SearchJSON {
     public static func match(from match: SearchMatch, target: SearchQuery.Target) -> OrderedJSON {
         switch target {
         case .column:
+            // Keys in the order they are written (sorted), which saves sorting them for every match.
             .object([
-                ("project", .string(match.project)), ("schema", .text(match.schema)), ("table", .string(match.table)),
-                ("column", .text(match.column)), ("type", .text(match.type)), ("kind", .text(match.kind)),
-                ("label", .string(match.label)), ("nullable", .flag(match.isNullable)),
+                ("column", .text(match.column)), ("kind", .text(match.kind)), ("label", .string(match.label)),
+                ("nullable", .flag(match.isNullable)), ("project", .string(match.project)), ("schema", .text(match.schema)),
+                ("table", .string(match.table)), ("type", .text(match.type)),
             ])
         case .table:
             .object([
+                ("graphql_type", .text(match.graphqlName)), ("kind", .text(match.kind)), ("label", .string(match.label)),
                 ("project", .string(match.project)), ("schema", .text(match.schema)), ("table", .string(match.table)),
-                ("kind", .text(match.kind)), ("label", .string(match.label)), ("graphql_type", .text(match.graphqlName)),
             ])
         }
     }
 
     /// A project that did not answer: `project`, `status` and `error`.
     public static func failure(_ failure: ProjectFailure) -> OrderedJSON {
-        .object([("project", .string(failure.project)), ("status", .string(failure.outcome.label)), ("error", .string(failure.error))])
+        .object([("error", .string(failure.error)), ("project", .string(failure.project)), ("status", .string(failure.outcome.label))])
     }
 
     /// Where a project's answer came from and how old it is.
     public static func source(_ source: AnswerSource, now: Date) -> OrderedJSON {
         .object([
-            ("project", .string(source.project)), ("live", .bool(source.live)),
-            ("revision", source.revision.map { .int(Int($0)) } ?? .null), ("fetched_at", .timestamp(source.fetchedAt)),
-            ("age_seconds", .number(source.fetchedAt.map { Int(now.timeIntervalSince($0)) })),
+            ("age_seconds", .number(source.fetchedAt.map { Int(now.timeIntervalSince($0)) })), ("fetched_at", .timestamp(source.fetchedAt)),
+            ("live", .bool(source.live)), ("project", .string(source.project)),
+            ("revision", source.revision.map { .int(Int($0)) } ?? .null),
         ])
     }
 }
