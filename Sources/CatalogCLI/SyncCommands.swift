@@ -71,7 +71,7 @@ enum SyncOutput {
             text += "plan \(plan.hash)\n"
             return text
         case .json:
-            return OutputTable.json(PlanDocument(hash: plan.hash, changes: table.rows.map(table.object)))
+            return SyncJSON.document(plan).rendered
         case .csv, .tsv:
             return table.render(format)
         }
@@ -79,19 +79,19 @@ enum SyncOutput {
 
     static func rows(_ plan: ProjectSyncPlan) -> [[Cell]] {
         let head: [Cell] = [.text(plan.project), .text(plan.definition), .text(plan.action.rawValue), Cell(plan.fromVersion), .int(plan.toVersion)]
-        guard !plan.changes.isEmpty else { return [head + [.null, .null, .null, .null]] }
-        return plan.changes.map { change in
-            head + [.text(change.path), .text(change.resolution.rawValue), value(change.ours), value(change.theirs)]
-        }
+        return plan.lines.map { line in head + [Cell(line.field), Cell(line.resolution), Cell(line.ours), Cell(line.theirs)] }
     }
 
     static func block(_ plan: ProjectSyncPlan) -> String {
         let versions = "\(plan.fromVersion.map { "v\($0)" } ?? "new") -> v\(plan.toVersion)"
         var lines = ["\(plan.project)  \(plan.definition) (\(plan.schema).\(plan.table))  \(plan.action.rawValue)  \(versions)"]
         for column in plan.newColumns { lines.append("    + column \(column)") }
+        for column in plan.removedColumns {
+            lines.append("    ? column \(column): no longer in the shared definition; its mapping stays as the project's own")
+        }
         for change in plan.changes {
-            let ours = value(change.ours).plain.isEmpty ? "(empty)" : value(change.ours).plain
-            let theirs = value(change.theirs).plain.isEmpty ? "(empty)" : value(change.theirs).plain
+            let ours = ProjectSyncPlan.text(change.ours).flatMap { $0.isEmpty ? nil : $0 } ?? "(empty)"
+            let theirs = ProjectSyncPlan.text(change.theirs).flatMap { $0.isEmpty ? nil : $0 } ?? "(empty)"
             switch change.resolution {
             case .update: lines.append("    ~ \(change.path): \(ours) -> \(theirs)")
             case .conflict: lines.append("    ! \(change.path): conflict: project has \(ours), shared has \(theirs)")
@@ -101,18 +101,6 @@ enum SyncOutput {
         }
         return lines.joined(separator: "\n") + "\n"
     }
-
-    static func value(_ value: JSONValue?) -> Cell {
-        guard let value else { return .null }
-        if case .string(let text) = value { return .text(text) }
-        return .text(value.canonicalText)
-    }
-}
-
-/// The JSON form of a plan: its hash and one row per field.
-struct PlanDocument: Encodable {
-    var hash: String
-    var changes: [OrderedObject]
 }
 
 struct DriftCommand: ParsableCommand {

@@ -39,6 +39,9 @@ public struct ProjectSyncPlan: Sendable, Equatable, Codable {
     public var toVersion: Int
     /// Columns the shared version has and the project's mapping lacks.
     public var newColumns: [String]
+    /// Columns the last synced version had and the shared version no longer has, still mapped in
+    /// the project: their mappings are left as they are, as the project's own.
+    public var removedColumns: [String] = []
     public var changes: [FieldChange]
 
     /// Fields where both sides changed; a project with any is left untouched.
@@ -70,4 +73,58 @@ public struct SyncPlan: Sendable, Equatable {
     }
 
     public var hasConflicts: Bool { projects.contains { $0.action == .conflict } }
+}
+
+/// One flat line of a plan, as CSV and JSON show it: a field change, a column that left the
+/// shared definition (`removed_upstream`), or, for a project with neither, a line of nulls.
+public struct SyncPlanLine: Sendable, Equatable {
+    public var field: String?
+    public var resolution: String?
+    public var ours: String?
+    public var theirs: String?
+
+    public init(field: String? = nil, resolution: String? = nil, ours: String? = nil, theirs: String? = nil) {
+        self.field = field
+        self.resolution = resolution
+        self.ours = ours
+        self.theirs = theirs
+    }
+}
+
+extension ProjectSyncPlan {
+    /// The plan's flat lines, changes first.
+    public var lines: [SyncPlanLine] {
+        let changed = changes.map { change in
+            SyncPlanLine(field: change.path, resolution: change.resolution.rawValue, ours: Self.text(change.ours), theirs: Self.text(change.theirs))
+        }
+        let removed = removedColumns.map { SyncPlanLine(field: "columns.\($0)", resolution: "removed_upstream") }
+        let all = changed + removed
+        return all.isEmpty ? [SyncPlanLine()] : all
+    }
+
+    /// A field's value as people and scripts see it: text as it is, anything else as canonical JSON.
+    public static func text(_ value: JSONValue?) -> String? {
+        guard let value else { return nil }
+        if case .string(let text) = value { return text }
+        return value.canonicalText
+    }
+}
+
+/// A sync plan in the JSON shape `catalog sync --plan --format json` and the HTTP API share.
+public enum SyncJSON {
+    /// One object per flat line of a project's plan.
+    public static func rows(_ plan: ProjectSyncPlan) -> [OrderedJSON] {
+        plan.lines.map { line in
+            .object([
+                ("action", .string(plan.action.rawValue)), ("definition", .string(plan.definition)), ("field", .text(line.field)),
+                ("from_version", .number(plan.fromVersion)), ("ours", .text(line.ours)), ("project", .string(plan.project)),
+                ("resolution", .text(line.resolution)), ("theirs", .text(line.theirs)), ("to_version", .int(plan.toVersion)),
+            ])
+        }
+    }
+
+    /// The whole plan: its hash and every line.
+    public static func document(_ plan: SyncPlan) -> OrderedJSON {
+        .object([("changes", .array(plan.projects.flatMap(rows))), ("hash", .string(plan.hash))])
+    }
 }

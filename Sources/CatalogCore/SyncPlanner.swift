@@ -41,10 +41,17 @@ public enum SyncPlanner {
             return plan
         }
         plan.newColumns = theirs.columns.map(\.name).filter { ours.columns[$0] == nil }
+        // A column that left the shared definition is no longer the definition's to change: its
+        // mapping stays as the project has it (the column itself may well still be there).
+        let removed = Set(sides.base?.definition.columns.map(\.name) ?? []).subtracting(theirs.columns.map(\.name))
+        plan.removedColumns = removed.filter { ours.columns[$0] != nil }.sorted()
         let baseFields = sides.base.map { SyncFields.of($0.definition) }
         let theirFields = SyncFields.of(theirs)
         let ourFields = SyncFields.of(ours)
-        for path in SyncFields.paths([sides.base?.definition, theirs], []) {
+        let paths = SyncFields.paths([sides.base?.definition, theirs], []).filter { path in
+            SyncFields.split(path).map { !removed.contains($0.column) } ?? true
+        }
+        for path in paths {
             let resolution = resolve(base: baseFields.map { .some($0[path]) } ?? nil, ours: ourFields[path], theirs: theirFields[path], force: force)
             if let resolution {
                 plan.changes.append(FieldChange(path: path, base: baseFields?[path], ours: ourFields[path], theirs: theirFields[path], resolution: resolution))

@@ -806,7 +806,7 @@ enum OpenAPIDocument {
           "from_version": {"type": "integer", "nullable": true},
           "to_version": {"type": "integer"},
           "field": {"type": "string", "nullable": true},
-          "resolution": {"type": "string", "nullable": true, "enum": ["update", "conflict", "keep_local", "overwrite_local", null]},
+          "resolution": {"type": "string", "nullable": true, "enum": ["update", "conflict", "keep_local", "overwrite_local", "removed_upstream", null]},
           "ours": {"type": "string", "nullable": true},
           "theirs": {"type": "string", "nullable": true}
         }

@@ -30,7 +30,7 @@ struct SyncRoutes {
         try await validate(selection, definitions)
         let report = try await backend.fanOut { catalog, options in try catalog.planSync(selection, definitions: definitions, force: force, options: options) }
         return JSONBody.response(.object([
-            ("hash", .string(report.plan.hash)), ("changes", .array(report.plan.projects.flatMap(Self.rows))),
+            ("hash", .string(report.plan.hash)), ("changes", .array(report.plan.projects.flatMap(SyncJSON.rows))),
             ("failures", .array(report.failures.map(SearchJSON.failure))),
         ]))
     }
@@ -70,28 +70,6 @@ struct SyncRoutes {
         if let unknown = definitions.first(where: { !known.contains($0) }) {
             throw APIError(.notFound, code: "not_found", message: "shared definition \"\(unknown)\" does not exist; GET /api/v1/shared lists them")
         }
-    }
-
-    /// One row per field, as `catalog sync --plan --format json` prints them.
-    static func rows(_ plan: ProjectSyncPlan) -> [OrderedJSON] {
-        let head: [(String, OrderedJSON)] = [
-            ("project", .string(plan.project)), ("definition", .string(plan.definition)), ("action", .string(plan.action.rawValue)),
-            ("from_version", .number(plan.fromVersion)), ("to_version", .int(plan.toVersion)),
-        ]
-        guard !plan.changes.isEmpty else {
-            return [.object(head + [("field", .null), ("resolution", .null), ("ours", .null), ("theirs", .null)])]
-        }
-        return plan.changes.map { change in
-            .object(head + [("field", .string(change.path)), ("resolution", .string(change.resolution.rawValue)),
-                            ("ours", value(change.ours)), ("theirs", value(change.theirs))])
-        }
-    }
-
-    /// A field's value as the CLI shows it: strings as they are, anything else as canonical JSON text.
-    static func value(_ value: JSONValue?) -> OrderedJSON {
-        guard let value else { return .null }
-        if case .string(let text) = value { return .string(text) }
-        return .string(value.canonicalText)
     }
 
     /// The plan's hash moved between review and apply.

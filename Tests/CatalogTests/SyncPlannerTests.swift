@@ -149,6 +149,24 @@ struct SyncPlannerTests {
         #expect(ProjectMappings.targetTable(result, theirs: v2, ours: Self.synced(Self.v1, version: 1)).graphqlType == nil)
     }
 
+    @Test("a column that leaves the shared definition keeps its mapping: listed, never blanked")
+    func columnRemovedUpstream() throws {
+        var v3 = Self.v1
+        v3.columns.removeAll { $0.name == "email" }
+        let ours = Self.synced(Self.v1, version: 1)
+        let result = plan(base: Self.v1, theirs: v3, version: 3, ours: ours)
+        #expect(result.removedColumns == ["email"])
+        #expect(!result.changes.contains { $0.path.hasPrefix("columns.email.") })
+        #expect(result.action == .update)
+        let target = ProjectMappings.targetTable(result, theirs: v3, ours: ours)
+        #expect(target.columns["email"] == ours.columns["email"])
+        // A column the project never mapped is not listed.
+        var unmapped = ours
+        unmapped.columns["email"] = nil
+        #expect(plan(base: Self.v1, theirs: v3, version: 3, ours: unmapped).removedColumns.isEmpty)
+        #expect(plan(base: Self.v1, theirs: v3, version: 3, ours: ours, force: true).removedColumns == ["email"])
+    }
+
     @Test("validation rules compare by value, not text")
     func rulesByValue() {
         var ours = Self.synced(Self.v1, version: 1)
