@@ -1,7 +1,8 @@
+import CatalogCore
 import Foundation
 
 /// One value in command output, typed so JSON keeps numbers, booleans and nulls.
-public enum Cell: Sendable, Equatable, Encodable {
+public enum Cell: Sendable, Equatable {
     case text(String)
     case int(Int)
     case double(Double)
@@ -21,15 +22,15 @@ public enum Cell: Sendable, Equatable, Encodable {
         }
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
+    /// The value in JSON output.
+    var json: OrderedJSON {
         switch self {
-        case .text(let text): try container.encode(text)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode((value * 1000).rounded() / 1000)
-        case .bool(let value): try container.encode(value)
-        case .list(let values): try container.encode(values)
-        case .null: try container.encodeNil()
+        case .text(let text): .string(text)
+        case .int(let value): .int(value)
+        case .double(let value): .double(value)
+        case .bool(let value): .bool(value)
+        case .list(let values): .strings(values)
+        case .null: .null
         }
     }
 }
@@ -56,14 +57,15 @@ public struct OutputTable: Sendable, Equatable {
     public func render(_ format: OutputFormat) -> String {
         switch format {
         case .table: renderTable()
-        case .json: rows.isEmpty ? "[]\n" : Self.json(rows.map(object))
+        case .json: rows.isEmpty ? "[]\n" : OrderedJSON.array(rows.map(object)).rendered
         case .csv: renderDelimited(separator: ",")
         case .tsv: renderDelimited(separator: "\t")
         }
     }
 
-    func object(_ row: [Cell]) -> OrderedObject {
-        OrderedObject(fields: Array(zip(columns, row)))
+    /// One row as a JSON object keyed by column.
+    func object(_ row: [Cell]) -> OrderedJSON {
+        .object(zip(columns, row).map { ($0, $1.json) })
     }
 
     private func renderTable() -> String {
@@ -96,34 +98,9 @@ public struct OutputTable: Sendable, Equatable {
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Pretty JSON with a stable layout.
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("null".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
     /// ISO 8601 in UTC, to the second.
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601)
-    }
-}
-
-/// One row as a JSON object.
-struct OrderedObject: Encodable, Sendable {
-    var fields: [(String, Cell)]
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        for (key, value) in fields { try container.encode(value, forKey: Key(stringValue: key)) }
     }
 }
 

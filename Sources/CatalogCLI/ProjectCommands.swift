@@ -72,7 +72,7 @@ struct ProjectShow: ParsableCommand {
         let project = try storeOptions.open().project(named: name)
         let table = ProjectViews.detail(project)
         switch formatOptions.format {
-        case .json: Terminal.write(OutputTable.json(table.object(table.rows[0])))
+        case .json: Terminal.write(table.object(table.rows[0]).rendered)
         case .csv, .tsv: Terminal.write(table.render(formatOptions.format))
         case .table: Terminal.write(ProjectViews.keyValue(table))
         }

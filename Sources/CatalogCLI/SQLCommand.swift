@@ -29,21 +29,13 @@ struct SQLCommand: ParsableCommand {
             sql, in: filter.selection, cached: cached, options: fanOut.options)
         let table = OutputTable(columns: result.answer.columns, rows: result.answer.rows.map { $0.map(Cell.init) })
         if formatOptions.format == .json {
-            Terminal.write(OutputTable.json(SQLDocument(
-                rows: table.rows.map(table.object),
-                failures: result.failures.map { OrderedObject(fields: [("project", .text($0.project)), ("status", .text($0.outcome.label)), ("error", .text($0.error))]) })))
+            Terminal.write(SQLJSON.document(result).rendered)
         } else {
             Terminal.write(table.render(formatOptions.format))
             SearchOutput.reportFailures(result.failures, sources: [])
         }
         if !result.failures.isEmpty { throw PartialFailure(failed: result.failures.count, total: result.failures.count + result.sources.count) }
     }
-}
-
-/// The single JSON object `catalog sql` prints.
-struct SQLDocument: Encodable {
-    var rows: [OrderedObject]
-    var failures: [OrderedObject]
 }
 
 extension Cell {

@@ -125,9 +125,7 @@ struct DriftCommand: ParsableCommand {
             [.text($0.project), .text($0.layer.rawValue), .text($0.kind), .text($0.object), .text($0.detail)]
         })
         if formatOptions.format == .json {
-            Terminal.write(OutputTable.json(DriftDocument(
-                drift: report.hasDrift, items: table.rows.map(table.object),
-                failures: report.failures.map { OrderedObject(fields: [("project", .text($0.project)), ("status", .text($0.outcome.label)), ("error", .text($0.error))]) })))
+            Terminal.write(DriftJSON.document(report).rendered)
         } else if report.items.isEmpty {
             Terminal.write(formatOptions.format == .table ? "no drift\n" : table.render(formatOptions.format))
         } else {
@@ -140,11 +138,4 @@ struct DriftCommand: ParsableCommand {
                                  summary: "drift in \(drifted) project(s), \(report.failures.count) could not be read")
         }
     }
-}
-
-/// The JSON form of a drift report.
-struct DriftDocument: Encodable {
-    var drift: Bool
-    var items: [OrderedObject]
-    var failures: [OrderedObject]
 }

@@ -109,22 +109,3 @@ extension ProjectSyncPlan {
         return value.canonicalText
     }
 }
-
-/// A sync plan in the JSON shape `catalog sync --plan --format json` and the HTTP API share.
-public enum SyncJSON {
-    /// One object per flat line of a project's plan.
-    public static func rows(_ plan: ProjectSyncPlan) -> [OrderedJSON] {
-        plan.lines.map { line in
-            .object([
-                ("action", .string(plan.action.rawValue)), ("definition", .string(plan.definition)), ("field", .text(line.field)),
-                ("from_version", .number(plan.fromVersion)), ("ours", .text(line.ours)), ("project", .string(plan.project)),
-                ("resolution", .text(line.resolution)), ("theirs", .text(line.theirs)), ("to_version", .int(plan.toVersion)),
-            ])
-        }
-    }
-
-    /// The whole plan: its hash and every line.
-    public static func document(_ plan: SyncPlan) -> OrderedJSON {
-        .object([("changes", .array(plan.projects.flatMap(rows))), ("hash", .string(plan.hash))])
-    }
-}

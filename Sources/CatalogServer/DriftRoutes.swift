@@ -16,14 +16,6 @@ struct DriftRoutes {
         try await backend.requireRegistered(selection.names)
         let report = try await backend.fanOut { catalog, options in try catalog.drift(selection, options: options) }
         backend.metrics.recordOutcomes(sources: [], failures: report.failures)
-        let items: [OrderedJSON] = report.items.map { item in
-            .object([
-                ("project", .string(item.project)), ("layer", .string(item.layer.rawValue)), ("kind", .string(item.kind)),
-                ("object", .string(item.object)), ("detail", .string(item.detail)),
-            ])
-        }
-        return JSONBody.response(.object([
-            ("drift", .bool(report.hasDrift)), ("items", .array(items)), ("failures", .array(report.failures.map(SearchJSON.failure))),
-        ]))
+        return JSONBody.response(DriftJSON.document(report))
     }
 }

@@ -43,18 +43,6 @@ struct SQLRoutes {
             throw APIError.badRequest(error.message, code: "invalid_sql")
         }
         if !cached { backend.metrics.recordOutcomes(sources: result.sources, failures: result.failures) }
-        let rows = result.answer.rows.map { row in
-            OrderedJSON.object(zip(result.answer.columns, row.map(Self.value)).map { ($0, $1) })
-        }
-        return JSONBody.response(.object([("rows", .array(rows)), ("failures", .array(result.failures.map(SearchJSON.failure)))]))
-    }
-
-    static func value(_ value: SQLValue) -> OrderedJSON {
-        switch value {
-        case .null: .null
-        case .integer(let number): .int(Int(number))
-        case .real(let number): .double(number)
-        case .text(let text): .string(text)
-        }
+        return JSONBody.response(SQLJSON.document(result))
     }
 }
