@@ -113,6 +113,21 @@ private struct PollLoop {
         case execute
     }
 
+    /// A step sent in one pipeline and not yet synced.
+    struct Pipeline {
+        /// The statements, kept so the step can be sent again if the server lost a prepared statement.
+        var statements: [Query] = []
+        /// What each result belongs to, in order; `slot` is the one being answered.
+        var slots: [Slot] = []
+        var slot = 0
+        var slotAnswered = false
+        var answers: [QueryResult] = []
+        /// Statements whose PREPARE succeeded in this step.
+        var newlyPrepared: [String] = []
+        /// The step's first error; the statements after it are skipped by the server.
+        var error: PostgresError?
+    }
+
     struct Active {
         let attempt: Attempt
         let connection: OpaquePointer
@@ -124,19 +139,12 @@ private struct PollLoop {
         let reused: Bool
         /// Statements prepared on this connection, by name (pooled connections only).
         var prepared: Set<String> = []
-        /// The step in flight, kept so it can be sent again if the server lost a prepared statement.
-        var step: [Query] = []
-        /// What each result of the step in flight belongs to, in order, and where the answers are.
-        var slots: [Slot] = []
-        var slot = 0
-        var slotAnswered = false
-        var stepResults: [QueryResult] = []
-        /// Statements whose PREPARE succeeded in the step in flight.
-        var newlyPrepared: [String] = []
+        /// The step in flight.
+        var pipeline = Pipeline()
         /// Set once a step was sent again, so a persistent error is not retried forever.
         var reprepared = false
+        /// The answers of the completed steps.
         var results: [QueryResult] = []
-        var pendingError: PostgresError?
         var needsFlush = false
 
         var index: Int { attempt.index }
@@ -345,9 +353,9 @@ private struct PollLoop {
         while PQisBusy(connection) == 0 {
             guard let raw = PQgetResult(connection) else {
                 // NULL ends one statement's results; before any result it only means "nothing yet".
-                guard active[position].slotAnswered else { return }
-                active[position].slot += 1
-                active[position].slotAnswered = false
+                guard active[position].pipeline.slotAnswered else { return }
+                active[position].pipeline.slot += 1
+                active[position].pipeline.slotAnswered = false
                 continue
             }
             let handle = ResultHandle(raw)
@@ -356,20 +364,9 @@ private struct PollLoop {
                 return completeStep(position)
             case PGRES_PIPELINE_ABORTED:
                 // Skipped because an earlier statement of the step failed.
-                active[position].slotAnswered = true
+                active[position].pipeline.slotAnswered = true
             default:
-                active[position].slotAnswered = true
-                do {
-                    let result = try handle.checked()
-                    switch active[position].slots[active[position].slot] {
-                    case .prepare(let name): active[position].newlyPrepared.append(name)
-                    case .execute: active[position].stepResults.append(result)
-                    }
-                } catch let error as PostgresError {
-                    if active[position].pendingError == nil { active[position].pendingError = error }
-                } catch {
-                    active[position].pendingError = PostgresError(kind: .query, message: "\(error)")
-                }
+                active[position].pipeline.take(handle)
             }
         }
     }
@@ -379,20 +376,21 @@ private struct PollLoop {
     mutating func completeStep(_ position: Int) {
         let connection = active[position].connection
         guard PQexitPipelineMode(connection) == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
-        active[position].prepared.formUnion(active[position].newlyPrepared)
-        if let error = active[position].pendingError {
-            active[position].pendingError = nil
+        let pipeline = active[position].pipeline
+        active[position].pipeline = Pipeline()
+        active[position].prepared.formUnion(pipeline.newlyPrepared)
+        if let error = pipeline.error {
             // The server lost a prepared statement (a pooler reset the session) or its plan no
             // longer fits: forget the statements this step ran by name, and send it again, once.
             if pool != nil, ["26000", "0A000"].contains(error.sqlState), !active[position].reprepared {
                 active[position].reprepared = true
-                let ranByName = Set(active[position].step.map { StatementName.of($0.sql) }).subtracting(active[position].newlyPrepared)
+                let ranByName = Set(pipeline.statements.map { StatementName.of($0.sql) }).subtracting(pipeline.newlyPrepared)
                 active[position].prepared.subtract(ranByName)
-                return send(position, active[position].step)
+                return send(position, pipeline.statements)
             }
             return fail(position, error)
         }
-        active[position].results += active[position].stepResults
+        active[position].results += pipeline.answers
         sendNext(position)
     }
 
@@ -444,12 +442,7 @@ private struct PollLoop {
             slots.append(.execute)
         }
         guard PQpipelineSync(connection) == 1 else { return fail(position, PostgresError(connection: connection, kind: .query)) }
-        active[position].step = step
-        active[position].slots = slots
-        active[position].slot = 0
-        active[position].slotAnswered = false
-        active[position].stepResults = []
-        active[position].newlyPrepared = []
+        active[position].pipeline = Pipeline(statements: step, slots: slots)
         let flushed = PQflush(connection)
         if flushed < 0 { return fail(position, PostgresError(connection: connection, kind: .query)) }
         active[position].needsFlush = flushed == 1
@@ -494,6 +487,25 @@ private struct PollLoop {
 
     static func now() -> Double {
         WarmPool.now()
+    }
+}
+
+extension PollLoop.Pipeline {
+    /// Files one result under the statement being answered: a PREPARE's name, a statement's rows,
+    /// or the step's first error.
+    mutating func take(_ handle: ResultHandle) {
+        slotAnswered = true
+        do {
+            let result = try handle.checked()
+            switch slots[slot] {
+            case .prepare(let name): newlyPrepared.append(name)
+            case .execute: answers.append(result)
+            }
+        } catch let failure as PostgresError {
+            if error == nil { error = failure }
+        } catch {
+            if self.error == nil { self.error = PostgresError(kind: .query, message: "\(error)") }
+        }
     }
 }
 
