@@ -15,6 +15,9 @@ public final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.label = "catalog.store"
+        // Reads map the file instead of copying pages out of the kernel: a cached search over a
+        // thousand projects touches thousands of index rows spread over the file.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 268435456") }
         do {
             pool = try DatabasePool(path: location.path, configuration: configuration)
         } catch let error as DatabaseError {
@@ -50,6 +53,8 @@ public final class Store: Sendable {
             if superseded {
                 throw StoreError("the store \(location.path) was written by a newer version of catalog; upgrade catalog, or pass --store to use another store")
             }
+            // A store that is up to date is only read: no write transaction on every command.
+            if try pool.read({ db in try Store.migrator.hasCompletedMigrations(db) }) { return }
             try Store.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)

@@ -38,6 +38,18 @@ public enum TestWorkspace {
         return Fixtures.root.appendingPathComponent(".build/debug/catalog").path
     }
 
+    /// Checks `condition` every `interval` seconds until it holds or `seconds` have passed; returns
+    /// whether it held. It stops checking as soon as it holds.
+    @discardableResult
+    public static func wait(upTo seconds: Double, every interval: Double = 0.01, until condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            if try condition() { return true }
+            if Date() >= deadline { return false }
+            usleep(useconds_t(interval * 1_000_000))
+        }
+    }
+
     /// A new directory inside the process's scratch directory.
     public static func temporaryDirectory() throws -> URL {
         let url = try scratch().appendingPathComponent(UUID().uuidString.prefix(8).lowercased())

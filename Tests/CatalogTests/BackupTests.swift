@@ -133,8 +133,7 @@ struct BackupTests {
         let started = try ChildProcess("/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
                                        environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]).run()
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-        for _ in 0..<1000 where try dumps() == 0 { usleep(10_000) }
-        #expect(try dumps() == 1)
+        #expect(try TestWorkspace.wait(upTo: 10) { try dumps() == 1 })
         // pg_dump writes beside the store; find its process by that path in its command line.
         let directory = URL(fileURLWithPath: catalog.store.location.path).deletingLastPathComponent().path
         let running = {
@@ -146,8 +145,7 @@ struct BackupTests {
         }
         #expect(running())
         kill(pid, SIGKILL)
-        for _ in 0..<500 where running() { usleep(10_000) }
-        #expect(!running())
+        #expect(TestWorkspace.wait(upTo: 5) { !running() })
         try holder.execute(script: "ROLLBACK;")
         #expect(try catalog.store.backups().isEmpty)
     }

@@ -130,10 +130,10 @@ struct BundleExportTests {
                                        environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]).run()
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let parts = { try FileManager.default.contentsOfDirectory(atPath: directory.path) }
-        for _ in 0..<3000 where try parts().isEmpty { usleep(10_000) }
-        usleep(200_000)
+        // Killed as soon as the export starts writing, long before it could finish.
+        try TestWorkspace.wait(upTo: 30, every: 0.002) { try !parts().isEmpty }
         kill(pid, SIGKILL)
-        for _ in 0..<500 where kill(pid, 0) == 0 { usleep(10_000) }  // until it is gone and reaped
+        TestWorkspace.wait(upTo: 5) { kill(pid, 0) != 0 }  // until it is gone and reaped
         let left = try parts()
         #expect(!left.isEmpty && !left.contains("saas.catalog") && left.allSatisfy { $0.hasPrefix(".saas.catalog.\(pid)-") })
 

@@ -114,14 +114,20 @@ struct BundleImportTests {
                                        environment: ["PG_BINDIR": cluster.binDirectory]).run()
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         var temporary: String?
-        for _ in 0..<3000 where temporary == nil {
+        try TestWorkspace.wait(upTo: 30) {
             temporary = try BundleTestSupport.databases(startingWith: database).first { $0.contains("_importing_") }
-            if temporary == nil { usleep(10_000) }
+            return temporary != nil
         }
         let leftover = try #require(temporary)
-        usleep(300_000)
+        // Kill while pg_restore is still copying, so the import cannot have finished.
+        let admin = try cluster.connect()
+        let restoring = {
+            try admin.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active'", [leftover])
+                .records.first?.int("n") ?? 0
+        }
+        #expect(try TestWorkspace.wait(upTo: 15, every: 0.002) { try restoring() > 0 })
         kill(pid, SIGKILL)
-        for _ in 0..<500 where kill(pid, 0) == 0 { usleep(10_000) }  // until it is gone and reaped
+        TestWorkspace.wait(upTo: 5) { kill(pid, 0) != 0 }  // until it is gone and reaped
         #expect(try !BundleTestSupport.databases(startingWith: database).contains(database))
         #expect(try catalog.store.projects().isEmpty)
         // What the killed run unpacked is removed by the next one (or by any other import running meanwhile).

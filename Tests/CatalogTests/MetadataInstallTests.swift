@@ -153,10 +153,8 @@ struct MetadataInstallTests {
         try blocker.execute(script: "BEGIN; LOCK TABLE _metadata.mappings_table IN ACCESS SHARE MODE")
         let child = try ChildProcessHandle.spawn(CLIRun.binary, ["metadata", "install", "p", "--store", store])
         let observer = try cluster.connect(database: database.name)
-        var waiting = false
-        for _ in 0..<100 where !waiting {
-            usleep(100_000)
-            waiting = try observer.query(
+        let waiting = try TestWorkspace.wait(upTo: 10, every: 0.1) {
+            try observer.query(
                 "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'catalog' AND wait_event_type = 'Lock'",
                 [database.name]).records.first?.int("n") == 1
         }
