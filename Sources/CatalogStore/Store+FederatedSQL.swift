@@ -66,7 +66,7 @@ extension Store {
         try queue.inDatabase { db in
             try db.execute(sql: "CREATE TEMP TABLE selected_project (id INTEGER PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO temp.selected_project SELECT id FROM main.project WHERE name IN (SELECT value FROM json_each(?))",
-                           arguments: [String(decoding: try JSONEncoder().encode(projects), as: UTF8.self)])
+                           arguments: [try Store.jsonArray(projects)])
             try db.execute(sql: Store.federatedViews)
             let statement: Statement
             do {
