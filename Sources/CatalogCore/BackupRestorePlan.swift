@@ -60,6 +60,13 @@ public struct RestorePlan: Sendable, Equatable {
         }
     }
 
+    /// ` LOCALE_PROVIDER = icu ICU_LOCALE = '…'` (or `builtin`) for a database whose locale does not
+    /// come from libc, else nothing. Restores and imports both create databases with it.
+    static func localeProviderClause(_ provider: String, locale: String?, literal: (String) throws -> String) throws -> String {
+        guard let locale, ["icu", "builtin"].contains(provider) else { return "" }
+        return " LOCALE_PROVIDER = \(provider) \(provider.uppercased())_LOCALE = \(try literal(locale))"
+    }
+
     /// Builds the plan from what the server said; pure, so it can be tested without a server.
     static func make(
         project: String, backup: BackupRecord, facts: BackupRestoreFacts, options: RestoreOptions, now: Date, quoting: Quoting
@@ -70,11 +77,7 @@ public struct RestorePlan: Sendable, Equatable {
         let literal = quoting.literal
         var create = "CREATE DATABASE \(try id(temporary)) WITH OWNER = \(try id(facts.owner)) TEMPLATE = template0"
             + " ENCODING = \(try literal(facts.encoding)) LC_COLLATE = \(try literal(facts.collate)) LC_CTYPE = \(try literal(facts.ctype))"
-        if let locale = facts.providerLocale, facts.localeProvider == "icu" {
-            create += " LOCALE_PROVIDER = icu ICU_LOCALE = \(try literal(locale))"
-        } else if let locale = facts.providerLocale, facts.localeProvider == "builtin" {
-            create += " LOCALE_PROVIDER = builtin BUILTIN_LOCALE = \(try literal(locale))"
-        }
+        create += try Self.localeProviderClause(facts.localeProvider, locale: facts.providerLocale, literal: literal)
         if facts.connectionLimit != -1 { create += " CONNECTION LIMIT = \(facts.connectionLimit)" }
         let settings = try facts.settings.map { setting in
             let target = try setting.role.map { "ROLE \(try id($0)) IN DATABASE" } ?? "DATABASE"

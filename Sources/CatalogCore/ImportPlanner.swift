@@ -94,11 +94,7 @@ enum ImportPlanner {
         let literal = quoting.literal
         var create = "CREATE DATABASE \(try id(temporary)) TEMPLATE template0 ENCODING \(try literal(source.encoding))"
             + " LC_COLLATE \(try literal(source.collate)) LC_CTYPE \(try literal(source.ctype))"
-        if let locale = source.providerLocale, source.localeProvider == "icu" {
-            create += " LOCALE_PROVIDER icu ICU_LOCALE \(try literal(locale))"
-        } else if let locale = source.providerLocale, source.localeProvider == "builtin" {
-            create += " LOCALE_PROVIDER builtin BUILTIN_LOCALE \(try literal(locale))"
-        }
+        create += try RestorePlan.localeProviderClause(source.localeProvider, locale: source.providerLocale, literal: literal)
         let settings = try source.settings.map { setting in
             "ALTER DATABASE \(try id(temporary)) SET \(try id(setting.name)) TO \(try setting.values.map(literal).joined(separator: ", "))"
         }

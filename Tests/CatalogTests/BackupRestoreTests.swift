@@ -194,6 +194,15 @@ struct BackupRestoreTests {
         #expect(BackupRestoreNames.setAside("shop", at: date, taken: []) == "shop_before_restore_20260528202640")
     }
 
+    @Test("a database whose locale is not libc's is created with the same provider")
+    func localeProvider() throws {
+        let quote: (String) -> String = { "'\($0)'" }
+        #expect(try RestorePlan.localeProviderClause("icu", locale: "und-x-icu", literal: quote) == " LOCALE_PROVIDER = icu ICU_LOCALE = 'und-x-icu'")
+        #expect(try RestorePlan.localeProviderClause("builtin", locale: "C.UTF-8", literal: quote) == " LOCALE_PROVIDER = builtin BUILTIN_LOCALE = 'C.UTF-8'")
+        #expect(try RestorePlan.localeProviderClause("libc", locale: nil, literal: quote) == "")
+        #expect(try RestorePlan.localeProviderClause("icu", locale: nil, literal: quote) == "")
+    }
+
     @Test("list settings are split the way pg_dump splits them")
     func settings() {
         #expect(BackupDatabaseSetting(role: nil, entry: "search_path=\"$user\", public")?.values == ["$user", "public"])

@@ -40,20 +40,9 @@ enum BackupTestSupport {
         return try sha256(of: Data(kept.utf8))
     }
 
-    /// Rows per ordinary table, by `schema.table`.
+    /// Rows per ordinary table, by `schema.table`, on the shared cluster.
     static func rowCounts(_ database: String) throws -> [String: Int] {
-        let connection = try TestWorkspace.cluster().connect(database: database)
-        let tables = try connection.query("""
-            SELECT table_schema, table_name FROM information_schema.tables
-            WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-            """).records
-        var counts: [String: Int] = [:]
-        for table in tables {
-            let schema = table["table_schema"] ?? "", name = table["table_name"] ?? ""
-            let sql = "SELECT count(*) AS n FROM \(try connection.quoteIdentifier(schema)).\(try connection.quoteIdentifier(name))"
-            counts["\(schema).\(name)"] = try connection.query(sql).records.first?.int("n")
-        }
-        return counts
+        try BundleTestSupport.rowCounts(database, cluster: TestWorkspace.cluster())
     }
 
     /// The databases on the test cluster whose names start with `database` (itself, and any a restore made
