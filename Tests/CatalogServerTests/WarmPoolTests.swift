@@ -242,10 +242,6 @@ import Testing
 
     /// Backends go away a moment after the client closes; waits up to two seconds for `count`.
     static func waitFor(_ count: Int, _ tasks: [FanOutTask]) throws -> Bool {
-        for _ in 0..<40 {
-            if try backends(tasks) == count { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return false
+        try TestWorkspace.wait(upTo: 2, every: 0.05) { try backends(tasks) == count }
     }
 }

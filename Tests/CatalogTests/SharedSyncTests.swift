@@ -150,14 +150,11 @@ struct SharedSyncTests {
         let blocker = try Self.connect(databases["p2"])
         try blocker.execute(script: "BEGIN; LOCK TABLE _metadata.mappings_column IN ACCESS EXCLUSIVE MODE")
         let child = try ChildProcessHandle.spawn(CLIRun.binary, ["sync", "--store", catalog.store.location.path, "--concurrency", "1"])
-        var waited = 0
-        while waited < 100 {
-            usleep(100_000)
-            waited += 1
-            let blocked = try TestWorkspace.cluster().connect().query(
+        let observer = try TestWorkspace.cluster().connect()
+        try TestWorkspace.wait(upTo: 10, every: 0.1) {
+            try observer.query(
                 "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'catalog' AND wait_event_type = 'Lock'",
-                [databases["p2"]!]).records.first?.int("n") ?? 0
-            if blocked > 0 { break }
+                [databases["p2"]!]).records.first?.int("n") ?? 0 > 0
         }
         child.kill()
         try blocker.execute(script: "ROLLBACK")
