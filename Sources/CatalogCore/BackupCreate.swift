@@ -53,7 +53,9 @@ extension Catalog {
     public func createBackups(_ selection: ProjectSelection, options: BackupOptions) throws -> [BackupResult] {
         let projects = try projects(selection)
         let job = try BackupJob(catalog: self, options: options)
-        let results = BoundedWorkers.map(projects, concurrency: options.concurrency) { job.run($0) }
+        let results = BoundedWorkers.map(projects, concurrency: options.concurrency, timeout: Double(options.connectTimeout)) {
+            job.run($0, conversation: $1)
+        }
         for result in results {
             audit("backup.create", target: result.project, result: result.outcome.label,
                   detail: result.outcome.reason ?? result.backup.map { "backup \($0.id ?? 0): \($0.file)" })
@@ -83,15 +85,15 @@ struct BackupJob: Sendable {
     }
 
     /// Backs up one project; never throws, so one failure cannot stop the others.
-    func run(_ project: Project) -> BackupResult {
+    func run(_ project: Project, conversation: ProjectConversation) -> BackupResult {
         options.progress?(.started(project: project.name))
         let clock = ContinuousClock()
         let start = clock.now
         var result = BackupResult(project: project.name, outcome: .ok, backup: nil)
         do {
-            result.backup = try backUp(project)
+            result.backup = try backUp(project, conversation: conversation)
         } catch {
-            result.outcome = .failed(CatalogError.wrap(error, project: project.name).message)
+            result.outcome = conversation.outcome(for: error, project: project.name)
         }
         options.progress?(.finished(project: project.name, outcome: result.outcome, sizeBytes: result.backup?.sizeBytes,
                                     seconds: (clock.now - start).seconds))
@@ -99,19 +101,22 @@ struct BackupJob: Sendable {
     }
 
     /// Dumps into a temporary file, renames it when complete, and records it; a failure removes the partial file.
-    func backUp(_ project: Project) throws -> BackupRecord {
+    /// The conversation bounds the connection and the facts query; `pg_dump` gives up when it waits
+    /// longer than the timeout for a lock, but a dump that makes progress may take as long as it needs.
+    func backUp(_ project: Project, conversation: ProjectConversation) throws -> BackupRecord {
         let createdAt = Date()
         let clock = ContinuousClock()
         let start = clock.now
         let connectionString = try project.connectionString()
-        let facts = try Connection(connectionString, connectTimeout: options.connectTimeout).query(
+        let facts = try conversation.connect(connectionString).query(
             "SELECT current_database() AS database, current_setting('server_version') AS version").records.first
         let file = BackupFile(backupDirectory: directory, project: project.name, at: createdAt)
         try file.prepare()
         do {
             let tool = BackupToolConnection(connectionString, connectTimeout: options.connectTimeout)
             let outcome = try ChildProcess(tools.pgDump, [
-                "--format=custom", "--no-password", "--file=\(file.temporaryPath)", tool.dbnameArgument,
+                "--format=custom", "--no-password", "--lock-wait-timeout=\(options.connectTimeout * 1000)",
+                "--file=\(file.temporaryPath)", tool.dbnameArgument,
             ], environment: tool.environment).run()
             guard outcome.status == 0 else {
                 throw CatalogError("project \"\(project.name)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(PgTools.advice(for: outcome.stderr)); the partial file was removed")

@@ -85,9 +85,8 @@ extension Catalog {
         let failedNames = Set(planned.failures.map(\.project))
         let work = try syncWork(selection, definitions: definitions).filter { !failedNames.contains($0.project.name) }
         let plansByProject = Dictionary(grouping: planned.plan.projects, by: \.project)
-        let timeout = Int(options.timeout.rounded(.up))
-        let results = BoundedWorkers.map(work, concurrency: options.concurrency) { item in
-            Self.applySync(item, expected: plansByProject[item.project.name] ?? [], force: force, connectTimeout: timeout)
+        let results = BoundedWorkers.map(work, concurrency: options.concurrency, timeout: options.timeout) { item, conversation in
+            Self.applySync(item, expected: plansByProject[item.project.name] ?? [], force: force, conversation: conversation)
         }
         for result in results where result.outcome == .ok {
             for plan in result.plans {
@@ -130,7 +129,7 @@ extension Catalog {
     }
 
     /// One project's transaction: lock, re-read, re-plan, check nothing moved since the plan, write.
-    static func applySync(_ work: SyncWork, expected: [ProjectSyncPlan], force: Bool, connectTimeout: Int) -> ProjectSyncResult {
+    static func applySync(_ work: SyncWork, expected: [ProjectSyncPlan], force: Bool, conversation: ProjectConversation) -> ProjectSyncResult {
         var result = ProjectSyncResult(project: work.project.name, outcome: .ok, plans: expected)
         if expected.contains(where: { $0.action == .conflict }) {
             let count = expected.flatMap(\.conflicts).count
@@ -139,7 +138,7 @@ extension Catalog {
         }
         guard expected.contains(where: { $0.action != .unchanged }) else { return result }
         do {
-            let connection = try Connection(work.project.connectionString(), connectTimeout: connectTimeout)
+            let connection = try conversation.connect(work.project.connectionString())
             try connection.transaction {
                 try connection.query("SELECT pg_advisory_xact_lock($1)", [MetadataSchema.advisoryLockKey])
                 let ours = try ProjectMappings.parse(connection.query(ProjectMappings.readQuery(work.keys)))
@@ -153,7 +152,7 @@ extension Catalog {
                 }
             }
         } catch {
-            result.outcome = .failed(CatalogError.wrap(error, project: work.project.name).message)
+            result.outcome = conversation.outcome(for: error, project: work.project.name)
         }
         return result
     }

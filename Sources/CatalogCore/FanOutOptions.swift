@@ -29,7 +29,8 @@ public struct FanOutOptions: Sendable, Equatable {
 public enum ProjectOutcome: Sendable, Equatable {
     case ok
     case failed(String)
-    case timedOut(Double)
+    /// No answer within the timeout (seconds); `detail` says what the project was waiting for, when known.
+    case timedOut(Double, detail: String? = nil)
     case skipped(String)
 
     /// `ok`, `failed`, `timed_out` or `skipped`.
@@ -47,7 +48,10 @@ public enum ProjectOutcome: Sendable, Equatable {
         switch self {
         case .ok: nil
         case .failed(let reason), .skipped(let reason): reason
-        case .timedOut(let seconds): "no answer within \(String(format: "%g", seconds)) s; check that the server is up, or raise --timeout"
+        case .timedOut(let seconds, let detail?):
+            "timed out after \(String(format: "%g", seconds)) s: \(detail); end that session, or raise --timeout"
+        case .timedOut(let seconds, nil):
+            "no answer within \(String(format: "%g", seconds)) s; check that the server is up, or raise --timeout"
         }
     }
 

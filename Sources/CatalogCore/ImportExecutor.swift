@@ -111,7 +111,10 @@ extension Catalog {
             directory: request.backupDirectory, concurrency: 1, connectTimeout: request.connectTimeout,
             catalogVersion: request.catalogVersion, tools: tools))
         do {
-            let backup = try job.backUp(Project(name: plan.project, dsn: request.dsn))
+            let project = Project(name: plan.project, dsn: request.dsn)
+            let backup = try BoundedWorkers.map([project], concurrency: 1, timeout: Double(request.connectTimeout)) { project, conversation in
+                Result { try job.backUp(project, conversation: conversation) }
+            }[0].get()
             audit("backup.create", target: plan.project, result: "ok", detail: "safety backup before import: backup \(backup.id ?? 0): \(backup.file)")
             return backup
         } catch {

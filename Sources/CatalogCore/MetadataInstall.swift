@@ -21,9 +21,8 @@ extension Catalog {
         migrations: [SchemaMigration] = MetadataSchema.migrations
     ) throws -> [MetadataInstallResult] {
         let projects = try projects(selection)
-        let timeout = Int(options.timeout.rounded(.up))
-        let results = BoundedWorkers.map(projects, concurrency: options.concurrency) { project in
-            Self.installMetadata(project, migrations: migrations, connectTimeout: timeout)
+        let results = BoundedWorkers.map(projects, concurrency: options.concurrency, timeout: options.timeout) { project, conversation in
+            Self.installMetadata(project, migrations: migrations, conversation: conversation)
         }
         let observations = results.map { result in
             (result.project, ProjectObservation(
@@ -37,16 +36,16 @@ extension Catalog {
         return results
     }
 
-    static func installMetadata(_ project: Project, migrations: [SchemaMigration], connectTimeout: Int) -> MetadataInstallResult {
+    static func installMetadata(_ project: Project, migrations: [SchemaMigration], conversation: ProjectConversation) -> MetadataInstallResult {
         var result = MetadataInstallResult(project: project.name, outcome: .ok, fromVersion: nil, toVersion: nil, applied: [])
         do {
-            let connection = try Connection(project.connectionString(), connectTimeout: connectTimeout)
+            let connection = try conversation.connect(project.connectionString())
             result.fromVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
             let applied = try MetadataSchema.install(migrations, on: connection, project: project.name)
             result.applied = applied.map(\.identifier)
             result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
         } catch {
-            result.outcome = .failed(CatalogError.wrap(error, project: project.name).message)
+            result.outcome = conversation.outcome(for: error, project: project.name)
         }
         return result
     }

@@ -58,14 +58,13 @@ extension Catalog {
     /// mappings whose relation or column is gone; without it they are only reported.
     public func scanMetadata(_ selection: ProjectSelection, prune: Bool = false, options: FanOutOptions = FanOutOptions()) throws -> [ScanResult] {
         let projects = try projects(selection)
-        let timeout = Int(options.timeout.rounded(.up))
-        let results = BoundedWorkers.map(projects, concurrency: options.concurrency) { project in
+        let results = BoundedWorkers.map(projects, concurrency: options.concurrency, timeout: options.timeout) { project, conversation in
             var result = ScanResult(project: project.name)
             do {
-                let connection = try Connection(project.connectionString(), connectTimeout: timeout)
+                let connection = try conversation.connect(project.connectionString())
                 try MetadataScanner(connection: connection, project: project.name).scan(prune: prune, into: &result)
             } catch {
-                result.outcome = .failed(CatalogError.wrap(error, project: project.name).message)
+                result.outcome = conversation.outcome(for: error, project: project.name)
             }
             return result
         }

@@ -92,10 +92,9 @@ extension Catalog {
                                                            fromVersion: project.fromVersion, toVersion: project.fromVersion, applied: [])
             }
         }
-        let timeout = Int(request.fanOut.timeout.rounded(.up))
         let run = { (items: [(Project, ProjectMigrationPlan)]) in
-            BoundedWorkers.map(items, concurrency: request.fanOut.concurrency) { project, projectPlan in
-                self.migrate(project, projectPlan, of: plan, backup: backupJob, connectTimeout: timeout)
+            BoundedWorkers.map(items, concurrency: request.fanOut.concurrency, timeout: request.fanOut.timeout) { item, conversation in
+                self.migrate(item.0, item.1, of: plan, backup: backupJob, conversation: conversation)
             }
         }
         let canaries = Array(work.prefix(max(0, request.canary)))
@@ -133,23 +132,24 @@ extension Catalog {
     }
 
     private func migrate(
-        _ project: Project, _ projectPlan: ProjectMigrationPlan, of plan: MigrationPlan, backup: BackupJob?, connectTimeout: Int
+        _ project: Project, _ projectPlan: ProjectMigrationPlan, of plan: MigrationPlan, backup: BackupJob?, conversation: ProjectConversation
     ) -> MigrationResult {
         var result = MigrationResult(project: project.name, outcome: .ok, fromVersion: projectPlan.fromVersion,
                                      toVersion: projectPlan.fromVersion, applied: [])
         do {
-            result.backupID = try backup?.backUp(project).id
+            result.backupID = try backup?.backUp(project, conversation: conversation).id
         } catch {
             result.outcome = .failed(CatalogError.wrap(error, project: project.name).message + "; the project was not migrated")
             return result
         }
+        if backup != nil { conversation.startOver() }
         do {
-            let connection = try Connection(project.connectionString(), connectTimeout: connectTimeout)
+            let connection = try conversation.connect(project.connectionString())
             let steps = try MigrationExecutor.run(projectPlan, of: plan, on: connection)
             result.applied = steps.map(\.migration.identifier)
             result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
         } catch {
-            result.outcome = .failed(CatalogError.wrap(error, project: project.name).message)
+            result.outcome = conversation.outcome(for: error, project: project.name)
         }
         return result
     }

@@ -92,6 +92,12 @@ public final class Connection {
     /// The database this connection is attached to.
     public var databaseName: String { String(cString: PQdb(handle)) }
 
+    /// The server process serving this connection (`PQbackendPID`), as `pg_locks.pid` names it.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// A handle that cancels this connection's running statement from another thread; nil if libpq has none.
+    public func cancelHandle() -> CancelHandle? { CancelHandle(connection: handle) }
+
     /// The role this connection is authenticated as.
     public var userName: String { String(cString: PQuser(handle)) }
 }
