@@ -31,7 +31,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             }
             return 0
         } catch let error as CatalogError {
-            Terminal.warn("error: \(error.message)")
+            Terminal.warn(ErrorAdvice.line(for: error))
             return ExitStatus.failure
         } catch let failure as PartialFailure {
             Terminal.warn(failure.summary ?? "\(failure.failed) of \(failure.total) project(s) did not succeed; see the rows above")

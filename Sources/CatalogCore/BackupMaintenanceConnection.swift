@@ -7,7 +7,7 @@ enum BackupMaintenanceConnection {
     static func open(_ project: ConnectionString, connectTimeout: Int) throws -> Connection {
         do {
             return try Connection(project.replacing("dbname", with: "postgres"), connectTimeout: connectTimeout)
-        } catch let error as PostgresError where error.sqlState == "3D000" || error.message.contains("does not exist") {
+        } catch let error as PostgresError where error.sqlState == SQLState.invalidCatalogName || error.message.contains("does not exist") {
             return try Connection(project.replacing("dbname", with: "template1"), connectTimeout: connectTimeout)
         }
     }

@@ -80,7 +80,8 @@ extension Catalog {
                      expectPlan: String? = nil, options: FanOutOptions = FanOutOptions()) throws -> SyncReport {
         let planned = try planSync(selection, definitions: definitions, force: force, options: options)
         if let expectPlan, expectPlan != planned.plan.hash {
-            throw CatalogError("the plan changed since it was shown (expected \(expectPlan), now \(planned.plan.hash)); run 'catalog sync --plan' again and review it")
+            throw CatalogError(.planChanged, "the plan changed since it was shown (expected \(expectPlan), now \(planned.plan.hash)); nothing was written",
+                               facts: ["expected": expectPlan, "current": planned.plan.hash])
         }
         let failedNames = Set(planned.failures.map(\.project))
         let work = try syncWork(selection, definitions: definitions).filter { !failedNames.contains($0.project.name) }

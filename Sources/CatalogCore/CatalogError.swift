@@ -1,24 +1,60 @@
 import CatalogStore
 import PostgresClient
 
-/// An error a user sees: one line that says what went wrong and what to do next.
+/// An error a user sees: one line that says what went wrong and what to do next, and a code that
+/// callers match on (as postgres-nio's `PSQLError.Code` and GRDB's `ResultCode` are matched on):
+/// the HTTP layer turns the code into a status, the CLI into an exit status.
 public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+    /// What kind of failure this is, for callers that react to it.
+    public enum Code: String, Sendable, Equatable, CaseIterable {
+        /// A named project, definition, backup or file does not exist.
+        case notFound = "not_found"
+        /// Something by that name exists already.
+        case alreadyExists = "already_exists"
+        /// The request contradicts the current state (an attachment, a lock, a running command).
+        case conflict
+        /// A reviewed plan no longer matches what would be done now.
+        case planChanged = "plan_changed"
+        /// catalog will not do this without an explicit opt-in (a destructive step, an unsafe path).
+        case refused
+        /// The input itself is wrong (a malformed name, pattern, file or value).
+        case badInput = "bad_input"
+        /// A server could not be reached or refused the credentials.
+        case unreachable
+        /// No answer within the time allowed.
+        case timedOut = "timed_out"
+        /// Anything else.
+        case failed
+    }
 
-    public init(_ message: String) { self.message = message }
+    public var code: Code
+    public var message: String
+    /// The facts behind the message (such as a plan's expected and current hash), for callers that
+    /// phrase their own advice: the CLI names its commands and flags, the API its routes.
+    public var facts: [String: String]
+
+    /// An error of kind `failed`.
+    public init(_ message: String) { self.init(.failed, message) }
+
+    /// An error of a given kind.
+    public init(_ code: Code, _ message: String, facts: [String: String] = [:]) {
+        self.code = code
+        self.message = message
+        self.facts = facts
+    }
 
     public var description: String { message }
 
     static func unknownProject(_ name: String) -> CatalogError {
-        CatalogError("project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add \(name) --dsn …'")
+        CatalogError(.notFound, "project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add \(name) --dsn …'")
     }
 
     static func noProjectsSelected() -> CatalogError {
-        CatalogError("no project selected; name one or more projects, or pass --all")
+        CatalogError(.badInput, "no project selected; name one or more projects, or pass --all")
     }
 
     static func noProjectsRegistered() -> CatalogError {
-        CatalogError("no projects are registered; add one with 'catalog project add NAME --dsn …'")
+        CatalogError(.notFound, "no projects are registered; add one with 'catalog project add NAME --dsn …'")
     }
 }
 
@@ -30,11 +66,41 @@ extension CatalogError {
         case let error as CatalogError:
             return error
         case let error as StoreError:
-            return CatalogError(error.message)
+            return CatalogError(Code(error.code), error.message)
         case let error as PostgresError:
-            return CatalogError(prefix + PostgresAdvice.explain(error))
+            return CatalogError(Code(error), prefix + PostgresAdvice.explain(error))
         default:
             return CatalogError(prefix + "\(error)")
+        }
+    }
+}
+
+extension CatalogError.Code {
+    /// The kind of a store error.
+    init(_ code: StoreError.Code) {
+        switch code {
+        case .notFound: self = .notFound
+        case .alreadyExists: self = .alreadyExists
+        case .conflict, .busy: self = .conflict
+        case .refused, .readOnly: self = .refused
+        case .badInput: self = .badInput
+        case .timedOut: self = .timedOut
+        case .failed: self = .failed
+        }
+    }
+
+    /// The kind of a PostgreSQL error: connection and authentication failures are `unreachable`.
+    init(_ error: PostgresError) {
+        switch error.kind {
+        case .connection: self = .unreachable
+        case .timeout: self = .timedOut
+        case .query:
+            switch error.sqlState {
+            case SQLState.invalidPassword, SQLState.invalidCatalogName: self = .unreachable
+            case SQLState.queryCanceled: self = .timedOut
+            case SQLState.invalidRegularExpression: self = .badInput
+            default: self = .failed
+            }
         }
     }
 }
@@ -44,16 +110,16 @@ enum PostgresAdvice {
     static func explain(_ error: PostgresError) -> String {
         let text = error.description
         let lowered = text.lowercased()
-        if error.sqlState == "28P01" || lowered.contains("password authentication failed") {
+        if error.sqlState == SQLState.invalidPassword || lowered.contains("password authentication failed") {
             return text + "; check the password in the DSN, your ~/.pgpass or PGPASSWORD"
         }
-        if error.sqlState == "3D000" || (lowered.contains("database") && lowered.contains("does not exist")) {
+        if error.sqlState == SQLState.invalidCatalogName || (lowered.contains("database") && lowered.contains("does not exist")) {
             return text + "; create the database, or fix the dbname in the DSN with 'catalog project add'"
         }
         if error.kind == .timeout {
             return text + "; the server did not answer in time; check that it is up, or raise --timeout"
         }
-        if error.sqlState == "42501" {
+        if error.sqlState == SQLState.insufficientPrivilege {
             return text + "; connect as a role that has the privilege, or ask the database owner to grant it"
         }
         return text

@@ -70,7 +70,7 @@ public enum MetadataSchema {
             if !schemaExists {
                 do {
                     try connection.execute(script: "CREATE SCHEMA _metadata")
-                } catch let error as PostgresError where error.sqlState == "42501" {
+                } catch let error as PostgresError where error.sqlState == SQLState.insufficientPrivilege {
                     let database = try connection.quoteIdentifier(connection.databaseName)
                     let role = try connection.quoteIdentifier(connection.userName)
                     throw CatalogError("project \"\(project)\": role \(role) may not create the _metadata schema (\(error.message)); run 'GRANT CREATE ON DATABASE \(database) TO \(role)' as the database owner, or register the project with the owner's DSN")

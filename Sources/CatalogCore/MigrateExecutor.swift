@@ -24,7 +24,7 @@ enum MigrationExecutor {
         return try connection.transaction {
             do {
                 for statement in preamble(plan.direction) { try connection.execute(script: statement) }
-            } catch let error as PostgresError where error.sqlState == "55P03" {
+            } catch let error as PostgresError where error.sqlState == SQLState.lockNotAvailable {
                 throw CatalogError("project \"\(name)\": another catalog command has been changing its _metadata for over \(lockWaitSeconds) s; try again when it has finished; nothing was changed")
             }
             let applied = try MetadataSchema.applied(on: connection)

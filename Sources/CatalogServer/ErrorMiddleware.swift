@@ -24,12 +24,25 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             return try Self.translate(error, limit: context.bodyLimit).response(from: request, context: context)
         } catch let error as CatalogError {
-            context.logger.error("request failed", metadata: ["error": "\(error.message)"])
-            return try APIError(.internalServerError, code: "internal", message: error.message).response(from: request, context: context)
+            let status = Self.status(for: error.code)
+            if status.code >= 500 { context.logger.error("request failed", metadata: ["error": "\(error.message)"]) }
+            return try APIError(status, code: status == .internalServerError ? "internal" : error.code.rawValue, message: error.message)
+                .response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             return try APIError(.internalServerError, code: "internal", message: "the server could not answer; its log has the detail")
                 .response(from: request, context: context)
+        }
+    }
+
+    /// The status for a library error's code: an ordinary refusal is never a 500.
+    static func status(for code: CatalogError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .notFound: .notFound
+        case .alreadyExists, .conflict, .planChanged: .conflict
+        case .refused, .badInput: .unprocessableContent
+        case .unreachable, .timedOut: .serviceUnavailable
+        case .failed: .internalServerError
         }
     }
 

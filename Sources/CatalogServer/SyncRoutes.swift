@@ -43,13 +43,13 @@ struct SyncRoutes {
         try await validate(selection, definitions)
         let report: SyncReport
         do {
+            // One plan (checked against the reviewed hash) and one apply: each project is visited twice.
             report = try await backend.fanOut { catalog, options in
-                let current = try catalog.planSync(selection, definitions: definitions, force: force, options: options).plan.hash
-                guard current == body.plan else { throw PlanMoved(current: current) }
-                return try catalog.sync(selection, definitions: definitions, force: force, expectPlan: body.plan, options: options)
+                try catalog.sync(selection, definitions: definitions, force: force, expectPlan: body.plan, options: options)
             }
-        } catch let moved as PlanMoved {
-            throw APIError(.conflict, code: "plan_changed", message: "the plan changed since it was shown (expected \(body.plan), now \(moved.current)); GET /api/v1/sync/plan again and review it")
+        } catch let error as CatalogError where error.code == .planChanged {
+            let current = error.facts["current"] ?? "?"
+            throw APIError(.conflict, code: "plan_changed", message: "the plan changed since it was shown (expected \(body.plan), now \(current)); GET /api/v1/sync/plan again and review it")
         }
         let results: [OrderedJSON] = report.results.map { result in
             .object([
@@ -70,10 +70,5 @@ struct SyncRoutes {
         if let unknown = definitions.first(where: { !known.contains($0) }) {
             throw APIError(.notFound, code: "not_found", message: "shared definition \"\(unknown)\" does not exist; GET /api/v1/shared lists them")
         }
-    }
-
-    /// The plan's hash moved between review and apply.
-    struct PlanMoved: Error {
-        let current: String
     }
 }

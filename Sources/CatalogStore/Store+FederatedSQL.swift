@@ -58,7 +58,7 @@ extension Store {
         do {
             return try answer(sql, projects: projects, on: queue)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-            throw StoreError("the SQL ran longer than \(String(format: "%g", timeout ?? 0)) s and was stopped; narrow it with a WHERE or a LIMIT")
+            throw StoreError(.timedOut, "the SQL ran longer than \(String(format: "%g", timeout ?? 0)) s and was stopped; narrow it with a WHERE or a LIMIT")
         }
     }
 
@@ -72,12 +72,12 @@ extension Store {
             do {
                 statement = try db.makeStatement(sql: sql)
             } catch let error as DatabaseError {
-                throw StoreError("the SQL was refused: \(error.message ?? "\(error.resultCode)"); the relations are projects, tables, columns, shared_tables and shared_columns")
+                throw StoreError(.badInput, "the SQL was refused: \(error.message ?? "\(error.resultCode)"); the relations are projects, tables, columns, shared_tables and shared_columns")
             }
             // sqlite3_stmt_readonly is true for ATTACH, DETACH and BEGIN too, so also require a query keyword.
             let keyword = sql.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }.uppercased()
             guard statement.isReadonly, ["SELECT", "WITH", "VALUES", "EXPLAIN"].contains(keyword) else {
-                throw StoreError("catalog sql runs reads only (SELECT, WITH … SELECT); this statement would write or change settings")
+                throw StoreError(.refused, "catalog sql runs reads only (SELECT, WITH … SELECT); this statement would write or change settings")
             }
             let columns = statement.columnNames
             let rows = try Row.fetchAll(statement).map { row in

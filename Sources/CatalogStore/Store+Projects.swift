@@ -17,7 +17,7 @@ extension Store {
     public func insert(_ project: Project) throws -> Project {
         try write { db in
             if try Store.fetchProjects(db, where: "name = ?", [project.name]).first != nil {
-                throw StoreError("project \"\(project.name)\" is already registered; pick another name, or run 'catalog project remove \(project.name)' first")
+                throw StoreError(.alreadyExists, "project \"\(project.name)\" is already registered; pick another name, or run 'catalog project remove \(project.name)' first")
             }
             var row = ProjectRow(
                 id: nil, name: project.name, dsn: project.dsn, status: project.status.rawValue,

@@ -86,15 +86,15 @@ extension Store {
     public func attach(definition: String, projects: [String], pinnedVersion: Int?, audit entry: AuditEntry) throws {
         try write { db in
             guard let definitionID = try Int64.fetchOne(db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [definition]) else {
-                throw StoreError("shared definition \"\(definition)\" does not exist; run 'catalog shared list' to see the ones there are")
+                throw StoreError(.notFound, "shared definition \"\(definition)\" does not exist; run 'catalog shared list' to see the ones there are")
             }
             for project in projects {
                 guard let projectID = try Int64.fetchOne(db, sql: "SELECT id FROM project WHERE name = ?", arguments: [project]) else {
-                    throw StoreError("project \"\(project)\" is not registered; run 'catalog project list' to see the registered ones")
+                    throw StoreError(.notFound, "project \"\(project)\" is not registered; run 'catalog project list' to see the registered ones")
                 }
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM attachment WHERE project_id = ? AND definition_id = ?", arguments: [projectID, definitionID]) ?? false
                 guard !exists else {
-                    throw StoreError("project \"\(project)\" is already attached to \"\(definition)\"; nothing was changed")
+                    throw StoreError(.alreadyExists, "project \"\(project)\" is already attached to \"\(definition)\"; nothing was changed")
                 }
                 try db.execute(sql: "INSERT INTO attachment (project_id, definition_id, pinned_version, attached_at) VALUES (?, ?, ?, ?)",
                                arguments: [projectID, definitionID, pinnedVersion, Date()])
@@ -112,7 +112,7 @@ extension Store {
                       AND definition_id = (SELECT id FROM shared_definition WHERE name = ?)
                     """, arguments: [project, definition])
                 guard db.changesCount == 1 else {
-                    throw StoreError("project \"\(project)\" is not attached to \"\(definition)\"; nothing was changed")
+                    throw StoreError(.notFound, "project \"\(project)\" is not attached to \"\(definition)\"; nothing was changed")
                 }
             }
             try Store.insertAudit(entry, db)

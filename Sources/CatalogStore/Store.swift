@@ -74,13 +74,13 @@ public final class Store: Sendable {
     static func describe(_ error: DatabaseError, path: String) -> StoreError {
         switch error.resultCode {
         case .SQLITE_READONLY:
-            StoreError("the store \(path) is read-only; make it writable (chmod u+w) or pass another --store")
+            StoreError(.readOnly, "the store \(path) is read-only; make it writable (chmod u+w) or pass another --store")
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
             StoreError("cannot open the store \(path); check that it and its directory are readable and writable, or pass another --store")
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             StoreError("\(path) is not a catalog store (not an SQLite database); pass --store with the right path")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            StoreError("the store \(path) is locked by another catalog command; try again when it has finished")
+            StoreError(.busy, "the store \(path) is locked by another catalog command; try again when it has finished")
         case .SQLITE_FULL:
             StoreError("the disk holding the store \(path) is full; free some space and try again")
         default:

@@ -1,8 +1,31 @@
 /// Why the store could not be opened or changed, in words a user can act on.
 public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure this is, for callers that react to it.
+    public enum Code: String, Sendable, Equatable {
+        case notFound = "not_found"
+        case alreadyExists = "already_exists"
+        case conflict
+        /// Another command holds the store.
+        case busy
+        case refused
+        /// The store cannot be written.
+        case readOnly = "read_only"
+        case badInput = "bad_input"
+        case timedOut = "timed_out"
+        case failed
+    }
+
+    public var code: Code
     public var message: String
 
-    public init(_ message: String) { self.message = message }
+    /// An error of kind `failed`.
+    public init(_ message: String) { self.init(.failed, message) }
+
+    /// An error of a given kind.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
 
     public var description: String { message }
 }

@@ -382,7 +382,7 @@ private struct PollLoop {
         if let error = pipeline.error {
             // The server lost a prepared statement (a pooler reset the session) or its plan no
             // longer fits: forget the statements this step ran by name, and send it again, once.
-            if pool != nil, ["26000", "0A000"].contains(error.sqlState), !active[position].reprepared {
+            if pool != nil, [SQLState.invalidSQLStatementName, SQLState.featureNotSupported].contains(error.sqlState), !active[position].reprepared {
                 active[position].reprepared = true
                 let ranByName = Set(pipeline.statements.map { StatementName.of($0.sql) }).subtracting(pipeline.newlyPrepared)
                 active[position].prepared.subtract(ranByName)

@@ -37,7 +37,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// True when the server says the relation or schema does not exist (SQLSTATE 42P01 / 3F000).
-    public var isUndefinedObject: Bool { sqlState == "42P01" || sqlState == "3F000" || sqlState == "42703" }
+    public var isUndefinedObject: Bool { [SQLState.undefinedTable, SQLState.invalidSchemaName, SQLState.undefinedColumn].contains(sqlState) }
 
     /// Builds an error from a failed result's diagnostic fields.
     init(result: OpaquePointer) {
