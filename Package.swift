@@ -26,9 +26,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // Process helpers with nothing to do with libpq: child processes and threads of catalog's own.
+        .target(name: "CatalogSupport"),
         .target(
             name: "PostgresClient",
-            dependencies: ["CLibPQ"]
+            dependencies: ["CLibPQ", "CatalogSupport"]
         ),
         // The numbered SQL migrations, kept once under schema/ and shipped as resources.
         .target(
@@ -46,6 +48,7 @@ let package = Package(
         .target(
             name: "CatalogCore",
             dependencies: [
+                "CatalogSupport",
                 "PostgresClient",
                 "CatalogStore",
                 "CatalogSchema",
@@ -59,6 +62,9 @@ let package = Package(
             name: "CatalogServer",
             dependencies: [
                 "CatalogCore",
+                "CatalogStore",
+                "CatalogSupport",
+                "PostgresClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,6 +76,8 @@ let package = Package(
             name: "CatalogCLI",
             dependencies: [
                 "CatalogCore",
+                "CatalogStore",
+                "PostgresClient",
                 "CatalogServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -81,20 +89,23 @@ let package = Package(
         // The demo: a throwaway cluster with the sample projects, driven through the real `catalog` binary.
         .executableTarget(
             name: "catalog-demo",
-            dependencies: ["CatalogTestSupport", "PostgresClient"],
+            dependencies: ["CatalogTestSupport", "PostgresClient", "CatalogSupport"],
             path: "Sources/catalog-demo"
         ),
         // Throwaway PostgreSQL clusters, sample fleets and golden files for tests, the demo and
         // benchmarks. Nothing is mocked.
         .target(
             name: "CatalogTestSupport",
-            dependencies: ["CatalogCore", "PostgresClient"]
+            dependencies: ["CatalogCore", "PostgresClient", "CatalogSupport", "CatalogStore"]
         ),
         .testTarget(
             name: "CatalogTests",
             dependencies: [
                 "CatalogCLI",
                 "CatalogCore",
+                "CatalogStore",
+                "CatalogSupport",
+                "PostgresClient",
                 "CatalogTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -104,6 +115,9 @@ let package = Package(
             dependencies: [
                 "CatalogServer",
                 "CatalogCore",
+                "CatalogStore",
+                "CatalogSupport",
+                "PostgresClient",
                 "CatalogTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

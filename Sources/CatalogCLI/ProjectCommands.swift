@@ -1,5 +1,6 @@
 import ArgumentParser
 import CatalogCore
+import CatalogStore
 import Foundation
 
 struct ProjectAdd: ParsableCommand {

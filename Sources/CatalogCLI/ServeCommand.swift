@@ -1,6 +1,7 @@
 import ArgumentParser
 import CatalogCore
 import CatalogServer
+import CatalogStore
 import Foundation
 import Logging
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CatalogCore
 import Foundation
+import PostgresClient
 
 /// `catalog shared …`: versioned table definitions used by many projects.
 struct SharedCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import CatalogCore
 import Hummingbird
 import Logging
+import PostgresClient
 
 /// The whole service, built without a socket: the router with its middleware and routes, the
 /// warm pool, and the pool's upkeep. `catalog serve` runs `application`; tests drive it with

@@ -1,6 +1,8 @@
 import CatalogCore
+import CatalogSupport
 import Foundation
 import Logging
+import PostgresClient
 
 /// What every route shares: the catalog, the warm pool, the fan-out gate, sessions and metrics.
 ///

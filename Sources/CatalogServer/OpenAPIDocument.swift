@@ -1,3 +1,6 @@
+
+
+
 /// The OpenAPI 3 description of every route, served at `/openapi.json`. Written by hand next to
 /// the routes; the OpenAPI tests hold the two together (every served route is described, every
 /// described route is served, and answers match their schemas).

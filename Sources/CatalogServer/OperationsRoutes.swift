@@ -17,7 +17,7 @@ struct OperationsRoutes {
 
     func health(_ context: CatalogRequestContext) async throws -> Response {
         do {
-            _ = try await backend.blocking { catalog in try catalog.store.appliedMigrations() }
+            _ = try await backend.blocking { catalog in try catalog.checkStore() }
         } catch {
             context.logger.error("health check failed", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, code: "unavailable", message: "the store cannot be read; the server's log has the detail")

@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogSupport
 import Logging
 import ServiceLifecycle
 

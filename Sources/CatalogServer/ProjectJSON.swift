@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 import Foundation
 
 /// A registered project as the API shows it: the fields of `catalog project show --format json`

@@ -1,4 +1,6 @@
 import CatalogCore
+import CatalogStore
+import CatalogSupport
 import Foundation
 import Hummingbird
 
@@ -79,11 +81,8 @@ struct ProjectRoutes {
 
     /// Projects with their index freshness and last backup, read in one go.
     static func described(_ catalog: Catalog, _ projects: [Project]) throws -> [OrderedJSON] {
-        let states = try catalog.store.indexStates()
-        var newest: [String: Date] = [:]
-        for backup in try catalog.store.backups(projects: projects.map(\.name)) {
-            newest[backup.project] = max(newest[backup.project] ?? backup.createdAt, backup.createdAt)
-        }
+        let states = try catalog.indexStates()
+        let newest = try catalog.newestBackups(of: projects.map(\.name))
         let now = Date()
         return projects.map { project in
             ProjectJSON.object(project, extras: .init(index: states[project.name], lastBackupAt: newest[project.name]), now: now)

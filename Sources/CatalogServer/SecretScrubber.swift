@@ -1,4 +1,5 @@
 import CatalogCore
+import PostgresClient
 
 /// Removes secrets from messages about a connection string the caller sent. libpq quotes the
 /// part of a malformed string it could not parse, and that part may hold the password.

@@ -1,4 +1,5 @@
 import CatalogCore
+import PostgresClient
 import Prometheus
 
 /// The service's Prometheus metrics: requests and their latency by route, fan-out outcomes by

@@ -1,4 +1,5 @@
 import CLibPQ
+import CatalogSupport
 import Foundation
 
 /// One database's part of a fan-out: where to connect and the conversation to hold there.

@@ -1,3 +1,5 @@
+import CatalogStore
+import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import PostgresClient

@@ -1,5 +1,7 @@
 import CatalogCore
 import CatalogServer
+import CatalogStore
+import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import PostgresClient

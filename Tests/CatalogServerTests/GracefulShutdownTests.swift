@@ -1,3 +1,5 @@
+import CatalogStore
+import CatalogSupport
 import CatalogCore
 import CatalogTestSupport
 import Foundation

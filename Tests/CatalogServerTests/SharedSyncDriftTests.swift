@@ -1,5 +1,6 @@
 import CatalogCore
 import CatalogServer
+import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import Hummingbird

@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 import CatalogTestSupport
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 @testable import CatalogCore
+import CatalogStore
 import CatalogTestSupport
 import Foundation
 import PostgresClient

@@ -1,3 +1,4 @@
+import CatalogStore
 @testable import CatalogCLI
 import CatalogCore
 import CatalogTestSupport

@@ -1,6 +1,10 @@
 import CatalogCore
+import CatalogSchema
+import CatalogStore
+import CatalogSupport
 import CatalogTestSupport
 import Foundation
+import PostgresClient
 import Testing
 
 @Suite("Installing and upgrading _metadata")

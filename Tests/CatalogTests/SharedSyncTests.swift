@@ -1,6 +1,7 @@
 @testable import CatalogCore
 import CatalogTestSupport
 import Foundation
+import PostgresClient
 import Testing
 
 @Suite("Shared definitions, sync and drift")

@@ -1,4 +1,6 @@
 import CatalogCore
+import CatalogSchema
+import CatalogStore
 import CatalogTestSupport
 import Foundation
 import GRDB

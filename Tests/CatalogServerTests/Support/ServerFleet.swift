@@ -1,10 +1,11 @@
-import Synchronization
 import CatalogCore
 import CatalogServer
+import CatalogStore
 import CatalogTestSupport
 import Foundation
 import HummingbirdTesting
 import Logging
+import Synchronization
 
 /// The three sample projects registered, installed and scanned in a fresh store, and the server
 /// application built on that store with a token and a log that tests can read.

@@ -1,4 +1,5 @@
 @testable import CatalogCore
+import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import PostgresClient

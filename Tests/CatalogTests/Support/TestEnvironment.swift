@@ -1,4 +1,6 @@
 import CatalogCore
+import CatalogStore
+import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import PostgresClient

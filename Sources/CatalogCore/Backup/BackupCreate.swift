@@ -1,4 +1,5 @@
 import CatalogStore
+import CatalogSupport
 import Foundation
 import PostgresClient
 

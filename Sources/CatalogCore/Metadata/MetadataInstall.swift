@@ -1,3 +1,4 @@
+import CatalogSchema
 import CatalogStore
 import Foundation
 import PostgresClient

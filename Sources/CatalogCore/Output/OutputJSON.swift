@@ -1,3 +1,4 @@
+import CatalogStore
 import Foundation
 
 // The JSON documents the CLI's `--format json` and the HTTP API both print, built in one place so

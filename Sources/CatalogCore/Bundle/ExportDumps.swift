@@ -1,3 +1,4 @@
+import CatalogSupport
 import PostgresClient
 
 /// The `pg_dump` runs of an export, both on the exported snapshot, each writing straight to a file so a

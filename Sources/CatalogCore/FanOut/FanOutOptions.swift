@@ -1,0 +1,26 @@
+import PostgresClient
+
+/// How a command fans out over projects: how many at once, how long each may take, and whether
+/// connections are opened per command or borrowed from a long-running service's warm pool.
+public struct FanOutOptions: Sendable, Equatable {
+    /// How many projects to work on at once.
+    public var concurrency: Int
+    /// Seconds per project, from its first connection attempt to its last row.
+    public var timeout: Double
+    /// Kept-open connections to borrow; nil (every CLI command) opens and closes one per project.
+    public var pool: WarmPool?
+
+    /// Options for one command; the CLI's defaults.
+    public init(concurrency: Int = 16, timeout: Double = 10, pool: WarmPool? = nil) {
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.pool = pool
+    }
+
+    /// Options are equal when they fan out the same way through the same pool.
+    public static func == (lhs: FanOutOptions, rhs: FanOutOptions) -> Bool {
+        lhs.concurrency == rhs.concurrency && lhs.timeout == rhs.timeout && lhs.pool === rhs.pool
+    }
+
+    var engine: FanOut { FanOut(concurrency: concurrency, timeout: timeout, pool: pool) }
+}
