@@ -92,6 +92,9 @@ public final class Connection {
     /// The database this connection is attached to.
     public var databaseName: String { String(cString: PQdb(handle)) }
 
+    /// The server this connection reached, as `host:port` (for a Unix socket, its directory and port), as libpq reports it.
+    public var serverAddress: String { "\(String(cString: PQhost(handle))):\(String(cString: PQport(handle)))" }
+
     /// The role this connection is authenticated as.
     public var userName: String { String(cString: PQuser(handle)) }
 }
