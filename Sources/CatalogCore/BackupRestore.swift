@@ -48,11 +48,13 @@ extension Catalog {
         try Self.checkIntegrity(backup)
         return try wrapped(project: name) {
             let connectionString = try project.connectionString()
-            let target = try Connection(connectionString, connectTimeout: options.connectTimeout)
-            let incarnation = try Incarnation.read(on: target)
+            // Read from the database itself, and closed again: the facts count the other sessions on it.
+            let (database, server, incarnation) = try {
+                let target = try Connection(connectionString, connectTimeout: options.connectTimeout)
+                return (target.databaseName, target.serverAddress, try Incarnation.read(on: target))
+            }()
             let maintenance = try BackupMaintenanceConnection.open(connectionString, connectTimeout: options.connectTimeout)
-            let facts = try BackupRestoreFacts.read(on: maintenance, database: target.databaseName, server: target.serverAddress,
-                                                    incarnation: incarnation)
+            let facts = try BackupRestoreFacts.read(on: maintenance, database: database, server: server, incarnation: incarnation)
             return try RestorePlan.make(project: name, backup: backup, facts: facts, options: options, now: now,
                                         quoting: RestorePlan.Quoting(maintenance))
         }
