@@ -20,7 +20,7 @@ public struct OutputTarget: Sendable, Equatable {
     /// Checks a file output. Without `overwrite` nothing may exist at `path`; with it, only a regular
     /// file that is a catalog bundle (its ZIP holds a catalog `manifest.json`) may be replaced.
     public static func file(_ path: String, overwrite: Bool, store: StoreLocation, flag: String = "-o") throws -> OutputTarget {
-        let target = OutputTarget(path: path.absolutePath, isDirectory: false, storePath: store.path.absolutePath,
+        let target = OutputTarget(path: absolute(path), isDirectory: false, storePath: absolute(store.path),
                                   overwrite: overwrite, flag: flag)
         try target.recheck()
         return target
@@ -47,7 +47,7 @@ public struct OutputTarget: Sendable, Equatable {
     /// Checks a directory output: a real directory (created, mode 0700, when missing), never a symbolic
     /// link, and never the store file itself.
     public static func directory(_ path: String, store: StoreLocation, flag: String = "--out") throws -> OutputTarget {
-        let target = OutputTarget(path: path.absolutePath, isDirectory: true, storePath: store.path.absolutePath, flag: flag)
+        let target = OutputTarget(path: absolute(path), isDirectory: true, storePath: absolute(store.path), flag: flag)
         try target.checkNotStoreFile(flag: flag)
         var status = stat()
         if lstat(target.path, &status) != 0 {
@@ -118,6 +118,17 @@ public struct OutputTarget: Sendable, Equatable {
             var status = stat()
             if stat(candidate, &status) == 0, status.st_dev == target.st_dev, status.st_ino == target.st_ino { throw refusal }
         }
+    }
+
+    /// An absolute path with `.`, `..` and empty components taken out by their text alone: a symbolic
+    /// link at the end stays a link, so the check sees it (`standardizingPath` would follow it).
+    static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var components: [Substring] = []
+        for component in full.split(separator: "/") where component != "." {
+            if component == ".." { _ = components.popLast() } else { components.append(component) }
+        }
+        return "/" + components.joined(separator: "/")
     }
 
     /// The path with its directory's symbolic links resolved, so two spellings of one file compare equal.

@@ -96,7 +96,7 @@ struct BackupLineageTests {
         let backup = try Self.backUp(catalog, "shop")
         let plan = try catalog.planRestore(project: "shop", backupID: backup.id!, options: Self.restoreOptions())
         let temporary = "\"\(plan.temporaryDatabase)\""
-        for step in ["REVOKE ALL ON DATABASE \(temporary) FROM PUBLIC", "GRANT CONNECT ON DATABASE \(temporary) TO \(role) WITH GRANT OPTION",
+        for step in ["REVOKE ALL ON DATABASE \(temporary) FROM PUBLIC", "GRANT CONNECT ON DATABASE \(temporary) TO \"\(role)\" WITH GRANT OPTION",
                      "COMMENT ON DATABASE \(temporary) IS 'locked: ask the DBA''s team'"] {
             #expect(plan.steps.contains(step), "missing: \(step)")
         }

@@ -55,11 +55,14 @@ struct IndexIncarnationTests {
         let (catalog, database, backup) = try Self.indexedAfterBackup()
         let cluster = try TestWorkspace.cluster()
         let before = try catalog.store.indexStates()["shop"]?.incarnation
-        try cluster.connect().execute(script: "DROP DATABASE \(database) WITH (FORCE); CREATE DATABASE \(database)")
+        let admin = try cluster.connect()
+        try admin.execute(script: "DROP DATABASE \(database) WITH (FORCE)")
+        try admin.execute(script: "CREATE DATABASE \(database)")
         let restored = try ChildProcess(BackupTestSupport.tools().pgRestore, ["--no-password", "--dbname=\(cluster.url(database: database))", backup.file],
                                         environment: ["PGPASSWORD": cluster.password]).run()
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(try Self.map("gamma", in: database) == 2)
+        #expect(try catalog.store.indexStates()["shop"]?.revision == 2)
 
         #expect(try Self.tables(catalog, cached: false).names == ["alpha", "gamma"])
         #expect(try Self.tables(catalog, cached: true).names == ["alpha", "gamma"])

@@ -54,7 +54,7 @@ struct OutputTargetTests {
         ]
         for (path, reason) in refused {
             let message = Self.refusal { try OutputTarget.file(path, overwrite: true, store: store) }
-            #expect(message?.contains(reason) == true, "\(path): \(message ?? "accepted")")
+            #expect(message?.contains(reason) == true, "\(path): \(message ?? "accepted") (wanted \(reason))")
         }
         #expect(Self.refusal { try OutputTarget.file(text, overwrite: false, store: store) }?.contains("already exists") == true)
 
