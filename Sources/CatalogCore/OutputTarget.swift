@@ -35,7 +35,8 @@ public struct OutputTarget: Sendable, Equatable {
             throw CatalogError("\(path) is \(Self.describe(status.st_mode)), not a file catalog may write; choose another \(flag)")
         }
         guard overwrite else {
-            throw CatalogError("\(path) already exists; choose another \(flag), or pass --overwrite to replace an earlier bundle")
+            let hint = flag == "-o" ? ", or pass --overwrite to replace an earlier bundle" : ""
+            throw CatalogError("\(path) already exists; choose another \(flag)\(hint)")
         }
         do {
             _ = try BundleReader.manifest(path)
