@@ -92,7 +92,7 @@ struct BackupVerify: ParsableCommand {
         let table = OutputTable(
             columns: ["id", "project", "result", "checksum", "archive", "entries", "problem"],
             rows: [[.int(Int(id)), .text(verification.backup.project), .text(verification.isOK ? "ok" : "failed"),
-                    .text(verification.checksumMatches ? "ok" : "mismatch"),
+                    .text(verification.fileMissing ? "missing" : verification.checksumMatches ? "ok" : "mismatch"),
                     .text(verification.archiveReadable ? "readable" : "unreadable"),
                     .int(verification.entries), Cell(verification.problem)]])
         Terminal.write(table.render(formatOptions.format))
@@ -105,8 +105,9 @@ struct BackupRestore: ParsableCommand {
         commandName: "restore",
         abstract: "Restore a backup into a fresh database and swap it in; the old one is kept aside.",
         discussion: """
-            The checksum is verified first. The backup is restored into a new database on the same server with the \
-            original's owner, encoding, locale and settings; only when that succeeds are both databases renamed, in \
+            The checksum is verified first, and the backup must be of the project's database: the same server and \
+            lineage (an id _metadata holds), unless --into-different-database is given. The backup is restored into a new database on the same server with the \
+            original's owner, encoding, locale, settings, privileges and comment; only when that succeeds are both databases renamed, in \
             one transaction. The original stays as NAME_before_restore_TIMESTAMP unless --drop-old is given. A \
             failed restore leaves the original untouched.
             Example: catalog backup restore billing 12 --yes
@@ -134,6 +135,9 @@ struct BackupRestore: ParsableCommand {
     @Flag(name: .long, help: "Drop the original database after the swap instead of keeping it.")
     var dropOld = false
 
+    @Flag(name: .long, help: "Restore even if the database has another lineage or server than the backup's.")
+    var intoDifferentDatabase = false
+
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for each connection.", valueName: "seconds"))
     var timeout: Int = 10
 
@@ -145,7 +149,8 @@ struct BackupRestore: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let options = RestoreOptions(terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeout)
+        let options = RestoreOptions(terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeout,
+                                     intoDifferentDatabase: intoDifferentDatabase)
         let restorePlan = try catalog.planRestore(project: project, backupID: id, options: options)
         if plan {
             Terminal.write(BackupViews.steps(restorePlan).render(formatOptions.format))

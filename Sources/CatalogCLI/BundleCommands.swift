@@ -9,8 +9,10 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a project into one bundle file: schema, data, _metadata and the shared definitions it uses.",
         discussion: """
             The row counts, both pg_dumps and the _metadata rows come from one snapshot. The manifest lists every \
-            file with its size and SHA-256; no password or connection string goes into the bundle. The file is \
-            written under a temporary name and renamed only when complete. Progress goes to stderr on a terminal.
+            file with its size and SHA-256; no password or connection string goes into the bundle. A database with \
+            foreign-data-wrapper user mappings is refused (pg_dump would include their passwords) unless \
+            --include-user-mappings is given. The file is written under a temporary name and renamed only when \
+            complete; --overwrite replaces only an earlier bundle. Progress goes to stderr on a terminal.
             Example: catalog export billing -o billing.catalog
             """
     )
@@ -27,14 +29,18 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .long, help: "Only the schema and _metadata: leave out every other table's data.")
     var metadataOnly = false
 
-    @Flag(name: .long, help: "Replace the file if it exists (once the new bundle is complete).")
+    @Flag(name: .long, help: "Replace an earlier bundle at the path (once the new bundle is complete); never any other file.")
     var overwrite = false
+
+    @Flag(name: .long, help: "Export a database with foreign-data-wrapper user mappings, passwords included.")
+    var includeUserMappings = false
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for the connection.", valueName: "seconds"))
     var timeout: Int = 10
 
     func run() throws {
-        let options = ExportOptions(metadataOnly: metadataOnly, overwrite: overwrite, connectTimeout: timeout,
+        let options = ExportOptions(metadataOnly: metadataOnly, overwrite: overwrite, includeUserMappings: includeUserMappings,
+                                    connectTimeout: timeout,
                                     catalogVersion: CatalogCommand.version, progress: BundleViews.progressPrinter())
         let result = try storeOptions.open().export(project: project, to: output, options: options)
         let manifest = result.manifest

@@ -26,7 +26,7 @@ struct ExportRoutes {
         let record: ExportRecord
         do {
             record = try await backend.blocking { catalog in
-                try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+                _ = try OutputTarget.directory(directory.path, store: catalog.store.location, flag: "exports directory")
                 return try catalog.export(project: name, to: file, options: options).record
             }
         } catch let error as CatalogError {

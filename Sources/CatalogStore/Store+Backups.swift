@@ -27,12 +27,16 @@ public struct BackupRecord: Sendable, Equatable {
     public var verifiedAt: Date?
     /// Whether the last `backup verify` passed.
     public var verifiedOK: Bool?
+    /// The server it was taken on, as `host:port`; nil for backups taken before catalog recorded it.
+    public var server: String?
+    /// The project's lineage id when it was taken; nil before catalog recorded it, or without `_metadata`.
+    public var lineage: String?
 
     /// A backup, before it is recorded (no id) or as read back.
     public init(
         id: Int64? = nil, project: String, databaseName: String, file: String, sizeBytes: Int64, sha256: String,
         createdAt: Date, durationSeconds: Double, serverVersion: String, catalogVersion: String,
-        verifiedAt: Date? = nil, verifiedOK: Bool? = nil
+        verifiedAt: Date? = nil, verifiedOK: Bool? = nil, server: String? = nil, lineage: String? = nil
     ) {
         self.id = id
         self.project = project
@@ -46,6 +50,8 @@ public struct BackupRecord: Sendable, Equatable {
         self.catalogVersion = catalogVersion
         self.verifiedAt = verifiedAt
         self.verifiedOK = verifiedOK
+        self.server = server
+        self.lineage = lineage
     }
 }
 
@@ -108,12 +114,12 @@ extension Store {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO backup (project, database_name, file, size_bytes, sha256, created_at, duration_seconds,
-                                    server_version, catalog_version, verified_at, verify_result)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    server_version, catalog_version, verified_at, verify_result, server, lineage)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     record.project, record.databaseName, record.file, record.sizeBytes, record.sha256, record.createdAt,
                     record.durationSeconds, record.serverVersion, record.catalogVersion, record.verifiedAt,
-                    record.verifiedOK.map { $0 ? "ok" : "failed" },
+                    record.verifiedOK.map { $0 ? "ok" : "failed" }, record.server, record.lineage,
                 ])
             // Read back what SQLite kept: dates are stored to the millisecond.
             return try Row.fetchOne(db, sql: "SELECT * FROM backup WHERE id = ?", arguments: [db.lastInsertedRowID]).map(Store.backupRecord) ?? record
@@ -155,7 +161,8 @@ extension Store {
             id: row["id"], project: row["project"], databaseName: row["database_name"], file: row["file"],
             sizeBytes: row["size_bytes"], sha256: row["sha256"], createdAt: row["created_at"],
             durationSeconds: row["duration_seconds"], serverVersion: row["server_version"],
-            catalogVersion: row["catalog_version"], verifiedAt: row["verified_at"], verifiedOK: result.map { $0 == "ok" })
+            catalogVersion: row["catalog_version"], verifiedAt: row["verified_at"], verifiedOK: result.map { $0 == "ok" },
+            server: row["server"], lineage: row["lineage"])
     }
 }
 

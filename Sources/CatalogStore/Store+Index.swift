@@ -58,17 +58,21 @@ public struct IndexedColumn: Sendable, Equatable {
     }
 }
 
-/// A project's entry in the index: which `_metadata` revision it holds and when it was confirmed.
+/// A project's entry in the index: which `_metadata` revision of which incarnation of the database it
+/// holds, and when it was confirmed. A revision alone is not enough: after a restore the counter goes
+/// back and may reach the same number again with other content.
 public struct IndexState: Sendable, Equatable {
     public var project: String
     public var revision: Int64?
+    /// The incarnation (`OID/lineage`) the copy was read from; nil for copies made before catalog recorded it.
+    public var incarnation: String?
     public var metadataVersion: Int?
     public var fetchedAt: Date
 }
 
 /// A fresh copy of one project's mappings, or a confirmation that the copy held is still current.
 public enum IndexUpdate: Sendable {
-    case replace(project: String, revision: Int64?, metadataVersion: Int?, tables: [IndexedTable], columns: [IndexedColumn])
+    case replace(project: String, revision: Int64?, incarnation: String?, metadataVersion: Int?, tables: [IndexedTable], columns: [IndexedColumn])
     case confirm(project: String)
 }
 
@@ -77,13 +81,14 @@ extension Store {
     public func indexStates() throws -> [String: IndexState] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT p.name, s.revision, s.metadata_version, s.fetched_at
+                SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at
                 FROM index_state s JOIN project p ON p.id = s.project_id
                 """)
             var states: [String: IndexState] = [:]
             for row in rows {
                 let name: String = row["name"]
-                states[name] = IndexState(project: name, revision: row["revision"], metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"])
+                states[name] = IndexState(project: name, revision: row["revision"], incarnation: row["incarnation"],
+                                          metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"])
             }
             return states
         }
@@ -118,7 +123,7 @@ extension Store {
                 switch update {
                 case .confirm:
                     continue
-                case .replace(let project, let revision, let version, let tables, let columns):
+                case .replace(let project, let revision, let incarnation, let version, let tables, let columns):
                     guard let id = ids[project] else { continue }
                     try db.cachedStatement(sql: "DELETE FROM index_table WHERE project_id = ?").execute(arguments: [id])
                     try db.cachedStatement(sql: "DELETE FROM index_column WHERE project_id = ?").execute(arguments: [id])
@@ -135,11 +140,21 @@ extension Store {
                         ])
                     }
                     try db.cachedStatement(sql: """
-                        INSERT INTO index_state (project_id, revision, metadata_version, fetched_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision,
+                        INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
                             metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at
-                        """).execute(arguments: [id, revision, version, date])
+                        """).execute(arguments: [id, revision, incarnation, version, date])
                 }
+            }
+        }
+    }
+
+    /// Forgets a project's index copy, so neither `--cached` nor `catalog sql` answers from it until a live
+    /// read makes a new one: after a restore or an import the database is another incarnation.
+    public func invalidateIndex(project: String) throws {
+        try write { db in
+            for table in ["index_column", "index_table", "index_state"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE project_id IN (SELECT id FROM project WHERE name = ?)", arguments: [project])
             }
         }
     }

@@ -98,6 +98,9 @@ public final class Connection {
     /// A handle that cancels this connection's running statement from another thread; nil if libpq has none.
     public func cancelHandle() -> CancelHandle? { CancelHandle(connection: handle) }
 
+    /// The server this connection reached, as `host:port` (for a Unix socket, its directory and port), as libpq reports it.
+    public var serverAddress: String { "\(String(cString: PQhost(handle))):\(String(cString: PQport(handle)))" }
+
     /// The role this connection is authenticated as.
     public var userName: String { String(cString: PQuser(handle)) }
 }

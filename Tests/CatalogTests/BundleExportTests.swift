@@ -116,8 +116,17 @@ struct BundleExportTests {
         #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
         var options = try BundleTestSupport.exportOptions()
         options.overwrite = true
+        #expect {
+            try source.catalog.export(project: "saas", to: existing, options: options)
+        } throws: { error in
+            "\(error)".contains("is not a catalog bundle, so --overwrite will not replace it")
+        }
+        #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
+        try FileManager.default.removeItem(atPath: existing)
+        let first = try source.catalog.export(project: "saas", to: existing, options: BundleTestSupport.exportOptions())
         _ = try source.catalog.export(project: "saas", to: existing, options: options)
         #expect(try Catalog.inspectBundle(existing).project == "saas")
+        #expect(try BackupTestSupport.sha256(ofFile: existing) != first.record.sha256)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["saas.catalog"])
     }
 

@@ -101,19 +101,25 @@ struct BackupJob: Sendable {
         return result
     }
 
-    /// Dumps into a temporary file, renames it when complete, and records it; a failure removes the partial file.
-    /// The conversation bounds the connection and the facts query; `pg_dump` gives up when it waits
+    /// Dumps into a temporary file, renames it when complete, and records it with the server and the
+    /// project's lineage; a failure removes the partial file. The file is checked before any connection.
+    /// The conversation bounds the connection and the facts queries; `pg_dump` gives up when it waits
     /// longer than the timeout for a lock, but a dump that makes progress may take as long as it needs.
     func backUp(_ project: Project, conversation: ProjectConversation) throws -> BackupRecord {
         let createdAt = Date()
         let clock = ContinuousClock()
         let start = clock.now
         let connectionString = try project.connectionString()
-        let facts = try conversation.connect(connectionString).query(
-            "SELECT current_database() AS database, current_setting('server_version') AS version").records.first
-        let file = BackupFile(backupDirectory: directory, project: project.name, at: createdAt)
+        let file = BackupFile(backupDirectory: directory, project: project.name, at: createdAt, store: store.location)
         try file.prepare()
+        let facts: QueryResult.Record?
+        let server: String
+        let incarnation: Incarnation
         do {
+            let connection = try conversation.connect(connectionString)
+            facts = try connection.query("SELECT current_database() AS database, current_setting('server_version') AS version").records.first
+            server = connection.serverAddress
+            incarnation = try Incarnation.read(on: connection)
             let tool = BackupToolConnection(connectionString, connectTimeout: options.connectTimeout)
             let outcome = try ChildProcess(tools.pgDump, [
                 "--format=custom", "--no-password", "--lock-wait-timeout=\(options.connectTimeout * 1000)",
@@ -133,7 +139,7 @@ struct BackupJob: Sendable {
                 project: project.name, databaseName: facts?["database"] ?? "", file: file.finalPath, sizeBytes: size,
                 sha256: BackupChecksum.sha256(ofFile: file.finalPath), createdAt: createdAt,
                 durationSeconds: (clock.now - start).seconds, serverVersion: facts?["version"] ?? "",
-                catalogVersion: options.catalogVersion))
+                catalogVersion: options.catalogVersion, server: server, lineage: incarnation.lineage))
         } catch {
             unlink(file.finalPath)
             throw error

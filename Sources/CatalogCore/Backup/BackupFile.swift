@@ -1,3 +1,4 @@
+import CatalogStore
 import Foundation
 
 /// Where one backup is written: a hidden temporary file beside the final name, renamed only when
@@ -6,20 +7,27 @@ struct BackupFile: Sendable {
     let directory: String
     let finalPath: String
     let temporaryPath: String
+    /// The store, whose files a backup never replaces.
+    let store: StoreLocation
 
-    /// `<backup dir>/<project>/<project>-<UTC time>-<random>.dump`.
-    init(backupDirectory: String, project: String, at date: Date) {
+    /// `<backup dir>/<project>/<project>-<UTC time>-<random>.dump`, written first as
+    /// `.<that name>.<pid>.partial`: the process id tells a later run whether its writer is still alive.
+    init(backupDirectory: String, project: String, at date: Date, store: StoreLocation) {
         let stamp = BackupFile.stamp(date)
         let unique = UUID().uuidString.prefix(8).lowercased()
         let name = "\(project)-\(stamp)-\(unique).dump"
         directory = (backupDirectory as NSString).appendingPathComponent(project)
         finalPath = (directory as NSString).appendingPathComponent(name)
-        temporaryPath = (directory as NSString).appendingPathComponent(".\(name).partial")
+        temporaryPath = (directory as NSString).appendingPathComponent(".\(name).\(getpid()).partial")
+        self.store = store
     }
 
-    /// Creates the directory (0700) and an empty temporary file (0600), so the dump is private from its first byte.
+    /// Creates the directory (0700), removes what killed runs left in it, checks the final name as every
+    /// file output is checked, and creates an empty temporary file (0600), so the dump is private from its first byte.
     func prepare() throws {
         try Self.makeDirectories(directory)
+        Self.removeAbandoned(in: directory)
+        _ = try OutputTarget.file(finalPath, overwrite: false, store: store, flag: "--backup-dir")
         let descriptor = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw CatalogError("cannot write to the backup directory \(directory): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir")
@@ -35,6 +43,7 @@ struct BackupFile: Sendable {
             close(descriptor)
             guard synced == 0 else { throw writeError() }
         }
+        _ = try OutputTarget.file(finalPath, overwrite: false, store: store, flag: "--backup-dir")
         guard rename(temporaryPath, finalPath) == 0 else { throw writeError() }
         let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
@@ -46,6 +55,23 @@ struct BackupFile: Sendable {
     /// Removes the partial file after a failure.
     func discard() {
         unlink(temporaryPath)
+    }
+
+    /// Removes the `.partial` files in `directory` whose run is no longer alive: its process id is gone, or,
+    /// for the names older catalogs wrote without one, the file has not changed for a day.
+    static func removeAbandoned(in directory: String, now: Date = Date()) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where name.hasPrefix(".") && name.hasSuffix(".partial") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            let owner = (name.dropLast(".partial".count) as Substring).split(separator: ".").last.flatMap { Int32($0) }
+            if let owner {
+                guard owner != getpid(), kill(owner, 0) != 0, errno == ESRCH else { continue }
+            } else {
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+                guard let modified, now.timeIntervalSince(modified) > 86_400 else { continue }
+            }
+            unlink(path)
+        }
     }
 
     private func writeError() -> CatalogError {

@@ -28,6 +28,7 @@ extension Catalog {
 
     /// Deletes the backup files and drops the set-aside databases the plan removes; one failure does not stop the rest.
     public func prune(_ plan: PrunePlan, connectTimeout: Int = 10) -> [PruneOutcome] {
+        removeAbandonedPartials(plan)
         let outcomes = plan.decisions.map { decision -> PruneOutcome in
             guard !decision.keep else { return PruneOutcome(decision: decision, action: "kept", reason: decision.reason) }
             do {
@@ -48,6 +49,18 @@ extension Catalog {
                   detail: "\(outcome.action): \(outcome.reason)")
         }
         return outcomes
+    }
+
+    /// Removes the `.partial` files killed `backup create` runs left, beside the plan's backups and in
+    /// every project directory of the default backup directory.
+    private func removeAbandonedPartials(_ plan: PrunePlan) {
+        let root = backupDirectory(nil)
+        let projects = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { (root as NSString).appendingPathComponent($0) }
+        let beside = plan.decisions.compactMap { decision -> String? in
+            guard case .backup(let backup) = decision.item else { return nil }
+            return (backup.file as NSString).deletingLastPathComponent
+        }
+        for directory in Set(projects + beside) { BackupFile.removeAbandoned(in: directory) }
     }
 
     private func removeBackup(_ backup: BackupRecord) throws {

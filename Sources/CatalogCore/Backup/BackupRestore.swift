@@ -11,13 +11,18 @@ public struct RestoreOptions: Sendable, Equatable {
     public var dropOld: Bool
     /// Seconds to wait for each connection.
     public var connectTimeout: Int
+    /// Restore even when the project's database has another lineage or is on another server than the backup's.
+    public var intoDifferentDatabase: Bool
     /// The tools to run; nil finds them with `PgTools.locate()`.
     public var tools: PgTools?
 
-    /// The defaults refuse while others are connected and keep the original database aside.
-    public init(terminateConnections: Bool = false, dropOld: Bool = false, connectTimeout: Int = 10, tools: PgTools? = nil) {
+    /// The defaults refuse while others are connected, refuse a database the backup was not taken of,
+    /// and keep the original database aside.
+    public init(terminateConnections: Bool = false, dropOld: Bool = false, connectTimeout: Int = 10,
+                intoDifferentDatabase: Bool = false, tools: PgTools? = nil) {
         self.terminateConnections = terminateConnections
         self.dropOld = dropOld
+        self.intoDifferentDatabase = intoDifferentDatabase
         self.connectTimeout = connectTimeout
         self.tools = tools
     }
@@ -44,9 +49,13 @@ extension Catalog {
         try Self.checkIntegrity(backup)
         return try wrapped(project: name) {
             let connectionString = try project.connectionString()
-            let database = try Connection(connectionString, connectTimeout: options.connectTimeout).databaseName
+            // Read from the database itself, and closed again: the facts count the other sessions on it.
+            let (database, server, incarnation) = try {
+                let target = try Connection(connectionString, connectTimeout: options.connectTimeout)
+                return (target.databaseName, target.serverAddress, try Incarnation.read(on: target))
+            }()
             let maintenance = try BackupMaintenanceConnection.open(connectionString, connectTimeout: options.connectTimeout)
-            let facts = try BackupRestoreFacts.read(on: maintenance, database: database)
+            let facts = try BackupRestoreFacts.read(on: maintenance, database: database, server: server, incarnation: incarnation)
             return try RestorePlan.make(project: name, backup: backup, facts: facts, options: options, now: now,
                                         quoting: RestorePlan.Quoting(maintenance))
         }
@@ -121,6 +130,8 @@ extension Catalog {
     }
 
     private func finishRestore(_ plan: RestorePlan, on maintenance: Connection, seconds: Double) throws -> RestoreResult {
+        // The database is another incarnation now: its index copy must not be served again.
+        try wrapped { try store.invalidateIndex(project: plan.project) }
         let aside = try wrapped {
             try store.insertSetAside(SetAsideDatabase(project: plan.project, databaseName: plan.setAsideDatabase,
                                                       backupID: plan.backup.id, createdAt: Date()))

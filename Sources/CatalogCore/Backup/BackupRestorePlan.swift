@@ -23,6 +23,8 @@ public struct RestorePlan: Sendable, Equatable {
     public var terminateConnections: Bool
     /// Drop the original after the swap instead of keeping it aside.
     public var dropOld: Bool
+    /// How the backup's server and lineage compare with the project's database, as the plan shows it.
+    public var identityCheck: String
     /// `DROP DATABASE` for each leftover. Without FORCE: a leftover still in use (a restore that is
     /// still running) makes this restore stop instead.
     public var dropLeftoverStatements: [String]
@@ -37,7 +39,7 @@ public struct RestorePlan: Sendable, Equatable {
 
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
-        ["verify the SHA-256 of \(backup.file)"]
+        ["verify the SHA-256 of \(backup.file)", identityCheck]
             + dropLeftoverStatements
             + createStatements
             + ["pg_restore --single-transaction --exit-on-error --dbname=<project DSN with dbname=\(temporaryDatabase)> \(backup.file)"]
@@ -67,6 +69,57 @@ public struct RestorePlan: Sendable, Equatable {
         return " LOCALE_PROVIDER = \(provider) \(provider.uppercased())_LOCALE = \(try literal(locale))"
     }
 
+    /// The backup must be of this database: same server, same lineage. Backups recorded before catalog kept
+    /// these (NULLs) cannot be checked, and the plan says so. A mismatch needs `--into-different-database`.
+    static func identityCheck(project: String, backup: BackupRecord, facts: BackupRestoreFacts, options: RestoreOptions) throws -> String {
+        guard backup.server != nil || backup.lineage != nil else {
+            return "check the target: not possible, backup \(backup.id ?? 0) was taken before catalog recorded servers and lineages"
+        }
+        var mismatches: [String] = []
+        if let server = backup.server, server != facts.server {
+            mismatches.append("the backup was taken on server \(server), the database is on \(facts.server)")
+        }
+        if let lineage = backup.lineage, lineage != facts.incarnation.lineage {
+            mismatches.append("the backup's lineage is \(lineage), the database's is \(facts.incarnation.lineage ?? "none")")
+        }
+        guard !mismatches.isEmpty else {
+            guard let lineage = backup.lineage else {
+                return "check the target: server \(facts.server) matches the backup's (the backup has no lineage: its database had no _metadata)"
+            }
+            return "check the target: server \(facts.server) and lineage \(lineage) match the backup's"
+        }
+        guard options.intoDifferentDatabase else {
+            throw CatalogError("backup \(backup.id ?? 0) of project \"\(project)\" is not of database \"\(facts.database)\": \(mismatches.joined(separator: "; ")); pick a backup of this database with 'catalog backup list \(project)', or pass --into-different-database to restore over it anyway")
+        }
+        return "restore into a different database (--into-different-database): \(mismatches.joined(separator: "; "))"
+    }
+
+    /// The original's privileges (`datacl`, when not the default) and comment, set on the new database.
+    static func accessStatements(_ facts: BackupRestoreFacts, database: String, quoting: Quoting) throws -> [String] {
+        let target = try quoting.identifier(database)
+        var statements: [String] = []
+        if let grants = facts.grants {
+            statements.append("REVOKE ALL ON DATABASE \(target) FROM PUBLIC")
+            statements.append("REVOKE ALL ON DATABASE \(target) FROM \(try quoting.identifier(facts.owner))")
+            var order: [BackupRestoreFacts.Grant] = []
+            var privileges: [String: [String]] = [:]
+            for grant in grants {
+                let key = "\(grant.grantee ?? "")/\(grant.grantable)"
+                if privileges[key] == nil { order.append(grant) }
+                privileges[key, default: []].append(grant.privilege)
+            }
+            for grant in order {
+                let grantee = try grant.grantee.map(quoting.identifier) ?? "PUBLIC"
+                let list = privileges["\(grant.grantee ?? "")/\(grant.grantable)", default: []].joined(separator: ", ")
+                statements.append("GRANT \(list) ON DATABASE \(target) TO \(grantee)\(grant.grantable ? " WITH GRANT OPTION" : "")")
+            }
+        }
+        if let comment = facts.comment {
+            statements.append("COMMENT ON DATABASE \(target) IS \(try quoting.literal(comment))")
+        }
+        return statements
+    }
+
     /// Builds the plan from what the server said; pure, so it can be tested without a server.
     static func make(
         project: String, backup: BackupRecord, facts: BackupRestoreFacts, options: RestoreOptions, now: Date, quoting: Quoting
@@ -91,11 +144,12 @@ public struct RestorePlan: Sendable, Equatable {
         swap.append("ALTER DATABASE \(try id(facts.database)) RENAME TO \(try id(aside))")
         swap.append("ALTER DATABASE \(try id(temporary)) RENAME TO \(try id(facts.database))")
         let leftovers = BackupRestoreNames.leftovers(of: facts.database, among: facts.existingNames)
+        let identityCheck = try Self.identityCheck(project: project, backup: backup, facts: facts, options: options)
         return RestorePlan(
             project: project, backup: backup, database: facts.database, temporaryDatabase: temporary, leftovers: leftovers,
             setAsideDatabase: aside, otherSessions: facts.otherSessions, terminateConnections: options.terminateConnections,
-            dropOld: options.dropOld, dropLeftoverStatements: try leftovers.map { "DROP DATABASE IF EXISTS \(try id($0))" },
-            createStatements: [create] + settings, swapStatements: swap,
+            dropOld: options.dropOld, identityCheck: identityCheck, dropLeftoverStatements: try leftovers.map { "DROP DATABASE IF EXISTS \(try id($0))" },
+            createStatements: [create] + settings + (try accessStatements(facts, database: temporary, quoting: quoting)), swapStatements: swap,
             dropOldStatement: options.dropOld ? "DROP DATABASE \(try id(aside))" : nil,
             dropTemporaryStatement: "DROP DATABASE IF EXISTS \(try id(temporary)) WITH (FORCE)")
     }

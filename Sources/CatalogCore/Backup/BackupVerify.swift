@@ -7,6 +7,8 @@ import PostgresClient
 public struct BackupVerification: Sendable, Equatable {
     /// The backup checked.
     public var backup: BackupRecord
+    /// True when the file is gone, so there was no checksum to compare.
+    public var fileMissing: Bool
     /// True when the file still has the SHA-256 recorded when it was taken.
     public var checksumMatches: Bool
     /// True when `pg_restore --list` read its table of contents.
@@ -25,7 +27,8 @@ extension Catalog {
     public func verifyBackup(id: Int64, tools: PgTools? = nil) throws -> BackupVerification {
         let backup = try backupRecord(id: id)
         let tools = try tools ?? PgTools.locate()
-        var verification = BackupVerification(backup: backup, checksumMatches: false, archiveReadable: false, entries: 0, problem: nil)
+        var verification = BackupVerification(backup: backup, fileMissing: !FileManager.default.fileExists(atPath: backup.file),
+                                              checksumMatches: false, archiveReadable: false, entries: 0, problem: nil)
         do {
             try Self.checkIntegrity(backup)
             verification.checksumMatches = true

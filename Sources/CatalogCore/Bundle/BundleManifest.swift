@@ -35,6 +35,15 @@ public struct BundleManifest: Sendable, Equatable, Codable {
     public var shared: [SharedUse]
     /// Every file of the bundle except this manifest.
     public var files: [File]
+    /// How the export treated foreign-data-wrapper user mappings, which hold passwords:
+    /// `userMappingsRefused` (the database had none; one that has some is refused) or
+    /// `userMappingsIncluded` (`--include-user-mappings`: they are in the dumps). nil in older bundles.
+    public var userMappings: String?
+
+    /// The export refuses a database with user mappings, so this bundle has none.
+    public static let userMappingsRefused = "refused"
+    /// The export was asked to keep user mappings: the dumps hold them with their passwords.
+    public static let userMappingsIncluded = "included"
 
     /// The source database: the server version and what `CREATE DATABASE` needs to recreate it.
     /// Never a host, a user or a password.

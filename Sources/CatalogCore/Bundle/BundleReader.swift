@@ -23,6 +23,11 @@ enum BundleReader {
         return manifest
     }
 
+    /// The manifest alone, without checking the other files: enough to tell a bundle from any other file.
+    static func manifest(_ path: String) throws -> BundleManifest {
+        try readManifest(open(path), path: path)
+    }
+
     /// Opens the archive, telling "not a ZIP file at all" from "a ZIP file cut short".
     private static func open(_ path: String) throws -> Archive {
         guard let handle = FileHandle(forReadingAtPath: path) else {

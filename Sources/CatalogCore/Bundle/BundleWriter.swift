@@ -5,28 +5,29 @@ import ZIPFoundation
 /// ZIP archive under a hidden temporary name, flushed to disk, and only then renamed to the destination, so
 /// a file under the destination's name is always a complete bundle and a failure leaves nothing behind.
 struct BundleWriter {
+    /// The checked output, checked again just before the rename.
+    let target: OutputTarget
     let destination: String
     let temporaryPath: String
     /// Where `pg_dump` and the other parts are written before they are packed.
     let stagingDirectory: String
 
     /// `.<name>.<pid>-<random>.partial` and `.parts` beside the destination: the process id tells whose they are.
-    init(destination: String) {
+    init(target: OutputTarget) {
+        let destination = target.path
         let directory = (destination as NSString).deletingLastPathComponent
         let name = (destination as NSString).lastPathComponent
         let unique = "\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
+        self.target = target
         self.destination = destination
         temporaryPath = (directory as NSString).appendingPathComponent(".\(name).\(unique).partial")
         stagingDirectory = (directory as NSString).appendingPathComponent(".\(name).\(unique).parts")
     }
 
-    /// Checks the destination, removes what killed exports to it left, and creates the staging directory,
+    /// Removes what killed exports to the destination left, and creates the staging directory,
     /// readable by this user only.
-    func prepare(overwrite: Bool) throws {
+    func prepare() throws {
         removeAbandoned()
-        if !overwrite && FileManager.default.fileExists(atPath: destination) {
-            throw CatalogError("\(destination) already exists; choose another -o, or pass --overwrite to replace it")
-        }
         guard mkdir(stagingDirectory, 0o700) == 0 else {
             let directory = (destination as NSString).deletingLastPathComponent
             throw CatalogError("cannot write to \(directory): \(String(cString: strerror(errno))); create it, make it writable, or choose another -o")
@@ -59,6 +60,7 @@ struct BundleWriter {
         } catch {
             throw CatalogError("cannot write the bundle \(destination): \(error); free some space or choose another -o")
         }
+        try target.recheck()
         guard rename(temporaryPath, destination) == 0 else {
             throw CatalogError("cannot rename the finished bundle to \(destination): \(String(cString: strerror(errno))); choose another -o")
         }

@@ -6,8 +6,10 @@ import PostgresClient
 public struct ExportOptions: Sendable {
     /// Leave out every table's data except `_metadata`'s.
     public var metadataOnly: Bool
-    /// Replace an existing file at the destination (still only once the new bundle is complete).
+    /// Replace an earlier bundle at the destination (still only once the new bundle is complete); never any other file.
     public var overwrite: Bool
+    /// Export a database that has foreign-data-wrapper user mappings, with them (and their passwords) in the bundle.
+    public var includeUserMappings: Bool
     /// Seconds to wait for the connection.
     public var connectTimeout: Int
     /// Recorded in the manifest, so an importer knows which catalog wrote the bundle.
@@ -18,10 +20,11 @@ public struct ExportOptions: Sendable {
     public var progress: (@Sendable (String) -> Void)?
 
     /// Options for one export; `catalogVersion` is written into the manifest.
-    public init(metadataOnly: Bool = false, overwrite: Bool = false, connectTimeout: Int = 10, catalogVersion: String,
-                tools: PgTools? = nil, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(metadataOnly: Bool = false, overwrite: Bool = false, includeUserMappings: Bool = false, connectTimeout: Int = 10,
+                catalogVersion: String, tools: PgTools? = nil, progress: (@Sendable (String) -> Void)? = nil) {
         self.metadataOnly = metadataOnly
         self.overwrite = overwrite
+        self.includeUserMappings = includeUserMappings
         self.connectTimeout = connectTimeout
         self.catalogVersion = catalogVersion
         self.tools = tools
@@ -39,20 +42,24 @@ public struct ExportResult: Sendable, Equatable {
 
 extension Catalog {
     /// Writes one project into a single bundle file: schema, data (unless metadata-only), `_metadata` rows and
-    /// the shared definitions it uses, all from one snapshot. No password or connection string goes in.
+    /// the shared definitions it uses, all from one snapshot. No password or connection string goes in:
+    /// `pg_dump` cannot leave user mappings out, so a database with any is refused unless
+    /// `includeUserMappings` says to take them (passwords and all).
     public func export(project name: String, to path: String, options: ExportOptions) throws -> ExportResult {
+        let target = try OutputTarget.file(path, overwrite: options.overwrite, store: store.location)
         let clock = ContinuousClock()
         let start = clock.now
         let createdAt = Date()
         let project = try project(named: name)
         let shared = try sharedInUse(by: name)
         let tools = try options.tools ?? PgTools.locate()
-        let writer = BundleWriter(destination: path.absolutePath)
-        try writer.prepare(overwrite: options.overwrite)
+        let writer = BundleWriter(target: target)
+        try writer.prepare()
         defer { writer.cleanUp() }
         let connectionString = try project.connectionString()
         let manifest = try wrapped(project: name) {
             let connection = try Connection(connectionString, connectTimeout: options.connectTimeout)
+            try Self.checkUserMappings(on: connection, project: name, include: options.includeUserMappings)
             options.progress?("reading a snapshot of \(name)")
             return try ExportSnapshot.within(connection) { snapshot in
                 let dumps = ExportDumps(tools: tools, connection: BackupToolConnection(connectionString, connectTimeout: options.connectTimeout),
@@ -77,7 +84,8 @@ extension Catalog {
                     metadataTables: snapshot.metadataRows.keys.sorted().map {
                         BundleManifest.TableRows(schema: "_metadata", name: $0, rows: snapshot.metadataRows[$0]?.count ?? 0)
                     },
-                    shared: shared.map(\.use), files: try entries.map(writer.describe))
+                    shared: shared.map(\.use), files: try entries.map(writer.describe),
+                    userMappings: options.includeUserMappings ? BundleManifest.userMappingsIncluded : BundleManifest.userMappingsRefused)
             }
         }
         options.progress?("writing \(writer.destination)")
@@ -108,6 +116,16 @@ extension Catalog {
                 pinnedVersion: attachment.pinnedVersion, syncedVersion: attachment.syncedVersion, overrides: attachment.overrides)
             return (use, Dictionary(uniqueKeysWithValues: kept.map { ($0.version, $0.body) }))
         }
+    }
+
+    /// Refuses a database with foreign-data-wrapper user mappings (they hold passwords and hosts, and
+    /// `pg_dump` always dumps them) unless the caller opted in.
+    static func checkUserMappings(on connection: Connection, project: String, include: Bool) throws {
+        guard !include else { return }
+        let mappings = try connection.query("SELECT srvname, usename FROM pg_user_mappings ORDER BY srvname, usename").records
+        guard !mappings.isEmpty else { return }
+        let names = mappings.prefix(3).map { "server \($0["srvname"] ?? "?") for \($0["usename"] ?? "?")" }.joined(separator: ", ")
+        throw CatalogError("project \"\(project)\": its database has \(mappings.count) foreign-data-wrapper user mapping(s) (\(names)), which pg_dump would put into the bundle with their passwords; drop them first, or pass --include-user-mappings to export them anyway; no bundle was written")
     }
 
     private func write(_ text: String, to path: String) throws {

@@ -27,7 +27,8 @@ struct ExportSnapshot: Sendable {
 
     private static func read(on connection: Connection, snapshot: String) throws -> ExportSnapshot {
         let database = connection.databaseName
-        let facts = try BackupRestoreFacts.read(on: connection, database: database)
+        let facts = try BackupRestoreFacts.read(on: connection, database: database, server: connection.serverAddress,
+                                                incarnation: try Incarnation.read(on: connection))
         let version = try connection.query("SELECT current_setting('server_version') AS version").records.first?["version"] ?? ""
         let source = BundleManifest.Source(
             serverVersion: version, serverVersionNumber: connection.serverVersion, database: database,

@@ -2,15 +2,19 @@ import CatalogStore
 import Foundation
 import PostgresClient
 
-/// The conversation a live query holds with one project: read the `_metadata` revision and ask the
-/// question (which carries its own WHERE) in one round trip, then re-read the mappings for the
-/// index only when the revision moved since the copy the store holds.
+/// The conversation a live query holds with one project: read the `_metadata` revision and the
+/// database's incarnation and ask the question (which carries its own WHERE) in one round trip, then
+/// re-read the mappings for the index only when the revision or the incarnation moved since the copy
+/// the store holds.
 struct LiveRead: Sendable {
     let question: Query?
     let cachedRevision: Int64?
+    /// The incarnation the store's copy was read from (`Incarnation.description`).
+    let cachedIncarnation: String?
 
     static let revisionQuery = Query("""
-        SELECT r.value AS revision, (SELECT max(version) FROM _metadata.schema_migrations) AS metadata_version
+        SELECT r.value AS revision, (SELECT max(version) FROM _metadata.schema_migrations) AS metadata_version,
+               \(Incarnation.selectList)
         FROM _metadata.revision r
         """)
 
@@ -41,8 +45,10 @@ struct LiveRead: Sendable {
     }
 
     private func needsDump(_ revisionResult: QueryResult) -> Bool {
-        let revision = revisionResult.records.first?["revision"].flatMap { Int64($0) }
-        return revision == nil || revision != cachedRevision
+        let record = revisionResult.records.first
+        let revision = record?["revision"].flatMap { Int64($0) }
+        let incarnation = Incarnation(record)?.description
+        return revision == nil || revision != cachedRevision || incarnation != cachedIncarnation
     }
 
     /// The question's answer, and how the index should change.
@@ -65,7 +71,8 @@ struct LiveRead: Sendable {
                 validationRules: record["validation_rules"], position: record.int("position"))
         }
         let update = IndexUpdate.replace(
-            project: project, revision: state?["revision"].flatMap { Int64($0) }, metadataVersion: state?.int("metadata_version"),
+            project: project, revision: state?["revision"].flatMap { Int64($0) }, incarnation: Incarnation(state)?.description,
+            metadataVersion: state?.int("metadata_version"),
             tables: tables, columns: columns)
         return (answer, update)
     }
@@ -94,7 +101,8 @@ extension Catalog {
         let states = try wrapped { try store.indexStates() }
         var conversations: [String: LiveRead] = [:]
         let tasks = try projects.map { project in
-            let conversation = LiveRead(question: question, cachedRevision: states[project.name]?.revision)
+            let state = states[project.name]
+            let conversation = LiveRead(question: question, cachedRevision: state?.revision, cachedIncarnation: state?.incarnation)
             conversations[project.name] = conversation
             return FanOutTask(key: project.name, connection: try project.connectionString(), steps: conversation.next)
         }
