@@ -30,11 +30,11 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace the file if it exists (once the new bundle is complete).")
     var overwrite = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the connection.", valueName: "seconds"))
-    var timeout: Int = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
 
     func run() throws {
-        let options = ExportOptions(metadataOnly: metadataOnly, overwrite: overwrite, connectTimeout: timeout,
+        let options = ExportOptions(metadataOnly: metadataOnly, overwrite: overwrite, connectTimeout: timeout.wholeSeconds,
                                     catalogVersion: CatalogCommand.version, progress: BundleViews.progressPrinter())
         let result = try storeOptions.open().export(project: project, to: output, options: options)
         let manifest = result.manifest
@@ -100,8 +100,8 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var backupDirectory: BackupDirectoryOption
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for each connection.", valueName: "seconds"))
-    var timeout: Int = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
 
     func validate() throws {
         if keepTarget && adoptBundle { throw ValidationError("Pass --keep-target or --adopt-bundle, not both.") }
@@ -111,7 +111,7 @@ struct ImportCommand: ParsableCommand {
         let catalog = try storeOptions.open()
         let request = ImportRequest(
             name: name, dsn: dsn, tags: tag, createDatabase: createDatabase, replace: replace, keepOwners: keepOwners,
-            sharedChoice: keepTarget ? .keepTarget : (adoptBundle ? .adoptBundle : .refuse), connectTimeout: timeout,
+            sharedChoice: keepTarget ? .keepTarget : (adoptBundle ? .adoptBundle : .refuse), connectTimeout: timeout.wholeSeconds,
             backupDirectory: backupDirectory.path, catalogVersion: CatalogCommand.version)
         let progress = BundleViews.progressPrinter()
         progress?("checking \(bundle)")

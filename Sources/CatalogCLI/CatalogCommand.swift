@@ -32,7 +32,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             return 0
         } catch let error as CatalogError {
             Terminal.warn("error: \(error.message)")
-            return ExitStatus.failure
+            return error.kind == .usage ? ExitStatus.usage : ExitStatus.failure
         } catch let failure as PartialFailure {
             Terminal.warn(failure.summary ?? "\(failure.failed) of \(failure.total) project(s) did not succeed; see the rows above")
             return ExitStatus.partial

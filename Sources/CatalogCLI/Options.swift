@@ -54,14 +54,13 @@ struct FanOutOptionGroup: ParsableArguments {
     @Option(name: .long, help: "How many projects to work on at once.")
     var concurrency: Int = 16
 
-    @Option(name: .long, help: ArgumentHelp("Seconds each project may take.", valueName: "seconds"))
-    var timeout: Double = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds each project may take, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
 
-    var options: FanOutOptions { FanOutOptions(concurrency: concurrency, timeout: timeout) }
+    var options: FanOutOptions { FanOutOptions(concurrency: concurrency, timeout: timeout.value) }
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds.") }
     }
 }
 

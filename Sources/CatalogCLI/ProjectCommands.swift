@@ -24,14 +24,14 @@ struct ProjectAdd: ParsableCommand {
 
     func run() throws {
         let project = try storeOptions.open().addProject(name: name, dsn: dsn, tags: tag)
-        Terminal.write("added project \(project.name) (\(project.maskedDSN))\n")
+        Terminal.write("added project \(project.name) (\(project.maskedDSN.escapingControlCharacters))\n")
     }
 }
 
 struct ProjectList: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List registered projects with what the last check found.",
+        abstract: "List registered projects with what the last check found. With --check, exits 1 if any is unreachable.",
         discussion: "Example: catalog project list --check --format json"
     )
 
@@ -47,11 +47,16 @@ struct ProjectList: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
+        var probes: [ProjectProbe] = []
         if check, try !catalog.listProjects(tags: tag).isEmpty {
-            _ = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
+            probes = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
         }
         let projects = try catalog.listProjects(tags: tag)
         Terminal.write(ProjectViews.list(projects).render(formatOptions.format))
+        let failed = probes.filter { !$0.outcome.isOK }.count
+        if failed > 0 {
+            throw PartialFailure(failed: failed, total: probes.count, summary: "\(failed) of \(probes.count) project(s) could not be reached; see 'catalog project check --all' for the reasons")
+        }
     }
 }
 
@@ -152,7 +157,7 @@ enum ProjectViews {
     static func keyValue(_ table: OutputTable) -> String {
         let width = table.columns.map(\.count).max() ?? 0
         return zip(table.columns, table.rows[0]).map { column, value in
-            (column + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + value.plain
+            (column + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + value.shown
         }.joined(separator: "\n") + "\n"
     }
 

@@ -60,7 +60,8 @@ struct SharedAdd: ParsableCommand {
         let catalog = try storeOptions.open()
         let version = try file.map { try catalog.addShared(name: name, file: $0, note: note) }
             ?? catalog.addShared(name: name, from: from!, note: note)
-        Terminal.write("added shared definition \(name) version \(version.version) (\(version.definition.schema).\(version.definition.table), \(version.definition.columns.count) columns)\n")
+        let table = "\(version.definition.schema).\(version.definition.table)".escapingControlCharacters
+        Terminal.write("added shared definition \(name) version \(version.version) (\(table), \(version.definition.columns.count) columns)\n")
     }
 }
 

@@ -31,6 +31,7 @@ extension Catalog {
     public func listProjects(tags: [String] = []) throws -> [Project] {
         let all = try wrapped { try store.projects() }
         guard !tags.isEmpty else { return all }
+        try Self.checkTags(tags, registered: all)
         return all.filter { !Set(tags).isDisjoint(with: $0.tags) }
     }
 

@@ -37,7 +37,7 @@ extension Catalog {
 
     @discardableResult
     public func addShared(name: String, definition: TableDefinition, note: String?) throws -> SharedVersion {
-        try ProjectName.validate(name)
+        try ProjectName.validate(name, what: "shared definition")
         return try appendVersion(name: name, definition: definition, note: note, expectedPrevious: nil, action: "shared.add")
     }
 
@@ -141,13 +141,13 @@ extension Catalog {
     /// Builds a definition from the mapping of one table in one project (`project:schema.table`).
     func definitionFromProject(_ source: String) throws -> TableDefinition {
         guard let colon = source.firstIndex(of: ":") else {
-            throw CatalogError("--from takes PROJECT:SCHEMA.TABLE, such as billing:public.users; got \"\(source)\"")
+            throw CatalogError.usage("--from takes PROJECT:SCHEMA.TABLE, such as billing:public.users; got \"\(source)\"")
         }
         let projectName = String(source[..<colon])
         let qualified = String(source[source.index(after: colon)...])
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         let (schema, table) = parts.count == 2 ? (parts[0], parts[1]) : ("public", qualified)
-        guard !table.isEmpty else { throw CatalogError("--from needs a table name after the colon, such as billing:public.users") }
+        guard !table.isEmpty else { throw CatalogError.usage("--from needs a table name after the colon, such as billing:public.users") }
         let project = try project(named: projectName)
         let mapped = try wrapped(project: projectName) {
             let connection = try Connection(project.connectionString())

@@ -41,9 +41,11 @@ public struct ProjectSelection: Sendable, Equatable {
 }
 
 extension Catalog {
-    /// Resolves a selection against the registry, before any connection is made. Unknown names are errors.
+    /// Resolves a selection against the registry, before any connection is made. Unknown names,
+    /// and tags that no registered project has (most likely a typo), are errors.
     public func projects(_ selection: ProjectSelection) throws -> [Project] {
         let registered = try wrapped { try store.projects() }
+        try Self.checkTags(selection.tags, registered: registered)
         let byName = Dictionary(uniqueKeysWithValues: registered.map { ($0.name, $0) })
         var chosen: [Project]
         if selection.all || (selection.names.isEmpty && !selection.tags.isEmpty) {
@@ -63,6 +65,15 @@ extension Catalog {
             chosen = chosen.filter { !wanted.isDisjoint(with: $0.tags) }
         }
         return chosen
+    }
+
+    /// Refuses a tag that no registered project has: selecting nothing and printing nothing
+    /// would look like a search that found nothing.
+    static func checkTags(_ tags: [String], registered: [Project]) throws {
+        let known = Set(registered.flatMap(\.tags))
+        if let unknown = tags.first(where: { !known.contains($0) }) {
+            throw CatalogError.unknownTag(unknown, known: known.sorted())
+        }
     }
 
     func wrapped<T>(project: String? = nil, _ body: () throws -> T) throws -> T {

@@ -3,9 +3,26 @@ import PostgresClient
 
 /// An error a user sees: one line that says what went wrong and what to do next.
 public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+    /// Whether the command could not run, or was given wrong arguments.
+    public enum Kind: Sendable, Equatable {
+        /// The command could not run: an unknown project, a bad file, a store problem (exit 2).
+        case failure
+        /// An argument has the wrong form, judged without reading anything (exit 64, a usage error).
+        case usage
+    }
 
-    public init(_ message: String) { self.message = message }
+    public var message: String
+    public var kind: Kind
+
+    public init(_ message: String, kind: Kind = .failure) {
+        self.message = message
+        self.kind = kind
+    }
+
+    /// An argument of the wrong form, such as an invalid name or a malformed `--from`.
+    public static func usage(_ message: String) -> CatalogError {
+        CatalogError(message, kind: .usage)
+    }
 
     public var description: String { message }
 
@@ -13,8 +30,13 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
         CatalogError("project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add \(name) --dsn …'")
     }
 
+    static func unknownTag(_ tag: String, known: [String]) -> CatalogError {
+        let tags = known.isEmpty ? "no project has a tag yet" : "the tags in use are \(known.joined(separator: ", "))"
+        return CatalogError("no registered project has the tag \"\(tag)\"; \(tags); run 'catalog project list' to see them, or add it with 'catalog project update NAME --tag \(tag)'")
+    }
+
     static func noProjectsSelected() -> CatalogError {
-        CatalogError("no project selected; name one or more projects, or pass --all")
+        CatalogError.usage("no project selected; name one or more projects, or pass --all")
     }
 
     static func noProjectsRegistered() -> CatalogError {

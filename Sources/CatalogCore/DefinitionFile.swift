@@ -4,21 +4,45 @@ import Yams
 /// Reads and writes shared definitions as YAML or JSON. Reading goes through YAML's node tree
 /// (JSON is YAML too), so every error names the file, the line and the key.
 public enum DefinitionFile {
-    /// Parses a definition; unknown keys, wrong types, missing or duplicate columns and
-    /// non-object `validation_rules` are refused.
+    /// The largest definition accepted, in bytes. 1,600 columns with labels and rules fit many
+    /// times over; anything larger is not a table definition.
+    public static let maximumBytes = 4 * 1024 * 1024
+
+    /// PostgreSQL's limit on the columns of one table.
+    public static let maximumColumns = 1600
+
+    /// Parses a definition; unknown keys, wrong types, missing or duplicate columns, more than
+    /// 1,600 columns, YAML anchors and aliases, and non-object `validation_rules` are refused.
     public static func parse(_ text: String, file: String) throws -> TableDefinition {
+        guard text.utf8.count <= maximumBytes else { throw tooLarge(file) }
         let node: Node?
         do {
+            // Yams shares an aliased node instead of copying it, so composing is linear in the
+            // text; only walking the tree would expand an alias bomb, and anchors are refused first.
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw CatalogError("\(file): \(describe(error)); fix the YAML syntax and try again")
         }
         guard let node else { throw CatalogError("\(file): the file is empty; see fixtures/definitions/users.yaml for the format") }
+        if let anchored = firstAnchor(node) {
+            let line = anchored.mark.map { ":\($0.line)" } ?? ""
+            throw CatalogError("\(file)\(line): YAML anchors and aliases (&name, *name) are not allowed in definitions; write each value out")
+        }
         return try Reader(file: file).table(node)
     }
 
-    /// Reads a definition file from disk.
+    /// Reads a definition file from disk; only a regular file of at most `maximumBytes`.
     public static func read(path: String) throws -> TableDefinition {
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw CatalogError("cannot read \(path): \((error as NSError).localizedDescription); check the path")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw CatalogError("\(path) is not a regular file; give the path of a YAML or JSON definition file")
+        }
+        guard ((attributes[.size] as? NSNumber)?.intValue ?? 0) <= maximumBytes else { throw tooLarge(path) }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -26,6 +50,30 @@ public enum DefinitionFile {
             throw CatalogError("cannot read \(path): \((error as NSError).localizedDescription); check the path")
         }
         return try parse(text, file: path)
+    }
+
+    private static func tooLarge(_ file: String) -> CatalogError {
+        CatalogError("\(file) is larger than \(maximumBytes / 1024 / 1024) MiB, which no table definition needs; check that it is the right file")
+    }
+
+    /// The first node, in document order, that carries an anchor. An alias can only follow its
+    /// anchor, so the walk stops before it reaches any alias and never expands one.
+    static func firstAnchor(_ node: Node) -> Node? {
+        if node.anchor != nil { return node }
+        switch node {
+        case .scalar, .alias:
+            return nil
+        case .mapping(let mapping):
+            for pair in mapping {
+                if let found = firstAnchor(pair.key) ?? firstAnchor(pair.value) { return found }
+            }
+            return nil
+        case .sequence(let sequence):
+            for child in sequence {
+                if let found = firstAnchor(child) { return found }
+            }
+            return nil
+        }
     }
 
     /// The canonical YAML form: fixed key order, absent fields omitted.
@@ -107,6 +155,9 @@ public enum DefinitionFile {
             let values = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) })
             guard let columnsNode = values["columns"] else { throw fail(node, "the definition is missing 'columns'") }
             guard case .sequence(let sequence) = columnsNode else { throw fail(columnsNode, "'columns' must be a list") }
+            guard sequence.count <= DefinitionFile.maximumColumns else {
+                throw fail(columnsNode, "the definition has \(sequence.count) columns; PostgreSQL allows at most \(DefinitionFile.maximumColumns) in a table")
+            }
             let columns = try sequence.map(column)
             var names = Set<String>()
             for (column, node) in zip(columns, sequence) where !names.insert(column.name).inserted {
