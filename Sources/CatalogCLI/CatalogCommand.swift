@@ -51,8 +51,8 @@ public struct CatalogCommand: AsyncParsableCommand {
 struct ProjectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
-        abstract: "Register, list, check and forget project databases.",
-        subcommands: [ProjectAdd.self, ProjectList.self, ProjectShow.self, ProjectCheck.self, ProjectRemove.self]
+        abstract: "Register, list, check, update and forget project databases.",
+        subcommands: [ProjectAdd.self, ProjectList.self, ProjectShow.self, ProjectCheck.self, ProjectUpdate.self, ProjectRemove.self]
     )
 }
 

@@ -104,6 +104,49 @@ struct ProjectCheck: ParsableCommand {
     }
 }
 
+struct ProjectUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Change a project's DSN or tags, keeping its history, backups and attachments. Does not connect.",
+        discussion: """
+            A new DSN is checked as 'project add' checks it; the last check's results and the search index \
+            are cleared, since they described the old database. The change is one transaction.
+            Example: catalog project update billing --dsn 'postgresql://app@10.0.0.7:5432/billing_db' --tag eu --untag us
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The project's name.")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp("The new libpq connection string.", valueName: "dsn"))
+    var dsn: String?
+
+    @Option(name: .long, help: ArgumentHelp("A tag to add (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A tag to remove (repeatable).", valueName: "tag"))
+    var untag: [String] = []
+
+    func validate() throws {
+        if dsn == nil && tag.isEmpty && untag.isEmpty { throw ValidationError("Give --dsn, --tag or --untag: there is nothing to change.") }
+    }
+
+    func run() throws {
+        let change = try storeOptions.open().updateProject(name: name, dsn: dsn, addTags: tag, removeTags: untag)
+        var parts: [String] = []
+        if change.dsnChanged {
+            parts.append("dsn \(change.after.maskedDSN) (was \(change.before.maskedDSN)); run 'catalog project check \(name)' to reach it")
+        }
+        if change.before.tags != change.after.tags {
+            parts.append("tags \(change.after.tags.isEmpty ? "none" : change.after.tags.joined(separator: ","))")
+        }
+        let summary = parts.isEmpty ? "nothing changed" : parts.joined(separator: "; ")
+        Terminal.write("updated project \(name): \(summary.escapingControlCharacters)\n")
+    }
+}
+
 struct ProjectRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",

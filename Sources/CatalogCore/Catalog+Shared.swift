@@ -24,13 +24,15 @@ extension Catalog {
     /// Adds a new shared definition (version 1) from a file.
     @discardableResult
     public func addShared(name: String, file: String, note: String? = nil) throws -> SharedVersion {
-        try addShared(name: name, definition: DefinitionFile.read(path: file), note: note)
+        try ProjectName.validate(name, what: "shared definition")
+        return try addShared(name: name, definition: DefinitionFile.read(path: file), note: note)
     }
 
     /// Adds a new shared definition (version 1) from a table in a project's `_metadata`
     /// (`source` is `project:schema.table` or `project:table`).
     @discardableResult
     public func addShared(name: String, from source: String, note: String? = nil) throws -> SharedVersion {
+        try ProjectName.validate(name, what: "shared definition")
         let definition = try definitionFromProject(source)
         return try addShared(name: name, definition: definition, note: note ?? "taken from \(source)")
     }
@@ -88,9 +90,11 @@ extension Catalog {
                       author: stored.author, note: stored.note, createdAt: stored.createdAt)
     }
 
-    /// Every definition with its newest version, attached projects and those behind.
+    /// Every definition with its newest version, attached projects and those behind; removed
+    /// (archived) definitions are left out.
     public func listShared() throws -> [SharedSummary] {
-        let versions = try wrapped { try store.sharedVersions() }
+        let archived = try wrapped { try store.archivedSharedNames() }
+        let versions = try wrapped { try store.sharedVersions() }.filter { !archived.contains($0.name) }
         let attachments = try wrapped { try store.attachments() }
         let newest = Dictionary(grouping: versions, by: \.name).compactMapValues { $0.max { $0.version < $1.version } }
         return try newest.keys.sorted().map { name in

@@ -15,19 +15,16 @@ public enum DefinitionFile {
     /// 1,600 columns, YAML anchors and aliases, and non-object `validation_rules` are refused.
     public static func parse(_ text: String, file: String) throws -> TableDefinition {
         guard text.utf8.count <= maximumBytes else { throw tooLarge(file) }
+        if let line = YAMLAliasCheck.firstAnchorOrAliasLine(in: text) {
+            throw CatalogError("\(file):\(line): YAML anchors and aliases (&name, *name) are not allowed in definitions; write each value out")
+        }
         let node: Node?
         do {
-            // Yams shares an aliased node instead of copying it, so composing is linear in the
-            // text; only walking the tree would expand an alias bomb, and anchors are refused first.
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw CatalogError("\(file): \(describe(error)); fix the YAML syntax and try again")
         }
         guard let node else { throw CatalogError("\(file): the file is empty; see fixtures/definitions/users.yaml for the format") }
-        if let anchored = firstAnchor(node) {
-            let line = anchored.mark.map { ":\($0.line)" } ?? ""
-            throw CatalogError("\(file)\(line): YAML anchors and aliases (&name, *name) are not allowed in definitions; write each value out")
-        }
         return try Reader(file: file).table(node)
     }
 
@@ -56,25 +53,6 @@ public enum DefinitionFile {
         CatalogError("\(file) is larger than \(maximumBytes / 1024 / 1024) MiB, which no table definition needs; check that it is the right file")
     }
 
-    /// The first node, in document order, that carries an anchor. An alias can only follow its
-    /// anchor, so the walk stops before it reaches any alias and never expands one.
-    static func firstAnchor(_ node: Node) -> Node? {
-        if node.anchor != nil { return node }
-        switch node {
-        case .scalar, .alias:
-            return nil
-        case .mapping(let mapping):
-            for pair in mapping {
-                if let found = firstAnchor(pair.key) ?? firstAnchor(pair.value) { return found }
-            }
-            return nil
-        case .sequence(let sequence):
-            for child in sequence {
-                if let found = firstAnchor(child) { return found }
-            }
-            return nil
-        }
-    }
 
     /// The canonical YAML form: fixed key order, absent fields omitted.
     public static func yaml(_ definition: TableDefinition) -> String {
