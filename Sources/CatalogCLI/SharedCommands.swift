@@ -96,7 +96,7 @@ struct SharedShow: ParsableCommand {
     @Argument(help: "The definition's name.")
     var name: String
 
-    @Argument(help: "Which version (default: the newest).")
+    @Argument(help: ArgumentHelp("Which version (default: the newest).", valueName: "version"))
     var number: Int?
 
     /// The earlier spelling, `--version N`, kept for scripts; hidden because the root command's
