@@ -37,7 +37,7 @@ struct SelectionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
     var tag: [String] = []
 
-    var selection: ProjectSelection { ProjectSelection(names: projects, all: all, tags: tag) }
+    var selection: ProjectSelection { ProjectSelection(names: projects, all: all, tags: tag, strictTags: true) }
 
     func validate() throws {
         if all && !projects.isEmpty {
@@ -72,5 +72,5 @@ struct ProjectFilterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
     var tag: [String] = []
 
-    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag) }
+    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag, strictTags: true) }
 }

@@ -48,10 +48,10 @@ struct ProjectList: ParsableCommand {
     func run() throws {
         let catalog = try storeOptions.open()
         var probes: [ProjectProbe] = []
-        if check, try !catalog.listProjects(tags: tag).isEmpty {
+        if check, try !catalog.listProjects(tags: tag, strictTags: true).isEmpty {
             probes = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
         }
-        let projects = try catalog.listProjects(tags: tag)
+        let projects = try catalog.listProjects(tags: tag, strictTags: true)
         Terminal.write(ProjectViews.list(projects).render(formatOptions.format))
         let failed = probes.filter { !$0.outcome.isOK }.count
         if failed > 0 {

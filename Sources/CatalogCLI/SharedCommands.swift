@@ -28,7 +28,7 @@ struct AttachmentTargets: ParsableArguments {
         if project.isEmpty && tag.isEmpty { throw ValidationError("Name projects with --project, or choose them with --tag.") }
     }
 
-    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag) }
+    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag, strictTags: true) }
 }
 
 struct SharedAdd: ParsableCommand {

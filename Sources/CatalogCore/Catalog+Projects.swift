@@ -57,11 +57,12 @@ extension Catalog {
         return project
     }
 
-    /// Every registered project, filtered by tags when given.
-    public func listProjects(tags: [String] = []) throws -> [Project] {
+    /// Every registered project, filtered by tags when given; with `strictTags`, a tag that no
+    /// registered project has is an error.
+    public func listProjects(tags: [String] = [], strictTags: Bool = false) throws -> [Project] {
         let all = try wrapped { try store.projects() }
         guard !tags.isEmpty else { return all }
-        try Self.checkTags(tags, registered: all)
+        if strictTags { try Self.checkTags(tags, registered: all) }
         return all.filter { !Set(tags).isDisjoint(with: $0.tags) }
     }
 

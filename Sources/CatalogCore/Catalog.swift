@@ -30,22 +30,26 @@ public struct ProjectSelection: Sendable, Equatable {
     public var names: [String]
     public var all: Bool
     public var tags: [String]
+    /// When true, a tag that no registered project has is an error instead of selecting nothing.
+    /// The CLI sets it, so a mistyped `--tag` is not mistaken for an empty answer.
+    public var strictTags: Bool
 
-    public init(names: [String] = [], all: Bool = false, tags: [String] = []) {
+    public init(names: [String] = [], all: Bool = false, tags: [String] = [], strictTags: Bool = false) {
         self.names = names
         self.all = all
         self.tags = tags
+        self.strictTags = strictTags
     }
 
     public static let everything = ProjectSelection(all: true)
 }
 
 extension Catalog {
-    /// Resolves a selection against the registry, before any connection is made. Unknown names,
-    /// and tags that no registered project has (most likely a typo), are errors.
+    /// Resolves a selection against the registry, before any connection is made. Unknown names
+    /// are errors, and so are tags that no registered project has when `strictTags` is set.
     public func projects(_ selection: ProjectSelection) throws -> [Project] {
         let registered = try wrapped { try store.projects() }
-        try Self.checkTags(selection.tags, registered: registered)
+        if selection.strictTags { try Self.checkTags(selection.tags, registered: registered) }
         let byName = Dictionary(uniqueKeysWithValues: registered.map { ($0.name, $0) })
         var chosen: [Project]
         if selection.all || (selection.names.isEmpty && !selection.tags.isEmpty) {
