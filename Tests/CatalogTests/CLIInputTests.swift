@@ -32,6 +32,23 @@ struct CLIInputTests {
         #expect(ProjectViews.keyValue(OutputTable(columns: ["name"], rows: [[.text("a\u{1B}b")]])) == #"name: a\x1Bb"# + "\n")
     }
 
+    @Test("find-column shows hostile column names escaped in a table and neutralised in CSV, and exact in JSON")
+    func hostileNamesFromADatabase() throws {
+        let store = try Self.store()
+        let database = try TestWorkspace.database(script: "CREATE TABLE t (\"x\u{1B}[2Jx\" int, \"=x()\" int, \"y\u{07}\rx\" text);")
+        #expect(try CLIRun.run(["project", "add", "evil", "--dsn", database.url], store: store).status == 0)
+        #expect(try CLIRun.run(["metadata", "install", "evil"], store: store).status == 0)
+        #expect(try CLIRun.run(["metadata", "scan", "evil"], store: store).status == 0)
+        let table = try CLIRun.run(["find-column", "x", "--match", "contains"], store: store)
+        #expect(table.status == 0, "\(table.output)")
+        #expect(!table.stdout.unicodeScalars.contains { $0 != "\n" && $0.needsVisibleEscape })
+        #expect(table.stdout.contains(#"x\x1B[2Jx"#) && table.stdout.contains(#"y\x07\rx"#))
+        let csv = try CLIRun.run(["find-column", "x", "--match", "contains", "--format", "csv"], store: store)
+        #expect(csv.stdout.contains(",'=x(),"))
+        let json = try CLIRun.run(["find-column", "x", "--match", "contains", "--format", "json"], store: store)
+        #expect(json.stdout.contains(#""x\u001b[2Jx""#) || json.stdout.contains(#""x\u001B[2Jx""#))
+    }
+
     @Test("CSV and TSV cells that a spreadsheet would run as formulas are neutralised with a quote")
     func delimitedCellsAreNeutralised() {
         let cells = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "plain", "a=b"]
