@@ -31,7 +31,8 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     static func unknownTag(_ tag: String, known: [String]) -> CatalogError {
-        let tags = known.isEmpty ? "no project has a tag yet" : "the tags in use are \(known.joined(separator: ", "))"
+        let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", …" : "")
+        let tags = known.isEmpty ? "no project has a tag yet" : "the tags in use are \(shown)"
         return CatalogError("no registered project has the tag \"\(tag)\"; \(tags); run 'catalog project list' to see them, or add it with 'catalog project update NAME --tag \(tag)'")
     }
 
