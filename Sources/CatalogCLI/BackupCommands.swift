@@ -39,7 +39,7 @@ struct BackupCreate: ParsableCommand {
     func run() throws {
         let options = BackupOptions(
             directory: backupDirectory.path, concurrency: fanOut.concurrency,
-            connectTimeout: Int(fanOut.timeout.rounded(.up)), catalogVersion: CatalogCommand.version,
+            connectTimeout: fanOut.timeout.wholeSeconds, catalogVersion: CatalogCommand.version,
             progress: BackupViews.progressPrinter())
         let results = try storeOptions.open().createBackups(selection.selection, options: options)
         Terminal.write(BackupViews.created(results).render(formatOptions.format))
@@ -138,8 +138,8 @@ struct BackupRestore: ParsableCommand {
     @Flag(name: .long, help: "Restore even if the database has another lineage or server than the backup's.")
     var intoDifferentDatabase = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for each connection.", valueName: "seconds"))
-    var timeout: Int = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
 
     func validate() throws {
         if !yes && !plan {
@@ -149,7 +149,7 @@ struct BackupRestore: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let options = RestoreOptions(terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeout,
+        let options = RestoreOptions(terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeout.wholeSeconds,
                                      intoDifferentDatabase: intoDifferentDatabase)
         let restorePlan = try catalog.planRestore(project: project, backupID: id, options: options)
         if plan {
@@ -182,10 +182,10 @@ struct BackupPrune: ParsableCommand {
     @Argument(help: ArgumentHelp("Only these projects' backups (default: all).", valueName: "project"))
     var projects: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Keep backups newer than this many days.", valueName: "days"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Keep backups newer than this many days.", valueName: "days"))
     var keepDays: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Keep each project's newest N backups.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Keep each project's newest N backups.", valueName: "n"))
     var keepLast: Int?
 
     @Flag(name: .long, help: "Print what would be kept and deleted, and change nothing.")

@@ -35,12 +35,12 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .long, help: "Export a database with foreign-data-wrapper user mappings, passwords included.")
     var includeUserMappings = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the connection.", valueName: "seconds"))
-    var timeout: Int = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
 
     func run() throws {
         let options = ExportOptions(metadataOnly: metadataOnly, overwrite: overwrite, includeUserMappings: includeUserMappings,
-                                    connectTimeout: timeout,
+                                    connectTimeout: timeout.wholeSeconds,
                                     catalogVersion: CatalogCommand.version, progress: BundleViews.progressPrinter())
         let result = try storeOptions.open().export(project: project, to: output, options: options)
         let manifest = result.manifest
@@ -106,8 +106,8 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var backupDirectory: BackupDirectoryOption
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for each connection.", valueName: "seconds"))
-    var timeout: Int = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
 
     func validate() throws {
         if keepTarget && adoptBundle { throw ValidationError("Pass --keep-target or --adopt-bundle, not both.") }
@@ -117,7 +117,7 @@ struct ImportCommand: ParsableCommand {
         let catalog = try storeOptions.open()
         let request = ImportRequest(
             name: name, dsn: dsn, tags: tag, createDatabase: createDatabase, replace: replace, keepOwners: keepOwners,
-            sharedChoice: keepTarget ? .keepTarget : (adoptBundle ? .adoptBundle : .refuse), connectTimeout: timeout,
+            sharedChoice: keepTarget ? .keepTarget : (adoptBundle ? .adoptBundle : .refuse), connectTimeout: timeout.wholeSeconds,
             backupDirectory: backupDirectory.path, catalogVersion: CatalogCommand.version)
         let progress = BundleViews.progressPrinter()
         progress?("checking \(bundle)")

@@ -32,7 +32,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             return 0
         } catch let error as CatalogError {
             Terminal.warn(ErrorAdvice.line(for: error))
-            return ExitStatus.failure
+            return error.code == .badInput ? ExitStatus.usage : ExitStatus.failure
         } catch let failure as PartialFailure {
             Terminal.warn(failure.summary ?? "\(failure.failed) of \(failure.total) project(s) did not succeed; see the rows above")
             return ExitStatus.partial
@@ -51,8 +51,8 @@ public struct CatalogCommand: AsyncParsableCommand {
 struct ProjectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
-        abstract: "Register, list, check and forget project databases.",
-        subcommands: [ProjectAdd.self, ProjectList.self, ProjectShow.self, ProjectCheck.self, ProjectRemove.self]
+        abstract: "Register, list, check, update and forget project databases.",
+        subcommands: [ProjectAdd.self, ProjectList.self, ProjectShow.self, ProjectCheck.self, ProjectUpdate.self, ProjectRemove.self]
     )
 }
 

@@ -18,7 +18,7 @@ struct MigrationOptions: ParsableArguments {
     @Flag(name: .long, help: "Back each project up (pg_dump -Fc) before touching it.")
     var backupFirst = false
 
-    @Option(name: .long, help: ArgumentHelp("Run this many projects first, and stop if any of them fails.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Run this many projects first, and stop if any of them fails.", valueName: "n"))
     var canary: Int = 0
 
     @OptionGroup var backupDirectory: BackupDirectoryOption
@@ -29,7 +29,7 @@ struct MigrationOptions: ParsableArguments {
 
     func request(_ direction: MigrationDirection, target: Int?, fanOut: FanOutOptionGroup) -> MigrationRequest {
         let backup = backupFirst ? BackupOptions(
-            directory: backupDirectory.path, concurrency: fanOut.concurrency, connectTimeout: Int(fanOut.timeout.rounded(.up)),
+            directory: backupDirectory.path, concurrency: fanOut.concurrency, connectTimeout: fanOut.timeout.wholeSeconds,
             catalogVersion: CatalogCommand.version, progress: BackupViews.progressPrinter()) : nil
         return MigrationRequest(direction: direction, target: target, migrationsDirectory: migrations, allowDestructive: allowDestructive,
                                 backupFirst: backup, canary: canary, fanOut: fanOut.options)
@@ -95,7 +95,7 @@ struct MetadataRollback: ParsableCommand {
     @OptionGroup var fanOut: FanOutOptionGroup
     @OptionGroup var migration: MigrationOptions
 
-    @Option(name: .long, help: ArgumentHelp("The version to go back to; newer migrations are undone.", valueName: "version"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The version to go back to; newer migrations are undone.", valueName: "version"))
     var to: Int
 
     func validate() throws {

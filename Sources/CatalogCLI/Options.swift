@@ -38,7 +38,7 @@ struct SelectionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
     var tag: [String] = []
 
-    var selection: ProjectSelection { ProjectSelection(names: projects, all: all, tags: tag) }
+    var selection: ProjectSelection { ProjectSelection(names: projects, all: all, tags: tag, strictTags: true) }
 
     func validate() throws {
         if all && !projects.isEmpty {
@@ -55,14 +55,13 @@ struct FanOutOptionGroup: ParsableArguments {
     @Option(name: .long, help: "How many projects to work on at once.")
     var concurrency: Int = 16
 
-    @Option(name: .long, help: ArgumentHelp("Seconds each project may take.", valueName: "seconds"))
-    var timeout: Double = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds each project may take, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
 
-    var options: FanOutOptions { FanOutOptions(concurrency: concurrency, timeout: timeout) }
+    var options: FanOutOptions { FanOutOptions(concurrency: concurrency, timeout: timeout.value) }
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds.") }
     }
 }
 
@@ -74,5 +73,5 @@ struct ProjectFilterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only projects with this tag (repeatable).", valueName: "tag"))
     var tag: [String] = []
 
-    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag) }
+    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag, strictTags: true) }
 }

@@ -22,6 +22,18 @@ public enum Cell: Sendable, Equatable {
         }
     }
 
+    /// The value as a person reads it on a terminal: control characters are shown as escapes.
+    var shown: String { plain.escapingControlCharacters }
+
+    /// The value in a CSV or TSV cell: text that a spreadsheet would run as a formula is
+    /// neutralised; numbers are left alone, so `-5` stays a number.
+    var delimited: String {
+        switch self {
+        case .text, .list: plain.neutralisingFormula
+        case .int, .double, .bool, .null: plain
+        }
+    }
+
     /// The value in JSON output.
     var json: OrderedJSON {
         switch self {
@@ -70,7 +82,7 @@ public struct OutputTable: Sendable, Equatable {
 
     private func renderTable() -> String {
         let header = columns.map { $0.uppercased().replacingOccurrences(of: "_", with: " ") }
-        let body = rows.map { $0.map(\.plain) }
+        let body = rows.map { $0.map(\.shown) }
         var widths = header.map(\.count)
         for row in body {
             for (index, value) in row.enumerated() { widths[index] = max(widths[index], value.count) }
@@ -84,7 +96,7 @@ public struct OutputTable: Sendable, Equatable {
     }
 
     private func renderDelimited(separator: String) -> String {
-        let lines = ([columns] + rows.map { $0.map(\.plain) }).map { values in
+        let lines = ([columns] + rows.map { $0.map(\.delimited) }).map { values in
             values.map { Self.quote($0, separator: separator) }.joined(separator: separator)
         }
         return lines.joined(separator: "\n") + "\n"

@@ -25,14 +25,14 @@ struct ProjectAdd: ParsableCommand {
 
     func run() throws {
         let project = try storeOptions.open().addProject(name: name, dsn: dsn, tags: tag)
-        Terminal.write("added project \(project.name) (\(project.maskedDSN))\n")
+        Terminal.write("added project \(project.name) (\(project.maskedDSN.escapingControlCharacters))\n")
     }
 }
 
 struct ProjectList: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List registered projects with what the last check found.",
+        abstract: "List registered projects with what the last check found. With --check, exits 1 if any is unreachable.",
         discussion: "Example: catalog project list --check --format json"
     )
 
@@ -48,11 +48,16 @@ struct ProjectList: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
-        if check, try !catalog.listProjects(tags: tag).isEmpty {
-            _ = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
+        var probes: [ProjectProbe] = []
+        if check, try !catalog.listProjects(tags: tag, strictTags: true).isEmpty {
+            probes = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
         }
-        let projects = try catalog.listProjects(tags: tag)
+        let projects = try catalog.listProjects(tags: tag, strictTags: true)
         Terminal.write(ProjectViews.list(projects).render(formatOptions.format))
+        let failed = probes.filter { !$0.outcome.isOK }.count
+        if failed > 0 {
+            throw PartialFailure(failed: failed, total: probes.count, summary: "\(failed) of \(probes.count) project(s) could not be reached; see 'catalog project check --all' for the reasons")
+        }
     }
 }
 
@@ -97,6 +102,49 @@ struct ProjectCheck: ParsableCommand {
         Terminal.write(ProjectViews.checks(probes).render(formatOptions.format))
         let failed = probes.filter { !$0.outcome.isOK }.count
         if failed > 0 { throw PartialFailure(failed: failed, total: probes.count) }
+    }
+}
+
+struct ProjectUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Change a project's DSN or tags, keeping its history, backups and attachments. Does not connect.",
+        discussion: """
+            A new DSN is checked as 'project add' checks it; the last check's results and the search index \
+            are cleared, since they described the old database. The change is one transaction.
+            Example: catalog project update billing --dsn 'postgresql://app@10.0.0.7:5432/billing_db' --tag eu --untag us
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The project's name.")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp("The new libpq connection string.", valueName: "dsn"))
+    var dsn: String?
+
+    @Option(name: .long, help: ArgumentHelp("A tag to add (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A tag to remove (repeatable).", valueName: "tag"))
+    var untag: [String] = []
+
+    func validate() throws {
+        if dsn == nil && tag.isEmpty && untag.isEmpty { throw ValidationError("Give --dsn, --tag or --untag: there is nothing to change.") }
+    }
+
+    func run() throws {
+        let change = try storeOptions.open().updateProject(name: name, dsn: dsn, addTags: tag, removeTags: untag)
+        var parts: [String] = []
+        if change.dsnChanged {
+            parts.append("dsn \(change.after.maskedDSN) (was \(change.before.maskedDSN)); run 'catalog project check \(name)' to reach it")
+        }
+        if change.before.tags != change.after.tags {
+            parts.append("tags \(change.after.tags.isEmpty ? "none" : change.after.tags.joined(separator: ","))")
+        }
+        let summary = parts.isEmpty ? "nothing changed" : parts.joined(separator: "; ")
+        Terminal.write("updated project \(name): \(summary.escapingControlCharacters)\n")
     }
 }
 
@@ -153,7 +201,7 @@ enum ProjectViews {
     static func keyValue(_ table: OutputTable) -> String {
         let width = table.columns.map(\.count).max() ?? 0
         return zip(table.columns, table.rows[0]).map { column, value in
-            (column + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + value.plain
+            (column + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + value.shown
         }.joined(separator: "\n") + "\n"
     }
 

@@ -32,8 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))
     var maxBodyBytes = 64 * 1024
 
-    @Option(name: .long, help: ArgumentHelp("Seconds each project may take in a fan-out, and a SQL query in all.", valueName: "seconds"))
-    var queryTimeout: Double = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds each project may take in a fan-out, and a SQL query in all, \(Seconds.bounds).", valueName: "seconds"))
+    var queryTimeout: Seconds = 10
 
     @Option(name: .customLong("max-fanouts"), help: "How many fan-outs run at once; further requests queue.")
     var maxFanOuts = 4
@@ -47,8 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The most pooled connections open to one project; concurrent requests take turns on them.")
     var poolPerProject = 1
 
-    @Option(name: .long, help: ArgumentHelp("Seconds an unused pooled connection stays open.", valueName: "seconds"))
-    var poolIdleTimeout: Double = 300
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds an unused pooled connection stays open, \(Seconds.bounds).", valueName: "seconds"))
+    var poolIdleTimeout: Seconds = 300
 
     @Option(name: .long, help: "The lowest log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
@@ -71,9 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, token: try tokenFile.map(ServerConfiguration.readToken(path:)),
-            store: StoreLocation.resolve(option: storeOptions.store), maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout,
+            store: StoreLocation.resolve(option: storeOptions.store), maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
             maxConcurrentFanOuts: maxFanOuts, fanOutConcurrency: concurrency, poolPerServerLimit: poolPerServer,
-            poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout, logger: Logger(label: "catalog.serve"),
+            poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout.value, logger: Logger(label: "catalog.serve"),
             catalogVersion: CatalogCommand.version)
         try await CatalogApplication(configuration).run()
     }

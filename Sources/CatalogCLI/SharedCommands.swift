@@ -8,7 +8,7 @@ struct SharedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shared",
         abstract: "Keep shared table definitions once, with versions, and attach projects to them.",
-        subcommands: [SharedAdd.self, SharedList.self, SharedShow.self, SharedUpdate.self, SharedDiff.self, SharedAttach.self, SharedDetach.self]
+        subcommands: [SharedAdd.self, SharedList.self, SharedShow.self, SharedUpdate.self, SharedDiff.self, SharedAttach.self, SharedDetach.self, SharedRemove.self]
     )
 }
 
@@ -29,7 +29,7 @@ struct AttachmentTargets: ParsableArguments {
         if project.isEmpty && tag.isEmpty { throw ValidationError("Name projects with --project, or choose them with --tag.") }
     }
 
-    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag) }
+    var selection: ProjectSelection { ProjectSelection(names: project, tags: tag, strictTags: true) }
 }
 
 struct SharedAdd: ParsableCommand {
@@ -61,7 +61,8 @@ struct SharedAdd: ParsableCommand {
         let catalog = try storeOptions.open()
         let version = try file.map { try catalog.addShared(name: name, file: $0, note: note) }
             ?? catalog.addShared(name: name, from: from!, note: note)
-        Terminal.write("added shared definition \(name) version \(version.version) (\(version.definition.schema).\(version.definition.table), \(version.definition.columns.count) columns)\n")
+        let table = "\(version.definition.schema).\(version.definition.table)".escapingControlCharacters
+        Terminal.write("added shared definition \(name) version \(version.version) (\(table), \(version.definition.columns.count) columns)\n")
     }
 }
 
@@ -87,8 +88,8 @@ struct SharedList: ParsableCommand {
 struct SharedShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Print a shared definition, the newest version or --version N, as YAML or JSON.",
-        discussion: "The output is a valid definition file. Example: catalog shared show users --version 1 --format json"
+        abstract: "Print a shared definition, the newest version or the one given, as YAML or JSON.",
+        discussion: "The output is a valid definition file. Example: catalog shared show users 1 --format json"
     )
 
     @OptionGroup var storeOptions: StoreOptions
@@ -96,8 +97,21 @@ struct SharedShow: ParsableCommand {
     @Argument(help: "The definition's name.")
     var name: String
 
-    @Option(name: .long, help: "Which version (default: the newest).")
-    var version: Int?
+    @Argument(help: ArgumentHelp("Which version (default: the newest).", valueName: "version"))
+    var number: Int?
+
+    /// The earlier spelling, `--version N`, kept for scripts; hidden because the root command's
+    /// own `--version` flag is listed in every help text.
+    @Option(name: .customLong("version"), help: .hidden)
+    var legacyVersion: Int?
+
+    var version: Int? { number ?? legacyVersion }
+
+    func validate() throws {
+        if let number, let legacyVersion, number != legacyVersion {
+            throw ValidationError("Give the version once: catalog shared show \(name) \(number).")
+        }
+    }
 
     @Option(name: .long, help: "yaml or json.")
     var format: DefinitionFormat = .yaml
@@ -201,5 +215,38 @@ struct SharedDetach: ParsableCommand {
     func run() throws {
         let projects = try storeOptions.open().detachShared(name, from: targets.selection)
         Terminal.write("detached \(projects.joined(separator: ", ")) from \(name)\n")
+    }
+}
+
+struct SharedRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove a shared definition: it is archived, its versions are kept. Prints the plan first.",
+        discussion: """
+            A removed definition is no longer listed, attached, updated or synced, but 'catalog shared show NAME N' \
+            still prints its versions and its name stays taken. Refuses while projects are attached unless --detach \
+            is given; detaching never touches their _metadata rows. The change is one transaction.
+            Example: catalog shared remove users --detach
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The definition's name.")
+    var name: String
+
+    @Flag(name: .long, help: "Detach the attached projects too, instead of refusing.")
+    var detach = false
+
+    @Flag(name: .long, help: "Print the plan and change nothing.")
+    var plan = false
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        let removal = try catalog.planSharedRemoval(name)
+        Terminal.write(removal.steps.map { "- \($0)\n" }.joined())
+        guard !plan else { return }
+        try catalog.removeShared(removal, detach: detach)
+        Terminal.write("removed shared definition \(name)\(removal.attached.isEmpty ? "" : "; detached \(removal.attached.joined(separator: ", "))")\n")
     }
 }

@@ -99,6 +99,7 @@ enum SyncOutput {
             case .overwriteLocal: lines.append("    - \(change.path): local \(ours) is lost; becomes \(theirs)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Names and values come from project databases: show their control characters as escapes.
+        return lines.map(\.escapingControlCharacters).joined(separator: "\n") + "\n"
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Where command output goes. Data goes to standard output; problems go to standard error.
@@ -6,8 +7,12 @@ enum Terminal {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Writes one message to standard error. Control characters other than line breaks are
+    /// escaped, since messages may quote names taken from a project database.
     static func warn(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).escapingControlCharacters }
+        let escaped = lines.joined(separator: "\n")
+        FileHandle.standardError.write(Data((escaped.hasSuffix("\n") ? escaped : escaped + "\n").utf8))
     }
 }
 
@@ -17,6 +22,8 @@ enum ExitStatus {
     static let partial: Int32 = 1
     /// The command could not run: bad input, an unknown project, a store problem. Nothing changed.
     static let failure: Int32 = 2
+    /// The arguments were wrong (EX_USAGE), as ArgumentParser's own parse and validation errors.
+    static let usage: Int32 = ExitCode.validationFailure.rawValue
 }
 
 /// Thrown by a command that printed its answer but must still exit non-zero.

@@ -30,20 +30,26 @@ public struct ProjectSelection: Sendable, Equatable {
     public var names: [String]
     public var all: Bool
     public var tags: [String]
+    /// When true, a tag that no registered project has is an error instead of selecting nothing.
+    /// The CLI sets it, so a mistyped `--tag` is not mistaken for an empty answer.
+    public var strictTags: Bool
 
-    public init(names: [String] = [], all: Bool = false, tags: [String] = []) {
+    public init(names: [String] = [], all: Bool = false, tags: [String] = [], strictTags: Bool = false) {
         self.names = names
         self.all = all
         self.tags = tags
+        self.strictTags = strictTags
     }
 
     public static let everything = ProjectSelection(all: true)
 }
 
 extension Catalog {
-    /// Resolves a selection against the registry, before any connection is made. Unknown names are errors.
+    /// Resolves a selection against the registry, before any connection is made. Unknown names
+    /// are errors, and so are tags that no registered project has when `strictTags` is set.
     public func projects(_ selection: ProjectSelection) throws -> [Project] {
         let registered = try wrapped { try store.projects() }
+        if selection.strictTags { try Self.checkTags(selection.tags, registered: registered) }
         let byName = Dictionary(uniqueKeysWithValues: registered.map { ($0.name, $0) })
         var chosen: [Project]
         if selection.all || (selection.names.isEmpty && !selection.tags.isEmpty) {
@@ -63,6 +69,15 @@ extension Catalog {
             chosen = chosen.filter { !wanted.isDisjoint(with: $0.tags) }
         }
         return chosen
+    }
+
+    /// Refuses a tag that no registered project has: selecting nothing and printing nothing
+    /// would look like a search that found nothing.
+    static func checkTags(_ tags: [String], registered: [Project]) throws {
+        let known = Set(registered.flatMap(\.tags))
+        if let unknown = tags.first(where: { !known.contains($0) }) {
+            throw CatalogError.unknownTag(unknown, known: known.sorted())
+        }
     }
 
     func wrapped<T>(project: String? = nil, _ body: () throws -> T) throws -> T {

@@ -72,7 +72,7 @@ extension Store {
             do {
                 statement = try db.makeStatement(sql: sql)
             } catch let error as DatabaseError {
-                throw StoreError(.badInput, "the SQL was refused: \(error.message ?? "\(error.resultCode)"); the relations are projects, tables, columns, shared_tables and shared_columns")
+                throw StoreError(.refused, "the SQL was refused: \(error.message ?? "\(error.resultCode)"); the relations are projects, tables, columns, shared_tables and shared_columns")
             }
             // sqlite3_stmt_readonly is true for ATTACH, DETACH and BEGIN too, so also require a query keyword.
             let keyword = sql.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }.uppercased()

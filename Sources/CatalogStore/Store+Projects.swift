@@ -42,6 +42,41 @@ extension Store {
         }
     }
 
+    /// Changes a project's connection string and tags in one transaction, keeping its id, so its
+    /// attachments, backups and audit history stay with it. A new connection string clears what
+    /// the last check found and the project's search index: both described the old database.
+    /// Refuses to remove a tag the project does not have; nothing is changed then.
+    @discardableResult
+    public func updateProject(named name: String, dsn: String?, addTags: [String], removeTags: [String],
+                              audit entry: AuditEntry) throws -> Project {
+        try write { db in
+            guard let project = try Store.fetchProjects(db, where: "name = ?", [name]).first, let id = project.id else {
+                throw StoreError("project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones")
+            }
+            for tag in removeTags where !project.tags.contains(tag) {
+                throw StoreError("project \"\(name)\" has no tag \"\(tag)\" (its tags: \(project.tags.isEmpty ? "none" : project.tags.joined(separator: ", "))); nothing was changed")
+            }
+            if let dsn, dsn != project.dsn {
+                try db.execute(sql: """
+                    UPDATE project SET dsn = ?, status = 'unknown', status_message = NULL, server_version = NULL,
+                        metadata_version = NULL, last_checked_at = NULL, last_reached_at = NULL
+                    WHERE id = ?
+                    """, arguments: [dsn, id])
+                for table in ["index_column", "index_table", "index_state"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE project_id = ?", arguments: [id])
+                }
+            }
+            for tag in Set(removeTags) {
+                try db.execute(sql: "DELETE FROM project_tag WHERE project_id = ? AND tag = ?", arguments: [id, tag])
+            }
+            for tag in Set(addTags) {
+                try db.execute(sql: "INSERT OR IGNORE INTO project_tag (project_id, tag) VALUES (?, ?)", arguments: [id, tag])
+            }
+            try Store.insertAudit(entry, db)
+            return try Store.fetchProjects(db, where: "id = ?", [id])[0]
+        }
+    }
+
     /// Records what a check found, for `project list` and `metadata status`.
     public func record(_ observation: ProjectObservation, forProject name: String) throws {
         try write { db in try Store.record(observation, forProject: name, db) }

@@ -44,6 +44,7 @@ extension Store {
                                     expectedPrevious: Int?, audit entry: AuditEntry) throws -> Int {
         try write { db in
             var definitionID = try Int64.fetchOne(db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [name])
+            if let definitionID { try Store.refuseArchived(definitionID, name: name, db) }
             let newest = try definitionID.flatMap {
                 try Int.fetchOne(db, sql: "SELECT max(version) FROM shared_version WHERE definition_id = ?", arguments: [$0])
             }
@@ -88,6 +89,7 @@ extension Store {
             guard let definitionID = try Int64.fetchOne(db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [definition]) else {
                 throw StoreError(.notFound, "shared definition \"\(definition)\" does not exist; run 'catalog shared list' to see the ones there are")
             }
+            try Store.refuseArchived(definitionID, name: definition, db)
             for project in projects {
                 guard let projectID = try Int64.fetchOne(db, sql: "SELECT id FROM project WHERE name = ?", arguments: [project]) else {
                     throw StoreError(.notFound, "project \"\(project)\" is not registered; run 'catalog project list' to see the registered ones")
@@ -128,6 +130,39 @@ extension Store {
                   AND definition_id = (SELECT id FROM shared_definition WHERE name = ?)
                 """, arguments: [version, Date(), overrides, project, definition])
             try Store.insertAudit(entry, db)
+        }
+    }
+
+    /// The names of the definitions `shared remove` archived.
+    public func archivedSharedNames() throws -> Set<String> {
+        try read { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM shared_definition WHERE archived_at IS NOT NULL"))
+        }
+    }
+
+    /// Archives a definition in one transaction: its versions stay, its attachments are removed.
+    /// `expectedAttached` is what the plan showed; if the attachments differ now, nothing changes.
+    public func archiveShared(name: String, expectedAttached: [String], audit entry: AuditEntry) throws {
+        try write { db in
+            guard let definitionID = try Int64.fetchOne(db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [name]) else {
+                throw StoreError("shared definition \"\(name)\" does not exist; run 'catalog shared list' to see the ones there are")
+            }
+            try Store.refuseArchived(definitionID, name: name, db)
+            let attached = try String.fetchAll(db, sql: """
+                SELECT p.name FROM attachment a JOIN project p ON p.id = a.project_id WHERE a.definition_id = ? ORDER BY p.name
+                """, arguments: [definitionID])
+            guard attached == expectedAttached.sorted() else {
+                throw StoreError("the projects attached to \"\(name)\" changed while this command ran (now: \(attached.isEmpty ? "none" : attached.joined(separator: ", "))); run it again; nothing was changed")
+            }
+            try db.execute(sql: "DELETE FROM attachment WHERE definition_id = ?", arguments: [definitionID])
+            try db.execute(sql: "UPDATE shared_definition SET archived_at = ? WHERE id = ?", arguments: [Date(), definitionID])
+            try Store.insertAudit(entry, db)
+        }
+    }
+
+    static func refuseArchived(_ definitionID: Int64, name: String, _ db: Database) throws {
+        if try Bool.fetchOne(db, sql: "SELECT archived_at IS NOT NULL FROM shared_definition WHERE id = ?", arguments: [definitionID]) == true {
+            throw StoreError("shared definition \"\(name)\" was removed; its versions are kept for 'catalog shared show \(name)', but it cannot be changed or attached; add a definition under another name")
         }
     }
 }

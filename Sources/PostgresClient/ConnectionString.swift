@@ -15,6 +15,7 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(raw) }
 
     /// Parses `raw` with libpq; throws a one-line error, without the password, if libpq refuses it.
+    /// libpq quotes the part it could not parse, so the message is masked by `ConnectionStringSecrets`.
     public init(_ raw: String) throws {
         let trimmed = raw.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
@@ -24,7 +25,8 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
         guard let parsed = PQconninfoParse(trimmed, &errorMessage) else {
             let reason = errorMessage.map { String(cString: $0).trimmedLine } ?? "out of memory"
             if let errorMessage { PQfreemem(errorMessage) }
-            throw PostgresError(kind: .connection, message: "invalid connection string: \(reason)")
+            let message = ConnectionStringSecrets.mask("invalid connection string: \(reason)", raw: trimmed)
+            throw PostgresError(kind: .connection, message: message)
         }
         // PQconninfoParse returns an array terminated by a NULL keyword; free it with PQconninfoFree.
         defer { PQconninfoFree(parsed) }
@@ -38,7 +40,11 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
         }
         self.raw = trimmed
         self.options = options
-        try validate()
+        do {
+            try validate()
+        } catch let error as PostgresError {
+            throw PostgresError(kind: error.kind, message: ConnectionStringSecrets.mask(error.message, raw: trimmed, parsedPassword: self["password"]))
+        }
     }
 
     /// libpq checks some values only when connecting; check them now so a bad DSN is refused at once.

@@ -50,6 +50,34 @@ struct ConnectionStringTests {
         }
     }
 
+    /// Malformed strings whose libpq error quotes the fragment holding the password.
+    static let leakyMalformed = [
+        "postgresql://u:p%zzsecret@h/db",
+        "postgresql://u:secret%zz@h/db",
+        "postgresql://u:%zsecret@h:5432/db?sslmode=disable",
+        "postgresql://u:secret@h:5432/db?password=sec%zzret2",
+        "postgresql://u:secret@h:5432/db?password=secret2&bogus",
+        "postgresql://u:secret@[::1/db",
+        "postgresql://u:se/cret@h/db",
+        "postgresql://u:secret@h:54x32/db",
+        "host=h password=secret dbname",
+        "host=h password=sec ret dbname=x",
+        "host=h password='secret dbname=x",
+        "password=secret sslmode=bogus",
+        "password = secret port=99999",
+    ]
+
+    @Test("libpq's quoted fragments are masked in every parse error", arguments: leakyMalformed)
+    func masksParseErrors(_ raw: String) {
+        #expect {
+            try ConnectionString(raw)
+        } throws: { error in
+            let text = "\(error)"
+            return !text.contains("secret") && !text.contains("sec ret") && !text.contains("ret2") && !text.contains("se/cret")
+                && text.hasPrefix("invalid connection string")
+        }
+    }
+
     @Test("replacing the database keeps everything else")
     func replacing() throws {
         let connection = try ConnectionString("postgresql://app:pw@127.0.0.1:5432/billing")

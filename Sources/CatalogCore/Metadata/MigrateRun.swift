@@ -55,7 +55,7 @@ extension Catalog {
     /// A changed or unknown migration anywhere refuses the whole run.
     public func planMigration(_ selection: ProjectSelection, request: MigrationRequest) throws -> MigrationPlan {
         if request.direction == .down, (request.target ?? -1) < 0 {
-            throw CatalogError("give the version to roll back to with --to VERSION (0 undoes every migration that has a down script)")
+            throw CatalogError.usage("give the version to roll back to with --to VERSION (0 undoes every migration that has a down script)")
         }
         let projects = try projects(selection)
         let known = try knownMigrations(request.migrationsDirectory)

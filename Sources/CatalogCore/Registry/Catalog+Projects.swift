@@ -19,6 +19,36 @@ extension Catalog {
         return project
     }
 
+    /// Changes a project's connection string or tags, keeping its history, backups and
+    /// attachments. The new DSN is checked like `addProject`'s, and the change is one transaction.
+    /// Returns the entry before and after, for the report.
+    @discardableResult
+    public func updateProject(name: String, dsn: String? = nil, addTags: [String] = [], removeTags: [String] = []) throws -> ProjectChange {
+        guard dsn != nil || !addTags.isEmpty || !removeTags.isEmpty else {
+            throw CatalogError.usage("nothing to change; give --dsn, --tag or --untag")
+        }
+        for tag in addTags + removeTags { try ProjectName.validateTag(tag) }
+        if let both = addTags.first(where: removeTags.contains) {
+            throw CatalogError.usage("the tag \"\(both)\" is both added and removed; give it to --tag or to --untag")
+        }
+        let connection: ConnectionString?
+        do {
+            connection = try dsn.map { try ConnectionString($0) }
+        } catch {
+            throw CatalogError("project \"\(name)\": \(PostgresAdvice.explain(error as! PostgresError)); nothing was changed; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING")
+        }
+        let before = try project(named: name)
+        var detail: [String] = []
+        if let connection { detail.append("dsn \(connection.masked)") }
+        if !addTags.isEmpty { detail.append("tag +\(addTags.joined(separator: ",+"))") }
+        if !removeTags.isEmpty { detail.append("tag -\(removeTags.joined(separator: ",-"))") }
+        let after = try wrapped {
+            try store.updateProject(named: name, dsn: connection?.raw, addTags: addTags, removeTags: removeTags,
+                                    audit: AuditEntry(action: "project.update", target: name, result: "ok", detail: detail.joined(separator: "; ")))
+        }
+        return ProjectChange(before: before, after: after)
+    }
+
     /// One registered project, or a clear error.
     public func project(named name: String) throws -> Project {
         guard let project = try wrapped({ try store.project(named: name) }) else {
@@ -27,10 +57,12 @@ extension Catalog {
         return project
     }
 
-    /// Every registered project, filtered by tags when given.
-    public func listProjects(tags: [String] = []) throws -> [Project] {
+    /// Every registered project, filtered by tags when given; with `strictTags`, a tag that no
+    /// registered project has is an error.
+    public func listProjects(tags: [String] = [], strictTags: Bool = false) throws -> [Project] {
         let all = try wrapped { try store.projects() }
         guard !tags.isEmpty else { return all }
+        if strictTags { try Self.checkTags(tags, registered: all) }
         return all.filter { !Set(tags).isDisjoint(with: $0.tags) }
     }
 
@@ -41,4 +73,13 @@ extension Catalog {
         }
         audit("project.remove", target: name, result: "ok")
     }
+}
+
+/// A project's registry entry before and after `project update`.
+public struct ProjectChange: Sendable, Equatable {
+    public var before: Project
+    public var after: Project
+
+    /// True when the update pointed the project at another connection string.
+    public var dsnChanged: Bool { before.dsn != after.dsn }
 }

@@ -19,7 +19,7 @@ public struct SearchQuery: Sendable, Equatable {
 
     public init(_ target: Target, name: String, match: MatchMode = .exact, ignoreCase: Bool = false) throws {
         guard !name.isEmpty else {
-            throw CatalogError("the \(target.rawValue) name to search for is empty; give a name such as 'email', or use --match contains")
+            throw CatalogError.usage("the \(target.rawValue) name to search for is empty; give a name such as 'email', or use --match contains")
         }
         if match == .regex {
             do {

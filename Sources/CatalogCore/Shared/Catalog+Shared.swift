@@ -24,20 +24,22 @@ extension Catalog {
     /// Adds a new shared definition (version 1) from a file.
     @discardableResult
     public func addShared(name: String, file: String, note: String? = nil) throws -> SharedVersion {
-        try addShared(name: name, definition: DefinitionFile.read(path: file), note: note)
+        try ProjectName.validate(name, what: "shared definition")
+        return try addShared(name: name, definition: DefinitionFile.read(path: file), note: note)
     }
 
     /// Adds a new shared definition (version 1) from a table in a project's `_metadata`
     /// (`source` is `project:schema.table` or `project:table`).
     @discardableResult
     public func addShared(name: String, from source: String, note: String? = nil) throws -> SharedVersion {
+        try ProjectName.validate(name, what: "shared definition")
         let definition = try definitionFromProject(source)
         return try addShared(name: name, definition: definition, note: note ?? "taken from \(source)")
     }
 
     @discardableResult
     public func addShared(name: String, definition: TableDefinition, note: String?) throws -> SharedVersion {
-        try ProjectName.validate(name)
+        try ProjectName.validate(name, what: "shared definition")
         return try appendVersion(name: name, definition: definition, note: note, expectedPrevious: nil, action: "shared.add")
     }
 
@@ -88,9 +90,11 @@ extension Catalog {
                       author: stored.author, note: stored.note, createdAt: stored.createdAt)
     }
 
-    /// Every definition with its newest version, attached projects and those behind.
+    /// Every definition with its newest version, attached projects and those behind; removed
+    /// (archived) definitions are left out.
     public func listShared() throws -> [SharedSummary] {
-        let versions = try wrapped { try store.sharedVersions() }
+        let archived = try wrapped { try store.archivedSharedNames() }
+        let versions = try wrapped { try store.sharedVersions() }.filter { !archived.contains($0.name) }
         let attachments = try wrapped { try store.attachments() }
         let newest = Dictionary(grouping: versions, by: \.name).compactMapValues { $0.max { $0.version < $1.version } }
         return try newest.keys.sorted().map { name in
@@ -141,13 +145,13 @@ extension Catalog {
     /// Builds a definition from the mapping of one table in one project (`project:schema.table`).
     func definitionFromProject(_ source: String) throws -> TableDefinition {
         guard let colon = source.firstIndex(of: ":") else {
-            throw CatalogError("--from takes PROJECT:SCHEMA.TABLE, such as billing:public.users; got \"\(source)\"")
+            throw CatalogError.usage("--from takes PROJECT:SCHEMA.TABLE, such as billing:public.users; got \"\(source)\"")
         }
         let projectName = String(source[..<colon])
         let qualified = String(source[source.index(after: colon)...])
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         let (schema, table) = parts.count == 2 ? (parts[0], parts[1]) : ("public", qualified)
-        guard !table.isEmpty else { throw CatalogError("--from needs a table name after the colon, such as billing:public.users") }
+        guard !table.isEmpty else { throw CatalogError.usage("--from needs a table name after the colon, such as billing:public.users") }
         let project = try project(named: projectName)
         let mapped = try wrapped(project: projectName) {
             let connection = try Connection(project.connectionString())

@@ -4,9 +4,20 @@ import Yams
 /// Reads and writes shared definitions as YAML or JSON. Reading goes through YAML's node tree
 /// (JSON is YAML too), so every error names the file, the line and the key.
 public enum DefinitionFile {
-    /// Parses a definition; unknown keys, wrong types, missing or duplicate columns and
-    /// non-object `validation_rules` are refused.
+    /// The largest definition accepted, in bytes. 1,600 columns with labels and rules fit many
+    /// times over; anything larger is not a table definition.
+    public static let maximumBytes = 4 * 1024 * 1024
+
+    /// PostgreSQL's limit on the columns of one table.
+    public static let maximumColumns = 1600
+
+    /// Parses a definition; unknown keys, wrong types, missing or duplicate columns, more than
+    /// 1,600 columns, YAML anchors and aliases, and non-object `validation_rules` are refused.
     public static func parse(_ text: String, file: String) throws -> TableDefinition {
+        guard text.utf8.count <= maximumBytes else { throw tooLarge(file) }
+        if let line = YAMLAliasCheck.firstAnchorOrAliasLine(in: text) {
+            throw CatalogError("\(file):\(line): YAML anchors and aliases (&name, *name) are not allowed in definitions; write each value out")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -17,8 +28,18 @@ public enum DefinitionFile {
         return try Reader(file: file).table(node)
     }
 
-    /// Reads a definition file from disk.
+    /// Reads a definition file from disk; only a regular file of at most `maximumBytes`.
     public static func read(path: String) throws -> TableDefinition {
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw CatalogError("cannot read \(path): \((error as NSError).localizedDescription); check the path")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw CatalogError("\(path) is not a regular file; give the path of a YAML or JSON definition file")
+        }
+        guard ((attributes[.size] as? NSNumber)?.intValue ?? 0) <= maximumBytes else { throw tooLarge(path) }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -27,6 +48,11 @@ public enum DefinitionFile {
         }
         return try parse(text, file: path)
     }
+
+    private static func tooLarge(_ file: String) -> CatalogError {
+        CatalogError("\(file) is larger than \(maximumBytes / 1024 / 1024) MiB, which no table definition needs; check that it is the right file")
+    }
+
 
     /// The canonical YAML form: fixed key order, absent fields omitted.
     public static func yaml(_ definition: TableDefinition) -> String {
@@ -107,6 +133,9 @@ public enum DefinitionFile {
             let values = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) })
             guard let columnsNode = values["columns"] else { throw fail(node, "the definition is missing 'columns'") }
             guard case .sequence(let sequence) = columnsNode else { throw fail(columnsNode, "'columns' must be a list") }
+            guard sequence.count <= DefinitionFile.maximumColumns else {
+                throw fail(columnsNode, "the definition has \(sequence.count) columns; PostgreSQL allows at most \(DefinitionFile.maximumColumns) in a table")
+            }
             let columns = try sequence.map(column)
             var names = Set<String>()
             for (column, node) in zip(columns, sequence) where !names.insert(column.name).inserted {
