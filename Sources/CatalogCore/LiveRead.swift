@@ -118,6 +118,9 @@ extension Catalog {
                 outcome.sources.append(AnswerSource(project: result.key, live: true, revision: revision, fetchedAt: now))
                 observations.append((result.key, ProjectObservation(
                     status: .ok, metadataVersion: answers.first?.records.first?.int("metadata_version"), at: now)))
+            case .failed(let error) where !error.isReachabilityFailure:
+                // The project answered; only the statement failed, so its reachability stands.
+                outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
             case .failed, .timedOut:
                 outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
                 observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.reason, at: now)))

@@ -2,6 +2,7 @@
 @testable import CatalogCore
 import CatalogTestSupport
 import Foundation
+import PostgresClient
 import Testing
 
 @Suite("Federated search")
@@ -131,6 +132,21 @@ struct SearchTests {
         #expect(result.matches.map(\.project) == ["shop"])
         let outcomes = Dictionary(uniqueKeysWithValues: result.failures.map { ($0.project, $0.outcome.label) })
         #expect(outcomes == ["hangs": "timed_out", "dead": "failed"])
+    }
+
+    @Test("a statement PostgreSQL rejects leaves reachability as it was; a refused connection still marks a project down")
+    func queryErrorKeepsReachability() throws {
+        let fleet = try FixtureFleet.make(["shop", "saas"])
+        _ = try fleet.catalog.search(SearchQuery(.column, name: "email"))
+        let projects = try fleet.catalog.searchProjects(ProjectSelection())
+        let rejected = try fleet.catalog.readLive(projects, question: Query("SELECT 'x' ~ $1", ["("]), options: FanOutOptions())
+        #expect(rejected.failures.map(\.project).sorted() == ["saas", "shop"])
+        #expect(rejected.failures.allSatisfy { $0.error.contains("regular expression") })
+        #expect(try fleet.catalog.projects(ProjectSelection(all: true)).map(\.status) == [.ok, .ok])
+        try fleet.catalog.addProject(name: "dead", dsn: "postgresql://postgres@127.0.0.1:\(try TemporaryCluster.freePort())/x")
+        _ = try fleet.catalog.search(SearchQuery(.column, name: "email"))
+        #expect(try fleet.catalog.project(named: "dead").status == .failed)
+        #expect(try fleet.catalog.project(named: "shop").status == .ok)
     }
 
     @Test("bad input is refused before any connection")
