@@ -64,6 +64,8 @@ public struct IndexState: Sendable, Equatable {
     public var revision: Int64?
     public var metadataVersion: Int?
     public var fetchedAt: Date
+    /// The database's LC_CTYPE as `CharacterRules` reads it; nil until a live read recorded it.
+    public var ctype: String?
 }
 
 /// A fresh copy of one project's mappings, or a confirmation that the copy held is still current.
@@ -77,13 +79,14 @@ extension Store {
     public func indexStates() throws -> [String: IndexState] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT p.name, s.revision, s.metadata_version, s.fetched_at
+                SELECT p.name, s.revision, s.metadata_version, s.fetched_at, s.ctype
                 FROM index_state s JOIN project p ON p.id = s.project_id
                 """)
             var states: [String: IndexState] = [:]
             for row in rows {
                 let name: String = row["name"]
-                states[name] = IndexState(project: name, revision: row["revision"], metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"])
+                states[name] = IndexState(project: name, revision: row["revision"], metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"],
+                                          ctype: row["ctype"])
             }
             return states
         }
@@ -140,6 +143,20 @@ extension Store {
                             metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at
                         """).execute(arguments: [id, revision, version, date])
                 }
+            }
+        }
+    }
+
+    /// Records each answering project's ctype, one statement per distinct value.
+    public func recordIndexCtypes(_ ctypes: [(project: String, ctype: String?)]) throws {
+        guard !ctypes.isEmpty else { return }
+        let groups = Dictionary(grouping: ctypes) { $0.ctype }
+        try write { db in
+            for (ctype, members) in groups {
+                try db.cachedStatement(sql: """
+                    UPDATE index_state SET ctype = ?
+                    WHERE ctype IS NOT ? AND project_id IN (SELECT id FROM project WHERE name IN (SELECT value FROM json_each(?)))
+                    """).execute(arguments: [ctype, ctype, try Store.jsonArray(members.map(\.project))])
             }
         }
     }

@@ -54,7 +54,8 @@ struct SearchTests {
         let cached = try fleet.catalog.search(query, cached: true)
         #expect(!live.matches.isEmpty)
         #expect(live.matches == cached.matches)
-        for match in live.matches { #expect(query.matches(match.column!)) }
+        let test = try query.nameTest(for: CharacterRules(ctype: "C.UTF-8"))
+        for match in live.matches { #expect(test.matches(match.column!)) }
     }
 
     @Test("contains finds the near-misses that exact leaves out")
@@ -93,6 +94,52 @@ struct SearchTests {
             #expect(live.matches.allSatisfy { $0.schema == "Straße" && $0.table == "Kunden \"VIP\"" })
             #expect(try catalog.search(query, cached: true).matches == live.matches, "cached \(name)")
         }
+    }
+
+    @Test("regular expressions are PostgreSQL's, live and cached alike", arguments: [
+        ("email\\b", false), ("email\\y", false), ("[[:<:]]email", false), ("\\memail\\M", false),
+        ("^[[:alpha:]_]+$", true), ("E(MAIL)?$", true), ("_\\w*address", false), ("^[[:upper:]]", true),
+    ])
+    func regexDialect(pattern: String, ignoreCase: Bool) throws {
+        let fleet = try SharedFleet.fleet()
+        let query = try SearchQuery(.column, name: pattern, match: .regex, ignoreCase: ignoreCase)
+        let live = try fleet.catalog.search(query)
+        #expect(live.failures.isEmpty)
+        #expect(try fleet.catalog.search(query, cached: true).matches == live.matches)
+        if pattern == "email\\b" { #expect(live.matches.isEmpty, "\\b is a backspace in PostgreSQL") }
+        if pattern == "email\\y" { #expect(!live.matches.isEmpty) }
+    }
+
+    @Test("a pattern PostgreSQL rejects is refused before any connection, in PostgreSQL's words")
+    func regexRefusedUpFront() throws {
+        #expect { try SearchQuery(.column, name: "\\p{L}", match: .regex) } throws: { "\($0)".contains("invalid escape \\ sequence") }
+        #expect { try SearchQuery(.column, name: "a**", match: .regex) } throws: { "\($0)".contains("quantifier operand invalid") }
+        let fleet = try SharedFleet.fleet()
+        let query = try SearchQuery(.column, name: "(e)\\1", match: .regex, ignoreCase: true)
+        #expect { try fleet.catalog.search(query, cached: true) } throws: { "\($0)".contains("search live, without --cached") }
+    }
+
+    @Test("--ignore-case folds as each database's LC_CTYPE does, live and cached", arguments: [
+        ("é", MatchMode.regex), ("^[[:alpha:]]+$", .regex), ("éclair", .exact), ("id", .exact), ("éCL", .prefix), ("éC", .contains),
+    ])
+    func ctypeFolding(name: String, mode: MatchMode) throws {
+        let cluster = try TestWorkspace.cluster()
+        let catalog = try TestEnvironment.catalog()
+        for (project, ctype) in [("ascii", "C"), ("unicode", "C.UTF-8")] {
+            let database = "ctype_\(project)_\(UUID().uuidString.prefix(8).lowercased())"
+            try cluster.connect().execute(script: "CREATE DATABASE \(database) TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE '\(ctype)' LC_COLLATE '\(ctype)'")
+            try cluster.connect(database: database).execute(script: #"CREATE TABLE pastry ("Éclair" text, "İD" int, plain int)"#)
+            try catalog.addProject(name: project, dsn: cluster.url(database: database))
+        }
+        try catalog.installMetadata(.everything)
+        try catalog.scanMetadata(.everything)
+        let query = try SearchQuery(.column, name: name, match: mode, ignoreCase: true)
+        let live = try catalog.search(query)
+        #expect(live.failures.isEmpty)
+        #expect(live.matches.contains { $0.project == "unicode" }, "C.UTF-8 folds É and İ")
+        #expect(!live.matches.contains { $0.project == "ascii" && $0.column != "plain" }, "C folds ASCII only")
+        #expect(try catalog.search(query, cached: true).matches == live.matches)
+        #expect(try Set(catalog.store.indexStates().values.map(\.ctype)) == ["C", "C.UTF-8"])
     }
 
     @Test("find-column output is pinned in every format")
