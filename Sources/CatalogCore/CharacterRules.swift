@@ -93,7 +93,15 @@ public struct CharacterRules: Sendable, Hashable {
             return Self.setPattern((0...0x7F).filter { Self.asciiMember($0, of: characterClass) })
         case .locale(let handle):
             return handle.cachedSet(characterClass) { locale in
-                Self.setPattern((0...0x10FFFF).lazy.filter { Self.localeMember($0, of: characterClass, locale) })
+                let test = LibcWide.test(for: characterClass)
+                var members: [UInt32] = []
+                var value: UInt32 = 0
+                // A tight loop over every code point: about 1.1 million calls, once per class and process.
+                while value <= 0x10FFFF {
+                    if test(value, locale) != 0 || (characterClass == .word && value == 0x5F) { members.append(value) }
+                    value += 1
+                }
+                return Self.setPattern(members)
             }
         }
     }
@@ -112,22 +120,6 @@ public struct CharacterRules: Sendable, Hashable {
         case .graph: return value >= 0x21 && value <= 0x7E
         case .print: return value >= 0x20 && value <= 0x7E
         case .punct: return value >= 0x21 && value <= 0x7E && !(upper || lower || digit)
-        case .ascii, .blank, .cntrl, .xdigit: return false
-        }
-    }
-
-    private static func localeMember(_ value: UInt32, of characterClass: CharacterClass, _ locale: locale_t) -> Bool {
-        switch characterClass {
-        case .alpha: return LibcWide.iswalpha(value, locale) != 0
-        case .alnum: return LibcWide.iswalnum(value, locale) != 0
-        case .word: return value == 0x5F || LibcWide.iswalnum(value, locale) != 0
-        case .digit: return LibcWide.iswdigit(value, locale) != 0
-        case .upper: return LibcWide.iswupper(value, locale) != 0
-        case .lower: return LibcWide.iswlower(value, locale) != 0
-        case .space: return LibcWide.iswspace(value, locale) != 0
-        case .graph: return LibcWide.iswgraph(value, locale) != 0
-        case .print: return LibcWide.iswprint(value, locale) != 0
-        case .punct: return LibcWide.iswpunct(value, locale) != 0
         case .ascii, .blank, .cntrl, .xdigit: return false
         }
     }
@@ -219,4 +211,20 @@ private enum LibcWide {
     static let iswgraph = function("iswgraph_l", as: Test.self)
     static let iswprint = function("iswprint_l", as: Test.self)
     static let iswpunct = function("iswpunct_l", as: Test.self)
+
+    /// The test for a class that PostgreSQL asks the C library about (`\w` is alnum plus `_`).
+    static func test(for characterClass: CharacterClass) -> Test {
+        switch characterClass {
+        case .alpha: iswalpha
+        case .alnum, .word: iswalnum
+        case .digit: iswdigit
+        case .upper: iswupper
+        case .lower: iswlower
+        case .space: iswspace
+        case .graph: iswgraph
+        case .print: iswprint
+        case .punct: iswpunct
+        case .ascii, .blank, .cntrl, .xdigit: preconditionFailure("PostgreSQL hard-wires [:\(characterClass.rawValue):]")
+        }
+    }
 }

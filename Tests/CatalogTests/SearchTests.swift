@@ -119,6 +119,25 @@ struct SearchTests {
         #expect { try fleet.catalog.search(query, cached: true) } throws: { "\($0)".contains("search live, without --cached") }
     }
 
+    @Test("a cached regular expression is compiled once per search, not once per row")
+    func compiledOncePerSearch() throws {
+        let fleet = try SharedFleet.fleet()
+        let query = try SearchQuery(.column, name: "[[:alpha:]][[:alnum:]][[:punct:]][[:print:]][[:graph:]][[:lower:]]x",
+                                    match: .regex, ignoreCase: true)
+        let rules = CharacterRules(ctype: "C.UTF-8")
+        _ = try query.nameTest(for: rules)
+        let compileStart = Date()
+        for _ in 0..<5 { _ = try query.nameTest(for: rules) }
+        let compile = Date().timeIntervalSince(compileStart) / 5
+        let projects = try fleet.catalog.searchProjects(ProjectSelection()).map(\.name)
+        let rows = try fleet.catalog.store.indexedColumns(projects: projects, condition: "1", arguments: []).count
+        let searchStart = Date()
+        _ = try fleet.catalog.search(query, cached: true)
+        let search = Date().timeIntervalSince(searchStart)
+        #expect(rows >= 50)
+        #expect(search < compile * Double(rows) / 3, "one compilation takes \(compile) s and the search over \(rows) rows \(search) s")
+    }
+
     @Test("--ignore-case folds as each database's LC_CTYPE does, live and cached", arguments: [
         ("é", MatchMode.regex), ("^[[:alpha:]]+$", .regex), ("éclair", .exact), ("id", .exact), ("éCL", .prefix), ("éC", .contains),
     ])
