@@ -102,13 +102,7 @@ extension Catalog {
     /// cannot be followed here gives the reason its projects are skipped. A pattern that cannot be
     /// evaluated on the index under any ctype is refused with one line.
     private func nameTests(_ query: SearchQuery, ctypes: Set<String?>) throws -> [String?: Result<NameTest, PostgresRegexError>] {
-        if let regex = query.regex {
-            do {
-                _ = try regex.matcher(ignoreCase: query.ignoreCase, rules: CharacterRules(ctype: "C"))
-            } catch {
-                throw CatalogError("--cached cannot match '\(regex.pattern)' as PostgreSQL would: it uses \(error.untranslatable ?? "an unknown construct"); search live, without --cached")
-            }
-        }
+        try query.checkCachedEvaluation()
         var tests: [String?: Result<NameTest, PostgresRegexError>] = [:]
         for ctype in ctypes {
             do {

@@ -60,6 +60,17 @@ public struct SearchQuery: Sendable, Equatable {
         }
     }
 
+    /// Refuses, with one line, a pattern the index cannot evaluate as PostgreSQL would under any
+    /// ctype (such as a back reference with `--ignore-case`); a `--cached` search checks this first.
+    public func checkCachedEvaluation() throws {
+        guard let regex else { return }
+        do {
+            _ = try regex.matcher(ignoreCase: ignoreCase, rules: CharacterRules(ctype: "C"))
+        } catch {
+            throw CatalogError("--cached cannot match '\(regex.pattern)' as PostgreSQL would: it uses \(error.untranslatable ?? "an unknown construct"); search live, without --cached")
+        }
+    }
+
     /// The test a cached search applies to the names of a project whose database has these
     /// character rules, answering as `postgresCondition` does there. Built once per search and
     /// ctype: a regular expression is compiled here, never per row.
