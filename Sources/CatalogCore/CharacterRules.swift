@@ -3,11 +3,6 @@ import Foundation
 import Glibc
 #endif
 
-/// A POSIX character class of PostgreSQL's regular expressions (`[[:alpha:]]`; `\d`, `\s`, `\w`).
-enum CharacterClass: String, Sendable, CaseIterable {
-    case alnum, alpha, ascii, blank, cntrl, digit, graph, lower, print, punct, space, upper, xdigit, word
-}
-
 /// How a database classifies and case-folds characters, after its `LC_CTYPE`: PostgreSQL's regular
 /// expressions and `lower()` follow it, so the index records it per project and `--cached` follows it.
 ///

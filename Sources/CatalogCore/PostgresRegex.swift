@@ -76,37 +76,3 @@ public struct PostgresRegex: Sendable, Equatable {
         case start, end, boundary, notBoundary
     }
 }
-
-/// A pattern PostgreSQL rejects, or one `--cached` cannot evaluate as PostgreSQL would.
-public struct PostgresRegexError: Error, Sendable, Equatable {
-    /// PostgreSQL's words for a rejected pattern (after "invalid regular expression: ").
-    public var syntax: String?
-    /// What cannot be translated, for a valid pattern.
-    public var untranslatable: String?
-
-    init(syntax: String) { self.syntax = syntax }
-    init(untranslatable: String) { self.untranslatable = untranslatable }
-
-    static let parentheses = PostgresRegexError(syntax: "parentheses () not balanced")
-    static let brackets = PostgresRegexError(syntax: "brackets [] not balanced")
-    static let braces = PostgresRegexError(syntax: "braces {} not balanced")
-    static let escape = PostgresRegexError(syntax: "invalid escape \\ sequence")
-    static let quantifier = PostgresRegexError(syntax: "quantifier operand invalid")
-    static let count = PostgresRegexError(syntax: "invalid repetition count(s)")
-    static let range = PostgresRegexError(syntax: "invalid character range")
-    static let characterClass = PostgresRegexError(syntax: "invalid character class")
-    static let collatingElement = PostgresRegexError(syntax: "invalid collating element")
-    static let backreference = PostgresRegexError(syntax: "invalid backreference number")
-    static let option = PostgresRegexError(syntax: "invalid embedded option")
-}
-
-/// A pattern compiled for one set of character rules: built once per search, used for every row.
-struct PostgresRegexMatcher: @unchecked Sendable {
-    /// NSRegularExpression is immutable after creation and documented as safe to share across threads.
-    let expression: NSRegularExpression
-
-    /// Whether the pattern matches somewhere in `candidate`, as `candidate ~ pattern` would say.
-    func matches(_ candidate: String) -> Bool {
-        expression.firstMatch(in: candidate, range: NSRange(location: 0, length: candidate.utf16.count)) != nil
-    }
-}
