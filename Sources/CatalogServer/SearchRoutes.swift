@@ -19,6 +19,7 @@ struct SearchRoutes {
         let query: SearchQuery
         do {
             query = try SearchQuery(target, name: name, match: match, ignoreCase: try parameters.flag("ignore_case"))
+            if try parameters.flag("cached") { try query.checkCachedEvaluation() }
         } catch let error as CatalogError {
             throw APIError.badRequest(error.message, code: match == .regex ? "invalid_regex" : "bad_request")
         }

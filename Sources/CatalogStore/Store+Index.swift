@@ -68,6 +68,8 @@ public struct IndexState: Sendable, Equatable {
     public var incarnation: String?
     public var metadataVersion: Int?
     public var fetchedAt: Date
+    /// The database's LC_CTYPE as `CharacterRules` reads it; nil until a live read recorded it.
+    public var ctype: String?
 }
 
 /// A fresh copy of one project's mappings, or a confirmation that the copy held is still current.
@@ -81,14 +83,14 @@ extension Store {
     public func indexStates() throws -> [String: IndexState] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at
+                SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at, s.ctype
                 FROM index_state s JOIN project p ON p.id = s.project_id
                 """)
             var states: [String: IndexState] = [:]
             for row in rows {
                 let name: String = row["name"]
                 states[name] = IndexState(project: name, revision: row["revision"], incarnation: row["incarnation"],
-                                          metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"])
+                                          metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"], ctype: row["ctype"])
             }
             return states
         }
@@ -155,6 +157,20 @@ extension Store {
         try write { db in
             for table in ["index_column", "index_table", "index_state"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE project_id IN (SELECT id FROM project WHERE name = ?)", arguments: [project])
+            }
+        }
+    }
+
+    /// Records each answering project's ctype, one statement per distinct value.
+    public func recordIndexCtypes(_ ctypes: [(project: String, ctype: String?)]) throws {
+        guard !ctypes.isEmpty else { return }
+        let groups = Dictionary(grouping: ctypes) { $0.ctype }
+        try write { db in
+            for (ctype, members) in groups {
+                try db.cachedStatement(sql: """
+                    UPDATE index_state SET ctype = ?
+                    WHERE ctype IS NOT ? AND project_id IN (SELECT id FROM project WHERE name IN (SELECT value FROM json_each(?)))
+                    """).execute(arguments: [ctype, ctype, try Store.jsonArray(members.map(\.project))])
             }
         }
     }

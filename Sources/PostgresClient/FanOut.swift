@@ -149,6 +149,10 @@ private struct PollLoop {
         var needsFlush = false
 
         var index: Int { attempt.index }
+        var isQuerying: Bool {
+            if case .querying = phase { return true }
+            return false
+        }
         var started: Double { attempt.started }
     }
 
@@ -280,7 +284,10 @@ private struct PollLoop {
                 advance(position, revents: descriptors[position].revents)
             } else if now >= active[position].deadline {
                 let entry = active.remove(at: position)
+                // A statement in flight keeps running on the server after the socket closes: ask it to stop.
+                let cancel = entry.isQuerying ? CancelHandle(connection: entry.connection) : nil
                 close(entry, reusable: false)
+                cancel?.sendInBackground()
                 finish(entry.index, .timedOut, started: entry.started)
             }
         }

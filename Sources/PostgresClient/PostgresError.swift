@@ -39,6 +39,15 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
     /// True when the server says the relation or schema does not exist (SQLSTATE 42P01 / 3F000).
     public var isUndefinedObject: Bool { [SQLState.undefinedTable, SQLState.invalidSchemaName, SQLState.undefinedColumn].contains(sqlState) }
 
+    /// True when the server could not be reached, refused us, or dropped the connection: the
+    /// failures that say a project is down. An error in a statement the server ran (a bad regular
+    /// expression, a missing table) says nothing about reachability.
+    public var isReachabilityFailure: Bool {
+        guard kind == .query, let sqlState else { return true }
+        // 08: connection exception; 28: invalid authorization; 57P01–57P05: the server shut the session down.
+        return sqlState.hasPrefix("08") || sqlState.hasPrefix("28") || sqlState.hasPrefix("57P")
+    }
+
     /// Builds an error from a failed result's diagnostic fields.
     init(result: OpaquePointer) {
         func field(_ code: Int32) -> String? {

@@ -48,6 +48,18 @@ import Testing
         }
     }
 
+    @Test func aRegexTheIndexCannotEvaluateIs400ForCachedOnly() async throws {
+        let fleet = try ServerFleet.make(["saas"])
+        try await fleet.application().application.test(.router) { client in
+            let cached = try await client.get("/api/v1/search/columns?name=(e)%5C1&match=regex&ignore_case=true&cached=true")
+            #expect(cached.status == .badRequest)
+            #expect(cached.errorCode == "invalid_regex")
+            #expect(cached.errorMessage?.contains("search live, without --cached") == true)
+            let live = try await client.get("/api/v1/search/columns?name=(e)%5C1&match=regex&ignore_case=true")
+            #expect(live.status == .ok)
+        }
+    }
+
     @Test func anUnknownProjectIs404() async throws {
         let fleet = try ServerFleet.make(["saas"])
         try await fleet.application().application.test(.router) { client in

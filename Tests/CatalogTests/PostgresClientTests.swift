@@ -179,6 +179,22 @@ struct FanOutTests {
         guard case .timedOut = results[2].outcome else { Issue.record("sleeps should time out: \(results[2].outcome)"); return }
     }
 
+    @Test("a statement that runs past the timeout is cancelled on the server, not left running")
+    func timeoutCancels() async throws {
+        let cluster = try TestWorkspace.cluster()
+        let marker = "cancel_\(UUID().uuidString.prefix(8).lowercased())"
+        let results = await FanOut(timeout: 1).run([
+            FanOutTask(key: "sleeps", connection: cluster.connectionString(), query: Query("SELECT pg_sleep(120) AS \(marker)")),
+        ])
+        guard case .timedOut = results[0].outcome else { Issue.record("expected a timeout: \(results[0].outcome)"); return }
+        let connection = try cluster.connect()
+        let gone = try TestWorkspace.wait(upTo: 10, every: 0.1) {
+            try connection.query("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+                                 ["%\(marker)%"]).records.first?.int("n") == 0
+        }
+        #expect(gone, "the sleeping statement is still in pg_stat_activity")
+    }
+
     @Test("a failed query and a refused connection fail alone")
     func failuresAreIsolated() async throws {
         let cluster = try TestWorkspace.cluster()

@@ -2,6 +2,7 @@
 @testable import CatalogCore
 import CatalogTestSupport
 import Foundation
+import PostgresClient
 import Testing
 
 @Suite("Federated search")
@@ -53,7 +54,8 @@ struct SearchTests {
         let cached = try fleet.catalog.search(query, cached: true)
         #expect(!live.matches.isEmpty)
         #expect(live.matches == cached.matches)
-        for match in live.matches { #expect(query.matches(match.column!)) }
+        let test = try query.nameTest(for: CharacterRules(ctype: "C.UTF-8"))
+        for match in live.matches { #expect(test.matches(match.column!)) }
     }
 
     @Test("contains finds the near-misses that exact leaves out")
@@ -94,6 +96,71 @@ struct SearchTests {
         }
     }
 
+    @Test("regular expressions are PostgreSQL's, live and cached alike", arguments: [
+        ("email\\b", false), ("email\\y", false), ("[[:<:]]email", false), ("\\memail\\M", false),
+        ("^[[:alpha:]_]+$", true), ("E(MAIL)?$", true), ("_\\w*address", false), ("^[[:upper:]]", true),
+    ])
+    func regexDialect(pattern: String, ignoreCase: Bool) throws {
+        let fleet = try SharedFleet.fleet()
+        let query = try SearchQuery(.column, name: pattern, match: .regex, ignoreCase: ignoreCase)
+        let live = try fleet.catalog.search(query)
+        #expect(live.failures.isEmpty)
+        #expect(try fleet.catalog.search(query, cached: true).matches == live.matches)
+        if pattern == "email\\b" { #expect(live.matches.isEmpty, "\\b is a backspace in PostgreSQL") }
+        if pattern == "email\\y" { #expect(!live.matches.isEmpty) }
+    }
+
+    @Test("a pattern PostgreSQL rejects is refused before any connection, in PostgreSQL's words")
+    func regexRefusedUpFront() throws {
+        #expect { try SearchQuery(.column, name: "\\p{L}", match: .regex) } throws: { "\($0)".contains("invalid escape \\ sequence") }
+        #expect { try SearchQuery(.column, name: "a**", match: .regex) } throws: { "\($0)".contains("quantifier operand invalid") }
+        let fleet = try SharedFleet.fleet()
+        let query = try SearchQuery(.column, name: "(e)\\1", match: .regex, ignoreCase: true)
+        #expect { try fleet.catalog.search(query, cached: true) } throws: { "\($0)".contains("search live, without --cached") }
+    }
+
+    @Test("a cached regular expression is compiled once per search, not once per row")
+    func compiledOncePerSearch() throws {
+        let fleet = try SharedFleet.fleet()
+        let query = try SearchQuery(.column, name: "[[:alpha:]][[:alnum:]][[:punct:]][[:print:]][[:graph:]][[:lower:]]x",
+                                    match: .regex, ignoreCase: true)
+        let rules = CharacterRules(ctype: "C.UTF-8")
+        _ = try query.nameTest(for: rules)
+        let compileStart = Date()
+        for _ in 0..<5 { _ = try query.nameTest(for: rules) }
+        let compile = Date().timeIntervalSince(compileStart) / 5
+        let projects = try fleet.catalog.searchProjects(ProjectSelection()).map(\.name)
+        let rows = try fleet.catalog.store.indexedColumns(projects: projects, condition: "1", arguments: []).count
+        let searchStart = Date()
+        _ = try fleet.catalog.search(query, cached: true)
+        let search = Date().timeIntervalSince(searchStart)
+        #expect(rows >= 50)
+        #expect(search < compile * Double(rows) / 3, "one compilation takes \(compile) s and the search over \(rows) rows \(search) s")
+    }
+
+    @Test("--ignore-case folds as each database's LC_CTYPE does, live and cached", arguments: [
+        ("é", MatchMode.regex), ("^[[:alpha:]]+$", .regex), ("éclair", .exact), ("id", .exact), ("éCL", .prefix), ("éC", .contains),
+    ])
+    func ctypeFolding(name: String, mode: MatchMode) throws {
+        let cluster = try TestWorkspace.cluster()
+        let catalog = try TestEnvironment.catalog()
+        for (project, ctype) in [("ascii", "C"), ("unicode", "C.UTF-8")] {
+            let database = "ctype_\(project)_\(UUID().uuidString.prefix(8).lowercased())"
+            try cluster.connect().execute(script: "CREATE DATABASE \(database) TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE '\(ctype)' LC_COLLATE '\(ctype)'")
+            try cluster.connect(database: database).execute(script: #"CREATE TABLE pastry ("Éclair" text, "İD" int, plain int)"#)
+            try catalog.addProject(name: project, dsn: cluster.url(database: database))
+        }
+        try catalog.installMetadata(.everything)
+        try catalog.scanMetadata(.everything)
+        let query = try SearchQuery(.column, name: name, match: mode, ignoreCase: true)
+        let live = try catalog.search(query)
+        #expect(live.failures.isEmpty)
+        #expect(live.matches.contains { $0.project == "unicode" }, "C.UTF-8 folds É and İ")
+        #expect(!live.matches.contains { $0.project == "ascii" && $0.column != "plain" }, "C folds ASCII only")
+        #expect(try catalog.search(query, cached: true).matches == live.matches)
+        #expect(try Set(catalog.store.indexStates().values.map(\.ctype)) == ["C", "C.UTF-8"])
+    }
+
     @Test("find-column output is pinned in every format")
     func outputIsPinned() throws {
         let fleet = try SharedFleet.fleet()
@@ -131,6 +198,21 @@ struct SearchTests {
         #expect(result.matches.map(\.project) == ["shop"])
         let outcomes = Dictionary(uniqueKeysWithValues: result.failures.map { ($0.project, $0.outcome.label) })
         #expect(outcomes == ["hangs": "timed_out", "dead": "failed"])
+    }
+
+    @Test("a statement PostgreSQL rejects leaves reachability as it was; a refused connection still marks a project down")
+    func queryErrorKeepsReachability() throws {
+        let fleet = try FixtureFleet.make(["shop", "saas"])
+        _ = try fleet.catalog.search(SearchQuery(.column, name: "email"))
+        let projects = try fleet.catalog.searchProjects(ProjectSelection())
+        let rejected = try fleet.catalog.readLive(projects, question: Query("SELECT 'x' ~ $1", ["("]), options: FanOutOptions())
+        #expect(rejected.failures.map(\.project).sorted() == ["saas", "shop"])
+        #expect(rejected.failures.allSatisfy { $0.error.contains("regular expression") })
+        #expect(try fleet.catalog.projects(ProjectSelection(all: true)).map(\.status) == [.ok, .ok])
+        try fleet.catalog.addProject(name: "dead", dsn: "postgresql://postgres@127.0.0.1:\(try TemporaryCluster.freePort())/x")
+        _ = try fleet.catalog.search(SearchQuery(.column, name: "email"))
+        #expect(try fleet.catalog.project(named: "dead").status == .failed)
+        #expect(try fleet.catalog.project(named: "shop").status == .ok)
     }
 
     @Test("bad input is refused before any connection")

@@ -12,9 +12,16 @@ struct LiveRead: Sendable {
     /// The incarnation the store's copy was read from (`Incarnation.description`).
     let cachedIncarnation: String?
 
+    /// The ctype says how the database folds case and classifies characters in `~*` and `lower()`,
+    /// in the form `CharacterRules` reads.
     static let revisionQuery = Query("""
         SELECT r.value AS revision, (SELECT max(version) FROM _metadata.schema_migrations) AS metadata_version,
-               \(Incarnation.selectList)
+               \(Incarnation.selectList),
+               (SELECT CASE WHEN d.datctype IN ('C', 'POSIX') THEN d.datctype
+                            WHEN to_jsonb(d) ->> 'datlocprovider' = 'i' THEN 'icu:' || coalesce(to_jsonb(d) ->> 'daticulocale', '')
+                            WHEN d.encoding <> pg_char_to_encoding('UTF8') THEN d.datctype || ' (' || pg_encoding_to_char(d.encoding) || ')'
+                            ELSE d.datctype END
+                FROM pg_database d WHERE d.datname = current_database()) AS ctype
         FROM _metadata.revision r
         """)
 
@@ -110,6 +117,7 @@ extension Catalog {
         var outcome = LiveReadOutcome()
         var updates: [IndexUpdate] = []
         var observations: [(project: String, observation: ProjectObservation)] = []
+        var ctypes: [(project: String, ctype: String?)] = []
         let now = Date()
         for position in results.indices {
             let result = results[position]
@@ -126,6 +134,10 @@ extension Catalog {
                 outcome.sources.append(AnswerSource(project: result.key, live: true, revision: revision, fetchedAt: now))
                 observations.append((result.key, ProjectObservation(
                     status: .ok, metadataVersion: answers.first?.records.first?.int("metadata_version"), at: now)))
+                ctypes.append((result.key, answers.first?.records.first?["ctype"]))
+            case .failed(let error) where !error.isReachabilityFailure:
+                // The project answered; only the statement failed, so its reachability stands.
+                outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
             case .failed, .timedOut:
                 outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
                 observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.reason, at: now)))
@@ -137,6 +149,7 @@ extension Catalog {
         }
         try wrapped {
             try store.applyIndexUpdates(updates, at: now)
+            try store.recordIndexCtypes(ctypes)
             try store.record(observations)
         }
         return outcome

@@ -58,16 +58,27 @@ extension Catalog {
 
     private func searchIndex(_ query: SearchQuery, projects: [Project]) throws -> SearchResult {
         let states = try wrapped { try store.indexStates() }
-        let indexed = projects.map(\.name).filter { states[$0] != nil }
-        let failures = projects.map(\.name).filter { states[$0] == nil }.map { project in
+        var failures = projects.map(\.name).filter { states[$0] == nil }.map { project in
             ProjectFailure(project: project, outcome: .skipped("not in the local index yet; run the same search without --cached once"))
         }
+        let tests = try nameTests(query, ctypes: Set(projects.compactMap { states[$0.name] }.map(\.ctype)))
+        var testByProject: [String: NameTest] = [:]
+        for project in projects.map(\.name) {
+            guard let state = states[project] else { continue }
+            switch tests[state.ctype]! {
+            case .success(let test): testByProject[project] = test
+            case .failure(let error):
+                let reason = "--cached cannot match like this project's database: \(error.untranslatable ?? "its character rules are unknown")"
+                failures.append(ProjectFailure(project: project, outcome: .skipped(reason)))
+            }
+        }
+        let indexed = projects.map(\.name).filter { testByProject[$0] != nil }
         let condition = query.indexCondition(column: query.target == .column ? "pg_column" : "table_name")
         var matches: [SearchMatch]
         switch query.target {
         case .column:
             matches = try wrapped { try store.indexedColumns(projects: indexed, condition: condition.sql, arguments: condition.arguments) }
-                .filter { query.match != .regex || query.matches($0.name) }
+                .filter { testByProject[$0.project]!.matches($0.name) }
                 .map { column in
                     SearchMatch(project: column.project, schema: column.schema, table: column.table, column: column.name, type: column.type,
                                 kind: column.kind, label: column.label, graphqlName: column.graphqlField, description: column.description,
@@ -75,7 +86,7 @@ extension Catalog {
                 }
         case .table:
             matches = try wrapped { try store.indexedTables(projects: indexed, condition: condition.sql, arguments: condition.arguments) }
-                .filter { query.match != .regex || query.matches($0.table.name) }
+                .filter { testByProject[$0.project]!.matches($0.table.name) }
                 .map { project, table in
                     SearchMatch(project: project, schema: table.schema, table: table.name, column: nil, type: nil, kind: table.kind,
                                 label: table.label, graphqlName: table.graphqlType, description: table.description, isNullable: nil)
@@ -85,5 +96,21 @@ extension Catalog {
             AnswerSource(project: project, live: false, revision: states[project]?.revision, fetchedAt: states[project]?.fetchedAt)
         }
         return SearchResult(matches: matches, failures: failures, sources: sources)
+    }
+
+    /// One name test per ctype in the index, each compiled once for the whole search; a ctype that
+    /// cannot be followed here gives the reason its projects are skipped. A pattern that cannot be
+    /// evaluated on the index under any ctype is refused with one line.
+    private func nameTests(_ query: SearchQuery, ctypes: Set<String?>) throws -> [String?: Result<NameTest, PostgresRegexError>] {
+        try query.checkCachedEvaluation()
+        var tests: [String?: Result<NameTest, PostgresRegexError>] = [:]
+        for ctype in ctypes {
+            do {
+                tests[ctype] = .success(try query.nameTest(for: CharacterRules(ctype: ctype)))
+            } catch {
+                tests[ctype] = .failure(error)
+            }
+        }
+        return tests
     }
 }

@@ -16,6 +16,8 @@ public struct SearchQuery: Sendable, Equatable {
     public var name: String
     public var match: MatchMode
     public var ignoreCase: Bool
+    /// The parsed pattern, for `.regex`.
+    public private(set) var regex: PostgresRegex?
 
     public init(_ target: Target, name: String, match: MatchMode = .exact, ignoreCase: Bool = false) throws {
         guard !name.isEmpty else {
@@ -23,9 +25,9 @@ public struct SearchQuery: Sendable, Equatable {
         }
         if match == .regex {
             do {
-                _ = try NSRegularExpression(pattern: name)
+                regex = try PostgresRegex(name)
             } catch {
-                throw CatalogError("'\(name)' is not a valid regular expression; check its brackets and escapes (see https://www.postgresql.org/docs/current/functions-matching.html)")
+                throw CatalogError("'\(name)' is not a valid regular expression in PostgreSQL's dialect: \(error.syntax ?? "unreadable"); check its brackets and escapes (see https://www.postgresql.org/docs/current/functions-matching.html#POSIX-SYNTAX-DETAILS)")
             }
         }
         self.target = target
@@ -46,27 +48,62 @@ public struct SearchQuery: Sendable, Equatable {
         }
     }
 
-    /// The condition SQLite evaluates on the index (regex is filtered in Swift), and its arguments.
+    /// The condition SQLite evaluates on the index, and its arguments. Regular expressions and
+    /// `--ignore-case` are left to `nameTest(for:)`, which follows each database's ctype.
     func indexCondition(column: String) -> (sql: String, arguments: [String]) {
-        let target = ignoreCase ? "name_folded" : column
-        let name = ignoreCase ? self.name.lowercased() : self.name
+        guard match != .regex, !ignoreCase else { return ("1", []) }
         switch match {
-        case .exact: return ("\(target) = ?", [name])
-        case .contains: return ("instr(\(target), ?) > 0", [name])
-        case .prefix: return ("substr(\(target), 1, length(?)) = ?", [name, name])
+        case .exact: return ("\(column) = ?", [name])
+        case .contains: return ("instr(\(column), ?) > 0", [name])
+        case .prefix: return ("substr(\(column), 1, length(?)) = ?", [name, name])
         case .regex: return ("1", [])
         }
     }
 
-    /// Whether a name matches, evaluated in Swift (used for regex on the index).
-    func matches(_ candidate: String) -> Bool {
-        switch match {
-        case .exact: return ignoreCase ? candidate.lowercased() == name.lowercased() : candidate == name
-        case .contains: return ignoreCase ? candidate.lowercased().contains(name.lowercased()) : candidate.contains(name)
-        case .prefix: return ignoreCase ? candidate.lowercased().hasPrefix(name.lowercased()) : candidate.hasPrefix(name)
-        case .regex:
-            guard let expression = try? NSRegularExpression(pattern: name, options: ignoreCase ? [.caseInsensitive] : []) else { return false }
-            return expression.firstMatch(in: candidate, range: NSRange(candidate.startIndex..., in: candidate)) != nil
+    /// Refuses, with one line, a pattern the index cannot evaluate as PostgreSQL would under any
+    /// ctype (such as a back reference with `--ignore-case`); a `--cached` search checks this first.
+    public func checkCachedEvaluation() throws {
+        guard let regex else { return }
+        do {
+            _ = try regex.matcher(ignoreCase: ignoreCase, rules: CharacterRules(ctype: "C"))
+        } catch {
+            throw CatalogError("--cached cannot match '\(regex.pattern)' as PostgreSQL would: it uses \(error.untranslatable ?? "an unknown construct"); search live, without --cached")
         }
+    }
+
+    /// The test a cached search applies to the names of a project whose database has these
+    /// character rules, answering as `postgresCondition` does there. Built once per search and
+    /// ctype: a regular expression is compiled here, never per row.
+    func nameTest(for rules: CharacterRules) throws(PostgresRegexError) -> NameTest {
+        if let regex {
+            let matcher = try regex.matcher(ignoreCase: ignoreCase, rules: rules)
+            return NameTest { matcher.matches($0) }
+        }
+        if ignoreCase, let reason = rules.unsupportedReason {
+            throw PostgresRegexError(untranslatable: reason)
+        }
+        // PostgreSQL compares text byte by byte here, so compare UTF-8, not Swift's canonical equivalence.
+        let ignoreCase = ignoreCase
+        let fold: @Sendable (String) -> String = { ignoreCase ? rules.lowercased($0) : $0 }
+        let wanted = Array(fold(name).utf8)
+        switch match {
+        case .exact: return NameTest { fold($0).utf8.elementsEqual(wanted) }
+        case .prefix: return NameTest { fold($0).utf8.starts(with: wanted) }
+        case .contains, .regex:
+            return NameTest { candidate in
+                let folded = Array(fold(candidate).utf8)
+                guard folded.count >= wanted.count else { return false }
+                return (0...(folded.count - wanted.count)).contains { folded[$0..<($0 + wanted.count)].elementsEqual(wanted) }
+            }
+        }
+    }
+}
+
+/// Whether a name satisfies a search, as the database would answer.
+struct NameTest: Sendable {
+    let matches: @Sendable (String) -> Bool
+
+    init(_ matches: @escaping @Sendable (String) -> Bool) {
+        self.matches = matches
     }
 }
