@@ -20,7 +20,7 @@ struct MetadataInstall: ParsableCommand {
             columns: ["project", "result", "from_version", "to_version", "applied", "error"],
             rows: results.map { result in
                 [.text(result.project), .text(result.outcome.label), Cell(result.fromVersion), Cell(result.toVersion),
-                 .list(result.applied), Cell(result.outcome.reason)]
+                 .list((result.adopted.map { ["\($0) (adopted)"] } ?? []) + result.applied), Cell(result.outcome.reason)]
             })
         Terminal.write(table.render(formatOptions.format))
         let failed = results.filter { !$0.outcome.isOK }.count
