@@ -20,7 +20,7 @@ struct MetadataInstall: ParsableCommand {
             columns: ["project", "result", "from_version", "to_version", "applied", "error"],
             rows: results.map { result in
                 [.text(result.project), .text(result.outcome.label), Cell(result.fromVersion), Cell(result.toVersion),
-                 .list(result.applied), Cell(result.outcome.reason)]
+                 .list((result.adopted.map { ["\($0) (adopted)"] } ?? []) + result.applied), Cell(result.outcome.reason)]
             })
         Terminal.write(table.render(formatOptions.format))
         let failed = results.filter { !$0.outcome.isOK }.count
@@ -62,7 +62,12 @@ struct MetadataScan: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Fill and refresh _metadata from each database's real catalog; human fields are never overwritten.",
-        discussion: "Vanished tables and columns are reported; --prune removes them. Example: catalog metadata scan --all"
+        discussion: """
+            Vanished tables and columns are reported; --prune removes them, naming every label, description, \
+            rule or GraphQL field it deletes. A column that looks renamed (gone, with a new one in the same \
+            position and of the same type) is listed; --follow-renames moves its mapping and human fields to \
+            the new name. Example: catalog metadata scan --all --plan
+            """
     )
 
     @OptionGroup var storeOptions: StoreOptions
@@ -70,23 +75,65 @@ struct MetadataScan: ParsableCommand {
     @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var fanOut: FanOutOptionGroup
 
+    @Flag(name: .long, help: "Print what the scan would change, project by project, and change nothing.")
+    var plan = false
+
     @Flag(name: .long, help: "Delete the mappings of tables and columns that no longer exist.")
     var prune = false
 
+    @Flag(name: .long, help: "Move a renamed column's mapping, with its label, description, rules and GraphQL field, to the new name.")
+    var followRenames = false
+
     func run() throws {
-        let results = try storeOptions.open().scanMetadata(selection.selection, prune: prune, options: fanOut.options)
+        let catalog = try storeOptions.open()
+        if plan {
+            let plans = try catalog.planScan(selection.selection, prune: prune, followRenames: followRenames, options: fanOut.options)
+            Terminal.write(ScanOutput.plan(plans).render(formatOptions.format))
+            let failed = plans.filter { !$0.outcome.isOK }.count
+            if failed > 0 { throw PartialFailure(failed: failed, total: plans.count) }
+            return
+        }
+        let results = try catalog.scanMetadata(selection.selection, prune: prune, followRenames: followRenames, options: fanOut.options)
         let table = OutputTable(
-            columns: ["project", "result", "relations", "tables_added", "tables_changed", "columns_added", "columns_changed", "missing", "pruned", "error"],
+            columns: ["project", "result", "relations", "tables_added", "tables_changed", "columns_added", "columns_changed", "missing", "pruned",
+                      "renamed", "human_fields_pruned", "error"],
             rows: results.map { result in
                 [.text(result.project), .text(result.outcome.label), .int(result.relations), .int(result.tablesAdded), .int(result.tablesChanged),
-                 .int(result.columnsAdded), .int(result.columnsChanged), .list(result.missing), .int(result.pruned), Cell(result.outcome.reason)]
+                 .int(result.columnsAdded), .int(result.columnsChanged), .list(result.missing), .int(result.pruned),
+                 .list(result.renames.filter(\.followed).map(\.description)), .list(result.humanFieldsPruned), Cell(result.outcome.reason)]
             })
         Terminal.write(table.render(formatOptions.format))
-        let missing = results.filter { !$0.missing.isEmpty && !prune }
-        if !missing.isEmpty && formatOptions.format == .table {
-            Terminal.warn("\(missing.map(\.missing.count).reduce(0, +)) mapped table(s) or column(s) no longer exist; rerun with --prune to remove their mappings")
-        }
+        ScanOutput.warn(results, pruned: prune, format: formatOptions.format)
         let failed = results.filter { !$0.outcome.isOK }.count
         if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+    }
+}
+
+/// How `metadata scan` shows a plan, and what it says after a run.
+enum ScanOutput {
+    /// One row per planned step; a project with nothing to do, or one that could not be read, gets one row.
+    static func plan(_ plans: [ProjectScanPlan]) -> OutputTable {
+        OutputTable(columns: ["project", "action", "object", "detail"], rows: plans.flatMap { plan -> [[Cell]] in
+            guard plan.outcome.isOK else { return [[.text(plan.project), .text(plan.outcome.label), .null, Cell(plan.outcome.reason)]] }
+            guard !plan.steps.isEmpty else { return [[.text(plan.project), .text("unchanged"), .null, .null]] }
+            return plan.steps.map { [.text(plan.project), .text($0.action.rawValue), .text($0.object), .text($0.detail)] }
+        })
+    }
+
+    /// Human fields deleted are always said, on standard error; the other hints only for people.
+    static func warn(_ results: [ScanResult], pruned: Bool, format: OutputFormat) {
+        let lost = results.flatMap(\.humanFieldsPruned)
+        if !lost.isEmpty {
+            Terminal.warn("pruned mappings that held human fields: \(lost.joined(separator: ", "))")
+        }
+        guard format == .table else { return }
+        let unfollowed = results.flatMap(\.renames).filter { !$0.followed }
+        if !unfollowed.isEmpty {
+            Terminal.warn("\(unfollowed.count) column(s) look renamed (\(unfollowed.map(\.description).joined(separator: ", "))); rerun with --follow-renames to move their mappings and human fields to the new names")
+        }
+        let missing = results.filter { !$0.missing.isEmpty && !pruned }
+        if !missing.isEmpty {
+            Terminal.warn("\(missing.map(\.missing.count).reduce(0, +)) mapped table(s) or column(s) no longer exist; rerun with --prune to remove their mappings (see them first with --plan)")
+        }
     }
 }

@@ -79,6 +79,49 @@ struct MetadataInstallTests {
         #expect(row?["label"] == "People")
     }
 
+    @Test("a _metadata of the original design (mapping tables, no ledger) is adopted: baseline recorded, upgraded, its rows kept")
+    func adoptsOriginalDesign() throws {
+        let (catalog, database) = try registered()
+        let connection = try TestWorkspace.cluster().connect(database: database)
+        try connection.execute(script: String(contentsOf: Fixtures.url("metadata/original_design.sql"), encoding: .utf8))
+        let result = try #require(catalog.installMetadata(ProjectSelection(names: ["p"])).first)
+        #expect(result.outcome == .ok, "\(result.outcome)")
+        #expect(result.fromVersion == nil)
+        #expect(result.adopted == "0001_mappings")
+        #expect(result.applied == Array(MetadataSchema.migrations.dropFirst().map(\.identifier)))
+        #expect(result.toVersion == MetadataSchema.latestVersion)
+        let ledger = try connection.query("SELECT version, checksum FROM _metadata.schema_migrations ORDER BY version").records
+        #expect(ledger.map { $0["checksum"] } == MetadataSchema.migrations.map(MetadataSchema.checksum))
+        let users = try #require(connection.query("SELECT pg_schema, relation_kind, label, graphql_type FROM _metadata.mappings_table").records.first)
+        #expect(users["pg_schema"] == "public" && users["relation_kind"] == "table" && users["label"] == "Users" && users["graphql_type"] == "User")
+
+        let before = try connection.query("SELECT value FROM _metadata.revision").records.first?.int("value")
+        let scanned = try #require(catalog.scanMetadata(.everything).first)
+        #expect(scanned.outcome == .ok)
+        #expect(try connection.query("SELECT value FROM _metadata.revision").records.first?.int("value") ?? 0 > before ?? 0)
+        let email = try connection.query("SELECT label, validation_rules::text AS rules FROM _metadata.mappings_column WHERE pg_column = 'email'").records
+        #expect(email.map { $0["label"] } == ["E-mail"] && email.first?["rules"] == #"{"format": "email"}"#)
+        #expect(try catalog.installMetadata(ProjectSelection(names: ["p"])).first?.applied == [])
+    }
+
+    @Test("original-design tables that differ get one line with the exact SQL to run, nothing changes, and that SQL makes the next install work")
+    func adoptionNamesTheFix() throws {
+        let (catalog, database) = try registered()
+        let connection = try TestWorkspace.cluster().connect(database: database)
+        try connection.execute(script: String(contentsOf: Fixtures.url("metadata/original_design.sql"), encoding: .utf8))
+        try connection.execute(script: """
+            ALTER TABLE _metadata.mappings_column DROP COLUMN validation_rules;
+            ALTER TABLE _metadata.mappings_column ALTER COLUMN position TYPE text;
+            """)
+        let fix = "ALTER TABLE _metadata.mappings_column ADD COLUMN validation_rules jsonb; ALTER TABLE _metadata.mappings_column ALTER COLUMN position TYPE integer USING position::integer"
+        let refused = try #require(catalog.installMetadata(ProjectSelection(names: ["p"])).first)
+        #expect(refused.outcome.reason == "project \"p\": its _metadata has mapping tables but no schema_migrations ledger, and they differ from 0001_mappings: _metadata.mappings_column has no column validation_rules, _metadata.mappings_column.position is text, not integer; run '\(fix)' as the table owner, then 'catalog metadata install p' again; nothing was changed")
+        #expect(try connection.query("SELECT to_regclass('_metadata.schema_migrations') IS NULL AND to_regclass('_metadata.revision') IS NULL AS untouched").records.first?.bool("untouched") == true)
+        try connection.execute(script: fix)
+        let adopted = try #require(catalog.installMetadata(ProjectSelection(names: ["p"])).first)
+        #expect(adopted.outcome == .ok && adopted.adopted == "0001_mappings")
+    }
+
     @Test("a migration whose file changed after it was applied is refused, and nothing is applied")
     func checksumMismatch() throws {
         let (catalog, database) = try registered()

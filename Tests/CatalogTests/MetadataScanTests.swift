@@ -74,6 +74,50 @@ struct MetadataScanTests {
         #expect(try connection.query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE table_name = 'order_totals'").records.first?.int("n") == 0)
     }
 
+    @Test("after ALTER TABLE … RENAME COLUMN: --plan lists the rename and what a prune would lose; --follow-renames carries the human fields across")
+    func renamedColumn() throws {
+        let fleet = try FixtureFleet.make(["shop"])
+        let connection = try fleet.connect("shop")
+        try connection.execute(script: """
+            UPDATE _metadata.mappings_column SET label = 'E-mail', description = 'Where receipts go',
+                validation_rules = '{"format": "email"}', graphql_field = 'email'
+            WHERE pg_column = 'email' AND table_id = (SELECT id FROM _metadata.mappings_table WHERE table_name = 'users');
+            ALTER TABLE users RENAME COLUMN email TO e_mail;
+            """)
+        let mappingQuery = """
+            SELECT c.id, c.pg_column, c.pg_type, c.label, c.description, c.validation_rules::text AS rules, c.graphql_field
+            FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id
+            WHERE t.table_name = 'users' AND c.pg_column IN ('email', 'e_mail', 'mail')
+            """
+        let before = try #require(connection.query(mappingQuery).records.first)
+
+        let plan = try #require(fleet.catalog.planScan(.everything, prune: true).first)
+        #expect(plan.renames.map(\.description) == ["public.users.email → e_mail"])
+        #expect(plan.humanFieldsPruned == ["public.users.email (label, description, validation_rules, graphql_field)"])
+        #expect(plan.steps.contains { $0.action == .prune && $0.detail.contains(#"losing label "E-mail", description "Where receipts go""#) })
+        let cli = try CLIRun.run(["metadata", "scan", "shop", "--plan", "--prune"], store: fleet.storePath)
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stdout.contains("looks renamed to e_mail (same position 2 and type character varying(255)), not followed"))
+        #expect(try connection.query(mappingQuery).records.map { $0["pg_column"] } == ["email"], "--plan changed nothing")
+
+        let followed = try #require(fleet.catalog.scanMetadata(.everything, prune: true, followRenames: true).first)
+        #expect(followed.outcome == .ok)
+        #expect(followed.renames.map(\.followed) == [true])
+        #expect(followed.columnsAdded == 0 && followed.pruned == 0 && followed.missing.isEmpty && followed.humanFieldsPruned.isEmpty)
+        let after = try connection.query(mappingQuery).records
+        #expect(after.count == 1)
+        #expect(after.first?["pg_column"] == "e_mail")
+        for field in ["id", "label", "description", "rules", "graphql_field"] { #expect(after.first?[field] == before[field], "\(field)") }
+        #expect(try !fleet.catalog.drift().hasDrift)
+
+        try connection.execute(script: "ALTER TABLE users RENAME COLUMN e_mail TO mail")
+        let run = try CLIRun.run(["metadata", "scan", "shop", "--prune"], store: fleet.storePath)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("pruned mappings that held human fields: public.users.e_mail (label, description, validation_rules, graphql_field)"))
+        #expect(run.stderr.contains("1 column(s) look renamed (public.users.e_mail → mail); rerun with --follow-renames"))
+        #expect(try connection.query(mappingQuery).records.map { $0["label"] } == [nil])
+    }
+
     @Test("a database with 520 tables in 10 schemas scans correctly in one go")
     func largeDatabase() throws {
         var script = ""

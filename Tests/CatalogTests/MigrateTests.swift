@@ -80,6 +80,43 @@ struct MigrateTests {
         }
     }
 
+    @Test("DELETE FROM _metadata, UPDATE without WHERE and a DROP in a function body are flagged in --plan and refused without --allow-destructive")
+    func rowsAndBodiesRefused() throws {
+        let (catalog, databases) = try BackupTestSupport.fleet(["shop"])
+        try catalog.installMetadata(.everything)
+        _ = try catalog.scanMetadata(.everything)
+        let store = catalog.store.location.path
+        let directory = try BackupTestSupport.migrations([
+            "1001_forget_emails.sql": "DELETE FROM _metadata.mappings_column\nWHERE pg_column = 'email';\n",
+            "1002_clear_labels.sql": "-- a comment that says DROP TABLE is not a statement\nUPDATE _metadata.mappings_column SET label = NULL;\n",
+            "1003_cleanup.sql": """
+                CREATE FUNCTION _metadata.cleanup() RETURNS void LANGUAGE plpgsql AS $fn$
+                BEGIN
+                    TRUNCATE _metadata.mappings_column;
+                END
+                $fn$;
+                """,
+        ])
+        let plan = try CLIRun.run(["metadata", "migrate", "shop", "--migrations", directory, "--plan"], store: store)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        for line in ["-- DESTRUCTIVE at line 1: DELETE FROM _metadata", "-- DESTRUCTIVE at line 2: UPDATE without WHERE",
+                     "-- DESTRUCTIVE at line 1: function body with TRUNCATE"] {
+            #expect(plan.stdout.contains(line), "missing: \(line)")
+        }
+        let refused = try CLIRun.run(["metadata", "migrate", "shop", "--migrations", directory], store: store)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("refusing destructive statements: 1001_forget_emails.sql line 1: DELETE FROM _metadata"))
+        #expect(refused.stderr.contains("and 2 more"))
+        let connection = try TestWorkspace.cluster().connect(database: databases["shop"]!)
+        let emails = "SELECT count(*) AS n FROM _metadata.mappings_column WHERE pg_column = 'email'"
+        #expect(try connection.query(emails).records.first?.int("n") ?? 0 > 0)
+        #expect(try BackupTestSupport.ledger(databases["shop"]!) == own)
+
+        let allowed = try CLIRun.run(["metadata", "migrate", "shop", "--migrations", directory, "--allow-destructive"], store: store)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try connection.query(emails).records.first?.int("n") == 0)
+    }
+
     @Test("--plan prints the exact SQL per project and changes nothing")
     func planChangesNothing() throws {
         let (catalog, databases) = try BackupTestSupport.fleet(["shop"])
@@ -224,6 +261,22 @@ struct MigrateTests {
         let loaded = try TeamMigrations.load(directory: BackupTestSupport.fixtureMigrations("destructive"))
         #expect(loaded.map(\.identifier) == ["1001_mappings_owner", "1002_owner_as_varchar"])
         #expect(loaded.allSatisfy { $0.down != nil })
+    }
+
+    @Test("two directories that share a version: status names the project's migration and the other file, not a changed file")
+    func sharedVersionNamesBothFiles() throws {
+        let (catalog, _) = try BackupTestSupport.fleet(["shop", "crm"])
+        let owner = try BackupTestSupport.migrations(["1001_owner.sql": "ALTER TABLE _metadata.mappings_table ADD COLUMN owner text;\n"])
+        let notes = try BackupTestSupport.migrations(["1001_notes.sql": "ALTER TABLE _metadata.mappings_table ADD COLUMN notes text;\n"])
+        _ = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(migrations: owner), selection: ProjectSelection(names: ["shop"]))
+        _ = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(migrations: notes), selection: ProjectSelection(names: ["crm"]))
+        let rows = Dictionary(uniqueKeysWithValues: try catalog.metadataFleetStatus(.everything).map { ($0.probe.project, $0.probe) })
+        #expect(rows["crm"]?.problem == nil)
+        let problem = try #require(rows["shop"]?.problem)
+        #expect(problem == "project \"shop\": its _metadata has migration 1001_owner, but version 1001 here is 1001_notes (\(notes)/1001_notes.sql); two migrations share version 1001: pass the --migrations directory 1001_owner came from, or renumber one of them; nothing was changed")
+        let run = try CLIRun.run(["metadata", "status", "--all"], store: catalog.store.location.path)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("its _metadata has migration 1001_owner") && !run.stdout.contains("now has"))
     }
 
     @Test("metadata status shows the last migration and the last backup, flagging one older than 24 h")

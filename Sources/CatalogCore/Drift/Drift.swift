@@ -12,8 +12,9 @@ public struct DriftItem: Sendable, Equatable {
 
     public var project: String
     public var layer: Layer
-    /// missing_table, missing_column, type_mismatch, unmapped_table, unmapped_column,
-    /// behind, unknown_version, changed_locally, or local_override (information, not drift).
+    /// missing_table, missing_column, type_mismatch, nullability_mismatch, position_mismatch,
+    /// kind_mismatch, unmapped_table, unmapped_column, behind, unknown_version, changed_locally,
+    /// or local_override (information, not drift).
     public var kind: String
     /// `schema.table` or `schema.table.column`, or the field path for shared fields.
     public var object: String
@@ -44,10 +45,7 @@ extension Catalog {
             return FanOutTask(key: project.name, connection: try project.connectionString()) { results in
                 switch results.count {
                 case 0: Query(MetadataScanner.liveQuery)
-                case 1: Query("""
-                    SELECT t.pg_schema, t.table_name, c.pg_column, c.pg_type
-                    FROM _metadata.mappings_table t LEFT JOIN _metadata.mappings_column c ON c.table_id = t.id
-                    """)
+                case 1: Query(SchemaDrift.mappedQuery)
                 case 2 where !keys.isEmpty: ProjectMappings.readQuery(keys)
                 default: nil
                 }
@@ -71,49 +69,86 @@ extension Catalog {
     }
 }
 
-/// `_metadata` against the real catalog.
+/// `_metadata` against the real catalog: every fact scan owns (the relation's kind, and each column's
+/// type, nullability and position) is compared, so a hand edit or a sync that set one differently shows.
 enum SchemaDrift {
+    static let mappedQuery = """
+        SELECT t.pg_schema, t.table_name, t.relation_kind, c.pg_column, c.pg_type, c.is_nullable, c.position
+        FROM _metadata.mappings_table t LEFT JOIN _metadata.mappings_column c ON c.table_id = t.id
+        """
+
+    /// One relation's facts, from either side; a nil fact in `_metadata` is not compared.
+    struct Relation {
+        var kind: String?
+        var columns: [String: Column] = [:]
+    }
+
+    struct Column {
+        var type: String?
+        var isNullable: Bool?
+        var position: Int?
+    }
+
     static func compare(project: String, live: QueryResult, mapped: QueryResult) -> [DriftItem] {
-        var liveTypes: [String: [String: String]] = [:]
+        var real: [String: Relation] = [:]
         for record in live.records {
             let table = "\(record["schema"] ?? "").\(record["name"] ?? "")"
-            var columns = liveTypes[table] ?? [:]
-            if let column = record["column_name"] { columns[column] = record["type"] ?? "" }
-            liveTypes[table] = columns
+            var relation = real[table] ?? Relation(kind: record["relkind"].flatMap(RelationKind.init(relkind:))?.rawValue)
+            if let column = record["column_name"] {
+                relation.columns[column] = Column(type: record["type"] ?? "", isNullable: record.bool("nullable"), position: record.int("position"))
+            }
+            real[table] = relation
         }
-        var mappedTypes: [String: [String: String?]] = [:]
+        var ours: [String: Relation] = [:]
         for record in mapped.records {
             let table = "\(record["pg_schema"] ?? "public").\(record["table_name"] ?? "")"
-            var columns = mappedTypes[table] ?? [:]
-            if let column = record["pg_column"] { columns[column] = .some(record["pg_type"]) }
-            mappedTypes[table] = columns
+            var relation = ours[table] ?? Relation(kind: record["relation_kind"])
+            if let column = record["pg_column"] {
+                relation.columns[column] = Column(type: record["pg_type"], isNullable: record.bool("is_nullable"), position: record.int("position"))
+            }
+            ours[table] = relation
         }
         var items: [DriftItem] = []
         func add(_ kind: String, _ object: String, _ detail: String) {
             items.append(DriftItem(project: project, layer: .schema, kind: kind, object: object, detail: detail))
         }
-        for (table, columns) in mappedTypes {
-            guard let real = liveTypes[table] else {
+        let rescan = "run 'catalog metadata scan \(project)'"
+        for (table, relation) in ours {
+            guard let actual = real[table] else {
                 add("missing_table", table, "mapped in _metadata but not in the database")
                 continue
             }
-            for (column, type) in columns {
-                guard let realType = real[column] else {
+            if let kind = relation.kind, let actualKind = actual.kind, kind != actualKind {
+                add("kind_mismatch", table, "_metadata says \(kind), the database has a \(actualKind); \(rescan)")
+            }
+            for (column, mapped) in relation.columns {
+                guard let realColumn = actual.columns[column] else {
                     add("missing_column", "\(table).\(column)", "mapped in _metadata but not in the table; add it with ALTER TABLE, or prune the mapping")
                     continue
                 }
-                if let type, type != realType {
-                    add("type_mismatch", "\(table).\(column)", "_metadata says \(type), the table has \(realType)")
+                let object = "\(table).\(column)"
+                if let type = mapped.type, let realType = realColumn.type, type != realType {
+                    add("type_mismatch", object, "_metadata says \(type), the table has \(realType)")
+                }
+                if let nullable = mapped.isNullable, let realNullable = realColumn.isNullable, nullable != realNullable {
+                    add("nullability_mismatch", object, "_metadata says \(nullability(nullable)), the table has \(nullability(realNullable)); change the table with ALTER TABLE, or \(rescan) to record what it has")
+                }
+                if let position = mapped.position, let realPosition = realColumn.position, position != realPosition {
+                    add("position_mismatch", object, "_metadata says position \(position), the table has \(realPosition); \(rescan)")
                 }
             }
-            for column in real.keys where columns[column] == nil {
-                add("unmapped_column", "\(table).\(column)", "in the table but not in _metadata; run 'catalog metadata scan \(project)'")
+            for column in actual.columns.keys where relation.columns[column] == nil {
+                add("unmapped_column", "\(table).\(column)", "in the table but not in _metadata; \(rescan)")
             }
         }
-        for table in liveTypes.keys where mappedTypes[table] == nil {
-            add("unmapped_table", table, "in the database but not in _metadata; run 'catalog metadata scan \(project)'")
+        for table in real.keys where ours[table] == nil {
+            add("unmapped_table", table, "in the database but not in _metadata; \(rescan)")
         }
         return items
+    }
+
+    private static func nullability(_ isNullable: Bool) -> String {
+        isNullable ? "nullable" : "NOT NULL"
     }
 }
 

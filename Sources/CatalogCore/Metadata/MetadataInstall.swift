@@ -11,6 +11,9 @@ public struct MetadataInstallResult: Sendable, Equatable {
     public var toVersion: Int?
     /// The identifiers of the migrations applied, such as `0002_schemas_and_kinds`.
     public var applied: [String]
+    /// The migration recorded as already there when an existing `_metadata` of the original design
+    /// was adopted, such as `0001_mappings`; nil otherwise.
+    public var adopted: String? = nil
 }
 
 extension Catalog {
@@ -32,7 +35,7 @@ extension Catalog {
         try wrapped { try store.record(observations) }
         for result in results {
             audit("metadata.install", target: result.project, result: result.outcome.label,
-                  detail: result.outcome.reason ?? "applied: \(result.applied.joined(separator: ", "))")
+                  detail: result.outcome.reason ?? (result.adopted.map { "adopted at \($0); " } ?? "") + "applied: \(result.applied.joined(separator: ", "))")
         }
         return results
     }
@@ -42,8 +45,9 @@ extension Catalog {
         do {
             let connection = try conversation.connect(project.connectionString())
             result.fromVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
-            let applied = try MetadataSchema.install(migrations, on: connection, project: project.name)
-            result.applied = applied.map(\.identifier)
+            let installed = try MetadataSchema.install(migrations, on: connection, project: project.name)
+            result.adopted = installed.adopted?.identifier
+            result.applied = installed.applied.map(\.identifier)
             result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
         } catch {
             result.outcome = conversation.outcome(for: error, project: project.name)

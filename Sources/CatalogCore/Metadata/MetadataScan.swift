@@ -15,10 +15,28 @@ public struct ScanResult: Sendable, Equatable {
     public var missing: [String] = []
     /// How many of the missing ones `--prune` removed.
     public var pruned = 0
+    /// Columns that look renamed; `followed` when their mappings moved with `--follow-renames`.
+    public var renames: [ColumnRename] = []
+    /// The pruned mappings that held human fields, as `object (label, description)`: what was lost.
+    public var humanFieldsPruned: [String] = []
 
     init(project: String) {
         self.project = project
         self.outcome = .ok
+    }
+
+    /// What a carried-out plan did.
+    init(_ plan: ProjectScanPlan) {
+        self.init(project: plan.project)
+        relations = plan.relations
+        tablesAdded = plan.newRelations.count
+        tablesChanged = plan.kindChanges.count
+        columnsAdded = plan.newColumns.count + plan.newRelations.map(\.columns.count).reduce(0, +)
+        columnsChanged = plan.columnChanges.count
+        missing = plan.missing
+        pruned = plan.goneTables.count + plan.goneColumns.count
+        renames = plan.renames
+        humanFieldsPruned = plan.humanFieldsPruned
     }
 }
 
@@ -38,41 +56,79 @@ struct LiveColumn: Equatable {
     var position: Int
 }
 
-/// The `_metadata` rows scan compares against (only the fields scan owns).
+/// A field people (or a shared definition) wrote into a mapping, which scan never writes.
+struct HumanField: Equatable {
+    var name: String
+    var value: String
+
+    /// `label "E-mail"`, for plans; JSON rules are shown as they are.
+    var text: String { name == "validation_rules" ? "\(name) \(value)" : "\(name) \"\(value)\"" }
+
+    /// The fields that are set, in a fixed order.
+    static func set(_ fields: KeyValuePairs<String, String?>) -> [HumanField] {
+        fields.compactMap { name, value in value.map { HumanField(name: name, value: $0) } }
+    }
+}
+
+/// The `_metadata` rows scan compares against: the fields scan owns, and the human fields it must
+/// not lose without saying so.
 struct MappedRelation {
     var id: Int64
     var kind: String?
     var columns: [String: MappedColumn]
+    var humanFields: [HumanField] = []
 }
 
 struct MappedColumn {
     var id: Int64
+    var name: String
     var type: String?
     var isNullable: Bool?
     var position: Int?
+    var humanFields: [HumanField] = []
 }
 
 extension Catalog {
     /// Fills and refreshes `_metadata` from each project's real catalog, one transaction per project.
-    /// Only PostgreSQL's facts are written; human fields are never touched. `prune` deletes
-    /// mappings whose relation or column is gone; without it they are only reported.
-    public func scanMetadata(_ selection: ProjectSelection, prune: Bool = false, options: FanOutOptions = FanOutOptions()) throws -> [ScanResult] {
+    /// Only PostgreSQL's facts are written; human fields are never touched, except that
+    /// `followRenames` moves a renamed column's mapping, human fields and all, to its new name.
+    /// `prune` deletes mappings whose relation or column is gone; without it they are only reported.
+    public func scanMetadata(
+        _ selection: ProjectSelection, prune: Bool = false, followRenames: Bool = false, options: FanOutOptions = FanOutOptions()
+    ) throws -> [ScanResult] {
         let projects = try projects(selection)
         let results = BoundedWorkers.map(projects, concurrency: options.concurrency, timeout: options.timeout) { project, conversation in
-            var result = ScanResult(project: project.name)
             do {
                 let connection = try conversation.connect(project.connectionString())
-                try MetadataScanner(connection: connection, project: project.name).scan(prune: prune, into: &result)
+                return ScanResult(try MetadataScanner(connection: connection, project: project.name).scan(prune: prune, followRenames: followRenames))
             } catch {
+                var result = ScanResult(project: project.name)
                 result.outcome = conversation.outcome(for: error, project: project.name)
+                return result
             }
-            return result
         }
         for result in results {
             audit("metadata.scan", target: result.project, result: result.outcome.label,
-                  detail: result.outcome.reason ?? "+\(result.tablesAdded) tables, +\(result.columnsAdded) columns, \(result.missing.count) missing, \(result.pruned) pruned")
+                  detail: result.outcome.reason ?? "+\(result.tablesAdded) tables, +\(result.columnsAdded) columns, \(result.missing.count) missing, \(result.pruned) pruned, \(result.renames.filter(\.followed).count) renames followed")
         }
         return results
+    }
+
+    /// What `scanMetadata` would do in each project, read from one snapshot per project; changes nothing.
+    public func planScan(
+        _ selection: ProjectSelection, prune: Bool = false, followRenames: Bool = false, options: FanOutOptions = FanOutOptions()
+    ) throws -> [ProjectScanPlan] {
+        let projects = try projects(selection)
+        return BoundedWorkers.map(projects, concurrency: options.concurrency, timeout: options.timeout) { project, conversation in
+            do {
+                let connection = try conversation.connect(project.connectionString())
+                return try MetadataScanner(connection: connection, project: project.name).plan(prune: prune, followRenames: followRenames)
+            } catch {
+                var plan = ProjectScanPlan(project: project.name)
+                plan.outcome = conversation.outcome(for: error, project: project.name)
+                return plan
+            }
+        }
     }
 }
 
@@ -81,14 +137,23 @@ struct MetadataScanner {
     let connection: Connection
     let project: String
 
-    func scan(prune: Bool, into result: inout ScanResult) throws {
+    /// Plans and carries out the plan in one transaction, under the advisory lock.
+    func scan(prune: Bool, followRenames: Bool) throws -> ProjectScanPlan {
         try connection.transaction {
             try connection.query("SELECT pg_advisory_xact_lock($1)", [MetadataSchema.advisoryLockKey])
             try requireCurrentMetadata()
-            let live = try readLive()
-            let mapped = try readMapped()
-            result.relations = live.count
-            try apply(live: live, mapped: mapped, prune: prune, into: &result)
+            let plan = ScanPlanner.plan(project: project, live: try readLive(), mapped: try readMapped(), prune: prune, followRenames: followRenames)
+            try ScanExecutor(connection: connection, project: project).run(plan)
+            return plan
+        }
+    }
+
+    /// Plans from one read-only snapshot.
+    func plan(prune: Bool, followRenames: Bool) throws -> ProjectScanPlan {
+        try connection.transaction {
+            try connection.execute(script: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            try requireCurrentMetadata()
+            return ScanPlanner.plan(project: project, live: try readLive(), mapped: try readMapped(), prune: prune, followRenames: followRenames)
         }
     }
 
@@ -139,137 +204,26 @@ struct MetadataScanner {
     func readMapped() throws -> [RelationKey: MappedRelation] {
         let rows = try connection.query("""
             SELECT t.id AS table_id, t.pg_schema, t.table_name, t.relation_kind,
-                   c.id AS column_id, c.pg_column, c.pg_type, c.is_nullable, c.position
+                   t.label AS table_label, t.description AS table_description, t.graphql_type,
+                   c.id AS column_id, c.pg_column, c.pg_type, c.is_nullable, c.position,
+                   c.label, c.description, c.validation_rules::text AS validation_rules, c.graphql_field
             FROM _metadata.mappings_table t LEFT JOIN _metadata.mappings_column c ON c.table_id = t.id
             """).records
         var mapped: [RelationKey: MappedRelation] = [:]
         for record in rows {
             let key = RelationKey(schema: record["pg_schema"] ?? "public", name: record["table_name"] ?? "")
             let tableID = Int64(record["table_id"] ?? "") ?? 0
-            var relation = mapped[key] ?? MappedRelation(id: tableID, kind: record["relation_kind"], columns: [:])
+            var relation = mapped[key] ?? MappedRelation(
+                id: tableID, kind: record["relation_kind"], columns: [:],
+                humanFields: HumanField.set(["label": record["table_label"], "description": record["table_description"], "graphql_type": record["graphql_type"]]))
             if let column = record["pg_column"], let columnID = Int64(record["column_id"] ?? "") {
-                relation.columns[column] = MappedColumn(id: columnID, type: record["pg_type"], isNullable: record.bool("is_nullable"), position: record.int("position"))
+                relation.columns[column] = MappedColumn(
+                    id: columnID, name: column, type: record["pg_type"], isNullable: record.bool("is_nullable"), position: record.int("position"),
+                    humanFields: HumanField.set(["label": record["label"], "description": record["description"],
+                                                 "validation_rules": record["validation_rules"], "graphql_field": record["graphql_field"]]))
             }
             mapped[key] = relation
         }
         return mapped
-    }
-
-    func apply(live: [LiveRelation], mapped: [RelationKey: MappedRelation], prune: Bool, into result: inout ScanResult) throws {
-        var newRelations: [LiveRelation] = []
-        var kindChanges: [(id: Int64, kind: String)] = []
-        var newColumns: [(tableID: Int64, column: LiveColumn)] = []
-        var columnChanges: [(id: Int64, column: LiveColumn)] = []
-        var goneTables: [Int64] = []
-        var goneColumns: [Int64] = []
-        let liveKeys = Set(live.map { RelationKey(schema: $0.schema, name: $0.name) })
-
-        for relation in live {
-            guard let existing = mapped[RelationKey(schema: relation.schema, name: relation.name)] else {
-                newRelations.append(relation)
-                continue
-            }
-            if existing.kind != relation.kind.rawValue { kindChanges.append((existing.id, relation.kind.rawValue)) }
-            let liveNames = Set(relation.columns.map(\.name))
-            for column in relation.columns {
-                guard let current = existing.columns[column.name] else {
-                    newColumns.append((existing.id, column))
-                    continue
-                }
-                if current.type != column.type || current.isNullable != column.isNullable || current.position != column.position {
-                    columnChanges.append((current.id, column))
-                }
-            }
-            for (name, column) in existing.columns.sorted(by: { $0.key < $1.key }) where !liveNames.contains(name) {
-                result.missing.append("\(relation.schema).\(relation.name).\(name)")
-                goneColumns.append(column.id)
-            }
-        }
-        for (key, relation) in mapped.sorted(by: { ($0.key.schema, $0.key.name) < ($1.key.schema, $1.key.name) }) where !liveKeys.contains(key) {
-            result.missing.append("\(key.schema).\(key.name)")
-            goneTables.append(relation.id)
-        }
-
-        let insertedIDs = try insertRelations(newRelations)
-        for (relation, id) in zip(newRelations, insertedIDs) {
-            newColumns += relation.columns.map { (id, $0) }
-        }
-        try updateKinds(kindChanges)
-        try insertColumns(newColumns)
-        try updateColumns(columnChanges)
-        if prune {
-            try delete("mappings_column", ids: goneColumns)
-            try delete("mappings_table", ids: goneTables)
-            result.pruned = goneColumns.count + goneTables.count
-        }
-        result.tablesAdded = newRelations.count
-        result.tablesChanged = kindChanges.count
-        result.columnsAdded = newColumns.count
-        result.columnsChanged = columnChanges.count
-    }
-
-    private func insertRelations(_ relations: [LiveRelation]) throws -> [Int64] {
-        guard !relations.isEmpty else { return [] }
-        let rows = try connection.query("""
-            INSERT INTO _metadata.mappings_table (pg_schema, table_name, relation_kind)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-            RETURNING id, pg_schema, table_name
-            """, [
-                PostgresArray.literal(relations.map { Optional($0.schema) }),
-                PostgresArray.literal(relations.map { Optional($0.name) }),
-                PostgresArray.literal(relations.map { Optional($0.kind.rawValue) }),
-            ]).records
-        var ids: [RelationKey: Int64] = [:]
-        for row in rows {
-            ids[RelationKey(schema: row["pg_schema"] ?? "", name: row["table_name"] ?? "")] = row["id"].flatMap { Int64($0) }
-        }
-        return try relations.map { relation in
-            guard let id = ids[RelationKey(schema: relation.schema, name: relation.name)] else {
-                throw CatalogError("project \"\(project)\": inserting the mapping of \(relation.schema).\(relation.name) returned no id; nothing was changed")
-            }
-            return id
-        }
-    }
-
-    private func updateKinds(_ changes: [(id: Int64, kind: String)]) throws {
-        guard !changes.isEmpty else { return }
-        try connection.query("""
-            UPDATE _metadata.mappings_table t SET relation_kind = u.kind, updated_at = now()
-            FROM unnest($1::bigint[], $2::text[]) AS u(id, kind) WHERE t.id = u.id
-            """, [PostgresArray.literal(changes.map(\.id)), PostgresArray.literal(changes.map { Optional($0.kind) })])
-    }
-
-    private func insertColumns(_ columns: [(tableID: Int64, column: LiveColumn)]) throws {
-        guard !columns.isEmpty else { return }
-        try connection.query("""
-            INSERT INTO _metadata.mappings_column (table_id, pg_column, pg_type, is_nullable, position)
-            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::integer[])
-            """, [
-                PostgresArray.literal(columns.map(\.tableID)),
-                PostgresArray.literal(columns.map { Optional($0.column.name) }),
-                PostgresArray.literal(columns.map { Optional($0.column.type) }),
-                PostgresArray.literal(columns.map { Optional($0.column.isNullable) }),
-                PostgresArray.literal(columns.map { Optional($0.column.position) }),
-            ])
-    }
-
-    private func updateColumns(_ changes: [(id: Int64, column: LiveColumn)]) throws {
-        guard !changes.isEmpty else { return }
-        try connection.query("""
-            UPDATE _metadata.mappings_column c
-            SET pg_type = u.type, is_nullable = u.nullable, position = u.position, updated_at = now()
-            FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::integer[]) AS u(id, type, nullable, position)
-            WHERE c.id = u.id
-            """, [
-                PostgresArray.literal(changes.map(\.id)),
-                PostgresArray.literal(changes.map { Optional($0.column.type) }),
-                PostgresArray.literal(changes.map { Optional($0.column.isNullable) }),
-                PostgresArray.literal(changes.map { Optional($0.column.position) }),
-            ])
-    }
-
-    private func delete(_ table: String, ids: [Int64]) throws {
-        guard !ids.isEmpty else { return }
-        try connection.query("DELETE FROM _metadata.\(table) WHERE id = ANY($1::bigint[])", [PostgresArray.literal(ids)])
     }
 }

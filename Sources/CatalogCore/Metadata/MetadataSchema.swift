@@ -62,8 +62,9 @@ public enum MetadataSchema {
             .records.map(Applied.init)
     }
 
-    /// Installs or upgrades `_metadata` in one transaction under the advisory lock. Idempotent.
-    static func install(_ known: [SchemaMigration], on connection: Connection, project: String) throws -> [SchemaMigration] {
+    /// Installs or upgrades `_metadata` in one transaction under the advisory lock, first adopting
+    /// the original design's mapping tables when they stand there without a ledger. Idempotent.
+    static func install(_ known: [SchemaMigration], on connection: Connection, project: String) throws -> (adopted: SchemaMigration?, applied: [SchemaMigration]) {
         try connection.transaction {
             try connection.query("SELECT pg_advisory_xact_lock($1)", [advisoryLockKey])
             let schemaExists = try connection.query("SELECT to_regnamespace('_metadata') IS NOT NULL AS present").records.first?.bool("present") == true
@@ -76,6 +77,7 @@ public enum MetadataSchema {
                     throw CatalogError("project \"\(project)\": role \(role) may not create the _metadata schema (\(error.message)); run 'GRANT CREATE ON DATABASE \(database) TO \(role)' as the database owner, or register the project with the owner's DSN")
                 }
             }
+            let adopted = try MetadataAdoption.adoptIfNeeded(known, on: connection, project: project)
             try connection.execute(script: createLedger)
             let pending = try Self.pending(applied: applied(on: connection), known: known, project: project)
             for migration in pending {
@@ -88,7 +90,7 @@ public enum MetadataSchema {
                     "INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                     [migration.version, migration.name, checksum(migration)])
             }
-            return pending
+            return (adopted, pending)
         }
     }
 }

@@ -105,6 +105,7 @@ public struct MigrationPlan: Sendable, Equatable {
         let byVersion = Dictionary(known.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         for row in applied {
             guard let migration = byVersion[row.version] else { throw unknownMigration(row, project: project) }
+            guard migration.name == row.name else { throw sharedVersion(row, migration, project: project) }
             guard migration.checksum == row.checksum else {
                 throw CatalogError("project \"\(project)\": migration \(migration.identifier) was applied with checksum \(row.checksum.prefix(12))…, but \(migration.file) now has \(migration.checksum.prefix(12))…; an applied migration must never change: restore the file and put the change in a new migration; nothing was changed")
             }
@@ -131,6 +132,13 @@ public struct MigrationPlan: Sendable, Equatable {
         if let statement = step.statements.first(where: { verbs.contains($0.tokens.first ?? "") }) {
             throw CatalogError("\(step.file) line \(statement.line): \(statement.tokens[0]) is not allowed in a migration, because catalog runs each project's migrations in one transaction; remove it; nothing was changed")
         }
+    }
+
+    /// Two directories numbered different migrations alike: the project's is not the file at hand, so
+    /// the message names both rather than calling the other file changed.
+    private static func sharedVersion(_ row: MetadataSchema.Applied, _ migration: MetadataMigration, project: String) -> CatalogError {
+        let applied = MetadataMigration(version: row.version, name: row.name, sql: "", file: "").identifier
+        return CatalogError("project \"\(project)\": its _metadata has migration \(applied), but version \(row.version) here is \(migration.identifier) (\(migration.file)); two migrations share version \(row.version): pass the --migrations directory \(applied) came from, or renumber one of them; nothing was changed")
     }
 
     private static func unknownMigration(_ row: MetadataSchema.Applied, project: String) -> CatalogError {

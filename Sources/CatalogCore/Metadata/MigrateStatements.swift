@@ -8,8 +8,9 @@ public struct SQLStatement: Sendable, Equatable {
     /// Its tokens outside strings and comments: bare words upper-cased, quoted identifiers with their
     /// quotes, strings as `'…'`, and punctuation.
     var tokens: [String]
-    /// The bodies of its dollar-quoted strings, such as a `DO` block's code.
-    var dollarBodies: [String]
+    /// The contents of its strings, quoted (`''` read as `'`) and dollar-quoted alike, in order: a `DO`
+    /// block's or a function's code, and the dynamic SQL such code runs.
+    var literals: [String]
 
     /// Splits a file into statements at top-level semicolons, understanding comments (`--`, nested
     /// `/* */`), strings (`'…'`, `E'…'`), quoted identifiers and dollar quotes (`$tag$…$tag$`).
@@ -27,7 +28,7 @@ private struct SQLScanner {
     var found: [SQLStatement] = []
     var start: (position: Int, line: Int)?
     var tokens: [String] = []
-    var bodies: [String] = []
+    var literals: [String] = []
     /// Parentheses and `BEGIN … END` blocks of SQL-standard routine bodies, where a semicolon does not end the statement.
     var parenthesisDepth = 0
     var blockDepth = 0
@@ -66,17 +67,17 @@ private struct SQLScanner {
     mutating func scanToken(_ scalar: Unicode.Scalar) {
         switch scalar {
         case "'":
-            skipString(backslashEscapes: false)
+            literals.append(string(backslashEscapes: false))
             tokens.append("'…'")
         case "\"":
             tokens.append(quotedIdentifier())
         case "$" where dollarTag() != nil:
-            bodies.append(dollarString())
+            literals.append(dollarString())
             tokens.append("'…'")
         case _ where Self.isWordStart(scalar):
             let word = self.word()
             if (word == "E" || word == "e") && peek() == "'" {
-                skipString(backslashEscapes: true)
+                literals.append(string(backslashEscapes: true))
                 tokens.append("'…'")
             } else {
                 tokens.append(word.uppercased())
@@ -125,17 +126,24 @@ private struct SQLScanner {
         } while depth > 0
     }
 
-    /// Skips `'…'`, where `''` is a quote and, in `E'…'` strings, a backslash escapes the next character.
-    mutating func skipString(backslashEscapes: Bool) {
+    /// Reads `'…'` and returns its text, where `''` is a quote and, in `E'…'` strings, a backslash
+    /// escapes the next character (kept as written).
+    mutating func string(backslashEscapes: Bool) -> String {
+        var text = String.UnicodeScalarView()
         position += 1
         while let scalar = advance() {
             if backslashEscapes && scalar == "\\" {
-                _ = advance()
+                text.append(scalar)
+                if let escaped = advance() { text.append(escaped) }
             } else if scalar == "'" {
-                guard peek() == "'" else { return }
+                guard peek() == "'" else { break }
                 position += 1
+                text.append(scalar)
+            } else {
+                text.append(scalar)
             }
         }
+        return String(text)
     }
 
     mutating func quotedIdentifier() -> String {
@@ -196,13 +204,13 @@ private struct SQLScanner {
         defer {
             start = nil
             tokens = []
-            bodies = []
+            literals = []
             parenthesisDepth = 0
             blockDepth = 0
         }
         guard let start else { return }
         var text = String(String.UnicodeScalarView(scalars[start.position..<end]))
         while text.last?.isWhitespace == true { text.removeLast() }
-        found.append(SQLStatement(text: text, line: start.line, tokens: tokens, dollarBodies: bodies))
+        found.append(SQLStatement(text: text, line: start.line, tokens: tokens, literals: literals))
     }
 }
