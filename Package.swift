@@ -41,6 +41,8 @@ let package = Package(
             dependencies: [
                 "CatalogSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3_set_authorizer, for the statements of `catalog sql`.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(
