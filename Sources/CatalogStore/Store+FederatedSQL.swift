@@ -54,11 +54,9 @@ extension Store {
     /// Anything that is not a read is refused before it runs; with a `timeout`, a statement still
     /// running after that many seconds is interrupted.
     public func federatedQuery(_ sql: String, projects: [String], timeout: Double? = nil) throws -> SQLAnswer {
-        var configuration = Configuration()
-        configuration.readonly = true
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: location.path, configuration: configuration)
+            queue = try Store.readOnlyQueue(location.path)
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
