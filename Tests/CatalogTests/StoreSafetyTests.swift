@@ -87,25 +87,31 @@ struct StoreSafetyTests {
         }
     }
 
-    @Test("twenty catalog processes started at once on a missing store all succeed")
+    @Test("twenty catalog processes started at once on a missing store all succeed, round after round")
     func concurrentCreation() throws {
-        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("raced.sqlite").path
-        let processes = (0..<20).map { index in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLIRun.binary)
-            process.arguments = index.isMultiple(of: 2)
-                ? ["project", "list", "--store", path]
-                : ["project", "add", "p\(index)", "--dsn", "dbname=p\(index)", "--store", path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            return process
+        // One round loses the race only sometimes; five rounds lost it every time before the fix.
+        for round in 0..<5 {
+            let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("raced-\(round).sqlite").path
+            let processes = (0..<20).map { index in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: CLIRun.binary)
+                process.arguments = index.isMultiple(of: 2)
+                    ? ["project", "list", "--store", path]
+                    : ["project", "add", "p\(index)", "--dsn", "dbname=p\(index)", "--store", path]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = Pipe()
+                return process
+            }
+            for process in processes { try process.run() }
+            for process in processes {
+                let errors = (process.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "round \(round): \(String(decoding: errors, as: UTF8.self))")
+            }
+            let store = try Store(path: path)
+            #expect(try store.appliedMigrations() == CatalogSchema.sqlite().map(\.identifier))
+            #expect(try store.projects().count == 10)
         }
-        for process in processes { try process.run() }
-        for process in processes { process.waitUntilExit() }
-        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 20))
-        let store = try Store(path: path)
-        #expect(try store.appliedMigrations() == CatalogSchema.sqlite().map(\.identifier))
-        #expect(try store.projects().count == 10)
     }
 
     @Test("opening an up-to-date store takes no write lock: two readers open while a writer holds it")
