@@ -160,8 +160,10 @@ public final class Store: Sendable {
     /// A read-only connection to an existing, up-to-date store; nil when the store is missing,
     /// empty or older, so that the caller creates or upgrades it.
     static func openForReading(_ location: StoreLocation) throws -> (any DatabaseWriter)? {
-        let size = (try? FileManager.default.attributesOfItem(atPath: location.path)[.size] as? NSNumber)?.intValue ?? 0
-        guard size > 0 else { return nil }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: location.path)
+        guard attributes?[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes?[.size] as? NSNumber, size.intValue > 0
+        else { return nil }
         do {
             var reader: any DatabaseWriter
             do {
