@@ -60,7 +60,8 @@ extension Store {
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
-        let interruption = timeout.map { seconds in
+        // An infinite or absurd limit means none; DispatchTime traps on values it cannot hold.
+        let interruption = timeout.flatMap { $0.isFinite && $0 > 0 && $0 < 1e7 ? $0 : nil }.map { seconds in
             let item = DispatchWorkItem { queue.interrupt() }
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
             return item
