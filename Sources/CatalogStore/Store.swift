@@ -192,11 +192,11 @@ public final class Store: Sendable {
     }
 
     /// A WAL database read-only needs its `-shm` file. When that is missing and cannot be created
-    /// (a directory the user may not write), and no `-wal` file shows a writer at work, the file
-    /// is opened as immutable instead.
+    /// (a directory the user may not write), and the `-wal` file is missing or empty (no change
+    /// waits in it, so the file itself is whole), the file is opened as immutable instead.
     private static func needsImmutable(_ error: DatabaseError, path: String) -> Bool {
-        [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode)
-            && !FileManager.default.fileExists(atPath: path + "-wal") && access(path, R_OK) == 0
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        return [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) && walSize == 0 && access(path, R_OK) == 0
     }
 
     /// The store file opened as an immutable URI (`file:…?immutable=1`), which takes no locks.

@@ -154,6 +154,8 @@ struct StoreSafetyTests {
         let list = try CLIRun.run(["project", "list", "--format", "csv"], store: path, user: "nobody")
         #expect(list.status == 0, "\(list.stderr)")
         #expect(list.stdout.contains("kept"))
+        // An empty -wal left by an earlier reader holds no change: the file is still read whole.
+        #expect(FileManager.default.createFile(atPath: path + "-wal", contents: nil, attributes: [.posixPermissions: 0o644]))
         let show = try CLIRun.run(["project", "show", "kept"], store: path, user: "nobody")
         #expect(show.status == 0, "\(show.stderr)")
         let sql = try CLIRun.run(["sql", "--cached", "select count(*) as n from projects", "--format", "csv"], store: path, user: "nobody")
