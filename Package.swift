@@ -43,6 +43,8 @@ let package = Package(
             dependencies: [
                 "CatalogSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3_set_authorizer, for the statements of `catalog sql`.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -103,6 +105,7 @@ let package = Package(
             dependencies: [
                 "CatalogCLI",
                 "CatalogCore",
+                "CatalogSchema",
                 "CatalogStore",
                 "CatalogSupport",
                 "PostgresClient",

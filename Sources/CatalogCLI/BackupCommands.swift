@@ -63,7 +63,7 @@ struct BackupList: ParsableCommand {
 
     func run() throws {
         let now = Date()
-        let listing = try storeOptions.open().listBackups(projects: projects, now: now)
+        let listing = try storeOptions.open(.readOnly).listBackups(projects: projects, now: now)
         Terminal.write(BackupViews.list(listing, now: now).render(formatOptions.format))
         if !listing.stale.isEmpty {
             let names = listing.stale.map { stale in

@@ -15,9 +15,10 @@ struct StoreOptions: ParsableArguments {
         valueName: "path"))
     var store: String?
 
-    /// Opens the catalog on the chosen store.
-    func open() throws -> Catalog {
-        try Catalog(location: StoreLocation.resolve(option: store))
+    /// Opens the catalog on the chosen store; commands that only read pass `.readOnly`, so a
+    /// store the user may read but not write still answers them.
+    func open(_ access: StoreAccess = .readWrite) throws -> Catalog {
+        try Catalog(location: StoreLocation.resolve(option: store), access: access)
     }
 }
 

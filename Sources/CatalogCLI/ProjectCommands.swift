@@ -47,7 +47,7 @@ struct ProjectList: ParsableCommand {
     var check = false
 
     func run() throws {
-        let catalog = try storeOptions.open()
+        let catalog = try storeOptions.open(check ? .readWrite : .readOnly)
         var probes: [ProjectProbe] = []
         if check, try !catalog.listProjects(tags: tag, strictTags: true).isEmpty {
             probes = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
@@ -75,7 +75,7 @@ struct ProjectShow: ParsableCommand {
     var name: String
 
     func run() throws {
-        let project = try storeOptions.open().project(named: name)
+        let project = try storeOptions.open(.readOnly).project(named: name)
         let table = ProjectViews.detail(project)
         switch formatOptions.format {
         case .json: Terminal.write(table.object(table.rows[0]).rendered)

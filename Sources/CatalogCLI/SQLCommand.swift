@@ -9,6 +9,7 @@ struct SQLCommand: ParsableCommand {
         abstract: "Run read-only SQL over projects, tables, columns, shared_tables and shared_columns.",
         discussion: """
             Live by default (each project's mappings are refreshed first); --cached answers from the index alone. \
+            --timeout also bounds the statement itself: one still running after that many seconds is stopped. \
             Example: catalog sql "select project, count(*) from columns where pg_type = 'jsonb' group by 1 order by 2 desc"
             """
     )
@@ -26,8 +27,9 @@ struct SQLCommand: ParsableCommand {
     @OptionGroup var fanOut: FanOutOptionGroup
 
     func run() throws {
-        let result = try storeOptions.open().federatedSQL(
-            sql, in: filter.selection, cached: cached, options: fanOut.options)
+        // --timeout bounds the statement too, as the server's --query-timeout does.
+        let result = try storeOptions.open(cached ? .readOnly : .readWrite).federatedSQL(
+            sql, in: filter.selection, cached: cached, options: fanOut.options, sqlTimeout: fanOut.timeout.value)
         let table = OutputTable(columns: result.answer.columns, rows: result.answer.rows.map { $0.map(Cell.init) })
         if formatOptions.format == .json {
             Terminal.write(SQLJSON.document(result).rendered)

@@ -77,7 +77,7 @@ struct SharedList: ParsableCommand {
     @OptionGroup var formatOptions: FormatOptions
 
     func run() throws {
-        let summaries = try storeOptions.open().listShared()
+        let summaries = try storeOptions.open(.readOnly).listShared()
         let table = OutputTable(columns: ["name", "version", "table", "attached", "behind"], rows: summaries.map {
             [.text($0.name), .int($0.currentVersion), .text($0.table), .list($0.attached), .list($0.behind)]
         })
@@ -117,7 +117,7 @@ struct SharedShow: ParsableCommand {
     var format: DefinitionFormat = .yaml
 
     func run() throws {
-        let shown = try storeOptions.open().sharedVersion(name, version: version)
+        let shown = try storeOptions.open(.readOnly).sharedVersion(name, version: version)
         Terminal.write(format == .yaml ? DefinitionFile.yaml(shown.definition) : DefinitionFile.json(shown.definition))
         Terminal.warn("# \(name) version \(shown.version) by \(shown.author) at \(OutputTable.timestamp(shown.createdAt))\(shown.note.map { ": \($0)" } ?? "")")
     }
@@ -167,7 +167,7 @@ struct SharedDiff: ParsableCommand {
     var to: Int
 
     func run() throws {
-        let differences = try storeOptions.open().diffShared(name, from: from, to: to)
+        let differences = try storeOptions.open(.readOnly).diffShared(name, from: from, to: to)
         let table = OutputTable(columns: ["field", "from", "to"], rows: differences.map {
             [.text($0.path), $0.from.map { .text($0.canonicalText) } ?? .null, $0.to.map { .text($0.canonicalText) } ?? .null]
         })

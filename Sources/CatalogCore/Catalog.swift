@@ -10,10 +10,10 @@ public final class Catalog: Sendable {
         self.store = store
     }
 
-    /// Opens (creating or upgrading) the store at `location`.
-    public convenience init(location: StoreLocation) throws {
+    /// Opens (creating or upgrading) the store at `location`; `.readOnly` for commands that only read.
+    public convenience init(location: StoreLocation, access: StoreAccess = .readWrite) throws {
         do {
-            try self.init(store: Store(location: location))
+            try self.init(store: Store(location: location, access: access))
         } catch {
             throw CatalogError.wrap(error)
         }

@@ -16,40 +16,52 @@ public struct SQLAnswer: Sendable, Equatable {
 }
 
 extension Store {
-    /// The relations `catalog sql` offers, as views over the index restricted to the selected projects.
-    static let federatedViews = """
-        CREATE TEMP VIEW projects AS
-            SELECT p.name AS project, p.status AS status, p.server_version, s.metadata_version, s.revision, s.fetched_at
-            FROM main.project p JOIN temp.selected_project sp ON sp.id = p.id
-            LEFT JOIN main.index_state s ON s.project_id = p.id;
-        CREATE TEMP VIEW tables AS
-            SELECT p.name AS project, t.pg_schema, t.table_name, t.relation_kind, t.graphql_type, t.label, t.description,
+    /// The relations `catalog sql` offers, restricted to the selected projects. Each documented view
+    /// reads a private one named with this query's `tag` (see ``FederatedSQLAuthorizer``). The
+    /// selected projects are copied into a small temp table first; the index views join it on
+    /// columns that are not row ids, so SQLite always sees a column read from each index table.
+    static func federatedViews(tag: String) -> String {
+        """
+        CREATE TEMP TABLE "\(tag)_projects" (
+            id INTEGER NOT NULL PRIMARY KEY, project TEXT NOT NULL, status TEXT, server_version TEXT,
+            metadata_version INTEGER, revision INTEGER, fetched_at TEXT) WITHOUT ROWID;
+        INSERT INTO temp."\(tag)_projects"
+            SELECT p.id, p.name, p.status, p.server_version, s.metadata_version, s.revision, s.fetched_at
+            FROM main.project p LEFT JOIN main.index_state s ON s.project_id = p.id
+            WHERE p.name IN (SELECT value FROM json_each(?));
+        CREATE TEMP VIEW "\(tag)_tables" AS
+            SELECT p.project, t.pg_schema, t.table_name, t.relation_kind, t.graphql_type, t.label, t.description,
                    t.is_shared, t.shared_name, t.shared_version
-            FROM main.index_table t JOIN main.project p ON p.id = t.project_id JOIN temp.selected_project sp ON sp.id = p.id;
-        CREATE TEMP VIEW columns AS
-            SELECT p.name AS project, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
+            FROM main.index_table t JOIN temp."\(tag)_projects" p ON p.id = t.project_id;
+        CREATE TEMP VIEW "\(tag)_columns" AS
+            SELECT p.project, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
                    c.label, c.description, c.is_nullable, c.validation_rules, c.position
-            FROM main.index_column c JOIN main.project p ON p.id = c.project_id JOIN temp.selected_project sp ON sp.id = p.id;
+            FROM main.index_column c JOIN temp."\(tag)_projects" p ON p.id = c.project_id;
+        CREATE TEMP VIEW projects AS
+            SELECT project, status, server_version, metadata_version, revision, fetched_at FROM temp."\(tag)_projects";
+        CREATE TEMP VIEW tables AS SELECT * FROM temp."\(tag)_tables";
+        CREATE TEMP VIEW columns AS SELECT * FROM temp."\(tag)_columns";
         CREATE TEMP VIEW shared_tables AS
             SELECT * FROM temp.tables WHERE is_shared;
         CREATE TEMP VIEW shared_columns AS
             SELECT c.*, t.shared_name, t.shared_version FROM temp.columns c
             JOIN temp.shared_tables t ON t.project = c.project AND t.pg_schema IS c.pg_schema AND t.table_name = c.table_name;
+        SELECT count(*) FROM json_tree('[]');
         """
+    }
 
     /// Runs one read-only statement over the federated relations on a read-only connection.
     /// Anything that is not a read is refused before it runs; with a `timeout`, a statement still
     /// running after that many seconds is interrupted.
     public func federatedQuery(_ sql: String, projects: [String], timeout: Double? = nil) throws -> SQLAnswer {
-        var configuration = Configuration()
-        configuration.readonly = true
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: location.path, configuration: configuration)
+            queue = try Store.readOnlyQueue(location.path)
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
-        let interruption = timeout.map { seconds in
+        // An infinite or absurd limit means none; DispatchTime traps on values it cannot hold.
+        let interruption = timeout.flatMap { $0.isFinite && $0 > 0 && $0 < 1e7 ? $0 : nil }.map { seconds in
             let item = DispatchWorkItem { queue.interrupt() }
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
             return item
@@ -63,35 +75,48 @@ extension Store {
     }
 
     private func answer(_ sql: String, projects: [String], on queue: DatabaseQueue) throws -> SQLAnswer {
-        try queue.inDatabase { db in
-            try db.execute(sql: "CREATE TEMP TABLE selected_project (id INTEGER PRIMARY KEY)")
-            try db.execute(sql: "INSERT INTO temp.selected_project SELECT id FROM main.project WHERE name IN (SELECT value FROM json_each(?))",
-                           arguments: [try Store.jsonArray(projects)])
-            try db.execute(sql: Store.federatedViews)
-            let statement: Statement
-            do {
-                statement = try db.makeStatement(sql: sql)
-            } catch let error as DatabaseError {
-                throw StoreError(.refused, "the SQL was refused: \(error.message ?? "\(error.resultCode)"); the relations are projects, tables, columns, shared_tables and shared_columns")
+        let tag = "catalog_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return try queue.inDatabase { db in
+            // json_each and json_tree are set up here, before the authorizer: their first use
+            // on a connection writes their schema entry, which a statement may not do.
+            try db.execute(sql: Store.federatedViews(tag: tag), arguments: [try Store.jsonArray(projects)])
+            let names = try String.fetchAll(db, sql: "SELECT lower(name) FROM main.sqlite_master UNION SELECT lower(name) FROM temp.sqlite_master")
+            let authorizer = FederatedSQLAuthorizer(
+                tag: tag, schemaNames: Set(names + ["sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"]))
+            return try withExtendedLifetime(authorizer) {
+                authorizer.install(on: db)
+                defer { authorizer.uninstall(from: db) }
+                return try Store.run(sql, on: db, refusal: { authorizer.refusal })
             }
-            // sqlite3_stmt_readonly is true for ATTACH, DETACH and BEGIN too, so also require a query keyword.
-            let keyword = sql.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }.uppercased()
-            guard statement.isReadonly, ["SELECT", "WITH", "VALUES", "EXPLAIN"].contains(keyword) else {
-                throw StoreError(.refused, "catalog sql runs reads only (SELECT, WITH … SELECT); this statement would write or change settings")
-            }
-            let columns = statement.columnNames
-            let rows = try Row.fetchAll(statement).map { row in
-                Array(row.databaseValues).map { value -> SQLValue in
-                    switch value.storage {
-                    case .null: .null
-                    case .int64(let number): .integer(number)
-                    case .double(let number): .real(number)
-                    case .string(let text): .text(text)
-                    case .blob(let data): .text(data.map { String(format: "%02x", $0) }.joined())
-                    }
+        }
+    }
+
+    /// Compiles `sql` under the installed authorizer, refuses anything but a query, and fetches its rows.
+    private static func run(_ sql: String, on db: Database, refusal: () -> String?) throws -> SQLAnswer {
+        let relations = "the relations are projects, tables, columns, shared_tables and shared_columns"
+        let statement: Statement
+        do {
+            statement = try db.makeStatement(sql: sql)
+        } catch let error as DatabaseError {
+            throw StoreError(.refused, "the SQL was refused: \(refusal() ?? error.message ?? "\(error.resultCode)"); \(relations)")
+        }
+        // sqlite3_stmt_readonly is true for ATTACH, DETACH and BEGIN too, so also require a query keyword.
+        let keyword = sql.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }.uppercased()
+        guard statement.isReadonly, ["SELECT", "WITH", "VALUES", "EXPLAIN"].contains(keyword) else {
+            throw StoreError(.refused, "catalog sql runs reads only (SELECT, WITH … SELECT); this statement would write or change settings")
+        }
+        let columns = statement.columnNames
+        let rows = try Row.fetchAll(statement).map { row in
+            Array(row.databaseValues).map { value -> SQLValue in
+                switch value.storage {
+                case .null: .null
+                case .int64(let number): .integer(number)
+                case .double(let number): .real(number)
+                case .string(let text): .text(text)
+                case .blob(let data): .text(data.map { String(format: "%02x", $0) }.joined())
                 }
             }
-            return SQLAnswer(columns: columns, rows: rows)
         }
+        return SQLAnswer(columns: columns, rows: rows)
     }
 }

@@ -36,10 +36,15 @@ extension Store {
     /// Forgets a project (and its tags, index and attachments); returns false if it was not registered.
     @discardableResult
     public func deleteProject(named name: String) throws -> Bool {
-        try write { db in
+        let deleted = try write { db in
             try db.execute(sql: "DELETE FROM project WHERE name = ?", arguments: [name])
             return db.changesCount > 0
         }
+        // secure_delete zeroes the row in the new page image; the older images that still hold
+        // the DSN sit in the -wal file until it is copied back and emptied. Best effort: a reader
+        // in the middle of a transaction leaves part of it for a later checkpoint.
+        if deleted { _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) } }
+        return deleted
     }
 
     /// Changes a project's connection string and tags in one transaction, keeping its id, so its

@@ -2,63 +2,208 @@ import CatalogSchema
 import Foundation
 import GRDB
 
+/// Whether a command only reads the store (`readOnly`) or may change it.
+public enum StoreAccess: Sendable {
+    case readWrite
+    /// The store is opened read-only when it exists and is up to date, so a user who may only
+    /// read the file can still list and query; a missing or older store is created or upgraded.
+    case readOnly
+}
+
 /// The local store: one SQLite file holding the registry, shared definitions, the search index
 /// and history. WAL mode, foreign keys on, every change one transaction.
 public final class Store: Sendable {
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
     public let location: StoreLocation
 
-    /// Opens (creating or upgrading) the store. A store written by a newer catalog is refused.
-    public init(location: StoreLocation) throws {
+    /// Opens (creating or upgrading) the store. A store written by a newer catalog is refused, and
+    /// so is an SQLite file of another program.
+    public init(location: StoreLocation, access: StoreAccess = .readWrite) throws {
+        self.location = location
+        if access == .readOnly, let reader = try Store.openForReading(location) {
+            pool = reader
+            return
+        }
         try location.prepare()
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
-        configuration.label = "catalog.store"
-        // Reads map the file instead of copying pages out of the kernel: a cached search over a
-        // thousand projects touches thousands of index rows spread over the file.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 268435456") }
+        try Store.refuseForeignRollbackJournalFile(location.path)
         do {
-            pool = try DatabasePool(path: location.path, configuration: configuration)
+            pool = try DatabasePool(path: location.path, configuration: Store.configuration(readonly: false))
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
-        self.location = location
         try migrate()
     }
 
     /// Opens the store at a path the user named.
-    public convenience init(path: String) throws {
-        try self.init(location: StoreLocation(path: path, isExplicit: true))
+    public convenience init(path: String, access: StoreAccess = .readWrite) throws {
+        try self.init(location: StoreLocation(path: path, isExplicit: true), access: access)
+    }
+
+    /// Every connection's settings.
+    static func configuration(readonly: Bool) -> Configuration {
+        var configuration = Configuration()
+        configuration.readonly = readonly
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "catalog.store"
+        configuration.prepareDatabase { db in
+            // Reads map the file instead of copying pages out of the kernel: a cached search over a
+            // thousand projects touches thousands of index rows spread over the file.
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            // Deleted rows (a removed project's DSN) are overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return configuration
     }
 
     /// The identifiers of the migrations this store has applied, oldest first.
     public func appliedMigrations() throws -> [String] {
-        try read { db in try Store.migrator.appliedIdentifiers(db).sorted() }
+        try read { db in
+            guard try db.tableExists(Store.migrationsTable) else { return [] }
+            return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+        }
     }
 
-    static let migrator: DatabaseMigrator = {
-        var migrator = DatabaseMigrator()
-        for migration in CatalogSchema.sqlite() {
-            migrator.registerMigration(migration.identifier) { db in
-                try db.execute(sql: migration.sql)
-            }
-        }
-        return migrator
-    }()
+    /// The table that records applied migrations, named as GRDB's migrator names it (stores
+    /// written before catalog ran its own migrations keep working).
+    static let migrationsTable = "grdb_migrations"
 
+    /// The store's schema, once per process.
+    static let migrations = CatalogSchema.sqlite()
+
+    /// How far a database's schema is from this catalog's.
+    enum SchemaState {
+        case current, behind, newer, foreign
+    }
+
+    static func schemaState(_ db: Database) throws -> SchemaState {
+        guard try db.tableExists(migrationsTable) else {
+            let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+            return objects == 0 ? .behind : .foreign
+        }
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        let known = Set(migrations.map(\.identifier))
+        if !applied.isSubset(of: known) { return .newer }
+        return applied == known ? .current : .behind
+    }
+
+    /// The error for a store this catalog must not touch; nil for one it may use or upgrade.
+    func refusal(_ state: SchemaState) -> StoreError? {
+        Store.refusal(state, path: location.path)
+    }
+
+    static func refusal(_ state: SchemaState, path: String) -> StoreError? {
+        switch state {
+        case .newer:
+            StoreError("the store \(path) was written by a newer version of catalog; upgrade catalog, or pass --store to use another store")
+        case .foreign:
+            StoreError("\(path) is an SQLite database of another program (it has tables but no catalog migrations), so catalog leaves it alone; pass --store with a catalog store or a new file")
+        case .current, .behind:
+            nil
+        }
+    }
+
+    /// Applies the missing migrations. An up-to-date store is only read: no write transaction on
+    /// every command. Otherwise every missing migration runs in one `BEGIN IMMEDIATE` transaction
+    /// that first looks again at what is applied, so processes that open a missing or older store
+    /// at the same moment take turns, and each later one finds the work done.
     private func migrate() throws {
         do {
-            let superseded = try pool.read { db in try Store.migrator.hasBeenSuperseded(db) }
-            if superseded {
-                throw StoreError("the store \(location.path) was written by a newer version of catalog; upgrade catalog, or pass --store to use another store")
+            let state = try pool.read { db in try Store.schemaState(db) }
+            if let refusal = refusal(state) { throw refusal }
+            if state == .current { return }
+            try pool.writeWithoutTransaction { db in
+                // As GRDB's migrator does: foreign keys are checked once, before the commit.
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+                try db.inTransaction(.immediate) {
+                    let state = try Store.schemaState(db)
+                    if let refusal = refusal(state) { throw refusal }
+                    if state == .current { return .commit }
+                    try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                    let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                    for migration in Store.migrations where !applied.contains(migration.identifier) {
+                        try db.execute(sql: migration.sql)
+                        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
+                    }
+                    if let violation = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                        throw StoreError("the store \(location.path) could not be upgraded: a foreign key of table \(violation[0] as String? ?? "?") does not hold; nothing was changed")
+                    }
+                    return .commit
+                }
             }
-            // A store that is up to date is only read: no write transaction on every command.
-            if try pool.read({ db in try Store.migrator.hasCompletedMigrations(db) }) { return }
-            try Store.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
+    }
+
+    /// Refuses another program's SQLite file before anything is written to it: opening it as a
+    /// pool would already switch a rollback-journal database to WAL mode. Stores are always in WAL
+    /// mode, so only a file that is not is opened (read-only) to look.
+    private static func refuseForeignRollbackJournalFile(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        let header = (try? handle.read(upToCount: 100)) ?? Data()
+        try? handle.close()
+        guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), header[18] != 2 else { return }
+        var configuration = configuration(readonly: true)
+        configuration.label = "catalog.store.check"
+        let state: SchemaState
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            state = try queue.read { db in try schemaState(db) }
+        } catch let error as DatabaseError {
+            throw describe(error, path: path)
+        }
+        if state == .foreign, let refusal = refusal(state, path: path) { throw refusal }
+    }
+
+    /// A read-only connection to an existing, up-to-date store; nil when the store is missing,
+    /// empty or older, so that the caller creates or upgrades it.
+    static func openForReading(_ location: StoreLocation) throws -> (any DatabaseWriter)? {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: location.path)
+        guard attributes?[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes?[.size] as? NSNumber, size.intValue > 0
+        else { return nil }
+        do {
+            var reader: any DatabaseWriter
+            do {
+                reader = try DatabasePool(path: location.path, configuration: configuration(readonly: true))
+                try reader.read { db in try db.execute(sql: "SELECT count(*) FROM sqlite_master") }
+            } catch let error as DatabaseError where needsImmutable(error, path: location.path) {
+                reader = try immutableQueue(location.path)
+            }
+            let state = try reader.read { db in try schemaState(db) }
+            if let refusal = refusal(state, path: location.path) { throw refusal }
+            return state == .current ? reader : nil
+        } catch let error as DatabaseError {
+            throw describe(error, path: location.path)
+        }
+    }
+
+    /// One read-only connection to the store file.
+    static func readOnlyQueue(_ path: String) throws -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: true))
+            try queue.read { db in try db.execute(sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
+        } catch let error as DatabaseError where needsImmutable(error, path: path) {
+            return try immutableQueue(path)
+        }
+    }
+
+    /// A WAL database read-only needs its `-shm` file. When that is missing and cannot be created
+    /// (a directory the user may not write), and the `-wal` file is missing or empty (no change
+    /// waits in it, so the file itself is whole), the file is opened as immutable instead.
+    private static func needsImmutable(_ error: DatabaseError, path: String) -> Bool {
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        return [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) && walSize == 0 && access(path, R_OK) == 0
+    }
+
+    /// The store file opened as an immutable URI (`file:…?immutable=1`), which takes no locks.
+    private static func immutableQueue(_ path: String) throws -> DatabaseQueue {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute
+        return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration(readonly: true))
     }
 
     /// Runs `body` in one read transaction.

@@ -43,6 +43,12 @@ public struct StoreLocation: Sendable, Equatable {
         }
         if fileManager.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw StoreError("the store path \(path) is a directory; pass --store with a file path such as \(path)/catalog.sqlite") }
+            // An empty file someone made beforehand (touch) is about to receive DSNs: 0600 as if we made it.
+            let size = (try? fileManager.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
+            if size == 0, chmod(path, 0o600) != 0 {
+                let reason = String(cString: strerror(errno))
+                throw StoreError("cannot make the empty store file \(path) private (chmod 600): \(reason); remove it or pass another --store")
+            }
             return
         }
         // Create the file ourselves so it is 0600 from the first byte; SQLite gives its -wal and
