@@ -47,7 +47,7 @@ public enum ProjectOutcome: Sendable, Equatable {
         switch self {
         case .ok: nil
         case .failed(let reason), .skipped(let reason): reason
-        case .timedOut(let seconds): "no answer within \(String(format: "%g", seconds)) s; check that the server is up, or raise --timeout"
+        case .timedOut(let seconds): "no answer within \(String(format: "%g", seconds)) s; check that the server is up, or raise --timeout (--query-timeout for catalog serve)"
         }
     }
 
