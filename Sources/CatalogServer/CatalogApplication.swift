@@ -23,13 +23,12 @@ public struct CatalogApplication: Sendable {
         try configuration.validate()
         let catalog = try Catalog(location: configuration.store)
         let backend = CatalogBackend(configuration: configuration, catalog: catalog, serverPolicy: try configuration.policy())
-        let listening = ListeningPort(configured: configuration.port)
         let table = RouteTable()
         let router = Router(context: CatalogRequestContext.self)
         router.add(middleware: RequestObserverMiddleware(metrics: backend.metrics))
         router.add(middleware: ErrorMiddleware(routes: table))
         router.add(middleware: HostCheckMiddleware(allowList: HostAllowList(
-            host: configuration.host, publicURLs: try configuration.parsedPublicURLs(), listening: listening)))
+            host: configuration.host, publicURLs: try configuration.parsedPublicURLs())))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
 
         let root = RouteRecorder(group: router.group(), prefix: "", table: table)
@@ -63,7 +62,6 @@ public struct CatalogApplication: Sendable {
             server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "catalog"),
             onServerRunning: { [metadata] channel in
-                listening.bound(channel.localAddress?.port)
                 var metadata = metadata
                 metadata["address"] = "\(channel.localAddress?.description ?? "?")"
                 logger.notice("catalog serve is listening", metadata: metadata)

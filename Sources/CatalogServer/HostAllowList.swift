@@ -1,55 +1,27 @@
 import Foundation
 import Hummingbird
-import Synchronization
 
-/// The `Host` names this server answers to: the loopback names and `--host` on the port it listens
-/// on, and each `--public-url`. A page on another name (DNS rebinding: `evil.example` re-pointed at
-/// 127.0.0.1) sends its own name in `Host`, so its requests are refused before any route runs.
+/// The `Host` names this server answers to: the loopback names, `--host`, and each `--public-url`'s
+/// host. A page on another name (DNS rebinding: `evil.example` re-pointed at 127.0.0.1) sends its
+/// own name in `Host`, so its requests are refused before any route runs. Only the name is
+/// compared: a browser can only send the port it actually connected to, so the port adds nothing.
 struct HostAllowList: Sendable {
-    /// One accepted `Host` name and the port that must come with it.
-    struct Entry: Sendable, Equatable {
-        /// Lower-case, IPv6 literals in brackets (`[::1]`).
-        var name: String
-        /// nil: the port this server listens on. Otherwise the URL's port, or its scheme's default.
-        var port: Int?
-        /// True when `Host` may leave the port out (a public URL on its scheme's default port).
-        var portMayBeOmitted: Bool
-    }
+    /// Lower-case names, IPv6 literals in brackets (`[::1]`).
+    let names: Set<String>
 
-    let entries: [Entry]
-    /// The port bound, once the server is running (a configured port of 0 is only known then).
-    let listening: ListeningPort
-
-    init(host: String, publicURLs: [URL], listening: ListeningPort) {
-        var entries = ["localhost", "127.0.0.1", "[::1]"].map { Entry(name: $0, port: nil, portMayBeOmitted: false) }
-        if !["0.0.0.0", "::", "[::]", ""].contains(host) {
-            let name = Self.bracketed(host.lowercased())
-            if !entries.contains(where: { $0.name == name }) { entries.append(Entry(name: name, port: nil, portMayBeOmitted: false)) }
-        }
+    init(host: String, publicURLs: [URL]) {
+        var names: Set<String> = ["localhost", "127.0.0.1", "[::1]"]
+        if !["0.0.0.0", "::", "[::]", ""].contains(host) { names.insert(Self.bracketed(host.lowercased())) }
         for url in publicURLs {
-            guard let name = url.host?.lowercased() else { continue }
-            let standard = url.scheme?.lowercased() == "https" ? 443 : 80
-            entries.append(Entry(name: Self.bracketed(name), port: url.port ?? standard, portMayBeOmitted: (url.port ?? standard) == standard))
+            if let name = url.host?.lowercased() { names.insert(Self.bracketed(name)) }
         }
-        self.entries = entries
-        self.listening = listening
+        self.names = names
     }
 
     /// True when `authority` (the request's `Host`) names this server.
     func allows(_ authority: String?) -> Bool {
-        guard let authority, let (name, port) = Self.split(authority) else { return false }
-        let listeningPort = listening.port
-        return entries.contains { entry in
-            guard entry.name == name else { return false }
-            guard let expected = entry.port ?? listeningPort else { return true }
-            if let port { return port == expected }
-            return entry.portMayBeOmitted || (entry.port == nil && expected == 80)
-        }
-    }
-
-    /// An example address to open, for the refusal message.
-    var example: String {
-        "http://127.0.0.1" + (listening.port.map { ":\($0)" } ?? "")
+        guard let authority, let (name, _) = Self.split(authority) else { return false }
+        return names.contains(name)
     }
 
     /// `name[:port]` split, the name lower-cased; nil when the port is not a number.
@@ -78,24 +50,6 @@ struct HostAllowList: Sendable {
     }
 }
 
-/// The port the server listens on: the configured one, or the one the system picked for port 0.
-final class ListeningPort: Sendable {
-    private let value: Mutex<Int?>
-
-    init(configured: Int) {
-        value = Mutex(configured == 0 ? nil : configured)
-    }
-
-    /// nil until a server configured with port 0 is running.
-    var port: Int? { value.withLock { $0 } }
-
-    /// Records the bound port once the socket is open.
-    func bound(_ port: Int?) {
-        guard let port else { return }
-        value.withLock { $0 = port }
-    }
-}
-
 /// Refuses every request whose `Host` is not on the allow-list with 421, except `/healthz`, which
 /// shows nothing and must answer probes that use the machine's own address.
 struct HostCheckMiddleware: RouterMiddleware {
@@ -106,7 +60,7 @@ struct HostCheckMiddleware: RouterMiddleware {
         guard request.uri.path == "/healthz" || allowList.allows(request.head.authority) else {
             throw APIError(
                 .misdirectedRequest, code: "unknown_host",
-                message: "this server does not answer to that Host name; open it as \(allowList.example), or start catalog serve with --public-url naming the address clients use")
+                message: "this server does not answer to that Host name; open it as http://127.0.0.1:PORT, or start catalog serve with --public-url naming the address clients use")
         }
         return try await next(request, context)
     }

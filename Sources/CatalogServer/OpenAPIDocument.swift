@@ -9,7 +9,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "catalog",
     "version": "1",
-    "description": "The metadata catalog over HTTP: projects, cross-project search, read-only SQL, shared definitions and sync, drift, backups, and project export. Every /api route needs 'Authorization: Bearer TOKEN' or the web page's session cookie; writes from a browser must come from this server's own origin."
+    "description": "The metadata catalog over HTTP: projects, cross-project search, read-only SQL, shared definitions and sync, drift, backups, and project export. Every /api route needs 'Authorization: Bearer TOKEN' (the token in the server's --token-file, or in the STORE.serve-token file it generated) or the web page's session cookie; writes from a browser must come from this server's own origin. Every route but /healthz answers 421 unless the Host header names this server: a loopback name, --host, or a --public-url. POST /api/v1/projects accepts only servers named by --allow-hosts or already holding a registered project, and no unix socket, passfile or service unless --allow-local-dsn."
   },
   "security": [{"bearerAuth": []}, {"sessionCookie": []}],
   "paths": {
@@ -31,7 +31,7 @@ enum OpenAPIDocument {
         "summary": "Prometheus metrics: requests, latencies, fan-out outcomes, the warm pool.",
         "tags": ["operations"],
         "security": [],
-        "responses": {"200": {"description": "Prometheus text format.", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "Prometheus text format.", "content": {"text/plain": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/openapi.json": {
@@ -40,7 +40,7 @@ enum OpenAPIDocument {
         "summary": "This document.",
         "tags": ["operations"],
         "security": [],
-        "responses": {"200": {"description": "OpenAPI 3.", "content": {"application/json": {"schema": {"type": "object"}}}}}
+        "responses": {"200": {"description": "OpenAPI 3.", "content": {"application/json": {"schema": {"type": "object"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/": {
@@ -49,7 +49,7 @@ enum OpenAPIDocument {
         "summary": "The web page: search, projects, backups; signs in with the token.",
         "tags": ["web"],
         "security": [],
-        "responses": {"200": {"description": "HTML.", "content": {"text/html": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "HTML.", "content": {"text/html": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/assets/app.js": {
@@ -58,7 +58,7 @@ enum OpenAPIDocument {
         "summary": "The web page's script.",
         "tags": ["web"],
         "security": [],
-        "responses": {"200": {"description": "JavaScript.", "content": {"text/javascript": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "JavaScript.", "content": {"text/javascript": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/assets/app.css": {
@@ -67,7 +67,7 @@ enum OpenAPIDocument {
         "summary": "The web page's style sheet.",
         "tags": ["web"],
         "security": [],
-        "responses": {"200": {"description": "CSS.", "content": {"text/css": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "CSS.", "content": {"text/css": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/api/v1/session": {
@@ -86,7 +86,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "delete": {
@@ -94,7 +95,7 @@ enum OpenAPIDocument {
         "summary": "End the session and clear the cookie.",
         "tags": ["session"],
         "security": [],
-        "responses": {"204": {"description": "Signed out."}, "403": {"$ref": "#/components/responses/Error"}}
+        "responses": {"204": {"description": "Signed out."}, "403": {"$ref": "#/components/responses/Error"}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/api/v1/projects": {
@@ -124,12 +125,13 @@ enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectList"}}}
           },
           "400": {"$ref": "#/components/responses/Error"},
-          "401": {"$ref": "#/components/responses/Error"}
+          "401": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "post": {
         "operationId": "addProject",
-        "summary": "Register a project database. Does not connect.",
+        "summary": "Register a project database. Does not connect. Only on a server named by --allow-hosts or already holding a registered project, and with no unix socket, passfile or service unless --allow-local-dsn: 403 otherwise.",
         "tags": ["projects"],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewProject"}}}},
         "responses": {
@@ -141,7 +143,8 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
           "409": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -157,7 +160,8 @@ enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Project"}}}
           },
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "delete": {
@@ -168,7 +172,8 @@ enum OpenAPIDocument {
           "204": {"description": "Removed."},
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -192,15 +197,16 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
     "/api/v1/projects/{name}/export": {
       "parameters": [{"$ref": "#/components/parameters/ProjectName"}],
-      "get": {
+      "post": {
         "operationId": "exportProject",
-        "summary": "Export a project as a relocation bundle (catalog export), streamed as a download; the file is also kept in exports/ beside the store.",
+        "summary": "Export a project as a relocation bundle (catalog export), streamed as a download; the file is also kept in exports/ beside the store. A POST, so a link or an image on another site cannot start one.",
         "tags": ["projects"],
         "parameters": [
           {
@@ -221,8 +227,11 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
-          "502": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "502": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -246,7 +255,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -270,7 +280,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -290,7 +301,8 @@ enum OpenAPIDocument {
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
-          "504": {"$ref": "#/components/responses/Error"}
+          "504": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -304,7 +316,8 @@ enum OpenAPIDocument {
             "description": "The definitions.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SharedList"}}}
           },
-          "401": {"$ref": "#/components/responses/Error"}
+          "401": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -337,7 +350,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -368,7 +382,8 @@ enum OpenAPIDocument {
           "200": {"description": "The plan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SyncPlan"}}}},
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -388,7 +403,8 @@ enum OpenAPIDocument {
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
           "409": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -405,7 +421,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -421,7 +438,8 @@ enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BackupList"}}}
           },
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "post": {
@@ -442,14 +460,15 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     }
   },
   "components": {
     "securitySchemes": {
-      "bearerAuth": {"type": "http", "scheme": "bearer", "description": "The token from the server's --token-file."},
+      "bearerAuth": {"type": "http", "scheme": "bearer", "description": "The token from the server's --token-file, or from the STORE.serve-token file it generated (its path is in the start-up log)."},
       "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "catalog_session", "description": "Set by POST /api/v1/session."}
     },
     "parameters": {

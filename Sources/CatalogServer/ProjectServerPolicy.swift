@@ -83,8 +83,9 @@ struct ProjectServerPolicy: Sendable {
         return nil
     }
 
-    /// Every host and port the connection may reach: each `host` and `hostaddr` entry with its port
-    /// (libpq's rules: one port for all, or one per host; 5432 when none).
+    /// Every TCP host and port the connection may reach: each `host` and `hostaddr` entry with its
+    /// port (libpq's rules: one port for all, or one per host; 5432 when none). Sockets are left to
+    /// `localProblem`.
     static func endpoints(_ connection: ConnectionString) -> [Server] {
         let hosts = list(connection["host"])
         let addresses = list(connection["hostaddr"])
@@ -93,7 +94,7 @@ struct ProjectServerPolicy: Sendable {
         return (0..<count).flatMap { index -> [Server] in
             let port = (ports.count == 1 ? ports[0] : (index < ports.count ? ports[index] : nil)) ?? 5432
             return [index < hosts.count ? hosts[index] : "", index < addresses.count ? addresses[index] : ""]
-                .filter { !$0.isEmpty }
+                .filter { !$0.isEmpty && !$0.hasPrefix("/") && !$0.hasPrefix("@") }
                 .map { Server(host: $0, port: port) }
         }
     }

@@ -138,7 +138,7 @@ import Testing
             let malformed = try await client.send(.post, "/api/v1/projects", json: #"{"name": "bad", "dsn": "host=h passwordhunter2 dbname=x"}"#)
             #expect(malformed.status == .badRequest)
             #expect(!malformed.text.contains("hunter2"))
-            let badName = try await client.send(.post, "/api/v1/projects", json: #"{"name": "no spaces allowed", "dsn": "postgresql://u:pw@h/db"}"#)
+            let badName = try await client.send(.post, "/api/v1/projects", json: "{\"name\": \"no spaces allowed\", \"dsn\": \"\(fleet.cluster.url())\"}")
             #expect(badName.status == .badRequest)
             let taken = try await client.send(.post, "/api/v1/projects", json: #"{"name": "saas", "dsn": "postgresql://u:topsecret@h/db"}"#)
             #expect(taken.status == .conflict)
