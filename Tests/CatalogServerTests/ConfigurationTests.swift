@@ -34,7 +34,7 @@ import Testing
         try "x\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(throws: CatalogError.self) { try ServerConfiguration.readToken(path: file) }
         chmod(file, 0o644)
-        let outcome = try ChildProcess(TestWorkspace.catalogBinary, ["serve", "--port", "0", "--token-file", file, "--store", "/tmp/unused.sqlite"]).run()
+        let outcome = try Self.runBriefly(["serve", "--port", "0", "--token-file", file, "--store", "/tmp/unused.sqlite"])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("at least 16"))
@@ -91,5 +91,23 @@ import Testing
         let outcome = try ChildProcess(TestWorkspace.catalogBinary, ["serve", "--host", "0.0.0.0", "--port", "0"]).run()
         #expect(outcome.status == 64)
         #expect(outcome.stderr.contains("without a token"))
+    }
+
+    /// Runs `catalog` and kills it if it is still running after `seconds`: a server that should
+    /// have refused to start must fail the test, not hang it.
+    static func runBriefly(_ arguments: [String], seconds: Double = 15) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestWorkspace.catalogBinary)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
     }
 }
