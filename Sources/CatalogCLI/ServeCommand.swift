@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             start. Only requests whose Host is a loopback name, --host or a --public-url are answered. Projects \
             added through the API must be on --allow-hosts servers or on servers already registered. \
             Logs are JSON lines on stderr. SIGTERM lets in-flight requests finish, then exits.
-            Example: catalog serve --port 8080 --token-file /etc/catalog/token --public-url https://catalog.example.com
+            Example: catalog serve --port 8080 --token-file /etc/catalog/token
             """
     )
 
