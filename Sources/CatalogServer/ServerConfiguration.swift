@@ -92,7 +92,7 @@ public struct ServerConfiguration: Sendable {
         if let token { try Self.checkStrength(token) }
         _ = try parsedPublicURLs()
         _ = try policy()
-        guard idleTimeout > 0, idleTimeout.isFinite else { throw CatalogError("--idle-timeout must be a positive number of seconds") }
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw CatalogError("--idle-timeout must be a number of seconds between 0 and 86400") }
         guard (0...65535).contains(port) else { throw CatalogError("--port must be between 0 and 65535") }
         guard maxBodyBytes > 0 else { throw CatalogError("--max-body-bytes must be at least 1") }
         guard queryTimeout > 0 else { throw CatalogError("--query-timeout must be a positive number of seconds") }

@@ -38,4 +38,11 @@ import Testing
             #expect(results[3].text.hasPrefix("HTTP/1.1 200"))
         }
     }
+
+    @Test func theIdleTimeoutMustBeASaneNumberOfSeconds() throws {
+        let fleet = try ServerFleet.make([])
+        for seconds in [0, -1, .infinity, .nan, 1e300] {
+            #expect(throws: CatalogError.self, "\(seconds)") { try fleet.application { $0.idleTimeout = seconds } }
+        }
+    }
 }
