@@ -43,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Let the API register DSNs with unix sockets, passfile or service.")
     var allowLocalDsn = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds a connection may stay idle, or take to send a request's head, before it is closed.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds a connection may stay idle, or take to send a whole request, before it is closed.", valueName: "seconds"))
     var idleTimeout: Double = 30
 
     @Option(name: .long, help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))

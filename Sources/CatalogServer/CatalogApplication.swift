@@ -59,7 +59,7 @@ public struct CatalogApplication: Sendable {
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000))
         var application = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: idle)),
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestReadDeadline(limit: idle)], idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "catalog"),
             onServerRunning: { [metadata] channel in
                 var metadata = metadata

@@ -23,7 +23,7 @@ public struct ServerConfiguration: Sendable {
     public var allowHosts: [String]
     /// `--allow-local-dsn`: the API accepts DSNs with unix sockets, `passfile` or `service`.
     public var allowLocalDSN: Bool
-    /// Seconds a connection may stay idle, or take to send a request's head, before it is closed.
+    /// Seconds a connection may stay idle, or take to send a whole request, before it is closed.
     public var idleTimeout: Double
     /// The store the service reads and writes.
     public var store: StoreLocation
