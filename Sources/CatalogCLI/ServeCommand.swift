@@ -11,8 +11,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP API and the web page, keeping connections to project databases open.",
         discussion: """
-            Binds 127.0.0.1 by default. Any other address needs --token-file; the token (trailing whitespace in \
-            the file ignored) is sent as 'Authorization: Bearer TOKEN', or typed into the web page's sign-in form. \
+            Binds 127.0.0.1 by default. Every /api request needs the token, sent as 'Authorization: Bearer TOKEN' \
+            or typed into the web page's sign-in form: the one in --token-file (at least 16 characters, trailing \
+            whitespace ignored), else one generated into STORE.serve-token (mode 0600), whose path is logged at \
+            start. Only requests whose Host is a loopback name, --host or a --public-url are answered. Projects \
+            added through the API must be on --allow-hosts servers or on servers already registered. \
             Logs are JSON lines on stderr. SIGTERM lets in-flight requests finish, then exits.
             Example: catalog serve --port 8080 --token-file /etc/catalog/token
             """
@@ -26,8 +29,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The TCP port to listen on.")
     var port = 8080
 
-    @Option(name: .long, help: ArgumentHelp("A file holding the bearer token. Required unless --host is a loopback address.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("A file holding the bearer token. Default: one generated beside the store.", valueName: "path"))
     var tokenFile: String?
+
+    @Flag(name: .long, help: "Ask for no token at all (loopback addresses only). Any local page or process can then use the API.")
+    var insecureNoAuth = false
+
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("An address clients open this server by, such as https://catalog.example.com; its host is accepted in Host (repeatable).", valueName: "url"))
+    var publicURL: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A database server on which the API may register projects (repeatable).", valueName: "host[:port]"))
+    var allowHosts: [String] = []
+
+    @Flag(name: .long, help: "Let the API register DSNs with unix sockets, passfile or service.")
+    var allowLocalDsn = false
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a connection may stay idle, or take to send a whole request, before it is closed.", valueName: "seconds"))
+    var idleTimeout: Double = 30
 
     @Option(name: .long, help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))
     var maxBodyBytes = 64 * 1024
@@ -60,6 +78,9 @@ struct ServeCommand: AsyncParsableCommand {
         if tokenFile == nil, !ServerConfiguration.isLoopback(host) {
             throw ValidationError("Refusing to listen on \(host) without a token: pass --token-file PATH, or use --host 127.0.0.1.")
         }
+        if insecureNoAuth, tokenFile != nil {
+            throw ValidationError("--insecure-no-auth and --token-file contradict each other; pass one of them.")
+        }
     }
 
     func run() async throws {
@@ -69,9 +90,12 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        let store = StoreLocation.resolve(option: storeOptions.store)
+        let token = insecureNoAuth ? nil : try ServerToken.resolve(tokenFile: tokenFile, store: store)
         let configuration = ServerConfiguration(
-            host: host, port: port, token: try tokenFile.map(ServerConfiguration.readToken(path:)),
-            store: StoreLocation.resolve(option: storeOptions.store), maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
+            host: host, port: port, token: token?.token, tokenFile: token?.file, insecureNoAuth: insecureNoAuth,
+            publicURLs: publicURL, allowHosts: allowHosts, allowLocalDSN: allowLocalDsn, idleTimeout: idleTimeout,
+            store: store, maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
             maxConcurrentFanOuts: maxFanOuts, fanOutConcurrency: concurrency, poolPerServerLimit: poolPerServer,
             poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout.value, logger: Logger(label: "catalog.serve"),
             catalogVersion: CatalogCommand.version)

@@ -128,7 +128,7 @@ enum PostgresAdvice {
             return text + "; create the database, or fix the dbname in the DSN with 'catalog project add'"
         }
         if error.kind == .timeout {
-            return text + "; the server did not answer in time; check that it is up, or raise --timeout"
+            return text + "; the server did not answer in time; check that it is up, or raise --timeout (--query-timeout for catalog serve)"
         }
         if error.sqlState == SQLState.insufficientPrivilege {
             return text + "; connect as a role that has the privilege, or ask the database owner to grant it"

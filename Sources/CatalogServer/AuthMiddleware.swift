@@ -1,8 +1,8 @@
 import Hummingbird
 
 /// Guards `/api`: a request needs the bearer token or a live session cookie, and a write carrying
-/// an `Origin` header must come from this server's own page. Without a configured token (loopback
-/// only) no credential is asked for, but the origin check still applies.
+/// an `Origin` header must come from this server's own page. Without a token (`--insecure-no-auth`,
+/// loopback only) no credential is asked for, but the origin check still applies.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = CatalogRequestContext
     let token: String?
@@ -34,7 +34,7 @@ struct AuthMiddleware: RouterMiddleware {
 
 /// How a request was authenticated.
 enum Credential {
-    /// Nothing to check: the server runs without a token (loopback only), or the route is the sign-in.
+    /// Nothing to check: the server runs with `--insecure-no-auth` (loopback only), or the route is the sign-in.
     case none
     /// `Authorization: Bearer …` matched the server's token.
     case bearer

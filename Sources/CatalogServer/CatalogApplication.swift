@@ -1,6 +1,9 @@
 import CatalogCore
+import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import PostgresClient
 
 /// The whole service, built without a socket: the router with its middleware and routes, the
@@ -13,16 +16,20 @@ public struct CatalogApplication: Sendable {
     public let routes: [APIRoute]
     /// The warm pool the fan-outs borrow connections from.
     public let pool: WarmPool
+    /// The configuration the service was built from.
+    let configuration: ServerConfiguration
 
     /// Opens the store and builds the router; throws if the configuration is refused.
     public init(_ configuration: ServerConfiguration) throws {
         try configuration.validate()
         let catalog = try Catalog(location: configuration.store)
-        let backend = CatalogBackend(configuration: configuration, catalog: catalog)
+        let backend = CatalogBackend(configuration: configuration, catalog: catalog, serverPolicy: try configuration.policy())
         let table = RouteTable()
         let router = Router(context: CatalogRequestContext.self)
         router.add(middleware: RequestObserverMiddleware(metrics: backend.metrics))
         router.add(middleware: ErrorMiddleware(routes: table))
+        router.add(middleware: HostCheckMiddleware(allowList: HostAllowList(
+            host: configuration.host, publicURLs: try configuration.parsedPublicURLs())))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
 
         let root = RouteRecorder(group: router.group(), prefix: "", table: table)
@@ -44,28 +51,47 @@ public struct CatalogApplication: Sendable {
         ExportRoutes(backend: backend).register(on: api)
 
         let logger = configuration.logger
-        let authentication = configuration.token == nil ? "none (loopback only)" : "bearer token or session cookie"
+        let authentication = configuration.token == nil ? "none (--insecure-no-auth, loopback only)" : "bearer token or session cookie"
+        var metadata: Logger.Metadata = ["authentication": "\(authentication)"]
+        if let file = configuration.tokenFile {
+            metadata["token_file"] = "\(file)"
+            if let warning = ServerToken.permissionWarning(file: file) { logger.warning("\(warning)") }
+        }
+        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000))
         var application = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestReadDeadline(limit: idle)], idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "catalog"),
-            onServerRunning: { channel in
-                logger.notice("catalog serve is listening", metadata: [
-                    "address": "\(channel.localAddress?.description ?? "?")", "authentication": "\(authentication)",
-                ])
+            onServerRunning: { [metadata] channel in
+                var metadata = metadata
+                metadata["address"] = "\(channel.localAddress?.description ?? "?")"
+                logger.notice("catalog serve is listening", metadata: metadata)
             },
             logger: logger)
         application.addServices(PoolMaintenance(backend: backend, logger: configuration.logger))
         self.application = application
         self.routes = table.all
         self.pool = backend.pool
+        self.configuration = configuration
     }
 }
 
 extension CatalogApplication {
     /// Runs the service until SIGTERM or SIGINT, then stops accepting connections, lets in-flight
     /// requests finish and closes the pooled connections.
+    /// A port already taken is a one-line error naming `--port`, not NIO's own.
     public func run() async throws {
-        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch where Self.isAddressInUse(error) {
+            throw CatalogError("cannot listen on \(configuration.host) port \(configuration.port): the address is already in use; stop the other server, or pick another port with --port")
+        }
+    }
+
+    /// True for the bind failure EADDRINUSE, however NIO or the service group wraps it.
+    static func isAddressInUse(_ error: any Error) -> Bool {
+        let text = String(describing: error)
+        return text.contains("errno: \(EADDRINUSE)") || text.contains("Address already in use")
     }
 }
 

@@ -15,10 +15,13 @@ final class CatalogBackend: Sendable {
     let gate: FanOutGate
     let sessions: SessionStore
     let metrics: ServerMetrics
+    /// Which servers the API may register projects on.
+    let serverPolicy: ProjectServerPolicy
 
-    init(configuration: ServerConfiguration, catalog: Catalog) {
+    init(configuration: ServerConfiguration, catalog: Catalog, serverPolicy: ProjectServerPolicy) {
         self.configuration = configuration
         self.catalog = catalog
+        self.serverPolicy = serverPolicy
         pool = WarmPool(perServerLimit: configuration.poolPerServerLimit, perProjectLimit: configuration.poolPerProjectLimit,
                         idleTimeout: configuration.poolIdleTimeout)
         gate = FanOutGate(limit: configuration.maxConcurrentFanOuts)

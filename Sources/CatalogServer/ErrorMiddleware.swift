@@ -23,6 +23,9 @@ struct ErrorMiddleware: RouterMiddleware {
                 ).response(from: request, context: context)
             }
             return try Self.translate(error, limit: context.bodyLimit).response(from: request, context: context)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // NIO's "too many bytes" from collecting a chunked body past the context's limit.
+            return try APIError.bodyTooLarge(limit: context.bodyLimit).response(from: request, context: context)
         } catch let error as CatalogError {
             let status = Self.status(for: error.code)
             if status.code >= 500 { context.logger.error("request failed", metadata: ["error": "\(error.message)"]) }

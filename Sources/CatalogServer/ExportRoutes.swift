@@ -3,14 +3,15 @@ import CatalogStore
 import Foundation
 import Hummingbird
 
-/// `GET /api/v1/projects/{name}/export`: `catalog export` as a download. The bundle is written
+/// `POST /api/v1/projects/{name}/export`: `catalog export` as a download. The bundle is written
 /// beside the store (`exports/`, recorded in the store's export history like the CLI's), then
-/// streamed from disk in chunks, never held in memory whole.
+/// streamed from disk in chunks, never held in memory whole. A POST, so a cross-site `<img>` or
+/// link cannot start one, and a browser's write must pass the origin check.
 struct ExportRoutes {
     let backend: CatalogBackend
 
     func register(on routes: RouteRecorder) {
-        routes.get("projects/{name}/export") { request, context in try await export(context.parameters.require("name"), request, context) }
+        routes.post("projects/{name}/export") { request, context in try await export(context.parameters.require("name"), request, context) }
     }
 
     func export(_ name: String, _ request: Request, _ context: CatalogRequestContext) async throws -> Response {

@@ -12,7 +12,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "catalog",
     "version": "1",
-    "description": "The metadata catalog over HTTP: projects, cross-project search, read-only SQL, shared definitions and sync, drift, backups, and project export. Every /api route needs 'Authorization: Bearer TOKEN' or the web page's session cookie; writes from a browser must come from this server's own origin."
+    "description": "The metadata catalog over HTTP: projects, cross-project search, read-only SQL, shared definitions and sync, drift, backups, and project export. Every /api route needs 'Authorization: Bearer TOKEN' (the token in the server's --token-file, or in the STORE.serve-token file it generated) or the web page's session cookie; writes from a browser must come from this server's own origin. Every route but /healthz answers 421 unless the Host header names this server: a loopback name, --host, or a --public-url. POST /api/v1/projects accepts only servers named by --allow-hosts or already holding a registered project, and no unix socket, passfile or service unless --allow-local-dsn."
   },
   "security": [{"bearerAuth": []}, {"sessionCookie": []}],
   "paths": {
@@ -34,7 +34,7 @@ enum OpenAPIDocument {
         "summary": "Prometheus metrics: requests, latencies, fan-out outcomes, the warm pool.",
         "tags": ["operations"],
         "security": [],
-        "responses": {"200": {"description": "Prometheus text format.", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "Prometheus text format.", "content": {"text/plain": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/openapi.json": {
@@ -43,7 +43,7 @@ enum OpenAPIDocument {
         "summary": "This document.",
         "tags": ["operations"],
         "security": [],
-        "responses": {"200": {"description": "OpenAPI 3.", "content": {"application/json": {"schema": {"type": "object"}}}}}
+        "responses": {"200": {"description": "OpenAPI 3.", "content": {"application/json": {"schema": {"type": "object"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/": {
@@ -52,7 +52,7 @@ enum OpenAPIDocument {
         "summary": "The web page: search, projects, backups; signs in with the token.",
         "tags": ["web"],
         "security": [],
-        "responses": {"200": {"description": "HTML.", "content": {"text/html": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "HTML.", "content": {"text/html": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/assets/app.js": {
@@ -61,7 +61,7 @@ enum OpenAPIDocument {
         "summary": "The web page's script.",
         "tags": ["web"],
         "security": [],
-        "responses": {"200": {"description": "JavaScript.", "content": {"text/javascript": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "JavaScript.", "content": {"text/javascript": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/assets/app.css": {
@@ -70,7 +70,7 @@ enum OpenAPIDocument {
         "summary": "The web page's style sheet.",
         "tags": ["web"],
         "security": [],
-        "responses": {"200": {"description": "CSS.", "content": {"text/css": {"schema": {"type": "string"}}}}}
+        "responses": {"200": {"description": "CSS.", "content": {"text/css": {"schema": {"type": "string"}}}}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/api/v1/session": {
@@ -89,7 +89,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "delete": {
@@ -97,7 +98,7 @@ enum OpenAPIDocument {
         "summary": "End the session and clear the cookie.",
         "tags": ["session"],
         "security": [],
-        "responses": {"204": {"description": "Signed out."}, "403": {"$ref": "#/components/responses/Error"}}
+        "responses": {"204": {"description": "Signed out."}, "403": {"$ref": "#/components/responses/Error"}, "421": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/api/v1/projects": {
@@ -127,12 +128,13 @@ enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectList"}}}
           },
           "400": {"$ref": "#/components/responses/Error"},
-          "401": {"$ref": "#/components/responses/Error"}
+          "401": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "post": {
         "operationId": "addProject",
-        "summary": "Register a project database. Does not connect.",
+        "summary": "Register a project database. Does not connect. Only on a server named by --allow-hosts or already holding a registered project, and with no unix socket, passfile or service unless --allow-local-dsn: 403 otherwise.",
         "tags": ["projects"],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewProject"}}}},
         "responses": {
@@ -144,7 +146,8 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
           "409": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -160,7 +163,8 @@ enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Project"}}}
           },
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "delete": {
@@ -171,7 +175,8 @@ enum OpenAPIDocument {
           "204": {"description": "Removed."},
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -195,15 +200,16 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
     "/api/v1/projects/{name}/export": {
       "parameters": [{"$ref": "#/components/parameters/ProjectName"}],
-      "get": {
+      "post": {
         "operationId": "exportProject",
-        "summary": "Export a project as a relocation bundle (catalog export), streamed as a download; the file is also kept in exports/ beside the store.",
+        "summary": "Export a project as a relocation bundle (catalog export), streamed as a download; the file is also kept in exports/ beside the store. A POST, so a link or an image on another site cannot start one.",
         "tags": ["projects"],
         "parameters": [
           {
@@ -224,8 +230,11 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
-          "502": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "502": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -249,7 +258,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -273,7 +283,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -293,7 +304,8 @@ enum OpenAPIDocument {
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
-          "504": {"$ref": "#/components/responses/Error"}
+          "504": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -307,7 +319,8 @@ enum OpenAPIDocument {
             "description": "The definitions.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SharedList"}}}
           },
-          "401": {"$ref": "#/components/responses/Error"}
+          "401": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -340,7 +353,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -371,7 +385,8 @@ enum OpenAPIDocument {
           "200": {"description": "The plan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SyncPlan"}}}},
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -391,7 +406,8 @@ enum OpenAPIDocument {
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
           "409": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -408,7 +424,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -424,7 +441,8 @@ enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BackupList"}}}
           },
           "401": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       },
       "post": {
@@ -445,14 +463,15 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"$ref": "#/components/responses/Error"},
+          "421": {"$ref": "#/components/responses/Error"}
         }
       }
     }
   },
   "components": {
     "securitySchemes": {
-      "bearerAuth": {"type": "http", "scheme": "bearer", "description": "The token from the server's --token-file."},
+      "bearerAuth": {"type": "http", "scheme": "bearer", "description": "The token from the server's --token-file, or from the STORE.serve-token file it generated (its path is in the start-up log)."},
       "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "catalog_session", "description": "Set by POST /api/v1/session."}
     },
     "parameters": {

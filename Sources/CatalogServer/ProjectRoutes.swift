@@ -4,8 +4,9 @@ import CatalogSupport
 import Foundation
 import Hummingbird
 
-/// `/api/v1/projects`: list (optionally checking each live), show, add and remove, plus letting
-/// go of a project's pooled connections before a restore. DSNs are always shown masked.
+/// `/api/v1/projects`: list (optionally checking each live), show, add (on allowed servers only,
+/// see `ProjectServerPolicy`) and remove, plus letting go of a project's pooled connections before
+/// a restore. DSNs are always shown masked.
 struct ProjectRoutes {
     let backend: CatalogBackend
 
@@ -52,6 +53,9 @@ struct ProjectRoutes {
         if exists {
             throw APIError(.conflict, code: "conflict", message: "project \"\(body.name)\" is already registered; pick another name, or DELETE /api/v1/projects/\(body.name) first")
         }
+        // Before anything connects: only servers the operator allowed, never the serve host's own.
+        let registered = try await backend.blocking { catalog in try catalog.listProjects().map(\.dsn) }
+        try backend.serverPolicy.check(body.dsn, registered: registered)
         let added: [OrderedJSON]
         do {
             added = try await backend.blocking { catalog in

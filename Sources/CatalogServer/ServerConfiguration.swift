@@ -10,8 +10,22 @@ public struct ServerConfiguration: Sendable {
     /// The TCP port to listen on; 0 picks a free one.
     public var port: Int
     /// The bearer token every `/api` request must carry (or exchange for a session cookie).
-    /// nil is allowed on a loopback address only, and then the API asks for no credential.
+    /// nil only with `insecureNoAuth`, on a loopback address, and then the API asks for no credential.
     public var token: String?
+    /// Where the token was read from, for the start-up log line (the token itself is never logged).
+    public var tokenFile: String?
+    /// `--insecure-no-auth`: run a loopback server with no token at all.
+    public var insecureNoAuth: Bool
+    /// `--public-url`: the addresses clients use besides loopback and `--host`; their host names
+    /// (and ports) are accepted in `Host`.
+    public var publicURLs: [String]
+    /// `--allow-hosts`: `HOST[:PORT]` servers on which the API may register projects, besides those
+    /// that already hold a registered project.
+    public var allowHosts: [String]
+    /// `--allow-local-dsn`: the API accepts DSNs with unix sockets, `passfile` or `service`.
+    public var allowLocalDSN: Bool
+    /// Seconds a connection may stay idle, or take to send a whole request, before it is closed.
+    public var idleTimeout: Double
     /// The store the service reads and writes.
     public var store: StoreLocation
     /// The largest request body accepted, in bytes; larger ones get 413.
@@ -38,7 +52,9 @@ public struct ServerConfiguration: Sendable {
     public var catalogVersion: String
 
     /// A configuration with the defaults `catalog serve` documents.
-    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, store: StoreLocation,
+    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, tokenFile: String? = nil,
+                insecureNoAuth: Bool = false, publicURLs: [String] = [], allowHosts: [String] = [], allowLocalDSN: Bool = false,
+                idleTimeout: Double = 30, store: StoreLocation,
                 maxBodyBytes: Int = 64 * 1024, queryTimeout: Double = 10, maxConcurrentFanOuts: Int = 4,
                 fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolPerProjectLimit: Int = 1, poolIdleTimeout: Double = 300,
                 poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
@@ -46,6 +62,12 @@ public struct ServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.token = token
+        self.tokenFile = tokenFile
+        self.insecureNoAuth = insecureNoAuth
+        self.publicURLs = publicURLs
+        self.allowHosts = allowHosts
+        self.allowLocalDSN = allowLocalDSN
+        self.idleTimeout = idleTimeout
         self.store = store
         self.maxBodyBytes = maxBodyBytes
         self.queryTimeout = queryTimeout
@@ -65,9 +87,13 @@ public struct ServerConfiguration: Sendable {
         if token == nil, !Self.isLoopback(host) {
             throw CatalogError("refusing to listen on \(host) without a token: anyone who can reach it could read and change the catalog; pass --token-file PATH, or listen on 127.0.0.1")
         }
-        if let token, token.isEmpty {
-            throw CatalogError("the token is empty; put a long random secret in the token file, for example with 'openssl rand -hex 32'")
+        if token == nil, !insecureNoAuth {
+            throw CatalogError("no token: pass --token-file PATH, or leave it out to have one generated beside the store (--insecure-no-auth turns authentication off)")
         }
+        if let token { try Self.checkStrength(token) }
+        _ = try parsedPublicURLs()
+        _ = try policy()
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw CatalogError("--idle-timeout must be a number of seconds between 0 and 86400") }
         guard (0...65535).contains(port) else { throw CatalogError("--port must be between 0 and 65535") }
         guard maxBodyBytes > 0 else { throw CatalogError("--max-body-bytes must be at least 1") }
         guard queryTimeout > 0 else { throw CatalogError("--query-timeout must be a positive number of seconds") }
@@ -85,7 +111,41 @@ public struct ServerConfiguration: Sendable {
         return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
+    /// The shortest token accepted: anything shorter can be guessed.
+    public static let minimumTokenLength = 16
+
+    /// Refuses a token too short to resist guessing.
+    static func checkStrength(_ token: String, file: String? = nil) throws {
+        guard token.count >= minimumTokenLength else {
+            let source = file.map { "the token in \($0)" } ?? "the token"
+            throw CatalogError("\(source) is \(token.count) character(s); use at least \(minimumTokenLength), for example from 'openssl rand -hex 32'")
+        }
+    }
+
+    /// `--public-url` values as URLs; refuses one without a scheme and host.
+    func parsedPublicURLs() throws -> [URL] {
+        try publicURLs.map { text in
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty else {
+                throw CatalogError("--public-url \(text) is not an http:// or https:// URL; give the address clients open, such as https://catalog.example.com")
+            }
+            return url
+        }
+    }
+
+    /// Which servers the API may register projects on; refuses a malformed `--allow-hosts`.
+    func policy() throws -> ProjectServerPolicy {
+        let servers = try allowHosts.map { text in
+            guard let server = ProjectServerPolicy.Server(text) else {
+                throw CatalogError("--allow-hosts \(text) is not HOST or HOST:PORT (IPv6 as [::1]:5432)")
+            }
+            return server
+        }
+        return ProjectServerPolicy(allowed: servers, allowLocal: allowLocalDSN)
+    }
+
     /// Reads a token file: the whole file, with trailing whitespace (such as the final newline) ignored.
+    /// Refuses a token shorter than `minimumTokenLength`.
     public static func readToken(path: String) throws -> String {
         let text: String
         do {
@@ -98,6 +158,7 @@ public struct ServerConfiguration: Sendable {
         guard !token.isEmpty else {
             throw CatalogError("the token file \(path) is empty; put a long random secret in it, for example with 'openssl rand -hex 32'")
         }
+        try checkStrength(String(token), file: path)
         return String(token)
     }
 }

@@ -29,7 +29,7 @@ enum WebPage {
         <main>
           <form id="sign-in" hidden>
             <h2>Sign in</h2>
-            <p>Paste the token from the server's token file. It is exchanged for a session cookie and not stored by this page.</p>
+            <p>Paste the token from the server's token file: its --token-file, or the generated STORE.serve-token file whose path the server logs at start. It is exchanged for a session cookie and not stored by this page.</p>
             <label>Token <input id="token" type="password" autocomplete="current-password" required></label>
             <button type="submit">Sign in</button>
             <p class="error" id="sign-in-error" role="alert"></p>

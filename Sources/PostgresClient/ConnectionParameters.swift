@@ -10,9 +10,10 @@ struct ConnectionParameters {
 
     /// `hostAddresses`, when given, are the resolved addresses of the connection's single host;
     /// the host is repeated once per address so libpq tries each in turn, as it would itself.
-    init(_ connection: ConnectionString, hostAddresses: [String]? = nil, defaultConnectTimeout: Int = 10) {
+    /// `applicationName` is the fallback `application_name`: a DSN's own setting wins.
+    init(_ connection: ConnectionString, hostAddresses: [String]? = nil, defaultConnectTimeout: Int = 10, applicationName: String = "catalog") {
         add("dbname", connection.raw)
-        add("fallback_application_name", "catalog")
+        add("fallback_application_name", applicationName)
         if connection["connect_timeout"] == nil { add("connect_timeout", String(defaultConnectTimeout)) }
         if let hostAddresses, let host = connection["host"], !hostAddresses.isEmpty {
             add("host", Array(repeating: host, count: hostAddresses.count).joined(separator: ","))

@@ -236,7 +236,8 @@ private struct PollLoop {
             return
         }
         let connectTimeout = max(2, Int(timeout.rounded(.up)))
-        let parameters = ConnectionParameters(task.connection, hostAddresses: addresses, defaultConnectTimeout: connectTimeout)
+        let parameters = ConnectionParameters(task.connection, hostAddresses: addresses, defaultConnectTimeout: connectTimeout,
+                                              applicationName: pool == nil ? "catalog" : WarmPool.applicationName)
         let connection = parameters.withCArrays { keywords, values in PQconnectStartParams(keywords, values, 1) }
         guard let connection else {
             if let lease { pool?.discard(nil, lease: lease) }

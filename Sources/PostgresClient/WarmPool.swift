@@ -39,6 +39,10 @@ public final class WarmPool: @unchecked Sendable {
     var holds: [String: Double] = [:]
     var counters = Counters()
 
+    /// The `application_name` pooled connections carry (unless the DSN sets one), so a restore
+    /// that finds them in `pg_stat_activity` can say they are `catalog serve`'s.
+    public static let applicationName = "catalog serve"
+
     /// A pool with the given bounds; the default allows a thousand projects on one server.
     public init(perServerLimit: Int = 1100, perProjectLimit: Int = 1, idleTimeout: Double = 300) {
         self.perServerLimit = max(1, perServerLimit)

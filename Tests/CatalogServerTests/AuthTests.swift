@@ -86,7 +86,7 @@ import Testing
         try await fleet.application().application.test(.router) { client in
             let signedIn = try await client.send(.post, "/api/v1/session", json: "{\"token\": \"\(ServerFleet.token)\"}", token: nil)
             let session = try #require(signedIn.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-            let body = #"{"name": "extra", "dsn": "postgresql://u@127.0.0.1:1/x"}"#
+            let body = "{\"name\": \"extra\", \"dsn\": \"\(fleet.cluster.url(database: "extra"))\"}"
 
             let noOrigin = try await client.send(.post, "/api/v1/projects", json: body, token: nil, headers: [.cookie: session])
             #expect(noOrigin.status == .forbidden)
@@ -103,9 +103,10 @@ import Testing
         #expect(try fleet.catalog.listProjects().map(\.name) == ["extra", "saas"])
     }
 
-    @Test func withoutATokenLoopbackAsksForNoCredential() async throws {
+    @Test func onlyInsecureNoAuthAsksForNoCredential() async throws {
         let fleet = try ServerFleet.make(["saas"])
-        try await fleet.application(token: nil).application.test(.router) { client in
+        #expect(throws: CatalogError.self) { try fleet.application(token: nil) }
+        try await fleet.application(token: nil, { $0.insecureNoAuth = true }).application.test(.router) { client in
             let response = try await client.get("/api/v1/projects", token: nil)
             #expect(response.status == .ok)
         }

@@ -33,6 +33,18 @@ import Testing
                 headers: [.authorization: "Bearer \(ServerFleet.token)", .transferEncoding: "chunked", .contentType: "application/json"],
                 body: ByteBuffer(string: body))
             #expect(response.status == .contentTooLarge)
+
+            // The same body as real chunks on the wire, with no Content-Length to refuse up front.
+            let port = try #require(client.port)
+            let chunk = String(body.utf8.count, radix: 16)
+            let connection = try RawConnection(port: port)
+            connection.send("""
+                POST /api/v1/sql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(ServerFleet.token)\r\nConnection: close\r\n\
+                Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n\(body)\r\n0\r\n\r\n
+                """)
+            let raw = await connection.readUntilClosed(within: 10).text
+            #expect(raw.hasPrefix("HTTP/1.1 413"), "\(raw)")
+            #expect(raw.contains("body_too_large"))
         }
     }
 
@@ -150,7 +162,7 @@ import Testing
             let malformed = try await client.send(.post, "/api/v1/projects", json: #"{"name": "bad", "dsn": "host=h passwordhunter2 dbname=x"}"#)
             #expect(malformed.status == .badRequest)
             #expect(!malformed.text.contains("hunter2"))
-            let badName = try await client.send(.post, "/api/v1/projects", json: #"{"name": "no spaces allowed", "dsn": "postgresql://u:pw@h/db"}"#)
+            let badName = try await client.send(.post, "/api/v1/projects", json: "{\"name\": \"no spaces allowed\", \"dsn\": \"\(fleet.cluster.url())\"}")
             #expect(badName.status == .badRequest)
             let taken = try await client.send(.post, "/api/v1/projects", json: #"{"name": "saas", "dsn": "postgresql://u:topsecret@h/db"}"#)
             #expect(taken.status == .conflict)

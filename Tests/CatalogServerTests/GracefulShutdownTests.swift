@@ -25,7 +25,10 @@ import Testing
         let base = "http://127.0.0.1:\(port)"
         #expect(try await Self.waitUntilUp(URL(string: base + "/healthz")!))
 
-        let inFlight = Task { try await URLSession.shared.data(from: URL(string: base + "/api/v1/search/columns?name=email")!) }
+        let token = try String(contentsOfFile: store + ".serve-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        var search = URLRequest(url: URL(string: base + "/api/v1/search/columns?name=email")!)
+        search.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let inFlight = Task { [search] in try await URLSession.shared.data(for: search) }
         try await Task.sleep(for: .milliseconds(500))
         kill(server.processIdentifier, SIGTERM)
         let (data, response) = try await inFlight.value

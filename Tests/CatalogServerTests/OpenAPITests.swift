@@ -22,7 +22,7 @@ import Testing
         "GET /api/v1/projects/{name}": ("/api/v1/projects/saas", nil),
         "DELETE /api/v1/projects/{name}": ("/api/v1/projects/added", nil),
         "POST /api/v1/projects/{name}/release": ("/api/v1/projects/crm/release?hold_seconds=0", nil),
-        "GET /api/v1/projects/{name}/export": ("/api/v1/projects/crm/export?metadata_only=true", nil),
+        "POST /api/v1/projects/{name}/export": ("/api/v1/projects/crm/export?metadata_only=true", nil),
         "GET /api/v1/search/columns": ("/api/v1/search/columns?name=email", nil),
         "GET /api/v1/search/tables": ("/api/v1/search/tables?name=users&cached=true", nil),
         "POST /api/v1/sql": ("/api/v1/sql", #"{"sql": "select project, count(*) as n from columns group by 1"}"#),
@@ -59,7 +59,7 @@ import Testing
         let fleet = try ServerFleet.make()
         try fleet.catalog.addShared(name: "users", from: "shop:public.users")
         _ = try fleet.catalog.attachShared("users", to: ProjectSelection(names: ["saas", "shop"]))
-        let app = try fleet.application()
+        let app = try fleet.application { $0.allowHosts = ["127.0.0.1:1"] }
         try await app.application.test(.router) { client in
             let document = try JSON.parse(try await client.get("/openapi.json", token: nil).text)
             let validator = SchemaValidator(document: document)
@@ -93,6 +93,7 @@ import Testing
                 ("POST", "/api/v1/sql", "/api/v1/sql", #"{"sql": "delete from projects"}"#, ServerFleet.token, 400),
                 ("POST", "/api/v1/projects", "/api/v1/projects", String(repeating: " ", count: 300) + "{}", ServerFleet.token, 413),
                 ("POST", "/api/v1/projects", "/api/v1/projects", #"{"name": "saas", "dsn": "host=x"}"#, ServerFleet.token, 409),
+                ("POST", "/api/v1/projects", "/api/v1/projects", #"{"name": "far", "dsn": "postgresql://u:pw@db.example/x"}"#, ServerFleet.token, 403),
                 ("POST", "/api/v1/session", "/api/v1/session", #"{"token": "wrong"}"#, nil, 401),
             ]
             for (method, template, uri, body, token, status) in cases {

@@ -18,4 +18,14 @@ enum BackupMaintenanceConnection {
             "SELECT count(*) AS sessions FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
             [database]).records.first?.int("sessions") ?? 0
     }
+
+    /// The other sessions connected to `database`, counted by `application_name`, busiest first.
+    static func otherSessionsByApplication(on connection: Connection, database: String) throws -> [(application: String, sessions: Int)] {
+        try connection.query(
+            """
+            SELECT coalesce(application_name, '') AS application, count(*) AS sessions FROM pg_stat_activity
+            WHERE datname = $1 AND pid <> pg_backend_pid() GROUP BY 1 ORDER BY 2 DESC, 1
+            """,
+            [database]).records.map { ($0["application"] ?? "", $0.int("sessions") ?? 0) }
+    }
 }

@@ -107,11 +107,17 @@ extension Catalog {
     /// Why the swap cannot go ahead while other sessions are connected, or nil when it can.
     private func otherSessionsProblem(_ plan: RestorePlan, on maintenance: Connection) throws -> String? {
         guard !plan.terminateConnections else { return nil }
-        let sessions = try wrapped(project: plan.project) {
-            try BackupMaintenanceConnection.otherSessions(on: maintenance, database: plan.database)
+        let byApplication = try wrapped(project: plan.project) {
+            try BackupMaintenanceConnection.otherSessionsByApplication(on: maintenance, database: plan.database)
         }
+        let sessions = byApplication.reduce(0) { $0 + $1.sessions }
         guard sessions > 0 else { return nil }
-        return "\(sessions) other session(s) are connected to database \"\(plan.database)\"; close them or pass --terminate-connections"
+        let names = byApplication.map { "'\($0.application)' \($0.sessions)" }.joined(separator: ", ")
+        var message = "\(sessions) other session(s) are connected to database \"\(plan.database)\" (by application_name: \(names))"
+        if byApplication.contains(where: { $0.application == WarmPool.applicationName }) {
+            message += "; catalog serve's warm pool lets go with 'POST /api/v1/projects/\(plan.project)/release?hold_seconds=300'"
+        }
+        return message + "; close the others, or pass --terminate-connections"
     }
 
     private func runPgRestore(_ plan: RestorePlan, tools: PgTools, connectionString: ConnectionString, timeout: Int) throws {

@@ -24,9 +24,9 @@ public enum ProjectOutcome: Sendable, Equatable {
         case .ok: nil
         case .failed(let reason), .skipped(let reason): reason
         case .timedOut(let seconds, let detail?):
-            "timed out after \(String(format: "%g", seconds)) s: \(detail); end that session, or raise --timeout"
+            "timed out after \(String(format: "%g", seconds)) s: \(detail); end that session, or raise --timeout (--query-timeout for catalog serve)"
         case .timedOut(let seconds, nil):
-            "no answer within \(String(format: "%g", seconds)) s; check that the server is up, or raise --timeout"
+            "no answer within \(String(format: "%g", seconds)) s; check that the server is up, or raise --timeout (--query-timeout for catalog serve)"
         }
     }
 
