@@ -105,11 +105,26 @@ let package = Package(
             name: "CatalogTestSupport",
             dependencies: ["CatalogCore", "PostgresClient", "CatalogSupport", "CatalogStore"]
         ),
+        // One test target per module; they build into one test process, which shares one cluster.
         .testTarget(
-            name: "CatalogTests",
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient", "CatalogSupport", "CatalogCore", "CatalogTestSupport"]
+        ),
+        .testTarget(
+            name: "CatalogStoreTests",
             dependencies: [
-                "CatalogCLI",
+                "CatalogStore",
+                "CatalogSchema",
                 "CatalogCore",
+                "CatalogTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "CatalogCoreTests",
+            dependencies: [
+                "CatalogCore",
+                "CatalogCLI",  // SearchTests pins the CLI's output formats over the shared search fleet
                 "CatalogSchema",
                 "CatalogStore",
                 "CatalogSupport",
@@ -117,6 +132,10 @@ let package = Package(
                 "CatalogTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "CatalogCLITests",
+            dependencies: ["CatalogCLI", "CatalogCore", "CatalogStore", "CatalogTestSupport"]
         ),
         .testTarget(
             name: "CatalogServerTests",

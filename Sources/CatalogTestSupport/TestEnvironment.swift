@@ -1,29 +1,28 @@
 import CatalogCore
 import CatalogStore
 import CatalogSupport
-import CatalogTestSupport
 import Foundation
 import PostgresClient
 
 /// A fresh store per test, in the process's scratch directory (see `TestWorkspace`).
-enum TestEnvironment {
-    static func catalog() throws -> Catalog {
+public enum TestEnvironment {
+    public static func catalog() throws -> Catalog {
         try Catalog(location: StoreLocation(path: TestWorkspace.temporaryDirectory().appendingPathComponent("catalog.sqlite").path, isExplicit: true))
     }
 }
 
 /// Runs the real `catalog` binary, built beside the test bundle, and captures what it prints.
-struct CLIRun {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct CLIRun: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 
-    var output: String { stdout + stderr }
+    public var output: String { stdout + stderr }
 
-    static var binary: String { TestWorkspace.catalogBinary }
+    public static var binary: String { TestWorkspace.catalogBinary }
 
     /// Runs `catalog arguments…`; `user` runs it as another OS user through runuser.
-    static func run(_ arguments: [String], store: String? = nil, user: String? = nil, environment: [String: String] = [:]) throws -> CLIRun {
+    public static func run(_ arguments: [String], store: String? = nil, user: String? = nil, environment: [String: String] = [:]) throws -> CLIRun {
         var allArguments = arguments
         if let store { allArguments += ["--store", store] }
         var env = environment

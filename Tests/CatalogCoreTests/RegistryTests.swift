@@ -1,5 +1,6 @@
 @testable import CatalogCore
 import Foundation
+import CatalogTestSupport
 import Testing
 
 @Suite("The project registry")
@@ -100,11 +101,4 @@ struct RegistryTests {
         #expect(try catalog.project(named: "good").status == .ok)
         #expect(try catalog.project(named: "down").status == .failed)
     }
-}
-
-import CatalogTestSupport
-
-enum TemporaryClusterPort {
-    /// A port nothing listens on.
-    static func closed() throws -> Int { try TemporaryCluster.freePort() }
 }

@@ -1,3 +1,4 @@
+import CatalogTestSupport
 import PostgresClient
 import Testing
 
@@ -51,23 +52,7 @@ struct ConnectionStringTests {
     }
 
     /// Malformed strings whose libpq error quotes the fragment holding the password.
-    static let leakyMalformed = [
-        "postgresql://u:p%zzsecret@h/db",
-        "postgresql://u:secret%zz@h/db",
-        "postgresql://u:%zsecret@h:5432/db?sslmode=disable",
-        "postgresql://u:secret@h:5432/db?password=sec%zzret2",
-        "postgresql://u:secret@h:5432/db?password=secret2&bogus",
-        "postgresql://u:secret@[::1/db",
-        "postgresql://u:se/cret@h/db",
-        "postgresql://u:secret@h:54x32/db",
-        "host=h password=secret dbname",
-        "host=h password=sec ret dbname=x",
-        "host=h password='secret dbname=x",
-        "password=secret sslmode=bogus",
-        "password = secret port=99999",
-    ]
-
-    @Test("libpq's quoted fragments are masked in every parse error", arguments: leakyMalformed)
+    @Test("libpq's quoted fragments are masked in every parse error", arguments: MalformedDSNs.leaky)
     func masksParseErrors(_ raw: String) {
         #expect {
             try ConnectionString(raw)

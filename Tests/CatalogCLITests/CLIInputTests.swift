@@ -12,7 +12,7 @@ struct CLIInputTests {
         try TestWorkspace.temporaryDirectory().appendingPathComponent("c.sqlite").path
     }
 
-    @Test("project add never prints the password of a malformed DSN", arguments: ConnectionStringTests.leakyMalformed)
+    @Test("project add never prints the password of a malformed DSN", arguments: MalformedDSNs.leaky)
     func malformedDSNsStaySecret(_ dsn: String) throws {
         let run = try CLIRun.run(["project", "add", "x", "--dsn", dsn], store: try Self.store())
         #expect(run.status == 2)
