@@ -22,6 +22,7 @@ public struct CatalogApplication: Sendable {
     /// Opens the store and builds the router; throws if the configuration is refused.
     public init(_ configuration: ServerConfiguration) throws {
         try configuration.validate()
+        let assets = try ServerAssets.bundled.get()
         let catalog = try Catalog(location: configuration.store)
         let backend = CatalogBackend(configuration: configuration, catalog: catalog, serverPolicy: try configuration.policy())
         let table = RouteTable()
@@ -33,8 +34,8 @@ public struct CatalogApplication: Sendable {
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
 
         let root = RouteRecorder(group: router.group(), prefix: "", table: table)
-        OperationsRoutes(backend: backend).register(on: root)
-        WebPageRoutes().register(on: root)
+        OperationsRoutes(backend: backend, assets: assets).register(on: root)
+        WebPageRoutes(assets: assets).register(on: root)
 
         let session = RouteRecorder(group: router.group("api/v1").add(middleware: OriginMiddleware()), prefix: "api/v1", table: table)
         SessionRoutes(backend: backend).register(on: session)
