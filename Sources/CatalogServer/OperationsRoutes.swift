@@ -7,7 +7,7 @@ struct OperationsRoutes {
     let backend: CatalogBackend
     let assets: ServerAssets
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("healthz") { _, context in try await health(context) }
         routes.get("metrics") { _, _ in metrics() }
         routes.get("openapi.json") { _, _ in

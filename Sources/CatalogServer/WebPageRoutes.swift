@@ -7,7 +7,7 @@ import NIOCore
 struct WebPageRoutes {
     let assets: ServerAssets
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("") { _, _ in Self.asset(assets.html, type: "text/html; charset=utf-8") }
         routes.get("assets/app.js") { _, _ in Self.asset(assets.script, type: "text/javascript; charset=utf-8") }
         routes.get("assets/app.css") { _, _ in Self.asset(assets.style, type: "text/css; charset=utf-8") }
