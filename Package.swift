@@ -76,7 +76,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The OpenAPI document and the web page's HTML, script and style sheet, served as they are.
+            resources: [.copy("Resources")]
         ),
         // The commands: argument parsing and output formatting only. A library so tests run them in-process.
         .target(

@@ -15,7 +15,7 @@ struct BackupRoutes {
         var tag: [String]?
     }
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("backups") { request, _ in try await list(request) }
         routes.post("backups") { request, context in try await create(request, context) }
     }

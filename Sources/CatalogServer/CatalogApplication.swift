@@ -12,7 +12,7 @@ import PostgresClient
 public struct CatalogApplication: Sendable {
     /// The Hummingbird application: run it, or test it.
     public let application: Application<RouterResponder<CatalogRequestContext>>
-    /// Every route the router serves, as recorded while it was built.
+    /// Every route the router serves, as Hummingbird's `router.routes` lists them.
     public let routes: [APIRoute]
     /// The warm pool the fan-outs borrow connections from.
     public let pool: WarmPool
@@ -22,6 +22,7 @@ public struct CatalogApplication: Sendable {
     /// Opens the store and builds the router; throws if the configuration is refused.
     public init(_ configuration: ServerConfiguration) throws {
         try configuration.validate()
+        let assets = try ServerAssets.bundled.get()
         let catalog = try Catalog(location: configuration.store)
         let backend = CatalogBackend(configuration: configuration, catalog: catalog, serverPolicy: try configuration.policy())
         let table = RouteTable()
@@ -32,15 +33,14 @@ public struct CatalogApplication: Sendable {
             host: configuration.host, publicURLs: try configuration.parsedPublicURLs())))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
 
-        let root = RouteRecorder(group: router.group(), prefix: "", table: table)
-        OperationsRoutes(backend: backend).register(on: root)
-        WebPageRoutes().register(on: root)
+        let root = router.group()
+        OperationsRoutes(backend: backend, assets: assets).register(on: root)
+        WebPageRoutes(assets: assets).register(on: root)
 
-        let session = RouteRecorder(group: router.group("api/v1").add(middleware: OriginMiddleware()), prefix: "api/v1", table: table)
+        let session = router.group("api/v1").add(middleware: OriginMiddleware())
         SessionRoutes(backend: backend).register(on: session)
 
-        let apiGroup = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, sessions: backend.sessions))
-        let api = RouteRecorder(group: apiGroup, prefix: "api/v1", table: table)
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, sessions: backend.sessions))
         ProjectRoutes(backend: backend).register(on: api)
         SearchRoutes(backend: backend).register(on: api)
         SQLRoutes(backend: backend).register(on: api)
@@ -49,6 +49,7 @@ public struct CatalogApplication: Sendable {
         DriftRoutes(backend: backend).register(on: api)
         BackupRoutes(backend: backend).register(on: api)
         ExportRoutes(backend: backend).register(on: api)
+        table.load(from: router)
 
         let logger = configuration.logger
         let authentication = configuration.token == nil ? "none (--insecure-no-auth, loopback only)" : "bearer token or session cookie"

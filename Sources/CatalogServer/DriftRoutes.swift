@@ -6,7 +6,7 @@ import Hummingbird
 struct DriftRoutes {
     let backend: CatalogBackend
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("drift") { request, _ in try await drift(request) }
     }
 

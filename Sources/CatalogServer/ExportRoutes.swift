@@ -10,7 +10,7 @@ import Hummingbird
 struct ExportRoutes {
     let backend: CatalogBackend
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.post("projects/{name}/export") { request, context in try await export(context.parameters.require("name"), request, context) }
     }
 

@@ -5,13 +5,14 @@ import Hummingbird
 /// and `/openapi.json` for clients. None of them shows a project's name, DSN or data.
 struct OperationsRoutes {
     let backend: CatalogBackend
+    let assets: ServerAssets
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("healthz") { _, context in try await health(context) }
         routes.get("metrics") { _, _ in metrics() }
         routes.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+                     body: ResponseBody(byteBuffer: assets.openAPI))
         }
     }
 

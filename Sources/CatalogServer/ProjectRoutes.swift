@@ -10,7 +10,7 @@ import Hummingbird
 struct ProjectRoutes {
     let backend: CatalogBackend
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("projects") { request, _ in try await list(request) }
         routes.post("projects") { request, context in try await add(request, context) }
         routes.get("projects/{name}") { _, context in try await show(context.parameters.require("name")) }

@@ -14,7 +14,7 @@ struct SQLRoutes {
         var cached: Bool?
     }
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.post("sql") { request, context in try await run(request, context) }
     }
 

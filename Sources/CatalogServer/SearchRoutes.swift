@@ -7,7 +7,7 @@ import Hummingbird
 struct SearchRoutes {
     let backend: CatalogBackend
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("search/columns") { request, _ in try await search(.column, request) }
         routes.get("search/tables") { request, _ in try await search(.table, request) }
     }

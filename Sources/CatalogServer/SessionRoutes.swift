@@ -12,7 +12,7 @@ struct SessionRoutes {
         var token: String
     }
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.post("session") { request, context in try await signIn(request, context) }
         routes.delete("session") { request, _ in signOut(request) }
     }

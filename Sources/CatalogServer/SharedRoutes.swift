@@ -7,7 +7,7 @@ import Hummingbird
 struct SharedRoutes {
     let backend: CatalogBackend
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("shared") { _, _ in try await list() }
         routes.get("shared/{name}") { request, context in try await show(context.parameters.require("name"), request) }
     }

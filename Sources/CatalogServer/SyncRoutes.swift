@@ -17,7 +17,7 @@ struct SyncRoutes {
         var force: Bool?
     }
 
-    func register(on routes: RouteRecorder) {
+    func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("sync/plan") { request, _ in try await plan(request) }
         routes.post("sync") { request, context in try await apply(request, context) }
     }

@@ -1,0 +1,288 @@
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const views = {};
+let available = new Set();
+
+class Unauthorized extends Error {}
+
+async function api(path, options = {}) {
+  const init = { credentials: "same-origin", headers: { "Accept": "application/json" }, ...options };
+  if (options.json !== undefined) {
+    init.method = init.method || "POST";
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(options.json);
+  }
+  const response = await fetch(path, init);
+  if (response.status === 401) { showSignIn(); throw new Unauthorized("signed out"); }
+  if (response.status === 204) { return null; }
+  const body = await response.json();
+  if (!response.ok) { throw new Error(body.error ? body.error.message : response.statusText); }
+  return body;
+}
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) { node.textContent = String(text); }
+  if (className) { node.className = className; }
+  return node;
+}
+
+function age(seconds) {
+  if (seconds === null || seconds === undefined) { return "never"; }
+  if (seconds < 60) { return seconds + " s ago"; }
+  if (seconds < 3600) { return Math.floor(seconds / 60) + " min ago"; }
+  if (seconds < 86400) { return Math.floor(seconds / 3600) + " h ago"; }
+  return Math.floor(seconds / 86400) + " d ago";
+}
+
+function since(timestamp) {
+  return timestamp ? age(Math.max(0, Math.round((Date.now() - Date.parse(timestamp)) / 1000))) : "never";
+}
+
+// A table whose column headers sort it; `columns` are {key, label, value?, text?}.
+function sortableTable(container, columns, rows, emptyText) {
+  container.replaceChildren();
+  if (rows.length === 0) { container.append(element("p", emptyText, "empty")); return; }
+  let sortKey = null;
+  let ascending = true;
+  const table = element("table");
+  const head = element("thead");
+  const headRow = element("tr");
+  const body = element("tbody");
+  const valueOf = (column, row) => column.value ? column.value(row) : row[column.key];
+  const draw = () => {
+    const sorted = rows.slice();
+    if (sortKey) {
+      const column = columns.find((c) => c.key === sortKey);
+      sorted.sort((a, b) => {
+        const x = valueOf(column, a), y = valueOf(column, b);
+        const order = x === y ? 0 : x === null || x === undefined ? 1 : y === null || y === undefined ? -1
+          : typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+        return ascending ? order : -order;
+      });
+    }
+    body.replaceChildren(...sorted.map((row) => {
+      const tr = element("tr");
+      for (const column of columns) {
+        const shown = column.text ? column.text(row) : valueOf(column, row);
+        tr.append(element("td", shown === null || shown === undefined ? "" : shown));
+      }
+      return tr;
+    }));
+    for (const th of headRow.children) {
+      th.setAttribute("aria-sort", th.dataset.key === sortKey ? (ascending ? "ascending" : "descending") : "none");
+    }
+  };
+  for (const column of columns) {
+    const th = element("th");
+    const button = element("button", column.label);
+    button.type = "button";
+    th.dataset.key = column.key;
+    button.addEventListener("click", () => {
+      ascending = sortKey === column.key ? !ascending : true;
+      sortKey = column.key;
+      draw();
+    });
+    th.append(button);
+    headRow.append(th);
+  }
+  head.append(headRow);
+  table.append(head, body);
+  container.append(table);
+  draw();
+}
+
+function failureList(container, failures) {
+  if (!failures || failures.length === 0) { return; }
+  const list = element("ul", null, "failures");
+  for (const failure of failures) {
+    list.append(element("li", failure.project + ": " + failure.status.replace("_", " ") + " — " + failure.error));
+  }
+  container.append(element("h3", failures.length + " project(s) did not answer"), list);
+}
+
+function showSignIn() {
+  $("sign-in").hidden = false;
+  $("tabs").hidden = true;
+  $("sign-out").hidden = true;
+  for (const view of document.querySelectorAll(".view")) { view.hidden = true; }
+  $("token").focus();
+}
+
+function showView(name) {
+  for (const button of $("tabs").querySelectorAll("button")) {
+    button.classList.toggle("active", button.dataset.view === name);
+  }
+  for (const view of document.querySelectorAll(".view")) { view.hidden = view.id !== "view-" + name; }
+  if (views[name]) { views[name](); }
+}
+
+async function start() {
+  let projects;
+  try {
+    projects = (await api("/api/v1/projects")).projects;
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("sign-in-error").textContent = error.message; showSignIn(); }
+    return;
+  }
+  const spec = await (await fetch("/openapi.json")).json();
+  available = new Set(Object.keys(spec.paths));
+  for (const button of $("tabs").querySelectorAll("button")) {
+    button.hidden = Boolean(button.dataset.needs) && !available.has(button.dataset.needs);
+  }
+  fillFilters(projects);
+  $("sign-in").hidden = true;
+  $("tabs").hidden = false;
+  $("sign-out").hidden = false;
+  showView("search");
+  $("search-name").focus();
+}
+
+function fillFilters(projects) {
+  const projectSelect = $("search-project");
+  const tagSelect = $("search-tag");
+  projectSelect.replaceChildren(element("option", "all projects"));
+  projectSelect.firstChild.value = "";
+  for (const project of projects) {
+    const option = element("option", project.name);
+    option.value = project.name;
+    projectSelect.append(option);
+  }
+  tagSelect.replaceChildren(element("option", "any tag"));
+  tagSelect.firstChild.value = "";
+  for (const tag of [...new Set(projects.flatMap((p) => p.tags))].sort()) {
+    const option = element("option", tag);
+    option.value = tag;
+    tagSelect.append(option);
+  }
+}
+
+async function search(event) {
+  event.preventDefault();
+  const target = $("search-target").value;
+  const query = new URLSearchParams({ name: $("search-name").value, match: $("search-match").value });
+  if ($("search-ignore-case").checked) { query.set("ignore_case", "true"); }
+  if ($("search-cached").checked) { query.set("cached", "true"); }
+  if ($("search-project").value) { query.set("project", $("search-project").value); }
+  if ($("search-tag").value) { query.set("tag", $("search-tag").value); }
+  const results = $("search-results");
+  $("search-status").textContent = "Searching…";
+  results.replaceChildren();
+  try {
+    const started = performance.now();
+    const answer = await api("/api/v1/search/" + target + "?" + query.toString().replace(/\+/g, "%20"));
+    const milliseconds = Math.round(performance.now() - started);
+    $("search-status").textContent = answer.matches.length + " match(es) in " + answer.sources.length
+      + " project(s), " + milliseconds + " ms" + (answer.failures.length ? "; the answer is partial" : "");
+    const columns = target === "columns"
+      ? [{ key: "project", label: "Project" }, { key: "schema", label: "Schema" }, { key: "table", label: "Table" },
+         { key: "column", label: "Column" }, { key: "type", label: "Type" }, { key: "kind", label: "Kind" },
+         { key: "label", label: "Label" }]
+      : [{ key: "project", label: "Project" }, { key: "schema", label: "Schema" }, { key: "table", label: "Table" },
+         { key: "kind", label: "Kind" }, { key: "label", label: "Label" }, { key: "graphql_type", label: "GraphQL type" }];
+    sortableTable(results, columns, answer.matches, "Nothing matches.");
+    failureList(results, answer.failures);
+    if ($("search-cached").checked) {
+      const ages = answer.sources.map((s) => s.project + " " + age(s.age_seconds)).join(", ");
+      if (ages) { results.append(element("p", "From the index: " + ages + ".", "note")); }
+    }
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("search-status").textContent = error.message; }
+  }
+}
+
+views.projects = async (check = false) => {
+  $("projects-status").textContent = check ? "Connecting to every project…" : "";
+  try {
+    const answer = await api("/api/v1/projects" + (check ? "?check=true" : ""));
+    $("projects-status").textContent = answer.projects.length + " project(s)";
+    fillFilters(answer.projects);
+    sortableTable($("projects-table"), [
+      { key: "name", label: "Project" },
+      { key: "server", label: "Server" },
+      { key: "tags", label: "Tags", text: (p) => p.tags.join(", ") },
+      { key: "reachable", label: "Reachable?" },
+      { key: "metadata_version", label: "_metadata version" },
+      { key: "index_age_seconds", label: "Index freshness", text: (p) => age(p.index_age_seconds) },
+      { key: "last_backup_at", label: "Last backup", text: (p) => since(p.last_backup_at) },
+      { key: "last_checked_at", label: "Last checked", text: (p) => since(p.last_checked_at) },
+      { key: "status_message", label: "Problem" },
+    ], answer.projects, "No projects are registered yet; add one with 'catalog project add'.");
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("projects-status").textContent = error.message; }
+  }
+};
+
+views.shared = async () => {
+  try {
+    const answer = await api("/api/v1/shared");
+    const behind = answer.definitions.filter((d) => d.behind.length > 0).length;
+    $("shared-status").textContent = answer.definitions.length + " shared definition(s)"
+      + (behind ? "; " + behind + " with projects behind" : "");
+    sortableTable($("shared-table"), [
+      { key: "name", label: "Definition" }, { key: "version", label: "Version" }, { key: "table", label: "Table" },
+      { key: "attached", label: "Attached projects", text: (d) => d.attached.join(", ") },
+      { key: "behind", label: "Behind", text: (d) => d.behind.length ? d.behind.join(", ") : "none" },
+    ], answer.definitions, "No shared definitions yet; add one with 'catalog shared add'.");
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("shared-status").textContent = error.message; }
+  }
+};
+
+views.drift = async (check = false) => {
+  if (!check) { return; }
+  $("drift-status").textContent = "Comparing every project with its tables…";
+  try {
+    const answer = await api("/api/v1/drift");
+    const drifted = new Set(answer.items.filter((i) => i.kind !== "local_override").map((i) => i.project));
+    $("drift-status").textContent = answer.drift ? drifted.size + " project(s) drifted" : "No drift.";
+    sortableTable($("drift-table"), [
+      { key: "project", label: "Project" }, { key: "layer", label: "Layer" }, { key: "kind", label: "Kind" },
+      { key: "object", label: "Object" }, { key: "detail", label: "Detail" },
+    ], answer.items, "Every project's _metadata matches its tables and shared definitions.");
+    failureList($("drift-table"), answer.failures);
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("drift-status").textContent = error.message; }
+  }
+};
+
+views.backups = async () => {
+  try {
+    const answer = await api("/api/v1/backups");
+    $("backups-status").textContent = answer.backups.length + " backup(s)"
+      + (answer.stale.length ? "; no backup in 24 h: " + answer.stale.map((s) => s.project).join(", ") : "");
+    sortableTable($("backups-table"), [
+      { key: "id", label: "ID" }, { key: "project", label: "Project" },
+      { key: "created_at", label: "Taken", text: (b) => since(b.created_at) },
+      { key: "size_bytes", label: "Size (bytes)" }, { key: "verified", label: "Verified" }, { key: "file", label: "File" },
+    ], answer.backups, "No backups yet.");
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("backups-status").textContent = error.message; }
+  }
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("sign-in").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("sign-in-error").textContent = "";
+    try {
+      await api("/api/v1/session", { json: { token: $("token").value } });
+      $("token").value = "";
+      await start();
+    } catch (error) {
+      $("sign-in-error").textContent = error instanceof Unauthorized ? "That token is not right." : error.message;
+    }
+  });
+  $("sign-out").addEventListener("click", async () => {
+    await fetch("/api/v1/session", { method: "DELETE", credentials: "same-origin" });
+    showSignIn();
+  });
+  for (const button of $("tabs").querySelectorAll("button")) {
+    button.addEventListener("click", () => showView(button.dataset.view));
+  }
+  $("search-form").addEventListener("submit", search);
+  $("projects-check").addEventListener("click", () => views.projects(true));
+  $("drift-check").addEventListener("click", () => views.drift(true));
+  start();
+});
