@@ -97,7 +97,7 @@ extension Store {
     }
 
     /// Applies many updates in one transaction: replaced projects get their rows rewritten, confirmed ones a new time.
-    public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date = Date()) throws {
+    public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date) throws {
         guard !updates.isEmpty else { return }
         try write { db in
             let ids = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM project").map { row -> (String, Int64) in
