@@ -70,9 +70,9 @@ public protocol CatalogStoring: Sendable {
 
     // MARK: Backups, set-aside databases, team migrations
 
-    /// Records a backup; returns it with its id.
-    func insertBackup(_ record: BackupRecord) throws -> BackupRecord
-    /// The backups of these projects (all when empty).
+    /// Records a backup; returns it as stored, with its id.
+    @discardableResult func insertBackup(_ record: BackupRecord) throws -> BackupRecord
+    /// The backups of these projects (all when empty), newest first.
     func backups(projects: [String]) throws -> [BackupRecord]
     /// One backup, or nil.
     func backup(id: Int64) throws -> BackupRecord?
@@ -81,8 +81,8 @@ public protocol CatalogStoring: Sendable {
     /// Forgets a backup's record.
     func deleteBackup(id: Int64) throws
     /// Records a database set aside by a restore; returns it with its id.
-    func insertSetAside(_ database: SetAsideDatabase) throws -> SetAsideDatabase
-    /// The set-aside databases of these projects (all when empty).
+    @discardableResult func insertSetAside(_ database: SetAsideDatabase) throws -> SetAsideDatabase
+    /// The set-aside databases not dropped yet of these projects (all when empty), oldest first.
     func setAsideDatabases(projects: [String]) throws -> [SetAsideDatabase]
     /// Records that a set-aside database was dropped.
     func markSetAsideDropped(id: Int64, at date: Date) throws
@@ -94,7 +94,7 @@ public protocol CatalogStoring: Sendable {
     // MARK: Exports, audit, catalog sql
 
     /// Records an export and its audit entry together; returns it with its id.
-    func insertExport(_ record: ExportRecord, audit entry: AuditEntry) throws -> ExportRecord
+    @discardableResult func insertExport(_ record: ExportRecord, audit entry: AuditEntry) throws -> ExportRecord
     /// The exports of one project (or of all), newest first.
     func exports(project: String?) throws -> [ExportRecord]
     /// Appends one audit entry.
