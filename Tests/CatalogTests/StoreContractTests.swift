@@ -250,7 +250,7 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
     }
 
     static func backupRecord(_ project: String, at date: Date) -> BackupRecord {
-        BackupRecord(project: project, databaseName: project, file: "/backups/\(project).dump", sizeBytes: 1234, sha256: "abc",
+        BackupRecord(project: project, databaseName: project, file: "/backups/\(project)-\(Int(date.timeIntervalSince1970)).dump", sizeBytes: 1234, sha256: String(repeating: "a", count: 64),
                      createdAt: date, durationSeconds: 1.5, serverVersion: "15.4", catalogVersion: "1.0", server: "localhost:5432",
                      lineage: "42/1")
     }
@@ -284,8 +284,8 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
 
         #expect(try store.teamMigrations().isEmpty)
         let migrations = [
-            StoredTeamMigration(version: 1, name: "create", checksum: "c1", upSQL: "CREATE TABLE t (id int);", downSQL: "DROP TABLE t;", file: "001_create.sql"),
-            StoredTeamMigration(version: 2, name: "index", checksum: "c2", upSQL: "CREATE INDEX ON t (id);", downSQL: nil, file: "002_index.sql"),
+            StoredTeamMigration(version: 1000, name: "create", checksum: "c1", upSQL: "CREATE TABLE t (id int);", downSQL: "DROP TABLE t;", file: "001_create.sql"),
+            StoredTeamMigration(version: 1001, name: "index", checksum: "c2", upSQL: "CREATE INDEX ON t (id);", downSQL: nil, file: "002_index.sql"),
         ]
         try store.replaceTeamMigrations(migrations, at: time)
         #expect(try store.teamMigrations() == migrations)
@@ -295,11 +295,11 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
 
     static func exportsAndAudit(_ store: any CatalogStoring) throws {
         try store.insert(Project(name: "a", dsn: "dbname=a"))
-        let record = ExportRecord(project: "a", file: "/exports/a.catalog", sizeBytes: 99, sha256: "e1", metadataOnly: true, formatVersion: 1,
+        let record = ExportRecord(project: "a", file: "/exports/a.catalog", sizeBytes: 99, sha256: String(repeating: "1", count: 64), metadataOnly: true, formatVersion: 1,
                                   serverVersion: "15.4", catalogVersion: "1.0", createdAt: time, durationSeconds: 0.5)
         let stored = try store.insertExport(record, audit: entry("bundle.export", target: "a"))
         #expect(stored.id != nil)
-        try store.insertExport(ExportRecord(project: "b", file: "/exports/b.catalog", sizeBytes: 1, sha256: "e2", metadataOnly: false,
+        try store.insertExport(ExportRecord(project: "b", file: "/exports/b.catalog", sizeBytes: 1, sha256: String(repeating: "2", count: 64), metadataOnly: false,
                                             formatVersion: 1, serverVersion: "15.4", catalogVersion: "1.0", createdAt: time.addingTimeInterval(1),
                                             durationSeconds: 1), audit: entry("bundle.export", target: "b"))
         #expect(try store.exports(project: "a") == [stored])
