@@ -32,6 +32,7 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         StoreContract(name: "shared definitions and attachments", check: sharedAndAttachments),
         StoreContract(name: "backups and set-aside databases", check: backups),
         StoreContract(name: "exports and audit", check: exportsAndAudit),
+        StoreContract(name: "catalog sql", check: federatedSQL),
     ]
 
     /// A fixed time with whole seconds: stores may keep dates to the millisecond only.
@@ -316,6 +317,24 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
             try store.updateProject(named: "a", dsn: nil, addTags: [], removeTags: ["absent"], audit: entry("project.update"))
         }
         #expect(try store.auditLog().count == 3)
+    }
+
+    /// `catalog sql` sees the documented relations of the selected projects only, and never writes.
+    static func federatedSQL(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "a", dsn: "dbname=a"))
+        try store.insert(Project(name: "b", dsn: "dbname=b"))
+        try store.applyIndexUpdates([
+            replace("a", revision: 3, tables: [table("users")], columns: [column("email")]),
+            replace("b", revision: 1, tables: [table("orders")], columns: [column("total", table: "orders")]),
+        ], at: time)
+        let answer = try store.federatedQuery("SELECT project, table_name, pg_column FROM columns ORDER BY project", projects: ["a"])
+        #expect(answer.columns == ["project", "table_name", "pg_column"])
+        #expect(answer.rows == [[.text("a"), .text("users"), .text("email")]])
+        let projects = try store.federatedQuery("SELECT project, revision FROM projects ORDER BY project", projects: ["a", "b"], timeout: 10)
+        #expect(projects.rows == [[.text("a"), .integer(3)], [.text("b"), .integer(1)]])
+        #expect(code { _ = try store.federatedQuery("DELETE FROM columns", projects: ["a"]) } == .refused)
+        #expect(code { _ = try store.federatedQuery("SELECT dsn FROM project", projects: ["a"]) } == .refused)
+        #expect(try store.indexedColumns(projects: ["a"], filter: .all).count == 1)
     }
 }
 
