@@ -4,9 +4,10 @@ import PostgresClient
 
 /// The library's front door: every command opens one `Catalog` on a store and calls one method.
 public final class Catalog: Sendable {
-    public let store: Store
+    /// The store behind the catalog: the SQLite `Store` today, any `CatalogStoring` implementation.
+    public let store: any CatalogStoring
 
-    public init(store: Store) {
+    public init(store: any CatalogStoring) {
         self.store = store
     }
 

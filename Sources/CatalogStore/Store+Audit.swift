@@ -32,7 +32,7 @@ extension Store {
     }
 
     /// The newest audit entries first.
-    public func auditLog(limit: Int = 100) throws -> [AuditEntry] {
+    public func auditLog(limit: Int) throws -> [AuditEntry] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
                 AuditEntry(at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"])

@@ -127,7 +127,7 @@ extension Store {
     }
 
     /// Backups, newest first; only those of `projects` when it is not empty.
-    public func backups(projects: [String] = []) throws -> [BackupRecord] {
+    public func backups(projects: [String]) throws -> [BackupRecord] {
         try read { db in
             let filter = projects.isEmpty ? "" : "WHERE project IN (\(databaseQuestionMarks(count: projects.count)))"
             return try Row.fetchAll(db, sql: "SELECT * FROM backup \(filter) ORDER BY created_at DESC, id DESC",
@@ -143,7 +143,7 @@ extension Store {
     }
 
     /// Records the outcome of `backup verify`.
-    public func recordVerification(backupID: Int64, ok: Bool, at date: Date = Date()) throws {
+    public func recordVerification(backupID: Int64, ok: Bool, at date: Date) throws {
         try write { db in
             try db.execute(sql: "UPDATE backup SET verified_at = ?, verify_result = ? WHERE id = ?",
                            arguments: [date, ok ? "ok" : "failed", backupID])
@@ -182,7 +182,7 @@ extension Store {
     }
 
     /// Set-aside databases not dropped yet, oldest first; only those of `projects` when it is not empty.
-    public func setAsideDatabases(projects: [String] = []) throws -> [SetAsideDatabase] {
+    public func setAsideDatabases(projects: [String]) throws -> [SetAsideDatabase] {
         try read { db in
             let filter = projects.isEmpty ? "" : "AND project IN (\(databaseQuestionMarks(count: projects.count)))"
             return try Row.fetchAll(db, sql: "SELECT * FROM set_aside_database WHERE dropped_at IS NULL \(filter) ORDER BY created_at, id",
@@ -194,7 +194,7 @@ extension Store {
     }
 
     /// Marks a set-aside database as dropped.
-    public func markSetAsideDropped(id: Int64, at date: Date = Date()) throws {
+    public func markSetAsideDropped(id: Int64, at date: Date) throws {
         try write { db in
             try db.execute(sql: "UPDATE set_aside_database SET dropped_at = ? WHERE id = ?", arguments: [date, id])
         }
@@ -213,7 +213,7 @@ extension Store {
     }
 
     /// Replaces the registered team migrations with the set a `--migrations` directory holds.
-    public func replaceTeamMigrations(_ migrations: [StoredTeamMigration], at date: Date = Date()) throws {
+    public func replaceTeamMigrations(_ migrations: [StoredTeamMigration], at date: Date) throws {
         try write { db in
             try db.execute(sql: "DELETE FROM team_migration")
             for migration in migrations {

@@ -66,7 +66,7 @@ extension Store {
     }
 
     /// Exports, newest first; only those of `project` when given.
-    public func exports(project: String? = nil) throws -> [ExportRecord] {
+    public func exports(project: String?) throws -> [ExportRecord] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM bundle_export WHERE ? IS NULL OR project = ? ORDER BY created_at DESC, id DESC

@@ -53,7 +53,7 @@ extension Store {
     /// Runs one read-only statement over the federated relations on a read-only connection.
     /// Anything that is not a read is refused before it runs; with a `timeout`, a statement still
     /// running after that many seconds is interrupted.
-    public func federatedQuery(_ sql: String, projects: [String], timeout: Double? = nil) throws -> SQLAnswer {
+    public func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer {
         let queue: DatabaseQueue
         do {
             queue = try Store.readOnlyQueue(location.path)

@@ -97,7 +97,7 @@ extension Store {
     }
 
     /// Applies many updates in one transaction: replaced projects get their rows rewritten, confirmed ones a new time.
-    public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date = Date()) throws {
+    public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date) throws {
         guard !updates.isEmpty else { return }
         try write { db in
             let ids = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM project").map { row -> (String, Int64) in
@@ -175,37 +175,49 @@ extension Store {
         }
     }
 
-    /// Index columns whose name satisfies an SQL condition on `pg_column` / `name_folded`, for the
-    /// given projects, in the order search answers in (so sorting them again costs one pass).
-    public func indexedColumns(projects: [String], condition: String, arguments: [String]) throws -> [IndexedColumn] {
+    /// Index columns whose name passes `filter`, for the given projects, in the order search
+    /// answers in (so sorting them again costs one pass).
+    public func indexedColumns(projects: [String], filter: IndexNameFilter) throws -> [IndexedColumn] {
         try read { db in
             let wanted = Set(projects)
+            let (condition, arguments) = Store.condition(filter, on: "c.pg_column")
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.name, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
                        c.label, c.description, c.is_nullable, c.validation_rules, c.position
                 FROM index_column c JOIN project p ON p.id = c.project_id
                 WHERE \(condition)
                 ORDER BY p.name, c.pg_schema, c.table_name, c.pg_column
-                """, arguments: StatementArguments(arguments))
+                """, arguments: arguments)
             return rows.map(Store.indexedColumn).filter { wanted.contains($0.project) }
         }
     }
 
-    /// Index tables whose name satisfies an SQL condition on `table_name` / `name_folded`, for the given projects.
-    public func indexedTables(projects: [String], condition: String, arguments: [String]) throws -> [(project: String, table: IndexedTable)] {
+    /// Index tables whose name passes `filter`, for the given projects.
+    public func indexedTables(projects: [String], filter: IndexNameFilter) throws -> [(project: String, table: IndexedTable)] {
         try read { db in
             let wanted = Set(projects)
+            let (condition, arguments) = Store.condition(filter, on: "t.table_name")
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.name AS project, t.* FROM index_table t JOIN project p ON p.id = t.project_id
                 WHERE \(condition)
                 ORDER BY p.name, t.pg_schema, t.table_name
-                """, arguments: StatementArguments(arguments))
+                """, arguments: arguments)
             return rows.filter { wanted.contains($0["project"]) }.map { row in
                 (row["project"], IndexedTable(
                     schema: row["pg_schema"], name: row["table_name"], kind: row["relation_kind"], graphqlType: row["graphql_type"],
                     label: row["label"], description: row["description"], isShared: row["is_shared"], sharedName: row["shared_name"],
                     sharedVersion: row["shared_version"]))
             }
+        }
+    }
+
+    /// The WHERE condition for `filter` on one of our own columns, with the name bound, never spliced.
+    static func condition(_ filter: IndexNameFilter, on column: String) -> (sql: String, arguments: StatementArguments) {
+        switch filter {
+        case .all: return ("1", [])
+        case .exact(let name): return ("\(column) = ?", [name])
+        case .contains(let name): return ("instr(\(column), ?) > 0", [name])
+        case .prefix(let name): return ("substr(\(column), 1, length(?1)) = ?1", [name])
         }
     }
 

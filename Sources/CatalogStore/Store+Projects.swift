@@ -9,14 +9,14 @@ extension Store {
 
     /// The project with this name, or nil.
     public func project(named name: String) throws -> Project? {
-        try read { db in try Store.fetchProjects(db, where: "name = ?", [name]).first }
+        try read { db in try Store.fetchProjects(db, .name(name)).first }
     }
 
     /// Registers a project; refuses a name that is already taken.
     @discardableResult
     public func insert(_ project: Project) throws -> Project {
         try write { db in
-            if try Store.fetchProjects(db, where: "name = ?", [project.name]).first != nil {
+            if try Store.fetchProjects(db, .name(project.name)).first != nil {
                 throw StoreError(.alreadyExists, "project \"\(project.name)\" is already registered; pick another name, or run 'catalog project remove \(project.name)' first")
             }
             var row = ProjectRow(
@@ -55,7 +55,7 @@ extension Store {
     public func updateProject(named name: String, dsn: String?, addTags: [String], removeTags: [String],
                               audit entry: AuditEntry) throws -> Project {
         try write { db in
-            guard let project = try Store.fetchProjects(db, where: "name = ?", [name]).first, let id = project.id else {
+            guard let project = try Store.fetchProjects(db, .name(name)).first, let id = project.id else {
                 throw StoreError("project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones")
             }
             for tag in removeTags where !project.tags.contains(tag) {
@@ -78,7 +78,7 @@ extension Store {
                 try db.execute(sql: "INSERT OR IGNORE INTO project_tag (project_id, tag) VALUES (?, ?)", arguments: [id, tag])
             }
             try Store.insertAudit(entry, db)
-            return try Store.fetchProjects(db, where: "id = ?", [id])[0]
+            return try Store.fetchProjects(db, .id(id))[0]
         }
     }
 
@@ -111,7 +111,21 @@ extension Store {
         String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
     }
 
-    static func fetchProjects(_ db: Database, where condition: String = "1", _ arguments: StatementArguments = []) throws -> [Project] {
+    /// Which registered projects `fetchProjects` reads.
+    enum ProjectKey {
+        case all, name(String), id(Int64)
+
+        var condition: (sql: String, arguments: StatementArguments) {
+            switch self {
+            case .all: return ("1", [])
+            case .name(let name): return ("name = ?", [name])
+            case .id(let id): return ("id = ?", [id])
+            }
+        }
+    }
+
+    static func fetchProjects(_ db: Database, _ key: ProjectKey = .all) throws -> [Project] {
+        let (condition, arguments) = key.condition
         // Read by position: every request of `catalog serve` reads the whole registry, and GRDB's
         // Codable decoding of a thousand rows cost more than the query.
         let rows = try Row.fetchAll(db, sql: """

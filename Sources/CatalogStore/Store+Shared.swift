@@ -25,7 +25,7 @@ public struct StoredAttachment: Sendable, Equatable {
 
 extension Store {
     /// Every version of every definition, or of one, oldest first.
-    public func sharedVersions(named name: String? = nil) throws -> [StoredSharedVersion] {
+    public func sharedVersions(named name: String?) throws -> [StoredSharedVersion] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.name, v.version, v.body, v.sha256, v.author, v.note, v.created_at
@@ -70,7 +70,7 @@ extension Store {
     }
 
     /// Every attachment, or those of one definition.
-    public func attachments(definition: String? = nil) throws -> [StoredAttachment] {
+    public func attachments(definition: String?) throws -> [StoredAttachment] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.name AS project, d.name AS definition, a.pinned_version, a.synced_version, a.synced_at, a.overrides

@@ -130,7 +130,7 @@ struct SearchTests {
         for _ in 0..<5 { _ = try query.nameTest(for: rules) }
         let compile = Date().timeIntervalSince(compileStart) / 5
         let projects = try fleet.catalog.searchProjects(ProjectSelection()).map(\.name)
-        let rows = try fleet.catalog.store.indexedColumns(projects: projects, condition: "1", arguments: []).count
+        let rows = try fleet.catalog.store.indexedColumns(projects: projects, filter: .all).count
         let searchStart = Date()
         _ = try fleet.catalog.search(query, cached: true)
         let search = Date().timeIntervalSince(searchStart)

@@ -73,7 +73,7 @@ extension Catalog {
 
 /// One `backup create` run's settings, shared by its worker threads.
 struct BackupJob: Sendable {
-    let store: Store
+    let store: any CatalogStoring
     let tools: PgTools
     let directory: String
     let options: BackupOptions

@@ -28,7 +28,7 @@ struct ImportFacts: Sendable, Equatable {
     }
 
     /// Reads the store's side.
-    static func store(_ store: Store, manifest: BundleManifest, name: String) throws -> (nameTaken: Bool, versions: [String: [Int: String]]) {
+    static func store(_ store: any CatalogStoring, manifest: BundleManifest, name: String) throws -> (nameTaken: Bool, versions: [String: [Int: String]]) {
         let taken = try store.project(named: name) != nil
         var versions: [String: [Int: String]] = [:]
         for use in manifest.shared {

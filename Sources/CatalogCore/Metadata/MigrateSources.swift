@@ -98,7 +98,7 @@ public enum TeamMigrations {
     }
 
     /// The team migrations last registered in the store.
-    static func registered(in store: Store) throws -> [MetadataMigration] {
+    static func registered(in store: any CatalogStoring) throws -> [MetadataMigration] {
         try store.teamMigrations().map { stored in
             MetadataMigration(version: stored.version, name: stored.name, sql: stored.upSQL, down: stored.downSQL,
                               file: stored.file, downFile: stored.downSQL == nil ? nil : String(stored.file.dropLast(".sql".count)) + ".down.sql")

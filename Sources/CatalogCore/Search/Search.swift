@@ -73,11 +73,11 @@ extension Catalog {
             }
         }
         let indexed = projects.map(\.name).filter { testByProject[$0] != nil }
-        let condition = query.indexCondition(column: query.target == .column ? "pg_column" : "table_name")
+        let filter = query.indexFilter
         var matches: [SearchMatch]
         switch query.target {
         case .column:
-            matches = try wrapped { try store.indexedColumns(projects: indexed, condition: condition.sql, arguments: condition.arguments) }
+            matches = try wrapped { try store.indexedColumns(projects: indexed, filter: filter) }
                 .filter { testByProject[$0.project]!.matches($0.name) }
                 .map { column in
                     SearchMatch(project: column.project, schema: column.schema, table: column.table, column: column.name, type: column.type,
@@ -85,7 +85,7 @@ extension Catalog {
                                 isNullable: column.isNullable)
                 }
         case .table:
-            matches = try wrapped { try store.indexedTables(projects: indexed, condition: condition.sql, arguments: condition.arguments) }
+            matches = try wrapped { try store.indexedTables(projects: indexed, filter: filter) }
                 .filter { testByProject[$0.project]!.matches($0.table.name) }
                 .map { project, table in
                     SearchMatch(project: project, schema: table.schema, table: table.name, column: nil, type: nil, kind: table.kind,

@@ -1,3 +1,4 @@
+import CatalogStore
 import Foundation
 
 /// How a name is matched.
@@ -48,15 +49,15 @@ public struct SearchQuery: Sendable, Equatable {
         }
     }
 
-    /// The condition SQLite evaluates on the index, and its arguments. Regular expressions and
-    /// `--ignore-case` are left to `nameTest(for:)`, which follows each database's ctype.
-    func indexCondition(column: String) -> (sql: String, arguments: [String]) {
-        guard match != .regex, !ignoreCase else { return ("1", []) }
+    /// The names the index returns for this search. Regular expressions and `--ignore-case` read
+    /// every name and leave the test to `nameTest(for:)`, which follows each database's ctype.
+    var indexFilter: IndexNameFilter {
+        guard match != .regex, !ignoreCase else { return .all }
         switch match {
-        case .exact: return ("\(column) = ?", [name])
-        case .contains: return ("instr(\(column), ?) > 0", [name])
-        case .prefix: return ("substr(\(column), 1, length(?)) = ?", [name, name])
-        case .regex: return ("1", [])
+        case .exact: return .exact(name)
+        case .contains: return .contains(name)
+        case .prefix: return .prefix(name)
+        case .regex: return .all
         }
     }
 

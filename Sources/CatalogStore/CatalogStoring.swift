@@ -1,0 +1,123 @@
+import Foundation
+
+/// What CatalogCore needs from a store: the registry, the search index, shared definitions and
+/// their attachments, backups and set-aside databases, team migrations, exports, the audit log,
+/// `catalog sql` and the migration ledger. `Store` (one SQLite file) is one implementation; a
+/// PostgreSQL-backed one fills the same requirements. Nothing here names GRDB or takes SQL from a
+/// caller except `federatedQuery`, whose text is the user's read-only query over the documented
+/// relations. Every method is one transaction; errors are `StoreError`s with a code (such as
+/// `.alreadyExists`) callers can rely on. `StoreContractTests` is the behaviour every
+/// implementation must pass.
+public protocol CatalogStoring: Sendable {
+    /// Where the store keeps its files: backups, exports and `serve`'s token live beside it.
+    var location: StoreLocation { get }
+
+    /// The identifiers of the migrations this store has applied, oldest first.
+    func appliedMigrations() throws -> [String]
+
+    // MARK: Registry
+
+    /// Every registered project, by name.
+    func projects() throws -> [Project]
+    /// The project with this name, or nil.
+    func project(named name: String) throws -> Project?
+    /// Registers a project; a taken name throws `StoreError` `.alreadyExists`.
+    @discardableResult func insert(_ project: Project) throws -> Project
+    /// Forgets a project (and its tags, index and attachments); false if it was not registered.
+    @discardableResult func deleteProject(named name: String) throws -> Bool
+    /// Changes a project's connection string and tags in one transaction, keeping its identity.
+    @discardableResult func updateProject(named name: String, dsn: String?, addTags: [String], removeTags: [String],
+                                          audit entry: AuditEntry) throws -> Project
+    /// Records what a check found.
+    func record(_ observation: ProjectObservation, forProject name: String) throws
+    /// Records many checks in one transaction.
+    func record(_ observations: [(project: String, observation: ProjectObservation)]) throws
+
+    // MARK: Search index
+
+    /// The index state of every project that has one, by project name.
+    func indexStates() throws -> [String: IndexState]
+    /// Applies many updates in one transaction.
+    func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date) throws
+    /// Forgets a project's index copy.
+    func invalidateIndex(project: String) throws
+    /// Records each answering project's ctype.
+    func recordIndexCtypes(_ ctypes: [(project: String, ctype: String?)]) throws
+    /// Index columns whose name passes `filter`, ordered by project, schema, table and column.
+    func indexedColumns(projects: [String], filter: IndexNameFilter) throws -> [IndexedColumn]
+    /// Index tables whose name passes `filter`, ordered by project, schema and table.
+    func indexedTables(projects: [String], filter: IndexNameFilter) throws -> [(project: String, table: IndexedTable)]
+
+    // MARK: Shared definitions
+
+    /// Every version of one definition (or of all), oldest first.
+    func sharedVersions(named name: String?) throws -> [StoredSharedVersion]
+    /// Appends a version; fails if the newest version is no longer `expectedPrevious`.
+    func appendSharedVersion(name: String, body: String, sha256: String, author: String, note: String?,
+                             expectedPrevious: Int?, audit entry: AuditEntry) throws -> Int
+    /// The attachments of one definition (or of all).
+    func attachments(definition: String?) throws -> [StoredAttachment]
+    /// Attaches a definition to projects.
+    func attach(definition: String, projects: [String], pinnedVersion: Int?, audit entry: AuditEntry) throws
+    /// Detaches a definition from projects.
+    func detach(definition: String, projects: [String], audit entry: AuditEntry) throws
+    /// Records that a project now holds a version of a definition.
+    func recordSync(project: String, definition: String, version: Int, overrides: String, audit entry: AuditEntry) throws
+    /// The names of archived definitions.
+    func archivedSharedNames() throws -> Set<String>
+    /// Archives a definition whose attachments are exactly `expectedAttached`.
+    func archiveShared(name: String, expectedAttached: [String], audit entry: AuditEntry) throws
+
+    // MARK: Backups, set-aside databases, team migrations
+
+    /// Records a backup; returns it as stored, with its id.
+    @discardableResult func insertBackup(_ record: BackupRecord) throws -> BackupRecord
+    /// The backups of these projects (all when empty), newest first.
+    func backups(projects: [String]) throws -> [BackupRecord]
+    /// One backup, or nil.
+    func backup(id: Int64) throws -> BackupRecord?
+    /// Records the outcome of verifying a backup.
+    func recordVerification(backupID: Int64, ok: Bool, at date: Date) throws
+    /// Forgets a backup's record.
+    func deleteBackup(id: Int64) throws
+    /// Records a database set aside by a restore; returns it with its id.
+    @discardableResult func insertSetAside(_ database: SetAsideDatabase) throws -> SetAsideDatabase
+    /// The set-aside databases not dropped yet of these projects (all when empty), oldest first.
+    func setAsideDatabases(projects: [String]) throws -> [SetAsideDatabase]
+    /// Records that a set-aside database was dropped.
+    func markSetAsideDropped(id: Int64, at date: Date) throws
+    /// The registered team migrations, by version.
+    func teamMigrations() throws -> [StoredTeamMigration]
+    /// Replaces the registered team migrations.
+    func replaceTeamMigrations(_ migrations: [StoredTeamMigration], at date: Date) throws
+
+    // MARK: Exports, audit, catalog sql
+
+    /// Records an export and its audit entry together; returns it with its id.
+    @discardableResult func insertExport(_ record: ExportRecord, audit entry: AuditEntry) throws -> ExportRecord
+    /// The exports of one project (or of all), newest first.
+    func exports(project: String?) throws -> [ExportRecord]
+    /// Appends one audit entry.
+    func audit(_ entry: AuditEntry) throws
+    /// The newest audit entries first.
+    func auditLog(limit: Int) throws -> [AuditEntry]
+    /// Runs the user's read-only query over the documented relations, limited to `projects`.
+    func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer
+}
+
+/// The defaults callers use, written once for every implementation.
+extension CatalogStoring {
+    public func applyIndexUpdates(_ updates: [IndexUpdate]) throws { try applyIndexUpdates(updates, at: Date()) }
+    public func sharedVersions() throws -> [StoredSharedVersion] { try sharedVersions(named: nil) }
+    public func attachments() throws -> [StoredAttachment] { try attachments(definition: nil) }
+    public func backups() throws -> [BackupRecord] { try backups(projects: []) }
+    public func recordVerification(backupID: Int64, ok: Bool) throws { try recordVerification(backupID: backupID, ok: ok, at: Date()) }
+    public func setAsideDatabases() throws -> [SetAsideDatabase] { try setAsideDatabases(projects: []) }
+    public func markSetAsideDropped(id: Int64) throws { try markSetAsideDropped(id: id, at: Date()) }
+    public func replaceTeamMigrations(_ migrations: [StoredTeamMigration]) throws { try replaceTeamMigrations(migrations, at: Date()) }
+    public func exports() throws -> [ExportRecord] { try exports(project: nil) }
+    public func auditLog() throws -> [AuditEntry] { try auditLog(limit: 100) }
+    public func federatedQuery(_ sql: String, projects: [String]) throws -> SQLAnswer { try federatedQuery(sql, projects: projects, timeout: nil) }
+}
+
+extension Store: CatalogStoring {}

@@ -1,0 +1,347 @@
+import CatalogStore
+import CatalogTestSupport
+import Foundation
+import Testing
+
+/// One way to get a fresh, empty store. A PostgreSQL-backed store adds one line to `all`.
+struct StoreImplementation: Sendable, CustomTestStringConvertible {
+    var name: String
+    var make: @Sendable () throws -> any CatalogStoring
+
+    var testDescription: String { name }
+
+    static let all: [StoreImplementation] = [
+        StoreImplementation(name: "SQLite") {
+            try Store(path: TestWorkspace.temporaryDirectory().appendingPathComponent("contract.sqlite").path)
+        },
+    ]
+}
+
+/// One part of the contract, written once over `any CatalogStoring`.
+struct StoreContract: Sendable, CustomTestStringConvertible {
+    var name: String
+    var check: @Sendable (any CatalogStoring) throws -> Void
+
+    var testDescription: String { name }
+
+    static let all: [StoreContract] = [
+        StoreContract(name: "migrations", check: migrations),
+        StoreContract(name: "registry", check: registry),
+        StoreContract(name: "index", check: index),
+        StoreContract(name: "index name filters", check: indexNameFilters),
+        StoreContract(name: "shared definitions and attachments", check: sharedAndAttachments),
+        StoreContract(name: "backups and set-aside databases", check: backups),
+        StoreContract(name: "exports and audit", check: exportsAndAudit),
+        StoreContract(name: "catalog sql", check: federatedSQL),
+    ]
+
+    /// A fixed time with whole seconds: stores may keep dates to the millisecond only.
+    static let time = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func entry(_ action: String, target: String? = nil) -> AuditEntry {
+        AuditEntry(at: time, actor: "contract", action: action, target: target, result: "ok")
+    }
+
+    static func code(_ body: () throws -> Void) -> StoreError.Code? {
+        do { try body() } catch let error as StoreError { return error.code } catch { return nil }
+        return nil
+    }
+
+    static func migrations(_ store: any CatalogStoring) throws {
+        let applied = try store.appliedMigrations()
+        #expect(!applied.isEmpty)
+        #expect(applied == applied.sorted())
+    }
+
+    static func registry(_ store: any CatalogStoring) throws {
+        #expect(try store.projects().isEmpty)
+        let beta = try store.insert(Project(name: "beta", dsn: "dbname=beta", tags: ["prod", "eu"], createdAt: time))
+        #expect(beta.id != nil)
+        try store.insert(Project(name: "alpha", dsn: "dbname=alpha", createdAt: time))
+        #expect(try store.projects().map(\.name) == ["alpha", "beta"])
+        #expect(try store.project(named: "beta")?.tags == ["eu", "prod"])
+        #expect(try store.project(named: "beta")?.createdAt == time)
+        #expect(try store.project(named: "gamma") == nil)
+
+        // A taken name is refused with its code, and the registered project is left as it was.
+        #expect(code { try store.insert(Project(name: "beta", dsn: "dbname=other")) } == .alreadyExists)
+        #expect(try store.project(named: "beta")?.dsn == "dbname=beta")
+        #expect(try store.projects().count == 2)
+
+        try store.record(ProjectObservation(status: .ok, serverVersion: "15.4", metadataVersion: 3, at: time), forProject: "beta")
+        try store.record([(project: "alpha", observation: ProjectObservation(status: .failed, message: "refused", at: time))])
+        #expect(try store.project(named: "beta")?.status == .ok)
+        #expect(try store.project(named: "beta")?.serverVersion == "15.4")
+        #expect(try store.project(named: "beta")?.lastReachedAt == time)
+        #expect(try store.project(named: "alpha")?.status == .failed)
+        #expect(try store.project(named: "alpha")?.statusMessage == "refused")
+
+        // Removing a tag the project lacks changes nothing, not even the tags added with it.
+        #expect(throws: StoreError.self) {
+            try store.updateProject(named: "beta", dsn: nil, addTags: ["new"], removeTags: ["absent"], audit: entry("project.update"))
+        }
+        #expect(try store.project(named: "beta")?.tags == ["eu", "prod"])
+        let updated = try store.updateProject(named: "beta", dsn: "dbname=beta2", addTags: ["new"], removeTags: ["eu"],
+                                              audit: entry("project.update", target: "beta"))
+        #expect(updated.id == beta.id)
+        #expect(updated.dsn == "dbname=beta2")
+        #expect(updated.tags == ["new", "prod"])
+        #expect(updated.status == .unknown)
+        #expect(updated.serverVersion == nil)
+        #expect(try store.project(named: "beta") == updated)
+        #expect(throws: StoreError.self) {
+            try store.updateProject(named: "gamma", dsn: nil, addTags: [], removeTags: [], audit: entry("project.update"))
+        }
+
+        #expect(try store.deleteProject(named: "alpha"))
+        #expect(try !store.deleteProject(named: "alpha"))
+        #expect(try store.projects().map(\.name) == ["beta"])
+    }
+
+    static func column(_ name: String, table: String = "users") -> IndexedColumn {
+        IndexedColumn(schema: "public", table: table, kind: "r", name: name, type: "text", graphqlField: name,
+                      label: "Label of \(name)", description: nil, isNullable: true, validationRules: nil, position: 1)
+    }
+
+    static func table(_ name: String) -> IndexedTable {
+        IndexedTable(schema: "public", name: name, kind: "r", graphqlType: name.capitalized, label: nil, description: "about \(name)",
+                     isShared: false, sharedName: nil, sharedVersion: nil)
+    }
+
+    static func replace(_ project: String, revision: Int64, tables: [IndexedTable], columns: [IndexedColumn]) -> IndexUpdate {
+        .replace(project: project, revision: revision, incarnation: "1/\(project)", metadataVersion: 2, tables: tables, columns: columns)
+    }
+
+    static func index(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "one", dsn: "dbname=one"))
+        try store.insert(Project(name: "two", dsn: "dbname=two"))
+        #expect(try store.indexStates().isEmpty)
+
+        try store.applyIndexUpdates([
+            replace("one", revision: 7, tables: [table("users"), table("orders")], columns: [column("email"), column("id")]),
+            replace("two", revision: 1, tables: [table("users")], columns: [column("email")]),
+        ], at: time)
+        let states = try store.indexStates()
+        #expect(states.keys.sorted() == ["one", "two"])
+        #expect(states["one"]?.revision == 7)
+        #expect(states["one"]?.incarnation == "1/one")
+        #expect(states["one"]?.metadataVersion == 2)
+        #expect(states["one"]?.fetchedAt == time)
+
+        var expected = [column("email"), column("id")]
+        for index in expected.indices { expected[index].project = "one" }
+        #expect(try store.indexedColumns(projects: ["one"], filter: .all) == expected)
+        #expect(try store.indexedTables(projects: ["one"], filter: .all).map(\.table) == [table("orders"), table("users")])
+        #expect(try store.indexedColumns(projects: ["one", "two"], filter: .all).map(\.project) == ["one", "one", "two"])
+
+        // A replacement replaces; a confirmation keeps the rows and moves the time.
+        try store.applyIndexUpdates([replace("one", revision: 8, tables: [table("users")], columns: [column("name")])], at: time)
+        #expect(try store.indexedColumns(projects: ["one"], filter: .all).map(\.name) == ["name"])
+        #expect(try store.indexStates()["one"]?.revision == 8)
+        let later = time.addingTimeInterval(60)
+        try store.applyIndexUpdates([.confirm(project: "one"), .confirm(project: "unregistered")], at: later)
+        #expect(try store.indexStates()["one"]?.fetchedAt == later)
+        #expect(try store.indexStates()["one"]?.revision == 8)
+        #expect(try store.indexedColumns(projects: ["one"], filter: .all).map(\.name) == ["name"])
+
+        try store.recordIndexCtypes([(project: "one", ctype: "en_US.UTF-8")])
+        #expect(try store.indexStates()["one"]?.ctype == "en_US.UTF-8")
+
+        try store.invalidateIndex(project: "one")
+        #expect(try store.indexStates()["one"] == nil)
+        #expect(try store.indexedColumns(projects: ["one"], filter: .all).isEmpty)
+        #expect(try store.indexedColumns(projects: ["two"], filter: .all).count == 1)
+
+        // A new connection string forgets the old database's index; removing the project forgets it too.
+        try store.updateProject(named: "two", dsn: "dbname=elsewhere", addTags: [], removeTags: [], audit: entry("project.update"))
+        #expect(try store.indexStates()["two"] == nil)
+        try store.applyIndexUpdates([replace("two", revision: 1, tables: [table("users")], columns: [column("email")])], at: time)
+        try store.deleteProject(named: "two")
+        try store.insert(Project(name: "two", dsn: "dbname=two"))
+        #expect(try store.indexStates()["two"] == nil)
+        #expect(try store.indexedTables(projects: ["two"], filter: .all).isEmpty)
+    }
+
+    static func indexNameFilters(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "p", dsn: "dbname=p"))
+        let names = ["email", "Email", "e_mail", "e%mail", "user_email", "o'brien", "emails", "émail"]
+        try store.applyIndexUpdates([replace("p", revision: 1, tables: names.map(table), columns: names.map { column($0) })], at: time)
+        func columns(_ filter: IndexNameFilter) throws -> Set<String> {
+            Set(try store.indexedColumns(projects: ["p"], filter: filter).map(\.name))
+        }
+        func tables(_ filter: IndexNameFilter) throws -> Set<String> {
+            Set(try store.indexedTables(projects: ["p"], filter: filter).map(\.table.name))
+        }
+        let cases: [(IndexNameFilter, Set<String>)] = [
+            (.all, Set(names)),
+            (.exact("email"), ["email"]),
+            (.exact("Email"), ["Email"]),
+            (.exact("o'brien"), ["o'brien"]),
+            (.exact("email' OR '1'='1"), []),
+            (.prefix("email"), ["email", "emails"]),
+            (.prefix("e_"), ["e_mail"]),
+            (.prefix("e%"), ["e%mail"]),
+            (.prefix("é"), ["émail"]),
+            (.contains("mail"), ["email", "Email", "e_mail", "e%mail", "user_email", "emails", "émail"]),
+            (.contains("_"), ["e_mail", "user_email"]),
+            (.contains("%"), ["e%mail"]),
+            (.contains("'"), ["o'brien"]),
+            (.contains("MAIL"), []),
+        ]
+        for (filter, expected) in cases {
+            #expect(try columns(filter) == expected, "columns, \(filter)")
+            #expect(try tables(filter) == expected, "tables, \(filter)")
+        }
+        #expect(try store.indexedColumns(projects: [], filter: .all).isEmpty)
+    }
+
+    static func sharedAndAttachments(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "a", dsn: "dbname=a"))
+        try store.insert(Project(name: "b", dsn: "dbname=b"))
+        #expect(try store.sharedVersions().isEmpty)
+        #expect(try store.appendSharedVersion(name: "address", body: "{}", sha256: "h1", author: "me", note: nil,
+                                              expectedPrevious: nil, audit: entry("shared.add")) == 1)
+        #expect(try store.appendSharedVersion(name: "address", body: "{\"v\":2}", sha256: "h2", author: "me", note: "second",
+                                              expectedPrevious: 1, audit: entry("shared.update")) == 2)
+        // A writer that saw version 1 is refused: someone else wrote version 2.
+        #expect(throws: StoreError.self) {
+            try store.appendSharedVersion(name: "address", body: "{}", sha256: "h3", author: "me", note: nil,
+                                          expectedPrevious: 1, audit: entry("shared.update"))
+        }
+        let versions = try store.sharedVersions(named: "address")
+        #expect(versions.map(\.version) == [1, 2])
+        #expect(versions.last?.body == "{\"v\":2}")
+        #expect(versions.last?.note == "second")
+
+        try store.attach(definition: "address", projects: ["a", "b"], pinnedVersion: nil, audit: entry("shared.attach"))
+        #expect(try store.attachments(definition: "address").map(\.project) == ["a", "b"])
+        #expect(code { try store.attach(definition: "address", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach")) } == .alreadyExists)
+        #expect(code { try store.attach(definition: "missing", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach")) } == .notFound)
+
+        // One transaction: an unknown project leaves the known one unattached.
+        try store.insert(Project(name: "c", dsn: "dbname=c"))
+        #expect(code { try store.attach(definition: "address", projects: ["c", "nobody"], pinnedVersion: 1, audit: entry("shared.attach")) } == .notFound)
+        #expect(try store.attachments().map(\.project) == ["a", "b"])
+
+        try store.recordSync(project: "a", definition: "address", version: 2, overrides: "{\"label\":\"x\"}", audit: entry("shared.sync"))
+        let synced = try #require(try store.attachments(definition: "address").first { $0.project == "a" })
+        #expect(synced.syncedVersion == 2)
+        #expect(synced.overrides == "{\"label\":\"x\"}")
+        #expect(synced.syncedAt != nil)
+
+        try store.detach(definition: "address", projects: ["b"], audit: entry("shared.detach"))
+        #expect(try store.attachments(definition: "address").map(\.project) == ["a"])
+        #expect(code { try store.detach(definition: "address", projects: ["b"], audit: entry("shared.detach")) } == .notFound)
+
+        // Archiving needs the attachments the plan showed; then the versions stay and nothing attaches.
+        #expect(throws: StoreError.self) { try store.archiveShared(name: "address", expectedAttached: ["a", "b"], audit: entry("shared.remove")) }
+        #expect(try store.archivedSharedNames().isEmpty)
+        try store.archiveShared(name: "address", expectedAttached: ["a"], audit: entry("shared.remove"))
+        #expect(try store.archivedSharedNames() == ["address"])
+        #expect(try store.attachments().isEmpty)
+        #expect(try store.sharedVersions(named: "address").count == 2)
+        #expect(throws: StoreError.self) { try store.attach(definition: "address", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach")) }
+
+        // Removing a project removes its attachments.
+        _ = try store.appendSharedVersion(name: "money", body: "{}", sha256: "m1", author: "me", note: nil, expectedPrevious: nil, audit: entry("shared.add"))
+        try store.attach(definition: "money", projects: ["c"], pinnedVersion: 1, audit: entry("shared.attach"))
+        #expect(try store.attachments(definition: "money").first?.pinnedVersion == 1)
+        try store.deleteProject(named: "c")
+        #expect(try store.attachments(definition: "money").isEmpty)
+    }
+
+    static func backupRecord(_ project: String, at date: Date) -> BackupRecord {
+        BackupRecord(project: project, databaseName: project, file: "/backups/\(project)-\(Int(date.timeIntervalSince1970)).dump", sizeBytes: 1234, sha256: String(repeating: "a", count: 64),
+                     createdAt: date, durationSeconds: 1.5, serverVersion: "15.4", catalogVersion: "1.0", server: "localhost:5432",
+                     lineage: "42/1")
+    }
+
+    static func backups(_ store: any CatalogStoring) throws {
+        #expect(try store.backups().isEmpty)
+        let first = try store.insertBackup(backupRecord("a", at: time))
+        let second = try store.insertBackup(backupRecord("a", at: time.addingTimeInterval(10)))
+        let other = try store.insertBackup(backupRecord("b", at: time.addingTimeInterval(5)))
+        let firstID = try #require(first.id)
+        var expected = backupRecord("a", at: time)
+        expected.id = firstID
+        #expect(first == expected)
+        #expect(try store.backup(id: firstID) == expected)
+        #expect(try store.backups().map(\.id) == [second.id, other.id, first.id])
+        #expect(try store.backups(projects: ["a"]).map(\.id) == [second.id, first.id])
+
+        try store.recordVerification(backupID: firstID, ok: true, at: time.addingTimeInterval(20))
+        #expect(try store.backup(id: firstID)?.verifiedOK == true)
+        #expect(try store.backup(id: firstID)?.verifiedAt == time.addingTimeInterval(20))
+        try store.deleteBackup(id: firstID)
+        #expect(try store.backup(id: firstID) == nil)
+        #expect(try store.backups(projects: ["a"]).map(\.id) == [second.id])
+
+        let aside = try store.insertSetAside(SetAsideDatabase(project: "a", databaseName: "a_before_restore", backupID: second.id, createdAt: time))
+        try store.insertSetAside(SetAsideDatabase(project: "b", databaseName: "b_before_restore", backupID: nil, createdAt: time.addingTimeInterval(1)))
+        #expect(try store.setAsideDatabases().map(\.databaseName) == ["a_before_restore", "b_before_restore"])
+        #expect(try store.setAsideDatabases(projects: ["a"]).map(\.id) == [aside.id])
+        try store.markSetAsideDropped(id: try #require(aside.id), at: time)
+        #expect(try store.setAsideDatabases().map(\.databaseName) == ["b_before_restore"])
+
+        #expect(try store.teamMigrations().isEmpty)
+        let migrations = [
+            StoredTeamMigration(version: 1000, name: "create", checksum: "c1", upSQL: "CREATE TABLE t (id int);", downSQL: "DROP TABLE t;", file: "001_create.sql"),
+            StoredTeamMigration(version: 1001, name: "index", checksum: "c2", upSQL: "CREATE INDEX ON t (id);", downSQL: nil, file: "002_index.sql"),
+        ]
+        try store.replaceTeamMigrations(migrations, at: time)
+        #expect(try store.teamMigrations() == migrations)
+        try store.replaceTeamMigrations([migrations[0]], at: time)
+        #expect(try store.teamMigrations() == [migrations[0]])
+    }
+
+    static func exportsAndAudit(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "a", dsn: "dbname=a"))
+        let record = ExportRecord(project: "a", file: "/exports/a.catalog", sizeBytes: 99, sha256: String(repeating: "1", count: 64), metadataOnly: true, formatVersion: 1,
+                                  serverVersion: "15.4", catalogVersion: "1.0", createdAt: time, durationSeconds: 0.5)
+        let stored = try store.insertExport(record, audit: entry("bundle.export", target: "a"))
+        #expect(stored.id != nil)
+        try store.insertExport(ExportRecord(project: "b", file: "/exports/b.catalog", sizeBytes: 1, sha256: String(repeating: "2", count: 64), metadataOnly: false,
+                                            formatVersion: 1, serverVersion: "15.4", catalogVersion: "1.0", createdAt: time.addingTimeInterval(1),
+                                            durationSeconds: 1), audit: entry("bundle.export", target: "b"))
+        #expect(try store.exports(project: "a") == [stored])
+        #expect(try store.exports().map(\.project) == ["b", "a"])
+
+        try store.audit(AuditEntry(at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
+        let log = try store.auditLog()
+        #expect(log.map(\.action) == ["project.check", "bundle.export", "bundle.export"])
+        #expect(log.first == AuditEntry(at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
+        #expect(try store.auditLog(limit: 1).count == 1)
+
+        // A failed change writes no audit entry: the entry is part of the change's transaction.
+        #expect(throws: StoreError.self) {
+            try store.updateProject(named: "a", dsn: nil, addTags: [], removeTags: ["absent"], audit: entry("project.update"))
+        }
+        #expect(try store.auditLog().count == 3)
+    }
+
+    /// `catalog sql` sees the documented relations of the selected projects only, and never writes.
+    static func federatedSQL(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "a", dsn: "dbname=a"))
+        try store.insert(Project(name: "b", dsn: "dbname=b"))
+        try store.applyIndexUpdates([
+            replace("a", revision: 3, tables: [table("users")], columns: [column("email")]),
+            replace("b", revision: 1, tables: [table("orders")], columns: [column("total", table: "orders")]),
+        ], at: time)
+        let answer = try store.federatedQuery("SELECT project, table_name, pg_column FROM columns ORDER BY project", projects: ["a"])
+        #expect(answer.columns == ["project", "table_name", "pg_column"])
+        #expect(answer.rows == [[.text("a"), .text("users"), .text("email")]])
+        let projects = try store.federatedQuery("SELECT project, revision FROM projects ORDER BY project", projects: ["a", "b"], timeout: 10)
+        #expect(projects.rows == [[.text("a"), .integer(3)], [.text("b"), .integer(1)]])
+        #expect(code { _ = try store.federatedQuery("DELETE FROM columns", projects: ["a"]) } == .refused)
+        #expect(code { _ = try store.federatedQuery("SELECT dsn FROM project", projects: ["a"]) } == .refused)
+        #expect(try store.indexedColumns(projects: ["a"], filter: .all).count == 1)
+    }
+}
+
+@Suite("The store contract")
+struct StoreContractTests {
+    @Test("every store implementation keeps the contract", arguments: StoreImplementation.all, StoreContract.all)
+    func contract(_ implementation: StoreImplementation, _ part: StoreContract) throws {
+        try part.check(try implementation.make())
+    }
+}
