@@ -13,8 +13,10 @@ struct BackupCommand: ParsableCommand {
 
 /// `--backup-dir`: where backup files go.
 struct BackupDirectoryOption: ParsableArguments {
-    @Option(name: .customLong("backup-dir"), help: ArgumentHelp(
-        "Where backup files go. Default: a 'backups' directory beside the store.", valueName: "dir"))
+    @Option(
+        name: .customLong("backup-dir"),
+        help: ArgumentHelp(
+            "Where backup files go. Default: a 'backups' directory beside the store.", valueName: "dir"))
     var path: String?
 }
 
@@ -91,10 +93,14 @@ struct BackupVerify: ParsableCommand {
         let verification = try storeOptions.open().verifyBackup(id: id)
         let table = OutputTable(
             columns: ["id", "project", "result", "checksum", "archive", "entries", "problem"],
-            rows: [[.int(Int(id)), .text(verification.backup.project), .text(verification.isOK ? "ok" : "failed"),
+            rows: [
+                [
+                    .int(Int(id)), .text(verification.backup.project), .text(verification.isOK ? "ok" : "failed"),
                     .text(verification.fileMissing ? "missing" : verification.checksumMatches ? "ok" : "mismatch"),
                     .text(verification.archiveReadable ? "readable" : "unreadable"),
-                    .int(verification.entries), Cell(verification.problem)]])
+                    .int(verification.entries), Cell(verification.problem),
+                ]
+            ])
         Terminal.write(table.render(formatOptions.format))
         if !verification.isOK { throw PartialFailure(failed: 1, total: 1) }
     }
@@ -143,14 +149,16 @@ struct BackupRestore: ParsableCommand {
 
     func validate() throws {
         if !yes && !plan {
-            throw ValidationError("Restoring replaces the database of project '\(project)'; pass --yes to go ahead, or --plan to see the steps first.")
+            throw ValidationError(
+                "Restoring replaces the database of project '\(project)'; pass --yes to go ahead, or --plan to see the steps first.")
         }
     }
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let options = RestoreOptions(terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeout.wholeSeconds,
-                                     intoDifferentDatabase: intoDifferentDatabase)
+        let options = RestoreOptions(
+            terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeout.wholeSeconds,
+            intoDifferentDatabase: intoDifferentDatabase)
         let restorePlan = try catalog.planRestore(project: project, backupID: id, options: options)
         if plan {
             Terminal.write(BackupViews.steps(restorePlan).render(formatOptions.format))
@@ -159,8 +167,12 @@ struct BackupRestore: ParsableCommand {
         let result = try catalog.restore(restorePlan, options: options)
         let table = OutputTable(
             columns: ["project", "backup_id", "database", "old_database", "seconds"],
-            rows: [[.text(project), .int(Int(id)), .text(restorePlan.database),
-                    Cell(result.setAsideDatabase ?? "dropped"), .double(result.seconds)]])
+            rows: [
+                [
+                    .text(project), .int(Int(id)), .text(restorePlan.database),
+                    Cell(result.setAsideDatabase ?? "dropped"), .double(result.seconds),
+                ]
+            ])
         Terminal.write(table.render(formatOptions.format))
     }
 }
@@ -221,9 +233,11 @@ enum BackupViews {
         OutputTable(
             columns: ["project", "result", "id", "size_bytes", "seconds", "sha256", "file", "error"],
             rows: results.map { result in
-                [.text(result.project), .text(result.outcome.label), Cell(result.backup?.id.map { Int($0) }),
-                 Cell(result.backup.map { Int($0.sizeBytes) }), result.backup.map { .double($0.durationSeconds) } ?? .null,
-                 Cell(result.backup?.sha256), Cell(result.backup?.file), Cell(result.outcome.reason)]
+                [
+                    .text(result.project), .text(result.outcome.label), Cell(result.backup?.id.map { Int($0) }),
+                    Cell(result.backup.map { Int($0.sizeBytes) }), result.backup.map { .double($0.durationSeconds) } ?? .null,
+                    Cell(result.backup?.sha256), Cell(result.backup?.file), Cell(result.outcome.reason),
+                ]
             })
     }
 
@@ -231,10 +245,12 @@ enum BackupViews {
         OutputTable(
             columns: ["id", "project", "created_at", "age", "size_bytes", "verified", "stale", "sha256", "file"],
             rows: listing.backups.map { backup in
-                [Cell(backup.id.map { Int($0) }), .text(backup.project), Cell(backup.createdAt),
-                 .text(age(now.timeIntervalSince(backup.createdAt))), .int(Int(backup.sizeBytes)),
-                 .text(backup.verifiedOK.map { $0 ? "ok" : "failed" } ?? "never"), .bool(listing.isStale(backup)),
-                 .text(backup.sha256), .text(backup.file)]
+                [
+                    Cell(backup.id.map { Int($0) }), .text(backup.project), Cell(backup.createdAt),
+                    .text(age(now.timeIntervalSince(backup.createdAt))), .int(Int(backup.sizeBytes)),
+                    .text(backup.verifiedOK.map { $0 ? "ok" : "failed" } ?? "never"), .bool(listing.isStale(backup)),
+                    .text(backup.sha256), .text(backup.file),
+                ]
             })
     }
 
@@ -247,11 +263,15 @@ enum BackupViews {
     static func pruneRow(_ decision: PrunePlan.Decision, action: String, reason: String) -> [Cell] {
         switch decision.item {
         case .backup(let backup):
-            [.text("backup"), Cell(backup.id.map { Int($0) }), .text(backup.project), .text(backup.file),
-             Cell(backup.createdAt), .text(action), .text(reason)]
+            [
+                .text("backup"), Cell(backup.id.map { Int($0) }), .text(backup.project), .text(backup.file),
+                Cell(backup.createdAt), .text(action), .text(reason),
+            ]
         case .setAside(let database):
-            [.text("database"), Cell(database.id.map { Int($0) }), .text(database.project), .text(database.databaseName),
-             Cell(database.createdAt), .text(action), .text(reason)]
+            [
+                .text("database"), Cell(database.id.map { Int($0) }), .text(database.project), .text(database.databaseName),
+                Cell(database.createdAt), .text(action), .text(reason),
+            ]
         }
     }
 

@@ -39,17 +39,22 @@ struct ExportCommand: ParsableCommand {
     var timeout: Seconds = 10
 
     func run() throws {
-        let options = ExportOptions(metadataOnly: metadataOnly, overwrite: overwrite, includeUserMappings: includeUserMappings,
-                                    connectTimeout: timeout.wholeSeconds,
-                                    catalogVersion: CatalogCommand.version, progress: BundleViews.progressPrinter())
+        let options = ExportOptions(
+            metadataOnly: metadataOnly, overwrite: overwrite, includeUserMappings: includeUserMappings,
+            connectTimeout: timeout.wholeSeconds,
+            catalogVersion: CatalogCommand.version, progress: BundleViews.progressPrinter())
         let result = try storeOptions.open().export(project: project, to: output, options: options)
         let manifest = result.manifest
         let table = OutputTable(
             columns: ["project", "file", "size_bytes", "sha256", "tables", "rows", "metadata_rows", "shared", "seconds"],
-            rows: [[.text(project), .text(result.record.file), .int(Int(result.record.sizeBytes)), .text(result.record.sha256),
+            rows: [
+                [
+                    .text(project), .text(result.record.file), .int(Int(result.record.sizeBytes)), .text(result.record.sha256),
                     .int(manifest.tables.count), .int(manifest.tables.reduce(0) { $0 + $1.rows }),
                     .int(manifest.metadataTables.reduce(0) { $0 + $1.rows }),
-                    .list(manifest.shared.map { "\($0.name)@\($0.usedVersion)" }), .double(result.record.durationSeconds)]])
+                    .list(manifest.shared.map { "\($0.name)@\($0.usedVersion)" }), .double(result.record.durationSeconds),
+                ]
+            ])
         Terminal.write(table.render(formatOptions.format))
     }
 }
@@ -131,12 +136,18 @@ struct ImportCommand: ParsableCommand {
         if formatOptions.format == .table { Terminal.write("\n") }
         Terminal.write(BundleViews.verification(result.verification).render(formatOptions.format))
         guard result.verification.isOK else {
-            throw PartialFailure(failed: 1, total: 1, summary: "the copy in database \(importPlan.database) does not match the bundle (see the failed rows above), so it was not registered; empty the database and import again")
+            throw PartialFailure(
+                failed: 1, total: 1,
+                summary:
+                    "the copy in database \(importPlan.database) does not match the bundle (see the failed rows above), so it was not registered; empty the database and import again"
+            )
         }
         if formatOptions.format == .table {
             let backup = result.safetyBackup.map { "; safety backup \($0.id ?? 0): \($0.file)" } ?? ""
             let aside = result.setAsideDatabase.map { "; the old database is kept as \($0) until 'catalog backup prune'" } ?? ""
-            Terminal.write("\nimported \(importPlan.project) into \(importPlan.database) on \(importPlan.server) (\(importPlan.mode.rawValue)) in \(String(format: "%.1f", result.seconds)) s\(backup)\(aside)\n")
+            Terminal.write(
+                "\nimported \(importPlan.project) into \(importPlan.database) on \(importPlan.server) (\(importPlan.mode.rawValue)) in \(String(format: "%.1f", result.seconds)) s\(backup)\(aside)\n"
+            )
         }
     }
 }
@@ -187,9 +198,14 @@ enum BundleViews {
     }
 
     static func verification(_ verification: ImportVerification) -> OutputTable {
-        OutputTable(columns: ["check", "object", "expected", "actual", "result", "note"], rows: verification.checks.map { check in
-            [.text(check.kind), .text(check.object), .int(check.expected), Cell(check.actual), .text(check.isOK ? "ok" : "failed"), Cell(check.note)]
-        })
+        OutputTable(
+            columns: ["check", "object", "expected", "actual", "result", "note"],
+            rows: verification.checks.map { check in
+                [
+                    .text(check.kind), .text(check.object), .int(check.expected), Cell(check.actual), .text(check.isOK ? "ok" : "failed"),
+                    Cell(check.note),
+                ]
+            })
     }
 
     static func summary(_ manifest: BundleManifest) -> OutputTable {
@@ -208,15 +224,19 @@ enum BundleViews {
     }
 
     static func files(_ manifest: BundleManifest) -> OutputTable {
-        OutputTable(columns: ["file", "size_bytes", "sha256", "check"], rows: manifest.files.map { file in
-            [.text(file.path), .int(Int(file.size)), .text(file.sha256), .text("ok")]
-        })
+        OutputTable(
+            columns: ["file", "size_bytes", "sha256", "check"],
+            rows: manifest.files.map { file in
+                [.text(file.path), .int(Int(file.size)), .text(file.sha256), .text("ok")]
+            })
     }
 
     static func shared(_ manifest: BundleManifest) -> OutputTable {
-        OutputTable(columns: ["shared", "versions", "pinned", "synced"], rows: manifest.shared.map { use in
-            [.text(use.name), .list(use.versions.map { String($0.version) }), Cell(use.pinnedVersion), Cell(use.syncedVersion)]
-        })
+        OutputTable(
+            columns: ["shared", "versions", "pinned", "synced"],
+            rows: manifest.shared.map { use in
+                [.text(use.name), .list(use.versions.map { String($0.version) }), Cell(use.pinnedVersion), Cell(use.syncedVersion)]
+            })
     }
 
     /// Progress lines on stderr, only when stderr is a terminal.

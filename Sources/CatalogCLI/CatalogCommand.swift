@@ -15,7 +15,10 @@ public struct CatalogCommand: AsyncParsableCommand {
             64 the arguments were wrong.
             """,
         version: version,
-        subcommands: [ProjectCommand.self, MetadataCommand.self, FindColumn.self, FindTable.self, SQLCommand.self, SharedCommand.self, SyncCommand.self, DriftCommand.self, BackupCommand.self, ServeCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self]
+        subcommands: [
+            ProjectCommand.self, MetadataCommand.self, FindColumn.self, FindTable.self, SQLCommand.self, SharedCommand.self, SyncCommand.self,
+            DriftCommand.self, BackupCommand.self, ServeCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
+        ]
     )
 
     public init() {}

@@ -20,9 +20,11 @@ struct DriftCommand: ParsableCommand {
 
     func run() throws {
         let report = try storeOptions.open().drift(filter.selection, options: fanOut.options)
-        let table = OutputTable(columns: ["project", "layer", "kind", "object", "detail"], rows: report.items.map {
-            [.text($0.project), .text($0.layer.rawValue), .text($0.kind), .text($0.object), .text($0.detail)]
-        })
+        let table = OutputTable(
+            columns: ["project", "layer", "kind", "object", "detail"],
+            rows: report.items.map {
+                [.text($0.project), .text($0.layer.rawValue), .text($0.kind), .text($0.object), .text($0.detail)]
+            })
         if formatOptions.format == .json {
             Terminal.write(DriftJSON.document(report).rendered)
         } else if report.items.isEmpty {
@@ -33,8 +35,9 @@ struct DriftCommand: ParsableCommand {
         SearchOutput.reportFailures(report.failures, sources: [])
         if report.hasDrift || !report.failures.isEmpty {
             let drifted = Set(report.items.filter(\.isDrift).map(\.project)).count
-            throw PartialFailure(failed: drifted + report.failures.count, total: 0,
-                                 summary: "drift in \(drifted) project(s), \(report.failures.count) could not be read")
+            throw PartialFailure(
+                failed: drifted + report.failures.count, total: 0,
+                summary: "drift in \(drifted) project(s), \(report.failures.count) could not be read")
         }
     }
 }

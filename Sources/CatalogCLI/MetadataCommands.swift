@@ -19,8 +19,10 @@ struct MetadataInstall: ParsableCommand {
         let table = OutputTable(
             columns: ["project", "result", "from_version", "to_version", "applied", "error"],
             rows: results.map { result in
-                [.text(result.project), .text(result.outcome.label), Cell(result.fromVersion), Cell(result.toVersion),
-                 .list((result.adopted.map { ["\($0) (adopted)"] } ?? []) + result.applied), Cell(result.outcome.reason)]
+                [
+                    .text(result.project), .text(result.outcome.label), Cell(result.fromVersion), Cell(result.toVersion),
+                    .list((result.adopted.map { ["\($0) (adopted)"] } ?? []) + result.applied), Cell(result.outcome.reason),
+                ]
             })
         Terminal.write(table.render(formatOptions.format))
         let failed = results.filter { !$0.outcome.isOK }.count
@@ -46,11 +48,13 @@ struct MetadataStatus: ParsableCommand {
         let table = OutputTable(
             columns: ["project", "reachable", "version", "pending", "revision", "problem"],
             rows: probes.map { probe in
-                [.text(probe.project), .text(probe.outcome.isOK ? "yes" : "no"),
-                 probe.outcome.isOK ? .text(probe.metadataVersion.map(String.init) ?? "not installed") : .null,
-                 probe.outcome.isOK ? .list(probe.pending.map { String(format: "%04d", $0) }) : .null,
-                 probe.revision.map { Cell.int(Int($0)) } ?? .null,
-                 Cell(probe.problem ?? probe.outcome.reason)]
+                [
+                    .text(probe.project), .text(probe.outcome.isOK ? "yes" : "no"),
+                    probe.outcome.isOK ? .text(probe.metadataVersion.map(String.init) ?? "not installed") : .null,
+                    probe.outcome.isOK ? .list(probe.pending.map { String(format: "%04d", $0) }) : .null,
+                    probe.revision.map { Cell.int(Int($0)) } ?? .null,
+                    Cell(probe.problem ?? probe.outcome.reason),
+                ]
             })
         Terminal.write(MetadataFleetColumns.adding(status, to: table).render(formatOptions.format))
         let failed = probes.filter { !$0.outcome.isOK || $0.problem != nil }.count
@@ -95,12 +99,16 @@ struct MetadataScan: ParsableCommand {
         }
         let results = try catalog.scanMetadata(selection.selection, prune: prune, followRenames: followRenames, options: fanOut.options)
         let table = OutputTable(
-            columns: ["project", "result", "relations", "tables_added", "tables_changed", "columns_added", "columns_changed", "missing", "pruned",
-                      "renamed", "human_fields_pruned", "error"],
+            columns: [
+                "project", "result", "relations", "tables_added", "tables_changed", "columns_added", "columns_changed", "missing", "pruned",
+                "renamed", "human_fields_pruned", "error",
+            ],
             rows: results.map { result in
-                [.text(result.project), .text(result.outcome.label), .int(result.relations), .int(result.tablesAdded), .int(result.tablesChanged),
-                 .int(result.columnsAdded), .int(result.columnsChanged), .list(result.missing), .int(result.pruned),
-                 .list(result.renames.filter(\.followed).map(\.description)), .list(result.humanFieldsPruned), Cell(result.outcome.reason)]
+                [
+                    .text(result.project), .text(result.outcome.label), .int(result.relations), .int(result.tablesAdded), .int(result.tablesChanged),
+                    .int(result.columnsAdded), .int(result.columnsChanged), .list(result.missing), .int(result.pruned),
+                    .list(result.renames.filter(\.followed).map(\.description)), .list(result.humanFieldsPruned), Cell(result.outcome.reason),
+                ]
             })
         Terminal.write(table.render(formatOptions.format))
         ScanOutput.warn(results, pruned: prune, format: formatOptions.format)
@@ -113,11 +121,13 @@ struct MetadataScan: ParsableCommand {
 enum ScanOutput {
     /// One row per planned step; a project with nothing to do, or one that could not be read, gets one row.
     static func plan(_ plans: [ProjectScanPlan]) -> OutputTable {
-        OutputTable(columns: ["project", "action", "object", "detail"], rows: plans.flatMap { plan -> [[Cell]] in
-            guard plan.outcome.isOK else { return [[.text(plan.project), .text(plan.outcome.label), .null, Cell(plan.outcome.reason)]] }
-            guard !plan.steps.isEmpty else { return [[.text(plan.project), .text("unchanged"), .null, .null]] }
-            return plan.steps.map { [.text(plan.project), .text($0.action.rawValue), .text($0.object), .text($0.detail)] }
-        })
+        OutputTable(
+            columns: ["project", "action", "object", "detail"],
+            rows: plans.flatMap { plan -> [[Cell]] in
+                guard plan.outcome.isOK else { return [[.text(plan.project), .text(plan.outcome.label), .null, Cell(plan.outcome.reason)]] }
+                guard !plan.steps.isEmpty else { return [[.text(plan.project), .text("unchanged"), .null, .null]] }
+                return plan.steps.map { [.text(plan.project), .text($0.action.rawValue), .text($0.object), .text($0.detail)] }
+            })
     }
 
     /// Human fields deleted are always said, on standard error; the other hints only for people.
@@ -129,11 +139,15 @@ enum ScanOutput {
         guard format == .table else { return }
         let unfollowed = results.flatMap(\.renames).filter { !$0.followed }
         if !unfollowed.isEmpty {
-            Terminal.warn("\(unfollowed.count) column(s) look renamed (\(unfollowed.map(\.description).joined(separator: ", "))); rerun with --follow-renames to move their mappings and human fields to the new names")
+            Terminal.warn(
+                "\(unfollowed.count) column(s) look renamed (\(unfollowed.map(\.description).joined(separator: ", "))); rerun with --follow-renames to move their mappings and human fields to the new names"
+            )
         }
         let missing = results.filter { !$0.missing.isEmpty && !pruned }
         if !missing.isEmpty {
-            Terminal.warn("\(missing.map(\.missing.count).reduce(0, +)) mapped table(s) or column(s) no longer exist; rerun with --prune to remove their mappings (see them first with --plan)")
+            Terminal.warn(
+                "\(missing.map(\.missing.count).reduce(0, +)) mapped table(s) or column(s) no longer exist; rerun with --prune to remove their mappings (see them first with --plan)"
+            )
         }
     }
 }

@@ -4,9 +4,11 @@ import Foundation
 
 /// The options `metadata migrate` and `metadata rollback` share.
 struct MigrationOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The team's own migrations: NNNN_name.sql files numbered from 1000, each with an optional NNNN_name.down.sql. Default: the ones last given.",
-        valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The team's own migrations: NNNN_name.sql files numbered from 1000, each with an optional NNNN_name.down.sql. Default: the ones last given.",
+            valueName: "dir"))
     var migrations: String?
 
     @Flag(name: .long, help: "Print the exact SQL per project, destructive statements flagged, and change nothing.")
@@ -28,16 +30,21 @@ struct MigrationOptions: ParsableArguments {
     }
 
     func request(_ direction: MigrationDirection, target: Int?, fanOut: FanOutOptionGroup) -> MigrationRequest {
-        let backup = backupFirst ? BackupOptions(
-            directory: backupDirectory.path, concurrency: fanOut.concurrency, connectTimeout: fanOut.timeout.wholeSeconds,
-            catalogVersion: CatalogCommand.version, progress: BackupViews.progressPrinter()) : nil
-        return MigrationRequest(direction: direction, target: target, migrationsDirectory: migrations, allowDestructive: allowDestructive,
-                                backupFirst: backup, canary: canary, fanOut: fanOut.options)
+        let backup =
+            backupFirst
+            ? BackupOptions(
+                directory: backupDirectory.path, concurrency: fanOut.concurrency, connectTimeout: fanOut.timeout.wholeSeconds,
+                catalogVersion: CatalogCommand.version, progress: BackupViews.progressPrinter()) : nil
+        return MigrationRequest(
+            direction: direction, target: target, migrationsDirectory: migrations, allowDestructive: allowDestructive,
+            backupFirst: backup, canary: canary, fanOut: fanOut.options)
     }
 
     /// Plans, then prints the plan (`--plan`) or applies it; exits 1 when any project did not succeed.
-    func run(_ direction: MigrationDirection, target: Int?, store: StoreOptions, selection: SelectionOptions,
-             format: FormatOptions, fanOut: FanOutOptionGroup) throws {
+    func run(
+        _ direction: MigrationDirection, target: Int?, store: StoreOptions, selection: SelectionOptions,
+        format: FormatOptions, fanOut: FanOutOptionGroup
+    ) throws {
         let catalog = try store.open()
         let request = request(direction, target: target, fanOut: fanOut)
         let migrationPlan = try catalog.planMigration(selection.selection, request: request)
@@ -113,8 +120,10 @@ enum MigrationViews {
         OutputTable(
             columns: ["project", "result", "from_version", "to_version", "applied", "backup_id", "error"],
             rows: results.map { result in
-                [.text(result.project), .text(result.outcome.label), Cell(result.fromVersion), Cell(result.toVersion),
-                 .list(result.applied), Cell(result.backupID.map { Int($0) }), Cell(result.outcome.reason)]
+                [
+                    .text(result.project), .text(result.outcome.label), Cell(result.fromVersion), Cell(result.toVersion),
+                    .list(result.applied), Cell(result.backupID.map { Int($0) }), Cell(result.outcome.reason),
+                ]
             })
     }
 
@@ -125,7 +134,8 @@ enum MigrationViews {
             let script = project.script(direction: plan.direction)
             guard project.outcome.isOK else { return "-- project \(project.project): \(project.outcome.label): \(project.outcome.reason ?? "")\n" }
             guard !script.isEmpty else { return "-- project \(project.project): nothing to do (version \(version(project.fromVersion)))\n" }
-            let header = "-- project \(project.project): _metadata \(version(project.fromVersion)) → \(version(project.toVersion)), \(project.steps.count) file(s)"
+            let header =
+                "-- project \(project.project): _metadata \(version(project.fromVersion)) → \(version(project.toVersion)), \(project.steps.count) file(s)"
             return ([header] + script).joined(separator: "\n") + "\n"
         }.joined(separator: "\n")
     }
@@ -138,9 +148,11 @@ enum MigrationViews {
                 let head: [Cell] = [.text(project.project), status, Cell(project.fromVersion), Cell(project.toVersion)]
                 guard !project.steps.isEmpty else { return [head + [.null, .null, .null, .list([]), .null, Cell(project.outcome.reason)]] }
                 return project.steps.map { step in
-                    head + [.text(step.migration.identifier), .text(step.direction.rawValue), .text(step.file),
-                            .list(step.destructive.map { "line \($0.line): \($0.kind)" }),
-                            .text(step.statements.map { $0.text + ";" }.joined(separator: "\n")), .null]
+                    head + [
+                        .text(step.migration.identifier), .text(step.direction.rawValue), .text(step.file),
+                        .list(step.destructive.map { "line \($0.line): \($0.kind)" }),
+                        .text(step.statements.map { $0.text + ";" }.joined(separator: "\n")), .null,
+                    ]
                 }
             })
     }
@@ -156,11 +168,15 @@ enum MetadataFleetColumns {
 
     /// `table`'s rows, in the same order as `status`, with the fleet columns added.
     static func adding(_ status: [MetadataFleetStatus], to table: OutputTable, now: Date = Date()) -> OutputTable {
-        OutputTable(columns: table.columns + names, rows: zip(table.rows, status).map { row, status in
-            let age = status.lastBackup.map { now.timeIntervalSince($0.createdAt) }
-            return row + [Cell(status.lastMigratedAt), Cell(status.lastBackup?.createdAt),
-                          age.map { .text(BackupViews.age($0) + (status.backupIsStale ? " (over 24 h)" : "")) } ?? .text("never"),
-                          .bool(status.backupIsStale)]
-        })
+        OutputTable(
+            columns: table.columns + names,
+            rows: zip(table.rows, status).map { row, status in
+                let age = status.lastBackup.map { now.timeIntervalSince($0.createdAt) }
+                return row + [
+                    Cell(status.lastMigratedAt), Cell(status.lastBackup?.createdAt),
+                    age.map { .text(BackupViews.age($0) + (status.backupIsStale ? " (over 24 h)" : "")) } ?? .text("never"),
+                    .bool(status.backupIsStale),
+                ]
+            })
     }
 }

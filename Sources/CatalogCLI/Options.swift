@@ -10,9 +10,11 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
 
 /// `--store`: which store file to use.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The store file. Default: $CATALOG_STORE, else $XDG_DATA_HOME/catalog/catalog.sqlite.",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store file. Default: $CATALOG_STORE, else $XDG_DATA_HOME/catalog/catalog.sqlite.",
+            valueName: "path"))
     var store: String?
 
     /// Opens the catalog on the chosen store; commands that only read pass `.readOnly`, so a

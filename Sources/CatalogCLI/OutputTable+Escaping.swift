@@ -19,7 +19,8 @@ extension String {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                out += scalar.value < 0x100
+                out +=
+                    scalar.value < 0x100
                     ? "\\x" + String(format: "%02X", scalar.value)
                     : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             }

@@ -15,9 +15,11 @@ struct ProjectAdd: ParsableCommand {
     @Argument(help: "A short name for the project: letters, digits, '_', '-', '.'.")
     var name: String
 
-    @Option(name: .long, help: ArgumentHelp(
-        "A libpq connection string: a URI or key=value pairs. Prefer ~/.pgpass or a service file to a password here.",
-        valueName: "dsn"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A libpq connection string: a URI or key=value pairs. Prefer ~/.pgpass or a service file to a password here.",
+            valueName: "dsn"))
     var dsn: String
 
     @Option(name: .long, help: ArgumentHelp("A tag such as prod (repeatable).", valueName: "tag"))
@@ -56,7 +58,9 @@ struct ProjectList: ParsableCommand {
         Terminal.write(ProjectViews.list(projects).render(formatOptions.format))
         let failed = probes.filter { !$0.outcome.isOK }.count
         if failed > 0 {
-            throw PartialFailure(failed: failed, total: probes.count, summary: "\(failed) of \(probes.count) project(s) could not be reached; see 'catalog project check --all' for the reasons")
+            throw PartialFailure(
+                failed: failed, total: probes.count,
+                summary: "\(failed) of \(probes.count) project(s) could not be reached; see 'catalog project check --all' for the reasons")
         }
     }
 }
@@ -172,8 +176,10 @@ enum ProjectViews {
         OutputTable(
             columns: ["name", "server", "tags", "reachable", "metadata_version", "last_checked_at"],
             rows: projects.map { project in
-                [.text(project.name), .text(project.server), .list(project.tags), reachable(project),
-                 Cell(project.metadataVersion), Cell(project.lastCheckedAt)]
+                [
+                    .text(project.name), .text(project.server), .list(project.tags), reachable(project),
+                    Cell(project.metadataVersion), Cell(project.lastCheckedAt),
+                ]
             })
     }
 
@@ -187,14 +193,18 @@ enum ProjectViews {
 
     static func detail(_ project: Project) -> OutputTable {
         OutputTable(
-            columns: ["name", "dsn", "server", "tags", "reachable", "status_message", "server_version",
-                      "metadata_version", "last_checked_at", "last_reached_at", "created_at"],
-            rows: [[
-                .text(project.name), .text(project.maskedDSN), .text(project.server), .list(project.tags),
-                reachable(project), Cell(project.statusMessage), Cell(project.serverVersion),
-                Cell(project.metadataVersion), Cell(project.lastCheckedAt), Cell(project.lastReachedAt),
-                Cell(project.createdAt),
-            ]])
+            columns: [
+                "name", "dsn", "server", "tags", "reachable", "status_message", "server_version",
+                "metadata_version", "last_checked_at", "last_reached_at", "created_at",
+            ],
+            rows: [
+                [
+                    .text(project.name), .text(project.maskedDSN), .text(project.server), .list(project.tags),
+                    reachable(project), Cell(project.statusMessage), Cell(project.serverVersion),
+                    Cell(project.metadataVersion), Cell(project.lastCheckedAt), Cell(project.lastReachedAt),
+                    Cell(project.createdAt),
+                ]
+            ])
     }
 
     /// A single record as `key: value` lines.
@@ -209,8 +219,10 @@ enum ProjectViews {
         OutputTable(
             columns: ["project", "status", "server_version", "metadata_version", "seconds", "error"],
             rows: probes.map { probe in
-                [.text(probe.project), .text(probe.outcome.label), Cell(probe.serverVersion),
-                 Cell(probe.metadataVersion), .double(probe.seconds), Cell(probe.outcome.reason)]
+                [
+                    .text(probe.project), .text(probe.outcome.label), Cell(probe.serverVersion),
+                    Cell(probe.metadataVersion), .double(probe.seconds), Cell(probe.outcome.reason),
+                ]
             })
     }
 }

@@ -59,8 +59,10 @@ struct FindTable: ParsableCommand {
 
 /// Prints search results: rows for people, one JSON object for scripts.
 enum SearchOutput {
-    static func run(_ target: SearchQuery.Target, _ search: SearchOptions, _ storeOptions: StoreOptions,
-                    _ format: OutputFormat, _ options: FanOutOptions) throws {
+    static func run(
+        _ target: SearchQuery.Target, _ search: SearchOptions, _ storeOptions: StoreOptions,
+        _ format: OutputFormat, _ options: FanOutOptions
+    ) throws {
         let query = try SearchQuery(target, name: search.name, match: search.match, ignoreCase: search.ignoreCase)
         let result = try storeOptions.open().search(query, in: search.selection, cached: search.cached, options: options)
         Terminal.write(render(result, target: target, format: format, cached: search.cached))
@@ -75,15 +77,20 @@ enum SearchOutput {
     }
 
     static func matchesTable(_ result: SearchResult, target: SearchQuery.Target) -> OutputTable {
-        let columns = target == .column
+        let columns =
+            target == .column
             ? ["project", "schema", "table", "column", "type", "kind", "label", "nullable"]
             : ["project", "schema", "table", "kind", "label", "graphql_type"]
-        return OutputTable(columns: columns, rows: result.matches.map { match in
-            target == .column
-                ? [.text(match.project), Cell(match.schema), .text(match.table), Cell(match.column), Cell(match.type), Cell(match.kind),
-                   .text(match.label), match.isNullable.map(Cell.bool) ?? .null]
-                : [.text(match.project), Cell(match.schema), .text(match.table), Cell(match.kind), .text(match.label), Cell(match.graphqlName)]
-        })
+        return OutputTable(
+            columns: columns,
+            rows: result.matches.map { match in
+                target == .column
+                    ? [
+                        .text(match.project), Cell(match.schema), .text(match.table), Cell(match.column), Cell(match.type), Cell(match.kind),
+                        .text(match.label), match.isNullable.map(Cell.bool) ?? .null,
+                    ]
+                    : [.text(match.project), Cell(match.schema), .text(match.table), Cell(match.kind), .text(match.label), Cell(match.graphqlName)]
+            })
     }
 
     /// Failures and index ages go to stderr, so stdout stays the rows. Ages are summarised: a
@@ -91,7 +98,9 @@ enum SearchOutput {
     static func reportFailures(_ failures: [ProjectFailure], sources: [AnswerSource], now: Date = Date()) {
         let dated = sources.compactMap { source in source.fetchedAt.map { (source.project, now.timeIntervalSince($0)) } }
         if let oldest = dated.max(by: { $0.1 < $1.1 }), let newest = dated.min(by: { $0.1 < $1.1 }) {
-            let span = dated.count == 1 ? "\(Age.describe(oldest.1)) old" : "oldest \(Age.describe(oldest.1)) (\(oldest.0)), newest \(Age.describe(newest.1))"
+            let span =
+                dated.count == 1
+                ? "\(Age.describe(oldest.1)) old" : "oldest \(Age.describe(oldest.1)) (\(oldest.0)), newest \(Age.describe(newest.1))"
             Terminal.warn("answered from the local index for \(dated.count) project(s): \(span); --format json lists each project's age")
         }
         for failure in failures {

@@ -35,7 +35,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Ask for no token at all (loopback addresses only). Any local page or process can then use the API.")
     var insecureNoAuth = false
 
-    @Option(name: .customLong("public-url"), help: ArgumentHelp("An address clients open this server by, such as https://catalog.example.com; its host is accepted in Host (repeatable).", valueName: "url"))
+    @Option(
+        name: .customLong("public-url"),
+        help: ArgumentHelp(
+            "An address clients open this server by, such as https://catalog.example.com; its host is accepted in Host (repeatable).",
+            valueName: "url"))
     var publicURL: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A database server on which the API may register projects (repeatable).", valueName: "host[:port]"))
@@ -44,13 +48,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Let the API register DSNs with unix sockets, passfile or service.")
     var allowLocalDsn = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds a connection may stay idle, or take to send a whole request, before it is closed.", valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Seconds a connection may stay idle, or take to send a whole request, before it is closed.", valueName: "seconds"))
     var idleTimeout: Double = 30
 
     @Option(name: .long, help: ArgumentHelp("The largest request body accepted, in bytes.", valueName: "bytes"))
     var maxBodyBytes = 64 * 1024
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds each project may take in a fan-out, and a SQL query in all, \(Seconds.bounds).", valueName: "seconds"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Seconds each project may take in a fan-out, and a SQL query in all, \(Seconds.bounds).", valueName: "seconds"))
     var queryTimeout: Seconds = 10
 
     @Option(name: .customLong("max-fanouts"), help: "How many fan-outs run at once; further requests queue.")
@@ -65,7 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The most pooled connections open to one project; concurrent requests take turns on them.")
     var poolPerProject = 1
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds an unused pooled connection stays open, \(Seconds.bounds).", valueName: "seconds"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Seconds an unused pooled connection stays open, \(Seconds.bounds).", valueName: "seconds"))
     var poolIdleTimeout: Seconds = 300
 
     @Option(name: .long, help: "The lowest log level written: trace, debug, info, notice, warning, error or critical.")

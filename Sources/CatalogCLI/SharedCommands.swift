@@ -8,7 +8,10 @@ struct SharedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shared",
         abstract: "Keep shared table definitions once, with versions, and attach projects to them.",
-        subcommands: [SharedAdd.self, SharedList.self, SharedShow.self, SharedUpdate.self, SharedDiff.self, SharedAttach.self, SharedDetach.self, SharedRemove.self]
+        subcommands: [
+            SharedAdd.self, SharedList.self, SharedShow.self, SharedUpdate.self, SharedDiff.self, SharedAttach.self, SharedDetach.self,
+            SharedRemove.self,
+        ]
     )
 }
 
@@ -59,7 +62,8 @@ struct SharedAdd: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let version = try file.map { try catalog.addShared(name: name, file: $0, note: note) }
+        let version =
+            try file.map { try catalog.addShared(name: name, file: $0, note: note) }
             ?? catalog.addShared(name: name, from: from!, note: note)
         let table = "\(version.definition.schema).\(version.definition.table)".escapingControlCharacters
         Terminal.write("added shared definition \(name) version \(version.version) (\(table), \(version.definition.columns.count) columns)\n")
@@ -78,9 +82,11 @@ struct SharedList: ParsableCommand {
 
     func run() throws {
         let summaries = try storeOptions.open(.readOnly).listShared()
-        let table = OutputTable(columns: ["name", "version", "table", "attached", "behind"], rows: summaries.map {
-            [.text($0.name), .int($0.currentVersion), .text($0.table), .list($0.attached), .list($0.behind)]
-        })
+        let table = OutputTable(
+            columns: ["name", "version", "table", "attached", "behind"],
+            rows: summaries.map {
+                [.text($0.name), .int($0.currentVersion), .text($0.table), .list($0.attached), .list($0.behind)]
+            })
         Terminal.write(table.render(formatOptions.format))
     }
 }
@@ -119,7 +125,8 @@ struct SharedShow: ParsableCommand {
     func run() throws {
         let shown = try storeOptions.open(.readOnly).sharedVersion(name, version: version)
         Terminal.write(format == .yaml ? DefinitionFile.yaml(shown.definition) : DefinitionFile.json(shown.definition))
-        Terminal.warn("# \(name) version \(shown.version) by \(shown.author) at \(OutputTable.timestamp(shown.createdAt))\(shown.note.map { ": \($0)" } ?? "")")
+        Terminal.warn(
+            "# \(name) version \(shown.version) by \(shown.author) at \(OutputTable.timestamp(shown.createdAt))\(shown.note.map { ": \($0)" } ?? "")")
     }
 }
 
@@ -168,9 +175,11 @@ struct SharedDiff: ParsableCommand {
 
     func run() throws {
         let differences = try storeOptions.open(.readOnly).diffShared(name, from: from, to: to)
-        let table = OutputTable(columns: ["field", "from", "to"], rows: differences.map {
-            [.text($0.path), $0.from.map { .text($0.canonicalText) } ?? .null, $0.to.map { .text($0.canonicalText) } ?? .null]
-        })
+        let table = OutputTable(
+            columns: ["field", "from", "to"],
+            rows: differences.map {
+                [.text($0.path), $0.from.map { .text($0.canonicalText) } ?? .null, $0.to.map { .text($0.canonicalText) } ?? .null]
+            })
         Terminal.write(table.render(formatOptions.format))
     }
 }
@@ -247,6 +256,7 @@ struct SharedRemove: ParsableCommand {
         Terminal.write(removal.steps.map { "- \($0)\n" }.joined())
         guard !plan else { return }
         try catalog.removeShared(removal, detach: detach)
-        Terminal.write("removed shared definition \(name)\(removal.attached.isEmpty ? "" : "; detached \(removal.attached.joined(separator: ", "))")\n")
+        Terminal.write(
+            "removed shared definition \(name)\(removal.attached.isEmpty ? "" : "; detached \(removal.attached.joined(separator: ", "))")\n")
     }
 }

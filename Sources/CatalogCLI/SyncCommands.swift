@@ -39,12 +39,14 @@ struct SyncCommand: ParsableCommand {
         if plan {
             let conflicted = Set(planned.plan.projects.filter { $0.action == .conflict }.map(\.project))
             if !conflicted.isEmpty || !planned.failures.isEmpty {
-                throw PartialFailure(failed: conflicted.count + planned.failures.count, total: planned.plan.projects.count,
-                                     summary: "\(conflicted.count) project(s) with conflicts, \(planned.failures.count) unreachable; sync would leave them untouched")
+                throw PartialFailure(
+                    failed: conflicted.count + planned.failures.count, total: planned.plan.projects.count,
+                    summary: "\(conflicted.count) project(s) with conflicts, \(planned.failures.count) unreachable; sync would leave them untouched")
             }
             return
         }
-        let report = try catalog.sync(selection, definitions: definition, force: force, expectPlan: expectPlan ?? planned.plan.hash, options: fanOut.options)
+        let report = try catalog.sync(
+            selection, definitions: definition, force: force, expectPlan: expectPlan ?? planned.plan.hash, options: fanOut.options)
         for result in report.results {
             let written = result.plans.filter { $0.action == .create || $0.action == .update }.map(\.definition)
             switch result.outcome {
@@ -62,8 +64,9 @@ struct SyncCommand: ParsableCommand {
 /// Prints a sync plan: one block per project and definition, field by field.
 enum SyncOutput {
     static func render(_ plan: SyncPlan, format: OutputFormat) -> String {
-        let table = OutputTable(columns: ["project", "definition", "action", "from_version", "to_version", "field", "resolution", "ours", "theirs"],
-                                rows: plan.projects.flatMap(rows))
+        let table = OutputTable(
+            columns: ["project", "definition", "action", "from_version", "to_version", "field", "resolution", "ours", "theirs"],
+            rows: plan.projects.flatMap(rows))
         switch format {
         case .table:
             var text = plan.projects.map(block).joined()

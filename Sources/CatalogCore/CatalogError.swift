@@ -51,13 +51,18 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { message }
 
     static func unknownProject(_ name: String) -> CatalogError {
-        CatalogError(.notFound, "project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add \(name) --dsn …'")
+        CatalogError(
+            .notFound,
+            "project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add \(name) --dsn …'")
     }
 
     static func unknownTag(_ tag: String, known: [String]) -> CatalogError {
         let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", …" : "")
         let tags = known.isEmpty ? "no project has a tag yet" : "the tags in use are \(shown)"
-        return CatalogError(.notFound, "no registered project has the tag \"\(tag)\"; \(tags); run 'catalog project list' to see them, or add it with 'catalog project update NAME --tag \(tag)'")
+        return CatalogError(
+            .notFound,
+            "no registered project has the tag \"\(tag)\"; \(tags); run 'catalog project list' to see them, or add it with 'catalog project update NAME --tag \(tag)'"
+        )
     }
 
     static func noProjectsSelected() -> CatalogError {

@@ -41,7 +41,8 @@ extension APIError {
     /// 401: no credential, or a wrong one. Says nothing about which.
     static let unauthorized = APIError(
         .unauthorized, code: "unauthorized",
-        message: "this request needs a credential: send 'Authorization: Bearer TOKEN' with the token from the server's --token-file, or sign in on the web page",
+        message:
+            "this request needs a credential: send 'Authorization: Bearer TOKEN' with the token from the server's --token-file, or sign in on the web page",
         headers: [.wwwAuthenticate: "Bearer realm=\"catalog\""])
 
     /// 404 for a project that is not registered.

@@ -25,10 +25,14 @@ struct BackupRoutes {
         try await backend.requireRegistered(names)
         let now = Date()
         let listing = try await backend.blocking { catalog in try catalog.listBackups(projects: names, now: now) }
-        return JSONBody.response(.object([
-            ("backups", .array(listing.backups.map { Self.backup($0, stale: listing.isStale($0)) })),
-            ("stale", .array(listing.stale.map { .object([("project", .string($0.project)), ("last_backup_at", .timestamp($0.lastBackupAt))]) })),
-        ]))
+        return JSONBody.response(
+            .object([
+                ("backups", .array(listing.backups.map { Self.backup($0, stale: listing.isStale($0)) })),
+                (
+                    "stale",
+                    .array(listing.stale.map { .object([("project", .string($0.project)), ("last_backup_at", .timestamp($0.lastBackupAt))]) })
+                ),
+            ]))
     }
 
     func create(_ request: Hummingbird.Request, _ context: CatalogRequestContext) async throws -> Response {
@@ -42,8 +46,9 @@ struct BackupRoutes {
         guard !(all && !names.isEmpty) else { throw APIError.badRequest("name projects or pass \"all\": true, not both") }
         guard !(names + tags).contains(where: \.isEmpty) else { throw APIError.badRequest("project names and tags are not empty strings") }
         try await backend.requireRegistered(names)
-        let options = BackupOptions(concurrency: 2, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
-                                    catalogVersion: backend.configuration.catalogVersion)
+        let options = BackupOptions(
+            concurrency: 2, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
+            catalogVersion: backend.configuration.catalogVersion)
         let results = try await backend.blocking { catalog in
             try catalog.createBackups(ProjectSelection(names: names, all: all, tags: tags), options: options)
         }

@@ -29,8 +29,10 @@ public struct CatalogApplication: Sendable {
         let router = Router(context: CatalogRequestContext.self)
         router.add(middleware: RequestObserverMiddleware(metrics: backend.metrics))
         router.add(middleware: ErrorMiddleware(routes: table))
-        router.add(middleware: HostCheckMiddleware(allowList: HostAllowList(
-            host: configuration.host, publicURLs: try configuration.parsedPublicURLs())))
+        router.add(
+            middleware: HostCheckMiddleware(
+                allowList: HostAllowList(
+                    host: configuration.host, publicURLs: try configuration.parsedPublicURLs())))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
 
         let root = router.group()
@@ -84,8 +86,10 @@ extension CatalogApplication {
     public func run() async throws {
         do {
             try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-        } catch where Self.isAddressInUse(error) {
-            throw CatalogError("cannot listen on \(configuration.host) port \(configuration.port): the address is already in use; stop the other server, or pick another port with --port")
+        } catch  where Self.isAddressInUse(error) {
+            throw CatalogError(
+                "cannot listen on \(configuration.host) port \(configuration.port): the address is already in use; stop the other server, or pick another port with --port"
+            )
         }
     }
 

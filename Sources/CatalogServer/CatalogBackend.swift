@@ -22,8 +22,9 @@ final class CatalogBackend: Sendable {
         self.configuration = configuration
         self.catalog = catalog
         self.serverPolicy = serverPolicy
-        pool = WarmPool(perServerLimit: configuration.poolPerServerLimit, perProjectLimit: configuration.poolPerProjectLimit,
-                        idleTimeout: configuration.poolIdleTimeout)
+        pool = WarmPool(
+            perServerLimit: configuration.poolPerServerLimit, perProjectLimit: configuration.poolPerProjectLimit,
+            idleTimeout: configuration.poolIdleTimeout)
         gate = FanOutGate(limit: configuration.maxConcurrentFanOuts)
         sessions = SessionStore(lifetime: configuration.sessionLifetime)
         metrics = ServerMetrics(pool: pool)
@@ -62,8 +63,9 @@ final class CatalogBackend: Sendable {
     /// while the abandoned work finishes on its own thread.
     func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let seconds = configuration.queryTimeout
-        let timeout = APIError(.gatewayTimeout, code: "timeout",
-                               message: "the query took longer than \(String(format: "%g", seconds)) s; narrow it, or raise --query-timeout")
+        let timeout = APIError(
+            .gatewayTimeout, code: "timeout",
+            message: "the query took longer than \(String(format: "%g", seconds)) s; narrow it, or raise --query-timeout")
         return try await Deadline.run(seconds: seconds, timeout: timeout, body)
     }
 }

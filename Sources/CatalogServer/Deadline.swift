@@ -4,8 +4,10 @@ import Synchronization
 /// its own cannot be cancelled, so a task group (which waits for every child) would not do.
 enum Deadline {
     /// Returns `body`'s result, or throws `timeout` after `seconds`, whichever comes first.
-    static func run<T: Sendable>(seconds: Double, timeout: any Error & Sendable,
-                                 _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func run<T: Sendable>(
+        seconds: Double, timeout: any Error & Sendable,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let once = ResumeOnce(continuation)
             let clock = Task {

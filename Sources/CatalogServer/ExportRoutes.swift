@@ -18,12 +18,14 @@ struct ExportRoutes {
         let metadataOnly = try QueryParameters(request).flag("metadata_only")
         try await backend.requireRegistered([name])
         let directory = URL(fileURLWithPath: backend.configuration.store.directory).appendingPathComponent("exports")
-        let stamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
+        let stamp = Date().formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
         // A random suffix keeps two exports of one project within the same second apart.
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let file = directory.appendingPathComponent("\(name)-\(stamp)-\(suffix)\(metadataOnly ? "-metadata" : "").catalog").path
-        let options = ExportOptions(metadataOnly: metadataOnly, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
-                                    catalogVersion: backend.configuration.catalogVersion)
+        let options = ExportOptions(
+            metadataOnly: metadataOnly, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
+            catalogVersion: backend.configuration.catalogVersion)
         let record: ExportRecord
         do {
             record = try await backend.blocking { catalog in

@@ -60,7 +60,9 @@ struct HostCheckMiddleware: RouterMiddleware {
         guard request.uri.path == "/healthz" || allowList.allows(request.head.authority) else {
             throw APIError(
                 .misdirectedRequest, code: "unknown_host",
-                message: "this server does not answer to that Host name; open it as http://127.0.0.1:PORT, or start catalog serve with --public-url naming the address clients use")
+                message:
+                    "this server does not answer to that Host name; open it as http://127.0.0.1:PORT, or start catalog serve with --public-url naming the address clients use"
+            )
         }
         return try await next(request, context)
     }

@@ -11,8 +11,9 @@ struct OperationsRoutes {
         routes.get("healthz") { _, context in try await health(context) }
         routes.get("metrics") { _, _ in metrics() }
         routes.get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: assets.openAPI))
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: assets.openAPI))
         }
     }
 
@@ -27,7 +28,8 @@ struct OperationsRoutes {
     }
 
     func metrics() -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: backend.metrics.render())))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: backend.metrics.render())))
     }
 }

@@ -11,7 +11,8 @@ enum OriginCheck {
             return
         }
         guard let host = request.head.authority,
-              origin == "http://\(host)" || origin == "https://\(host)" else {
+            origin == "http://\(host)" || origin == "https://\(host)"
+        else {
             throw APIError.foreignOrigin
         }
     }

@@ -51,7 +51,9 @@ struct ProjectRoutes {
         let body = try await request.decode(as: NewProject.self, context: context)
         let exists = try await backend.blocking { catalog in try catalog.listProjects().contains { $0.name == body.name } }
         if exists {
-            throw APIError(.conflict, code: "conflict", message: "project \"\(body.name)\" is already registered; pick another name, or DELETE /api/v1/projects/\(body.name) first")
+            throw APIError(
+                .conflict, code: "conflict",
+                message: "project \"\(body.name)\" is already registered; pick another name, or DELETE /api/v1/projects/\(body.name) first")
         }
         // Before anything connects: only servers the operator allowed, never the serve host's own.
         let registered = try await backend.blocking { catalog in try catalog.listProjects().map(\.dsn) }

@@ -1,6 +1,6 @@
-import PostgresClient
 import CatalogCore
 import Foundation
+import PostgresClient
 
 /// Which database servers the API may register projects on, checked before anything connects.
 ///
@@ -20,7 +20,7 @@ struct ProjectServerPolicy: Sendable {
         /// Parses `HOST[:PORT]` (`[::1]:5432` for IPv6); nil when it is not one.
         init?(_ text: String) {
             guard let (name, port) = HostAllowList.split(text.trimmingCharacters(in: .whitespaces)), !name.isEmpty,
-                  !name.hasPrefix("/"), port.map({ $0 >= 1 }) ?? true
+                !name.hasPrefix("/"), port.map({ $0 >= 1 }) ?? true
             else { return nil }
             host = Self.unbracketed(name)
             self.port = port
@@ -56,16 +56,21 @@ struct ProjectServerPolicy: Sendable {
             throw APIError.badRequest(SecretScrubber.scrub(CatalogError.wrap(error).message, dsn: dsn))
         }
         if !allowLocal, let problem = Self.localProblem(connection) {
-            throw APIError(.forbidden, code: "server_not_allowed",
-                           message: "\(problem), which the API does not accept; use host=NAME port=PORT, or start catalog serve with --allow-local-dsn")
+            throw APIError(
+                .forbidden, code: "server_not_allowed",
+                message: "\(problem), which the API does not accept; use host=NAME port=PORT, or start catalog serve with --allow-local-dsn")
         }
         let known = registered.compactMap { try? ConnectionString($0) }.flatMap(Self.endpoints)
         for endpoint in Self.endpoints(connection) {
-            let permitted = known.contains(endpoint)
+            let permitted =
+                known.contains(endpoint)
                 || allowed.contains { $0.host == endpoint.host && ($0.port == nil || $0.port == endpoint.port) }
             guard permitted else {
-                throw APIError(.forbidden, code: "server_not_allowed",
-                               message: "the API may register projects only on servers that already hold one, or on those named by catalog serve --allow-hosts; \(endpoint) is neither (the CLI's 'catalog project add' is not restricted)")
+                throw APIError(
+                    .forbidden, code: "server_not_allowed",
+                    message:
+                        "the API may register projects only on servers that already hold one, or on those named by catalog serve --allow-hosts; \(endpoint) is neither (the CLI's 'catalog project add' is not restricted)"
+                )
             }
         }
     }

@@ -15,13 +15,15 @@ struct RequestObserverMiddleware: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "NotFound"
         metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, seconds: seconds)
-        context.logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)",
-            "path": "\(request.uri.path)",
-            "route": "\(route)",
-            "status": "\(response.status.code)",
-            "ms": "\(String(format: "%.1f", seconds * 1000))",
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)",
+                "path": "\(request.uri.path)",
+                "route": "\(route)",
+                "status": "\(response.status.code)",
+                "ms": "\(String(format: "%.1f", seconds * 1000))",
+            ])
         return response
     }
 }

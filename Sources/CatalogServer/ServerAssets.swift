@@ -24,7 +24,7 @@ struct ServerAssets: Sendable {
     init(bundle: Bundle) throws {
         func read(_ name: String) throws -> ByteBuffer {
             guard let url = bundle.url(forResource: name, withExtension: nil, subdirectory: "Resources"),
-                  let data = FileManager.default.contents(atPath: url.path)
+                let data = FileManager.default.contents(atPath: url.path)
             else {
                 throw CatalogError(.failed, "catalog's resource bundle is missing Resources/\(name) for the server; rebuild with 'swift build'")
             }

@@ -52,13 +52,15 @@ public struct ServerConfiguration: Sendable {
     public var catalogVersion: String
 
     /// A configuration with the defaults `catalog serve` documents.
-    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, tokenFile: String? = nil,
-                insecureNoAuth: Bool = false, publicURLs: [String] = [], allowHosts: [String] = [], allowLocalDSN: Bool = false,
-                idleTimeout: Double = 30, store: StoreLocation,
-                maxBodyBytes: Int = 64 * 1024, queryTimeout: Double = 10, maxConcurrentFanOuts: Int = 4,
-                fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolPerProjectLimit: Int = 1, poolIdleTimeout: Double = 300,
-                poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
-                logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown") {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, tokenFile: String? = nil,
+        insecureNoAuth: Bool = false, publicURLs: [String] = [], allowHosts: [String] = [], allowLocalDSN: Bool = false,
+        idleTimeout: Double = 30, store: StoreLocation,
+        maxBodyBytes: Int = 64 * 1024, queryTimeout: Double = 10, maxConcurrentFanOuts: Int = 4,
+        fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolPerProjectLimit: Int = 1, poolIdleTimeout: Double = 300,
+        poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
+        logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown"
+    ) {
         self.host = host
         self.port = port
         self.token = token
@@ -85,10 +87,14 @@ public struct ServerConfiguration: Sendable {
     /// Refuses settings that would expose the catalog or cannot work, with a sentence saying what to do.
     public func validate() throws {
         if token == nil, !Self.isLoopback(host) {
-            throw CatalogError("refusing to listen on \(host) without a token: anyone who can reach it could read and change the catalog; pass --token-file PATH, or listen on 127.0.0.1")
+            throw CatalogError(
+                "refusing to listen on \(host) without a token: anyone who can reach it could read and change the catalog; pass --token-file PATH, or listen on 127.0.0.1"
+            )
         }
         if token == nil, !insecureNoAuth {
-            throw CatalogError("no token: pass --token-file PATH, or leave it out to have one generated beside the store (--insecure-no-auth turns authentication off)")
+            throw CatalogError(
+                "no token: pass --token-file PATH, or leave it out to have one generated beside the store (--insecure-no-auth turns authentication off)"
+            )
         }
         if let token { try Self.checkStrength(token) }
         _ = try parsedPublicURLs()
@@ -118,7 +124,8 @@ public struct ServerConfiguration: Sendable {
     static func checkStrength(_ token: String, file: String? = nil) throws {
         guard token.count >= minimumTokenLength else {
             let source = file.map { "the token in \($0)" } ?? "the token"
-            throw CatalogError("\(source) is \(token.count) character(s); use at least \(minimumTokenLength), for example from 'openssl rand -hex 32'")
+            throw CatalogError(
+                "\(source) is \(token.count) character(s); use at least \(minimumTokenLength), for example from 'openssl rand -hex 32'")
         }
     }
 
@@ -126,8 +133,10 @@ public struct ServerConfiguration: Sendable {
     func parsedPublicURLs() throws -> [URL] {
         try publicURLs.map { text in
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = url.host, !host.isEmpty else {
-                throw CatalogError("--public-url \(text) is not an http:// or https:// URL; give the address clients open, such as https://catalog.example.com")
+                let host = url.host, !host.isEmpty
+            else {
+                throw CatalogError(
+                    "--public-url \(text) is not an http:// or https:// URL; give the address clients open, such as https://catalog.example.com")
             }
             return url
         }

@@ -15,18 +15,30 @@ final class ServerMetrics: Sendable {
         .milliseconds(150), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
     ]
 
-    static var requests: MetricNameDescriptor { name("http", "requests", unit: "total", help: "HTTP requests answered, by method, route and status.") }
-    static var latency: MetricNameDescriptor { name("http", "request_duration", unit: "seconds", help: "Time from request to response head, by method and route.") }
-    static var outcomes: MetricNameDescriptor { name("fanout", "outcomes", unit: "total", help: "Per-project outcomes of live fan-outs: ok, failed, timed_out, skipped.") }
+    static var requests: MetricNameDescriptor {
+        name("http", "requests", unit: "total", help: "HTTP requests answered, by method, route and status.")
+    }
+    static var latency: MetricNameDescriptor {
+        name("http", "request_duration", unit: "seconds", help: "Time from request to response head, by method and route.")
+    }
+    static var outcomes: MetricNameDescriptor {
+        name("fanout", "outcomes", unit: "total", help: "Per-project outcomes of live fan-outs: ok, failed, timed_out, skipped.")
+    }
 
     init(pool: WarmPool) {
         self.pool = pool
         fanOutsInFlight = registry.makeGauge(descriptor: Self.name("fanout", "in_flight", unit: "", help: "Fan-outs running now."))
         poolGauges = [
-            (registry.makeGauge(descriptor: Self.name("pool", "connections_open", unit: "", help: "Pooled connections open, busy and idle.")), \.open),
+            (
+                registry.makeGauge(descriptor: Self.name("pool", "connections_open", unit: "", help: "Pooled connections open, busy and idle.")),
+                \.open
+            ),
             (registry.makeGauge(descriptor: Self.name("pool", "connections_idle", unit: "", help: "Pooled connections open and unused.")), \.idle),
             (registry.makeGauge(descriptor: Self.name("pool", "opened", unit: "", help: "Connections the pool opened since start.")), \.opened),
-            (registry.makeGauge(descriptor: Self.name("pool", "reused", unit: "", help: "Borrowings served by an open connection since start.")), \.reused),
+            (
+                registry.makeGauge(descriptor: Self.name("pool", "reused", unit: "", help: "Borrowings served by an open connection since start.")),
+                \.reused
+            ),
             (registry.makeGauge(descriptor: Self.name("pool", "closed", unit: "", help: "Pooled connections closed since start.")), \.closed),
             (registry.makeGauge(descriptor: Self.name("pool", "waits", unit: "", help: "Times a task waited for a slot on a full server.")), \.waits),
         ]

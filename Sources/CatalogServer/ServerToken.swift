@@ -1,5 +1,5 @@
-import CatalogStore
 import CatalogCore
+import CatalogStore
 import Foundation
 
 /// Where `catalog serve`'s token comes from: the operator's `--token-file`, or a file generated
@@ -56,7 +56,7 @@ public struct ServerToken: Sendable {
     /// A warning when other users may read the token file (group or others have read permission).
     public static func permissionWarning(file: String) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-              let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o044 != 0
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o044 != 0
         else { return nil }
         return "the token file \(file) is readable by other users (mode \(String(mode & 0o777, radix: 8))); run 'chmod 600 \(file)'"
     }

@@ -25,8 +25,10 @@ struct SessionRoutes {
         }
         let session = backend.sessions.open()
         var response = JSONBody.response(.object([("signed_in", .bool(true))]))
-        response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: session, maxAge: backend.sessions.maxAge,
-                                  path: "/", httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: AuthMiddleware.cookieName, value: session, maxAge: backend.sessions.maxAge,
+                path: "/", httpOnly: true, sameSite: .strict))
         return response
     }
 

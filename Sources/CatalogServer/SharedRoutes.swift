@@ -14,12 +14,19 @@ struct SharedRoutes {
 
     func list() async throws -> Response {
         let summaries = try await backend.blocking { catalog in try catalog.listShared() }
-        return JSONBody.response(.object([("definitions", .array(summaries.map { summary in
+        return JSONBody.response(
             .object([
-                ("name", .string(summary.name)), ("version", .int(summary.currentVersion)), ("table", .string(summary.table)),
-                ("attached", .strings(summary.attached)), ("behind", .strings(summary.behind)),
-            ])
-        }))]))
+                (
+                    "definitions",
+                    .array(
+                        summaries.map { summary in
+                            .object([
+                                ("name", .string(summary.name)), ("version", .int(summary.currentVersion)), ("table", .string(summary.table)),
+                                ("attached", .strings(summary.attached)), ("behind", .strings(summary.behind)),
+                            ])
+                        })
+                )
+            ]))
     }
 
     func show(_ name: String, _ request: Request) async throws -> Response {
@@ -32,13 +39,16 @@ struct SharedRoutes {
             throw APIError(.notFound, code: "not_found", message: "shared definition \"\(name)\" does not exist; GET /api/v1/shared lists them")
         }
         guard let shown = version.map({ wanted in history.first { $0.version == wanted } }) ?? history.last else {
-            throw APIError(.notFound, code: "not_found", message: "shared definition \"\(name)\" has no version \(version ?? 0); it has versions 1 to \(history.count)")
+            throw APIError(
+                .notFound, code: "not_found",
+                message: "shared definition \"\(name)\" has no version \(version ?? 0); it has versions 1 to \(history.count)")
         }
         let definition = try JSONValue(json: DefinitionFile.json(shown.definition))
-        return JSONBody.response(.object([
-            ("name", .string(shown.name)), ("version", .int(shown.version)), ("versions", .int(history.count)),
-            ("author", .string(shown.author)), ("note", .text(shown.note)), ("created_at", .timestamp(shown.createdAt)),
-            ("definition", OrderedJSON(definition)),
-        ]))
+        return JSONBody.response(
+            .object([
+                ("name", .string(shown.name)), ("version", .int(shown.version)), ("versions", .int(history.count)),
+                ("author", .string(shown.author)), ("note", .text(shown.note)), ("created_at", .timestamp(shown.createdAt)),
+                ("definition", OrderedJSON(definition)),
+            ]))
     }
 }

@@ -28,11 +28,14 @@ struct SyncRoutes {
         let definitions = parameters.all("definition")
         let force = try parameters.flag("force")
         try await validate(selection, definitions)
-        let report = try await backend.fanOut { catalog, options in try catalog.planSync(selection, definitions: definitions, force: force, options: options) }
-        return JSONBody.response(.object([
-            ("hash", .string(report.plan.hash)), ("changes", .array(report.plan.projects.flatMap(SyncJSON.rows))),
-            ("failures", .array(report.failures.map(SearchJSON.failure))),
-        ]))
+        let report = try await backend.fanOut { catalog, options in
+            try catalog.planSync(selection, definitions: definitions, force: force, options: options)
+        }
+        return JSONBody.response(
+            .object([
+                ("hash", .string(report.plan.hash)), ("changes", .array(report.plan.projects.flatMap(SyncJSON.rows))),
+                ("failures", .array(report.failures.map(SearchJSON.failure))),
+            ]))
     }
 
     func apply(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
@@ -49,7 +52,9 @@ struct SyncRoutes {
             }
         } catch let error as CatalogError where error.code == .planChanged {
             let current = error.facts["current"] ?? "?"
-            throw APIError(.conflict, code: "plan_changed", message: "the plan changed since it was shown (expected \(body.plan), now \(current)); GET /api/v1/sync/plan again and review it")
+            throw APIError(
+                .conflict, code: "plan_changed",
+                message: "the plan changed since it was shown (expected \(body.plan), now \(current)); GET /api/v1/sync/plan again and review it")
         }
         let results: [OrderedJSON] = report.results.map { result in
             .object([
@@ -57,9 +62,10 @@ struct SyncRoutes {
                 ("written", .strings(result.plans.filter { $0.action == .create || $0.action == .update }.map(\.definition))),
             ])
         }
-        return JSONBody.response(.object([
-            ("hash", .string(report.plan.hash)), ("results", .array(results)), ("failures", .array(report.failures.map(SearchJSON.failure))),
-        ]))
+        return JSONBody.response(
+            .object([
+                ("hash", .string(report.plan.hash)), ("results", .array(results)), ("failures", .array(report.failures.map(SearchJSON.failure))),
+            ]))
     }
 
     /// 404 for an unknown project or definition, before anything is read.

@@ -26,8 +26,10 @@ public protocol CatalogStoring: Sendable {
     /// Forgets a project (and its tags, index and attachments); false if it was not registered.
     @discardableResult func deleteProject(named name: String) throws -> Bool
     /// Changes a project's connection string and tags in one transaction, keeping its identity.
-    @discardableResult func updateProject(named name: String, dsn: String?, addTags: [String], removeTags: [String],
-                                          audit entry: AuditEntry) throws -> Project
+    @discardableResult func updateProject(
+        named name: String, dsn: String?, addTags: [String], removeTags: [String],
+        audit entry: AuditEntry
+    ) throws -> Project
     /// Records what a check found.
     func record(_ observation: ProjectObservation, forProject name: String) throws
     /// Records many checks in one transaction.
@@ -53,8 +55,10 @@ public protocol CatalogStoring: Sendable {
     /// Every version of one definition (or of all), oldest first.
     func sharedVersions(named name: String?) throws -> [StoredSharedVersion]
     /// Appends a version; fails if the newest version is no longer `expectedPrevious`.
-    func appendSharedVersion(name: String, body: String, sha256: String, author: String, note: String?,
-                             expectedPrevious: Int?, audit entry: AuditEntry) throws -> Int
+    func appendSharedVersion(
+        name: String, body: String, sha256: String, author: String, note: String?,
+        expectedPrevious: Int?, audit entry: AuditEntry
+    ) throws -> Int
     /// The attachments of one definition (or of all).
     func attachments(definition: String?) throws -> [StoredAttachment]
     /// Attaches a definition to projects.

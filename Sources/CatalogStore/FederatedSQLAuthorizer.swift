@@ -66,11 +66,14 @@ final class FederatedSQLAuthorizer {
     /// authorizer must outlive the connection's last statement.
     func install(on db: Database) {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        sqlite3_set_authorizer(db.sqliteConnection, { context, action, first, second, database, inner in
-            Unmanaged<FederatedSQLAuthorizer>.fromOpaque(context!).takeUnretainedValue()
-                .authorize(action, first.map { String(cString: $0) }, second.map { String(cString: $0) },
-                           database.map { String(cString: $0) }, inner.map { String(cString: $0) })
-        }, context)
+        sqlite3_set_authorizer(
+            db.sqliteConnection,
+            { context, action, first, second, database, inner in
+                Unmanaged<FederatedSQLAuthorizer>.fromOpaque(context!).takeUnretainedValue()
+                    .authorize(
+                        action, first.map { String(cString: $0) }, second.map { String(cString: $0) },
+                        database.map { String(cString: $0) }, inner.map { String(cString: $0) })
+            }, context)
     }
 
     /// Removes the authorizer before it goes away; the connection allows nothing more after it.

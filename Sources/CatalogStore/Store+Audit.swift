@@ -35,7 +35,8 @@ extension Store {
     public func auditLog(limit: Int) throws -> [AuditEntry] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                AuditEntry(at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"])
+                AuditEntry(
+                    at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"])
             }
         }
     }

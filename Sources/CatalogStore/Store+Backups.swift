@@ -112,11 +112,13 @@ extension Store {
     @discardableResult
     public func insertBackup(_ record: BackupRecord) throws -> BackupRecord {
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO backup (project, database_name, file, size_bytes, sha256, created_at, duration_seconds,
-                                    server_version, catalog_version, verified_at, verify_result, server, lineage)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+            try db.execute(
+                sql: """
+                    INSERT INTO backup (project, database_name, file, size_bytes, sha256, created_at, duration_seconds,
+                                        server_version, catalog_version, verified_at, verify_result, server, lineage)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
                     record.project, record.databaseName, record.file, record.sizeBytes, record.sha256, record.createdAt,
                     record.durationSeconds, record.serverVersion, record.catalogVersion, record.verifiedAt,
                     record.verifiedOK.map { $0 ? "ok" : "failed" }, record.server, record.lineage,
@@ -130,8 +132,10 @@ extension Store {
     public func backups(projects: [String]) throws -> [BackupRecord] {
         try read { db in
             let filter = projects.isEmpty ? "" : "WHERE project IN (\(databaseQuestionMarks(count: projects.count)))"
-            return try Row.fetchAll(db, sql: "SELECT * FROM backup \(filter) ORDER BY created_at DESC, id DESC",
-                                    arguments: StatementArguments(projects)).map(Store.backupRecord)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM backup \(filter) ORDER BY created_at DESC, id DESC",
+                arguments: StatementArguments(projects)
+            ).map(Store.backupRecord)
         }
     }
 
@@ -145,8 +149,9 @@ extension Store {
     /// Records the outcome of `backup verify`.
     public func recordVerification(backupID: Int64, ok: Bool, at date: Date) throws {
         try write { db in
-            try db.execute(sql: "UPDATE backup SET verified_at = ?, verify_result = ? WHERE id = ?",
-                           arguments: [date, ok ? "ok" : "failed", backupID])
+            try db.execute(
+                sql: "UPDATE backup SET verified_at = ?, verify_result = ? WHERE id = ?",
+                arguments: [date, ok ? "ok" : "failed", backupID])
         }
     }
 
@@ -171,10 +176,11 @@ extension Store {
     @discardableResult
     public func insertSetAside(_ database: SetAsideDatabase) throws -> SetAsideDatabase {
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO set_aside_database (project, database_name, backup_id, created_at, dropped_at)
-                VALUES (?, ?, ?, ?, ?)
-                """, arguments: [database.project, database.databaseName, database.backupID, database.createdAt, database.droppedAt])
+            try db.execute(
+                sql: """
+                    INSERT INTO set_aside_database (project, database_name, backup_id, created_at, dropped_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [database.project, database.databaseName, database.backupID, database.createdAt, database.droppedAt])
             var stored = database
             stored.id = db.lastInsertedRowID
             return stored
@@ -185,10 +191,13 @@ extension Store {
     public func setAsideDatabases(projects: [String]) throws -> [SetAsideDatabase] {
         try read { db in
             let filter = projects.isEmpty ? "" : "AND project IN (\(databaseQuestionMarks(count: projects.count)))"
-            return try Row.fetchAll(db, sql: "SELECT * FROM set_aside_database WHERE dropped_at IS NULL \(filter) ORDER BY created_at, id",
-                                    arguments: StatementArguments(projects)).map { row in
-                SetAsideDatabase(id: row["id"], project: row["project"], databaseName: row["database_name"],
-                                 backupID: row["backup_id"], createdAt: row["created_at"], droppedAt: row["dropped_at"])
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM set_aside_database WHERE dropped_at IS NULL \(filter) ORDER BY created_at, id",
+                arguments: StatementArguments(projects)
+            ).map { row in
+                SetAsideDatabase(
+                    id: row["id"], project: row["project"], databaseName: row["database_name"],
+                    backupID: row["backup_id"], createdAt: row["created_at"], droppedAt: row["dropped_at"])
             }
         }
     }
@@ -206,8 +215,9 @@ extension Store {
     public func teamMigrations() throws -> [StoredTeamMigration] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM team_migration ORDER BY version").map { row in
-                StoredTeamMigration(version: row["version"], name: row["name"], checksum: row["checksum"],
-                                    upSQL: row["up_sql"], downSQL: row["down_sql"], file: row["file"])
+                StoredTeamMigration(
+                    version: row["version"], name: row["name"], checksum: row["checksum"],
+                    upSQL: row["up_sql"], downSQL: row["down_sql"], file: row["file"])
             }
         }
     }
@@ -217,11 +227,15 @@ extension Store {
         try write { db in
             try db.execute(sql: "DELETE FROM team_migration")
             for migration in migrations {
-                try db.execute(sql: """
-                    INSERT INTO team_migration (version, name, checksum, up_sql, down_sql, file, registered_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [migration.version, migration.name, migration.checksum, migration.upSQL,
-                                     migration.downSQL, migration.file, date])
+                try db.execute(
+                    sql: """
+                        INSERT INTO team_migration (version, name, checksum, up_sql, down_sql, file, registered_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        migration.version, migration.name, migration.checksum, migration.upSQL,
+                        migration.downSQL, migration.file, date,
+                    ])
             }
         }
     }

@@ -50,11 +50,13 @@ extension Store {
     @discardableResult
     public func insertExport(_ record: ExportRecord, audit entry: AuditEntry) throws -> ExportRecord {
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO bundle_export (project, file, size_bytes, sha256, metadata_only, format_version, server_version,
-                                           catalog_version, created_at, duration_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+            try db.execute(
+                sql: """
+                    INSERT INTO bundle_export (project, file, size_bytes, sha256, metadata_only, format_version, server_version,
+                                               catalog_version, created_at, duration_seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
                     record.project, record.file, record.sizeBytes, record.sha256, record.metadataOnly, record.formatVersion,
                     record.serverVersion, record.catalogVersion, record.createdAt, record.durationSeconds,
                 ])
@@ -68,9 +70,12 @@ extension Store {
     /// Exports, newest first; only those of `project` when given.
     public func exports(project: String?) throws -> [ExportRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM bundle_export WHERE ? IS NULL OR project = ? ORDER BY created_at DESC, id DESC
-                """, arguments: [project, project]).map { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM bundle_export WHERE ? IS NULL OR project = ? ORDER BY created_at DESC, id DESC
+                    """, arguments: [project, project]
+            ).map { row in
                 ExportRecord(
                     id: row["id"], project: row["project"], file: row["file"], sizeBytes: row["size_bytes"], sha256: row["sha256"],
                     metadataOnly: row["metadata_only"], formatVersion: row["format_version"], serverVersion: row["server_version"],

@@ -70,7 +70,8 @@ extension Store {
         do {
             return try answer(sql, projects: projects, on: queue)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-            throw StoreError(.timedOut, "the SQL ran longer than \(String(format: "%g", timeout ?? 0)) s and was stopped; narrow it with a WHERE or a LIMIT")
+            throw StoreError(
+                .timedOut, "the SQL ran longer than \(String(format: "%g", timeout ?? 0)) s and was stopped; narrow it with a WHERE or a LIMIT")
         }
     }
 

@@ -13,8 +13,10 @@ public struct IndexedTable: Sendable, Equatable {
     public var sharedName: String?
     public var sharedVersion: Int?
 
-    public init(schema: String?, name: String, kind: String?, graphqlType: String?, label: String?, description: String?,
-                isShared: Bool?, sharedName: String?, sharedVersion: Int?) {
+    public init(
+        schema: String?, name: String, kind: String?, graphqlType: String?, label: String?, description: String?,
+        isShared: Bool?, sharedName: String?, sharedVersion: Int?
+    ) {
         self.schema = schema
         self.name = name
         self.kind = kind
@@ -42,8 +44,10 @@ public struct IndexedColumn: Sendable, Equatable {
     public var validationRules: String?
     public var position: Int?
 
-    public init(schema: String?, table: String, kind: String?, name: String, type: String?, graphqlField: String?,
-                label: String?, description: String?, isNullable: Bool?, validationRules: String?, position: Int?) {
+    public init(
+        schema: String?, table: String, kind: String?, name: String, type: String?, graphqlField: String?,
+        label: String?, description: String?, isNullable: Bool?, validationRules: String?, position: Int?
+    ) {
         self.schema = schema
         self.table = table
         self.kind = kind
@@ -82,15 +86,18 @@ extension Store {
     /// The index state of every project that has one, by project name.
     public func indexStates() throws -> [String: IndexState] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at, s.ctype
-                FROM index_state s JOIN project p ON p.id = s.project_id
-                """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at, s.ctype
+                    FROM index_state s JOIN project p ON p.id = s.project_id
+                    """)
             var states: [String: IndexState] = [:]
             for row in rows {
                 let name: String = row["name"]
-                states[name] = IndexState(project: name, revision: row["revision"], incarnation: row["incarnation"],
-                                          metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"], ctype: row["ctype"])
+                states[name] = IndexState(
+                    project: name, revision: row["revision"], incarnation: row["incarnation"],
+                    metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"], ctype: row["ctype"])
             }
             return states
         }
@@ -100,18 +107,21 @@ extension Store {
     public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date) throws {
         guard !updates.isEmpty else { return }
         try write { db in
-            let ids = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM project").map { row -> (String, Int64) in
-                (row["name"], row["id"])
-            })
-            let insertTable = try db.cachedStatement(sql: """
-                INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
-                    description, is_shared, shared_name, shared_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertColumn = try db.cachedStatement(sql: """
-                INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, name_folded, pg_type,
-                    graphql_field, label, description, is_nullable, validation_rules, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let ids = try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM project").map { row -> (String, Int64) in
+                    (row["name"], row["id"])
+                })
+            let insertTable = try db.cachedStatement(
+                sql: """
+                    INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
+                        description, is_shared, shared_name, shared_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let insertColumn = try db.cachedStatement(
+                sql: """
+                    INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, name_folded, pg_type,
+                        graphql_field, label, description, is_nullable, validation_rules, position)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             // Every confirmation in one statement: on a warm service most updates are confirmations.
             let confirmed = updates.compactMap { update -> Int64? in
                 if case .confirm(let project) = update { return ids[project] }
@@ -141,11 +151,13 @@ extension Store {
                             column.graphqlField, column.label, column.description, column.isNullable, column.validationRules, column.position,
                         ])
                     }
-                    try db.cachedStatement(sql: """
-                        INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
-                            metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at
-                        """).execute(arguments: [id, revision, incarnation, version, date])
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
+                                metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at
+                            """
+                    ).execute(arguments: [id, revision, incarnation, version, date])
                 }
             }
         }
@@ -167,10 +179,12 @@ extension Store {
         let groups = Dictionary(grouping: ctypes) { $0.ctype }
         try write { db in
             for (ctype, members) in groups {
-                try db.cachedStatement(sql: """
-                    UPDATE index_state SET ctype = ?
-                    WHERE ctype IS NOT ? AND project_id IN (SELECT id FROM project WHERE name IN (SELECT value FROM json_each(?)))
-                    """).execute(arguments: [ctype, ctype, try Store.jsonArray(members.map(\.project))])
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE index_state SET ctype = ?
+                        WHERE ctype IS NOT ? AND project_id IN (SELECT id FROM project WHERE name IN (SELECT value FROM json_each(?)))
+                        """
+                ).execute(arguments: [ctype, ctype, try Store.jsonArray(members.map(\.project))])
             }
         }
     }
@@ -181,13 +195,15 @@ extension Store {
         try read { db in
             let wanted = Set(projects)
             let (condition, arguments) = Store.condition(filter, on: "c.pg_column")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT p.name, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
-                       c.label, c.description, c.is_nullable, c.validation_rules, c.position
-                FROM index_column c JOIN project p ON p.id = c.project_id
-                WHERE \(condition)
-                ORDER BY p.name, c.pg_schema, c.table_name, c.pg_column
-                """, arguments: arguments)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.name, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
+                           c.label, c.description, c.is_nullable, c.validation_rules, c.position
+                    FROM index_column c JOIN project p ON p.id = c.project_id
+                    WHERE \(condition)
+                    ORDER BY p.name, c.pg_schema, c.table_name, c.pg_column
+                    """, arguments: arguments)
             return rows.map(Store.indexedColumn).filter { wanted.contains($0.project) }
         }
     }
@@ -197,16 +213,21 @@ extension Store {
         try read { db in
             let wanted = Set(projects)
             let (condition, arguments) = Store.condition(filter, on: "t.table_name")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT p.name AS project, t.* FROM index_table t JOIN project p ON p.id = t.project_id
-                WHERE \(condition)
-                ORDER BY p.name, t.pg_schema, t.table_name
-                """, arguments: arguments)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.name AS project, t.* FROM index_table t JOIN project p ON p.id = t.project_id
+                    WHERE \(condition)
+                    ORDER BY p.name, t.pg_schema, t.table_name
+                    """, arguments: arguments)
             return rows.filter { wanted.contains($0["project"]) }.map { row in
-                (row["project"], IndexedTable(
-                    schema: row["pg_schema"], name: row["table_name"], kind: row["relation_kind"], graphqlType: row["graphql_type"],
-                    label: row["label"], description: row["description"], isShared: row["is_shared"], sharedName: row["shared_name"],
-                    sharedVersion: row["shared_version"]))
+                (
+                    row["project"],
+                    IndexedTable(
+                        schema: row["pg_schema"], name: row["table_name"], kind: row["relation_kind"], graphqlType: row["graphql_type"],
+                        label: row["label"], description: row["description"], isShared: row["is_shared"], sharedName: row["shared_name"],
+                        sharedVersion: row["shared_version"])
+                )
             }
         }
     }

@@ -17,7 +17,9 @@ extension Store {
     public func insert(_ project: Project) throws -> Project {
         try write { db in
             if try Store.fetchProjects(db, .name(project.name)).first != nil {
-                throw StoreError(.alreadyExists, "project \"\(project.name)\" is already registered; pick another name, or run 'catalog project remove \(project.name)' first")
+                throw StoreError(
+                    .alreadyExists,
+                    "project \"\(project.name)\" is already registered; pick another name, or run 'catalog project remove \(project.name)' first")
             }
             var row = ProjectRow(
                 id: nil, name: project.name, dsn: project.dsn, status: project.status.rawValue,
@@ -52,21 +54,26 @@ extension Store {
     /// the last check found and the project's search index: both described the old database.
     /// Refuses to remove a tag the project does not have; nothing is changed then.
     @discardableResult
-    public func updateProject(named name: String, dsn: String?, addTags: [String], removeTags: [String],
-                              audit entry: AuditEntry) throws -> Project {
+    public func updateProject(
+        named name: String, dsn: String?, addTags: [String], removeTags: [String],
+        audit entry: AuditEntry
+    ) throws -> Project {
         try write { db in
             guard let project = try Store.fetchProjects(db, .name(name)).first, let id = project.id else {
                 throw StoreError("project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones")
             }
             for tag in removeTags where !project.tags.contains(tag) {
-                throw StoreError("project \"\(name)\" has no tag \"\(tag)\" (its tags: \(project.tags.isEmpty ? "none" : project.tags.joined(separator: ", "))); nothing was changed")
+                throw StoreError(
+                    "project \"\(name)\" has no tag \"\(tag)\" (its tags: \(project.tags.isEmpty ? "none" : project.tags.joined(separator: ", "))); nothing was changed"
+                )
             }
             if let dsn, dsn != project.dsn {
-                try db.execute(sql: """
-                    UPDATE project SET dsn = ?, status = 'unknown', status_message = NULL, server_version = NULL,
-                        metadata_version = NULL, last_checked_at = NULL, last_reached_at = NULL
-                    WHERE id = ?
-                    """, arguments: [dsn, id])
+                try db.execute(
+                    sql: """
+                        UPDATE project SET dsn = ?, status = 'unknown', status_message = NULL, server_version = NULL,
+                            metadata_version = NULL, last_checked_at = NULL, last_reached_at = NULL
+                        WHERE id = ?
+                        """, arguments: [dsn, id])
                 for table in ["index_column", "index_table", "index_state"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE project_id = ?", arguments: [id])
                 }
@@ -94,16 +101,18 @@ extension Store {
     /// One statement for every project that saw the same thing: a live read over a thousand
     /// healthy projects writes one row set, not a thousand statements.
     static func record(_ observation: ProjectObservation, forProjects names: [String], _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            UPDATE project SET status = ?1, status_message = ?2, last_checked_at = ?3,
-                server_version = COALESCE(?4, server_version),
-                metadata_version = CASE WHEN ?1 = 'ok' THEN ?5 ELSE metadata_version END,
-                last_reached_at = CASE WHEN ?1 = 'ok' THEN ?3 ELSE last_reached_at END
-            WHERE name IN (SELECT value FROM json_each(?6))
-            """).execute(arguments: [
-                observation.status.rawValue, observation.message, observation.at,
-                observation.serverVersion, observation.metadataVersion, try Store.jsonArray(names),
-            ])
+        try db.cachedStatement(
+            sql: """
+                UPDATE project SET status = ?1, status_message = ?2, last_checked_at = ?3,
+                    server_version = COALESCE(?4, server_version),
+                    metadata_version = CASE WHEN ?1 = 'ok' THEN ?5 ELSE metadata_version END,
+                    last_reached_at = CASE WHEN ?1 = 'ok' THEN ?3 ELSE last_reached_at END
+                WHERE name IN (SELECT value FROM json_each(?6))
+                """
+        ).execute(arguments: [
+            observation.status.rawValue, observation.message, observation.at,
+            observation.serverVersion, observation.metadataVersion, try Store.jsonArray(names),
+        ])
     }
 
     /// A JSON array of values, bound as one parameter and read back with `json_each`.
@@ -128,10 +137,12 @@ extension Store {
         let (condition, arguments) = key.condition
         // Read by position: every request of `catalog serve` reads the whole registry, and GRDB's
         // Codable decoding of a thousand rows cost more than the query.
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT id, name, dsn, status, status_message, server_version, metadata_version, last_checked_at, last_reached_at, created_at
-            FROM project WHERE \(condition) ORDER BY name
-            """, arguments: arguments)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, name, dsn, status, status_message, server_version, metadata_version, last_checked_at, last_reached_at, created_at
+                FROM project WHERE \(condition) ORDER BY name
+                """, arguments: arguments)
         let tagRows = try Row.fetchAll(db, sql: "SELECT project_id, tag FROM project_tag ORDER BY tag")
         var tagsByProject: [Int64: [String]] = [:]
         for row in tagRows { tagsByProject[row[0], default: []].append(row[1]) }

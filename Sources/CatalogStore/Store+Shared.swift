@@ -27,21 +27,27 @@ extension Store {
     /// Every version of every definition, or of one, oldest first.
     public func sharedVersions(named name: String?) throws -> [StoredSharedVersion] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT d.name, v.version, v.body, v.sha256, v.author, v.note, v.created_at
-                FROM shared_version v JOIN shared_definition d ON d.id = v.definition_id
-                WHERE ? IS NULL OR d.name = ? ORDER BY d.name, v.version
-                """, arguments: [name, name]).map { row in
-                StoredSharedVersion(name: row["name"], version: row["version"], body: row["body"], sha256: row["sha256"],
-                                    author: row["author"], note: row["note"], createdAt: row["created_at"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.name, v.version, v.body, v.sha256, v.author, v.note, v.created_at
+                    FROM shared_version v JOIN shared_definition d ON d.id = v.definition_id
+                    WHERE ? IS NULL OR d.name = ? ORDER BY d.name, v.version
+                    """, arguments: [name, name]
+            ).map { row in
+                StoredSharedVersion(
+                    name: row["name"], version: row["version"], body: row["body"], sha256: row["sha256"],
+                    author: row["author"], note: row["note"], createdAt: row["created_at"])
             }
         }
     }
 
     /// Appends a version: version 1 creates the definition. `expectedPrevious` guards against a
     /// concurrent writer: the write fails if the newest version is no longer that one.
-    public func appendSharedVersion(name: String, body: String, sha256: String, author: String, note: String?,
-                                    expectedPrevious: Int?, audit entry: AuditEntry) throws -> Int {
+    public func appendSharedVersion(
+        name: String, body: String, sha256: String, author: String, note: String?,
+        expectedPrevious: Int?, audit entry: AuditEntry
+    ) throws -> Int {
         try write { db in
             var definitionID = try Int64.fetchOne(db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [name])
             if let definitionID { try Store.refuseArchived(definitionID, name: name, db) }
@@ -49,11 +55,12 @@ extension Store {
                 try Int.fetchOne(db, sql: "SELECT max(version) FROM shared_version WHERE definition_id = ?", arguments: [$0])
             }
             guard newest == expectedPrevious else {
-                throw StoreError(newest == nil
-                    ? "shared definition \"\(name)\" does not exist; add it with 'catalog shared add \(name) --file …'"
-                    : expectedPrevious == nil
-                        ? "shared definition \"\(name)\" already exists; change it with 'catalog shared update \(name) --file …'"
-                        : "shared definition \"\(name)\" changed while this command ran (now at version \(newest!)); run it again")
+                throw StoreError(
+                    newest == nil
+                        ? "shared definition \"\(name)\" does not exist; add it with 'catalog shared add \(name) --file …'"
+                        : expectedPrevious == nil
+                            ? "shared definition \"\(name)\" already exists; change it with 'catalog shared update \(name) --file …'"
+                            : "shared definition \"\(name)\" changed while this command ran (now at version \(newest!)); run it again")
             }
             let now = Date()
             if definitionID == nil {
@@ -61,9 +68,10 @@ extension Store {
                 definitionID = db.lastInsertedRowID
             }
             let version = (newest ?? 0) + 1
-            try db.execute(sql: """
-                INSERT INTO shared_version (definition_id, version, body, sha256, author, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [definitionID, version, body, sha256, author, note, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO shared_version (definition_id, version, body, sha256, author, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [definitionID, version, body, sha256, author, note, now])
             try Store.insertAudit(entry, db)
             return version
         }
@@ -72,13 +80,17 @@ extension Store {
     /// Every attachment, or those of one definition.
     public func attachments(definition: String?) throws -> [StoredAttachment] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT p.name AS project, d.name AS definition, a.pinned_version, a.synced_version, a.synced_at, a.overrides
-                FROM attachment a JOIN project p ON p.id = a.project_id JOIN shared_definition d ON d.id = a.definition_id
-                WHERE ? IS NULL OR d.name = ? ORDER BY d.name, p.name
-                """, arguments: [definition, definition]).map { row in
-                StoredAttachment(project: row["project"], definition: row["definition"], pinnedVersion: row["pinned_version"],
-                                 syncedVersion: row["synced_version"], syncedAt: row["synced_at"], overrides: row["overrides"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.name AS project, d.name AS definition, a.pinned_version, a.synced_version, a.synced_at, a.overrides
+                    FROM attachment a JOIN project p ON p.id = a.project_id JOIN shared_definition d ON d.id = a.definition_id
+                    WHERE ? IS NULL OR d.name = ? ORDER BY d.name, p.name
+                    """, arguments: [definition, definition]
+            ).map { row in
+                StoredAttachment(
+                    project: row["project"], definition: row["definition"], pinnedVersion: row["pinned_version"],
+                    syncedVersion: row["synced_version"], syncedAt: row["synced_at"], overrides: row["overrides"])
             }
         }
     }
@@ -94,12 +106,15 @@ extension Store {
                 guard let projectID = try Int64.fetchOne(db, sql: "SELECT id FROM project WHERE name = ?", arguments: [project]) else {
                     throw StoreError(.notFound, "project \"\(project)\" is not registered; run 'catalog project list' to see the registered ones")
                 }
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM attachment WHERE project_id = ? AND definition_id = ?", arguments: [projectID, definitionID]) ?? false
+                let exists =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM attachment WHERE project_id = ? AND definition_id = ?", arguments: [projectID, definitionID]) ?? false
                 guard !exists else {
                     throw StoreError(.alreadyExists, "project \"\(project)\" is already attached to \"\(definition)\"; nothing was changed")
                 }
-                try db.execute(sql: "INSERT INTO attachment (project_id, definition_id, pinned_version, attached_at) VALUES (?, ?, ?, ?)",
-                               arguments: [projectID, definitionID, pinnedVersion, Date()])
+                try db.execute(
+                    sql: "INSERT INTO attachment (project_id, definition_id, pinned_version, attached_at) VALUES (?, ?, ?, ?)",
+                    arguments: [projectID, definitionID, pinnedVersion, Date()])
             }
             try Store.insertAudit(entry, db)
         }
@@ -109,10 +124,11 @@ extension Store {
     public func detach(definition: String, projects: [String], audit entry: AuditEntry) throws {
         try write { db in
             for project in projects {
-                try db.execute(sql: """
-                    DELETE FROM attachment WHERE project_id = (SELECT id FROM project WHERE name = ?)
-                      AND definition_id = (SELECT id FROM shared_definition WHERE name = ?)
-                    """, arguments: [project, definition])
+                try db.execute(
+                    sql: """
+                        DELETE FROM attachment WHERE project_id = (SELECT id FROM project WHERE name = ?)
+                          AND definition_id = (SELECT id FROM shared_definition WHERE name = ?)
+                        """, arguments: [project, definition])
                 guard db.changesCount == 1 else {
                     throw StoreError(.notFound, "project \"\(project)\" is not attached to \"\(definition)\"; nothing was changed")
                 }
@@ -124,11 +140,12 @@ extension Store {
     /// Records a committed sync into one project: the version now there and the overrides kept.
     public func recordSync(project: String, definition: String, version: Int, overrides: String, audit entry: AuditEntry) throws {
         try write { db in
-            try db.execute(sql: """
-                UPDATE attachment SET synced_version = ?, synced_at = ?, overrides = ?
-                WHERE project_id = (SELECT id FROM project WHERE name = ?)
-                  AND definition_id = (SELECT id FROM shared_definition WHERE name = ?)
-                """, arguments: [version, Date(), overrides, project, definition])
+            try db.execute(
+                sql: """
+                    UPDATE attachment SET synced_version = ?, synced_at = ?, overrides = ?
+                    WHERE project_id = (SELECT id FROM project WHERE name = ?)
+                      AND definition_id = (SELECT id FROM shared_definition WHERE name = ?)
+                    """, arguments: [version, Date(), overrides, project, definition])
             try Store.insertAudit(entry, db)
         }
     }
@@ -148,11 +165,15 @@ extension Store {
                 throw StoreError("shared definition \"\(name)\" does not exist; run 'catalog shared list' to see the ones there are")
             }
             try Store.refuseArchived(definitionID, name: name, db)
-            let attached = try String.fetchAll(db, sql: """
-                SELECT p.name FROM attachment a JOIN project p ON p.id = a.project_id WHERE a.definition_id = ? ORDER BY p.name
-                """, arguments: [definitionID])
+            let attached = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT p.name FROM attachment a JOIN project p ON p.id = a.project_id WHERE a.definition_id = ? ORDER BY p.name
+                    """, arguments: [definitionID])
             guard attached == expectedAttached.sorted() else {
-                throw StoreError("the projects attached to \"\(name)\" changed while this command ran (now: \(attached.isEmpty ? "none" : attached.joined(separator: ", "))); run it again; nothing was changed")
+                throw StoreError(
+                    "the projects attached to \"\(name)\" changed while this command ran (now: \(attached.isEmpty ? "none" : attached.joined(separator: ", "))); run it again; nothing was changed"
+                )
             }
             try db.execute(sql: "DELETE FROM attachment WHERE definition_id = ?", arguments: [definitionID])
             try db.execute(sql: "UPDATE shared_definition SET archived_at = ? WHERE id = ?", arguments: [Date(), definitionID])
@@ -162,7 +183,9 @@ extension Store {
 
     static func refuseArchived(_ definitionID: Int64, name: String, _ db: Database) throws {
         if try Bool.fetchOne(db, sql: "SELECT archived_at IS NOT NULL FROM shared_definition WHERE id = ?", arguments: [definitionID]) == true {
-            throw StoreError("shared definition \"\(name)\" was removed; its versions are kept for 'catalog shared show \(name)', but it cannot be changed or attached; add a definition under another name")
+            throw StoreError(
+                "shared definition \"\(name)\" was removed; its versions are kept for 'catalog shared show \(name)', but it cannot be changed or attached; add a definition under another name"
+            )
         }
     }
 }

@@ -97,7 +97,9 @@ public final class Store: Sendable {
         case .newer:
             StoreError("the store \(path) was written by a newer version of catalog; upgrade catalog, or pass --store to use another store")
         case .foreign:
-            StoreError("\(path) is an SQLite database of another program (it has tables but no catalog migrations), so catalog leaves it alone; pass --store with a catalog store or a new file")
+            StoreError(
+                "\(path) is an SQLite database of another program (it has tables but no catalog migrations), so catalog leaves it alone; pass --store with a catalog store or a new file"
+            )
         case .current, .behind:
             nil
         }
@@ -127,7 +129,9 @@ public final class Store: Sendable {
                         try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
                     }
                     if let violation = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
-                        throw StoreError("the store \(location.path) could not be upgraded: a foreign key of table \(violation[0] as String? ?? "?") does not hold; nothing was changed")
+                        throw StoreError(
+                            "the store \(location.path) could not be upgraded: a foreign key of table \(violation[0] as String? ?? "?") does not hold; nothing was changed"
+                        )
                     }
                     return .commit
                 }
@@ -162,7 +166,7 @@ public final class Store: Sendable {
     static func openForReading(_ location: StoreLocation) throws -> (any DatabaseWriter)? {
         let attributes = try? FileManager.default.attributesOfItem(atPath: location.path)
         guard attributes?[.type] as? FileAttributeType == .typeRegular,
-              let size = attributes?[.size] as? NSNumber, size.intValue > 0
+            let size = attributes?[.size] as? NSNumber, size.intValue > 0
         else { return nil }
         do {
             var reader: any DatabaseWriter

@@ -17,7 +17,8 @@ public struct StoreLocation: Sendable, Equatable {
         if let fromEnvironment = environment["CATALOG_STORE"], !fromEnvironment.isEmpty {
             return StoreLocation(path: fromEnvironment, isExplicit: true)
         }
-        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let dataHome =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         return StoreLocation(path: dataHome + "/catalog/catalog.sqlite", isExplicit: false)
     }
@@ -31,18 +32,22 @@ public struct StoreLocation: Sendable, Equatable {
         var isDirectory: ObjCBool = false
         if !fileManager.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard !isExplicit else {
-                throw StoreError("the directory \(directory) for the store does not exist; create it with 'mkdir -p \(directory)' or pass another --store")
+                throw StoreError(
+                    "the directory \(directory) for the store does not exist; create it with 'mkdir -p \(directory)' or pass another --store")
             }
             do {
                 try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw StoreError("cannot create the store directory \(directory): \(error.localizedDescription); pass --store PATH to put the store elsewhere")
+                throw StoreError(
+                    "cannot create the store directory \(directory): \(error.localizedDescription); pass --store PATH to put the store elsewhere")
             }
         } else if !isDirectory.boolValue {
             throw StoreError("\(directory) is not a directory; pass --store with a path inside a directory")
         }
         if fileManager.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw StoreError("the store path \(path) is a directory; pass --store with a file path such as \(path)/catalog.sqlite") }
+            if isDirectory.boolValue {
+                throw StoreError("the store path \(path) is a directory; pass --store with a file path such as \(path)/catalog.sqlite")
+            }
             // An empty file someone made beforehand (touch) is about to receive DSNs: 0600 as if we made it.
             let size = (try? fileManager.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
             if size == 0, chmod(path, 0o600) != 0 {

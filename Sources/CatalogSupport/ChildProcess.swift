@@ -49,7 +49,8 @@ public struct ChildProcess: Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw ChildProcessError(executable: executable, reason: "no such executable file")
         }
-        let (program, programArguments) = FileManager.default.isExecutableFile(atPath: Self.setpriv)
+        let (program, programArguments) =
+            FileManager.default.isExecutableFile(atPath: Self.setpriv)
             ? (Self.setpriv, ["--pdeathsig", "KILL", "--", executable] + arguments)
             : (executable, arguments)
         let argv = ([program] + programArguments).map { strdup($0) } + [nil]

@@ -28,10 +28,12 @@ public final class TemporaryCluster: @unchecked Sendable {
         let passwordFile = directory.appendingPathComponent("pwfile")
         try password.write(to: passwordFile, atomically: true, encoding: .utf8)
         if Self.isRoot { try Self.run("/bin/chown", ["-R", "postgres:postgres", directory.path]) }
-        try runAsPostgres("initdb", [
-            "-D", dataDirectory, "-U", superuser, "--pwfile", passwordFile.path,
-            "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
-        ])
+        try runAsPostgres(
+            "initdb",
+            [
+                "-D", dataDirectory, "-U", superuser, "--pwfile", passwordFile.path,
+                "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+            ])
         var options: [String: String] = [
             "listen_addresses": "127.0.0.1", "port": String(port), "unix_socket_directories": directory.path,
             "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
@@ -40,8 +42,12 @@ public final class TemporaryCluster: @unchecked Sendable {
         options.merge(settings) { _, new in new }
         let optionString = options.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
         serverOptions = optionString
-        try runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path,
-                                     "-o", optionString, "-w", "-t", "60", "start"])
+        try runAsPostgres(
+            "pg_ctl",
+            [
+                "-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path,
+                "-o", optionString, "-w", "-t", "60", "start",
+            ])
         running = true
     }
 
@@ -94,8 +100,12 @@ public final class TemporaryCluster: @unchecked Sendable {
 
     /// Starts a paused server again on the same port.
     public func resume() throws {
-        try runAsPostgres("pg_ctl", ["-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path,
-                                     "-o", serverOptions, "-w", "-t", "60", "start"])
+        try runAsPostgres(
+            "pg_ctl",
+            [
+                "-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path,
+                "-o", serverOptions, "-w", "-t", "60", "start",
+            ])
     }
 
     // MARK: Processes
@@ -115,14 +125,17 @@ public final class TemporaryCluster: @unchecked Sendable {
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outcome = try ChildProcess(executable, arguments).run()
         guard outcome.status == 0 else {
-            throw ClusterError("\((executable as NSString).lastPathComponent) \(arguments.first ?? "") failed (exit \(outcome.status)): \(outcome.output.suffix(2000))")
+            throw ClusterError(
+                "\((executable as NSString).lastPathComponent) \(arguments.first ?? "") failed (exit \(outcome.status)): \(outcome.output.suffix(2000))"
+            )
         }
         return outcome.output
     }
 
     static func findBinDirectory() throws -> String {
         if let fromEnvironment = ProcessInfo.processInfo.environment["PG_BINDIR"] { return fromEnvironment }
-        let candidates = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?
+        let candidates =
+            (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?
             .compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" } ?? []
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }) else {
             throw ClusterError("initdb not found; install PostgreSQL with 'apt-get install -y postgresql postgresql-contrib' or set PG_BINDIR")

@@ -27,7 +27,8 @@ public struct CLIRun: Sendable {
         if let store { allArguments += ["--store", store] }
         var env = environment
         env["CATALOG_STORE"] = env["CATALOG_STORE"] ?? ""
-        let child = user.map { ChildProcess("/sbin/runuser", ["-u", $0, "--", binary] + allArguments, environment: env) }
+        let child =
+            user.map { ChildProcess("/sbin/runuser", ["-u", $0, "--", binary] + allArguments, environment: env) }
             ?? ChildProcess(binary, allArguments, environment: env)
         let outcome = try child.run()
         return CLIRun(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)

@@ -23,8 +23,10 @@ public enum TestWorkspace {
 
     /// A new, uniquely named database on `cluster` (the shared one by default), loaded with a
     /// fixture project or an SQL script. Named after the fixture unless a prefix is given.
-    public static func database(fixture: String? = nil, script: String? = nil, prefix: String? = nil,
-                                on cluster: TemporaryCluster? = nil) throws -> (name: String, url: String) {
+    public static func database(
+        fixture: String? = nil, script: String? = nil, prefix: String? = nil,
+        on cluster: TemporaryCluster? = nil
+    ) throws -> (name: String, url: String) {
         let cluster = try cluster ?? self.cluster()
         let name = "\(prefix ?? fixture ?? "t")_\(UUID().uuidString.prefix(8).lowercased())"
         try cluster.createDatabase(name, script: try fixture.map(Fixtures.projectSQL) ?? script)
@@ -115,7 +117,8 @@ public enum Golden {
             return true
         }
         guard try String(contentsOf: url, encoding: .utf8) == actual else {
-            FileHandle.standardError.write(Data("output differs from fixtures/golden/\(name); if the change is intended, rerun with UPDATE_GOLDEN=1\n".utf8))
+            FileHandle.standardError.write(
+                Data("output differs from fixtures/golden/\(name); if the change is intended, rerun with UPDATE_GOLDEN=1\n".utf8))
             return false
         }
         return true

@@ -19,7 +19,11 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
     public init(_ raw: String) throws {
         let trimmed = raw.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
-            throw PostgresError(kind: .connection, message: "the connection string is empty; give a URI such as 'postgresql://user@host:5432/dbname' or key/value pairs such as 'host=... dbname=...'")
+            throw PostgresError(
+                kind: .connection,
+                message:
+                    "the connection string is empty; give a URI such as 'postgresql://user@host:5432/dbname' or key/value pairs such as 'host=... dbname=...'"
+            )
         }
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let parsed = PQconninfoParse(trimmed, &errorMessage) else {
@@ -43,7 +47,8 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
         do {
             try validate()
         } catch let error as PostgresError {
-            throw PostgresError(kind: error.kind, message: ConnectionStringSecrets.mask(error.message, raw: trimmed, parsedPassword: self["password"]))
+            throw PostgresError(
+                kind: error.kind, message: ConnectionStringSecrets.mask(error.message, raw: trimmed, parsedPassword: self["password"]))
         }
     }
 
@@ -57,7 +62,10 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
             }
         }
         if let sslmode = self["sslmode"], !["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslmode) {
-            throw PostgresError(kind: .connection, message: "invalid connection string: invalid sslmode value \"\(sslmode)\"; use disable, allow, prefer, require, verify-ca or verify-full")
+            throw PostgresError(
+                kind: .connection,
+                message:
+                    "invalid connection string: invalid sslmode value \"\(sslmode)\"; use disable, allow, prefer, require, verify-ca or verify-full")
         }
         if let timeout = self["connect_timeout"], Int(timeout) == nil {
             throw PostgresError(kind: .connection, message: "invalid connection string: invalid connect_timeout value \"\(timeout)\"")

@@ -196,8 +196,10 @@ private struct PollLoop {
     mutating func begin(_ attempt: Attempt) {
         guard let pool, let mailbox else { return connect(attempt, lease: nil) }
         let task = tasks[attempt.index]
-        switch pool.checkout(project: task.key, connection: task.connection, fresh: attempt.fresh, now: Self.now(),
-                             mailbox: mailbox, token: attempt.index) {
+        switch pool.checkout(
+            project: task.key, connection: task.connection, fresh: attempt.fresh, now: Self.now(),
+            mailbox: mailbox, token: attempt.index)
+        {
         case .granted(let grant):
             start(attempt, grant)
         case .wait:
@@ -216,8 +218,10 @@ private struct PollLoop {
                 pool?.discard(connection, lease: lease)
                 return begin(attempt)
             }
-            active.append(Active(attempt: attempt, connection: connection, phase: .querying,
-                                 deadline: attempt.started + timeout, lease: lease, reused: true, prepared: prepared))
+            active.append(
+                Active(
+                    attempt: attempt, connection: connection, phase: .querying,
+                    deadline: attempt.started + timeout, lease: lease, reused: true, prepared: prepared))
             sendNext(active.count - 1)
         case .open(let lease, let evicted):
             if let evicted { PQfinish(evicted) }
@@ -236,8 +240,9 @@ private struct PollLoop {
             return
         }
         let connectTimeout = max(2, Int(timeout.rounded(.up)))
-        let parameters = ConnectionParameters(task.connection, hostAddresses: addresses, defaultConnectTimeout: connectTimeout,
-                                              applicationName: pool == nil ? "catalog" : WarmPool.applicationName)
+        let parameters = ConnectionParameters(
+            task.connection, hostAddresses: addresses, defaultConnectTimeout: connectTimeout,
+            applicationName: pool == nil ? "catalog" : WarmPool.applicationName)
         let connection = parameters.withCArrays { keywords, values in PQconnectStartParams(keywords, values, 1) }
         guard let connection else {
             if let lease { pool?.discard(nil, lease: lease) }
@@ -252,8 +257,10 @@ private struct PollLoop {
         }
         silenceNotices(connection)
         // libpq's docs: after PQconnectStart, behave as if PQconnectPoll had returned PGRES_POLLING_WRITING.
-        active.append(Active(attempt: attempt, connection: connection, phase: .connecting(waitForWrite: true),
-                             deadline: attempt.started + timeout, lease: lease, reused: false))
+        active.append(
+            Active(
+                attempt: attempt, connection: connection, phase: .connecting(waitForWrite: true),
+                deadline: attempt.started + timeout, lease: lease, reused: false))
     }
 
     // MARK: Waiting
@@ -481,7 +488,8 @@ private struct PollLoop {
             PQfinish(connection)
             return
         }
-        let idle = PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
+        let idle =
+            PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
             && PQpipelineStatus(connection) == PQ_PIPELINE_OFF && PQisBusy(connection) == 0
         if reusable && idle {
             pool.checkin(connection, lease: lease, prepared: prepared, now: Self.now())

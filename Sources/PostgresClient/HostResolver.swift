@@ -10,7 +10,7 @@ struct HostResolver {
     /// `hostaddr` already set).
     mutating func addresses(for connection: ConnectionString) -> Result<[String]?, PostgresError> {
         guard connection["hostaddr"] == nil, let host = connection["host"], !host.isEmpty,
-              !host.hasPrefix("/"), !host.hasPrefix("@"), !host.contains(","), !Self.isLiteralAddress(host)
+            !host.hasPrefix("/"), !host.hasPrefix("@"), !host.contains(","), !Self.isLiteralAddress(host)
         else { return .success(nil) }
         if let cached = cache[host] { return cached.map { $0 } }
         let resolved = Self.resolve(host)

@@ -5,11 +5,12 @@ import Foundation
 public enum PostgresArray {
     /// `{"a","b",NULL}` with quotes and backslashes escaped as PostgreSQL's array parser expects.
     public static func literal(_ values: [String?]) -> String {
-        "{" + values.map { value in
-            guard let value else { return "NULL" }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"\(escaped)\""
-        }.joined(separator: ",") + "}"
+        "{"
+            + values.map { value in
+                guard let value else { return "NULL" }
+                let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                return "\"\(escaped)\""
+            }.joined(separator: ",") + "}"
     }
 
     public static func literal(_ values: [Int64]) -> String { literal(values.map { String($0) }) }

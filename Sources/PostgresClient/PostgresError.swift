@@ -54,7 +54,8 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
             guard let value = PQresultErrorField(result, code) else { return nil }
             return String(cString: value)
         }
-        let primary = field(Int32(UInt8(ascii: "M")))
+        let primary =
+            field(Int32(UInt8(ascii: "M")))
             ?? String(cString: PQresultErrorMessage(result)).trimmedLine
         self.init(
             kind: .query,

@@ -42,8 +42,10 @@ extension WarmPool {
 
     /// Takes an idle connection for `project`, reserves a slot for a new one, or queues the task.
     /// `fresh` skips idle ones (after a reused connection turned out to be broken).
-    func checkout(project: String, connection: ConnectionString, fresh: Bool = false, now: Double,
-                  mailbox: Mailbox, token: Int) -> Checkout {
+    func checkout(
+        project: String, connection: ConnectionString, fresh: Bool = false, now: Double,
+        mailbox: Mailbox, token: Int
+    ) -> Checkout {
         let server = Self.serverKey(connection)
         lock.lock()
         if let until = holds[project] {

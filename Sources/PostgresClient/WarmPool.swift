@@ -137,8 +137,9 @@ public final class WarmPool: @unchecked Sendable {
     public var statistics: Statistics {
         lock.lock()
         defer { lock.unlock() }
-        return Statistics(open: serverCount.values.reduce(0, +), idle: idle.values.reduce(0) { $0 + $1.count },
-                          opened: counters.opened, reused: counters.reused, closed: counters.closed, waits: counters.waits)
+        return Statistics(
+            open: serverCount.values.reduce(0, +), idle: idle.values.reduce(0) { $0 + $1.count },
+            opened: counters.opened, reused: counters.reused, closed: counters.closed, waits: counters.waits)
     }
 
     /// The monotonic clock the pool measures idleness with, in seconds.

@@ -1,8 +1,9 @@
-@testable import CatalogCLI
 import CatalogCore
 import CatalogTestSupport
 import Foundation
 import Testing
+
+@testable import CatalogCLI
 
 /// Hostile and mistaken input on the command line: secrets in malformed DSNs, terminal escapes
 /// in names, spreadsheet formulas, absurd timeouts, and the exit status of each mistake.
@@ -54,34 +55,37 @@ struct CLIInputTests {
         let cells = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "plain", "a=b"]
         let table = OutputTable(columns: ["value", "number"], rows: cells.map { [.text($0), .int(-5)] } + [[.list(["=x", "y"]), .double(-1.5)]])
         let csv = table.render(.csv)
-        #expect(csv == """
-            value,number
-            "'=HYPERLINK(""http://x"")",-5
-            '+1+1,-5
-            '-2+3,-5
-            '@SUM(A1),-5
-            '\tTAB,-5
-            "'\rCR",-5
-            plain,-5
-            a=b,-5
-            "'=x,y",-1.500
+        #expect(
+            csv == """
+                value,number
+                "'=HYPERLINK(""http://x"")",-5
+                '+1+1,-5
+                '-2+3,-5
+                '@SUM(A1),-5
+                '\tTAB,-5
+                "'\rCR",-5
+                plain,-5
+                a=b,-5
+                "'=x,y",-1.500
 
-            """)
+                """)
         let tsv = table.render(.tsv)
         #expect(tsv.contains("\n'=HYPERLINK(\"http://x\")\t-5\n"))
         #expect(tsv.contains("\n' TAB\t-5\n"))
         #expect(tsv.contains("\n'@SUM(A1)\t-5\n"))
     }
 
-    @Test("a timeout that is not a finite, sane number of seconds is refused at parse time with exit 64", arguments: [
-        ["project", "check", "--all", "--timeout"],
-        ["project", "list", "--timeout"],
-        ["find-column", "email", "--timeout"],
-        ["export", "p", "-o", "/tmp/never.catalog", "--timeout"],
-        ["backup", "restore", "p", "1", "--plan", "--timeout"],
-        ["serve", "--query-timeout"],
-        ["serve", "--pool-idle-timeout"],
-    ])
+    @Test(
+        "a timeout that is not a finite, sane number of seconds is refused at parse time with exit 64",
+        arguments: [
+            ["project", "check", "--all", "--timeout"],
+            ["project", "list", "--timeout"],
+            ["find-column", "email", "--timeout"],
+            ["export", "p", "-o", "/tmp/never.catalog", "--timeout"],
+            ["backup", "restore", "p", "1", "--plan", "--timeout"],
+            ["serve", "--query-timeout"],
+            ["serve", "--pool-idle-timeout"],
+        ])
     func timeoutsAreValidated(_ command: [String]) throws {
         let store = try Self.store()
         for value in ["inf", "-inf", "nan", "1e300", "0", "-5", "86401", "ten"] {
@@ -109,7 +113,10 @@ struct CLIInputTests {
         let store = try Self.store()
         let badName = try CLIRun.run(["shared", "add", "bad name", "--from", "p:public.t"], store: store)
         #expect(badName.status == 64)
-        #expect(badName.stderr == "error: the shared definition name \"bad name\" may use only ASCII letters, digits, '_', '-' and '.', starting with a letter or digit\n")
+        #expect(
+            badName.stderr
+                == "error: the shared definition name \"bad name\" may use only ASCII letters, digits, '_', '-' and '.', starting with a letter or digit\n"
+        )
         let badProject = try CLIRun.run(["project", "add", "bad name", "--dsn", "dbname=x"], store: store)
         #expect(badProject.status == 64 && badProject.stderr.contains("the project name \"bad name\""))
         let badFrom = try CLIRun.run(["shared", "add", "users", "--from", "nocolon"], store: store)
@@ -132,7 +139,10 @@ struct CLIInputTests {
             let run = try CLIRun.run(command + ["--tag", "nope"], store: store)
             #expect(run.status == 2, "\(command): \(run.output)")
             #expect(run.stdout.isEmpty)
-            #expect(run.stderr == "error: no registered project has the tag \"nope\"; the tags in use are prod; run 'catalog project list' to see them, or add it with 'catalog project update NAME --tag nope'\n")
+            #expect(
+                run.stderr
+                    == "error: no registered project has the tag \"nope\"; the tags in use are prod; run 'catalog project list' to see them, or add it with 'catalog project update NAME --tag nope'\n"
+            )
         }
         #expect(try CLIRun.run(["find-column", "email", "--tag", "prod"], store: store).status != 2)
     }
@@ -143,7 +153,8 @@ struct CLIInputTests {
         let database = try TestWorkspace.database()
         _ = try CLIRun.run(["project", "add", "up", "--dsn", database.url], store: store)
         #expect(try CLIRun.run(["project", "list", "--check"], store: store).status == 0)
-        _ = try CLIRun.run(["project", "add", "down", "--dsn", "postgresql://u@127.0.0.1:\(try TemporaryClusterPort.closed())/x", "--tag", "off"], store: store)
+        _ = try CLIRun.run(
+            ["project", "add", "down", "--dsn", "postgresql://u@127.0.0.1:\(try TemporaryClusterPort.closed())/x", "--tag", "off"], store: store)
         let run = try CLIRun.run(["project", "list", "--check", "--format", "csv"], store: store)
         #expect(run.status == 1)
         #expect(run.stdout.contains("down,") && run.stdout.contains("up,"))

@@ -1,37 +1,41 @@
-import CatalogStore
-@testable import CatalogCLI
+import ArgumentParser
 import CatalogCore
+import CatalogStore
 import CatalogTestSupport
 import Foundation
 import Testing
 
+@testable import CatalogCLI
+
 @Suite("The command line")
 struct CLITests {
-    @Test("--help texts are pinned", arguments: [
-        ("catalog.txt", [String]()),
-        ("project-add.txt", ["project", "add"]),
-        ("project-list.txt", ["project", "list"]),
-        ("project-check.txt", ["project", "check"]),
-        ("project-update.txt", ["project", "update"]),
-        ("metadata-install.txt", ["metadata", "install"]),
-        ("metadata-status.txt", ["metadata", "status"]),
-        ("metadata-scan.txt", ["metadata", "scan"]),
-        ("find-column.txt", ["find-column"]),
-        ("find-table.txt", ["find-table"]),
-        ("sql.txt", ["sql"]),
-        ("shared-add.txt", ["shared", "add"]),
-        ("shared-show.txt", ["shared", "show"]),
-        ("shared-remove.txt", ["shared", "remove"]),
-        ("sync.txt", ["sync"]),
-        ("drift.txt", ["drift"]),
-        ("export.txt", ["export"]),
-        ("import.txt", ["import"]),
-        ("bundle-inspect.txt", ["bundle", "inspect"]),
-        ("backup-create.txt", ["backup", "create"]),
-        ("backup-restore.txt", ["backup", "restore"]),
-        ("metadata-migrate.txt", ["metadata", "migrate"]),
-        ("serve.txt", ["serve"]),
-    ])
+    @Test(
+        "--help texts are pinned",
+        arguments: [
+            ("catalog.txt", [String]()),
+            ("project-add.txt", ["project", "add"]),
+            ("project-list.txt", ["project", "list"]),
+            ("project-check.txt", ["project", "check"]),
+            ("project-update.txt", ["project", "update"]),
+            ("metadata-install.txt", ["metadata", "install"]),
+            ("metadata-status.txt", ["metadata", "status"]),
+            ("metadata-scan.txt", ["metadata", "scan"]),
+            ("find-column.txt", ["find-column"]),
+            ("find-table.txt", ["find-table"]),
+            ("sql.txt", ["sql"]),
+            ("shared-add.txt", ["shared", "add"]),
+            ("shared-show.txt", ["shared", "show"]),
+            ("shared-remove.txt", ["shared", "remove"]),
+            ("sync.txt", ["sync"]),
+            ("drift.txt", ["drift"]),
+            ("export.txt", ["export"]),
+            ("import.txt", ["import"]),
+            ("bundle-inspect.txt", ["bundle", "inspect"]),
+            ("backup-create.txt", ["backup", "create"]),
+            ("backup-restore.txt", ["backup", "restore"]),
+            ("metadata-migrate.txt", ["metadata", "migrate"]),
+            ("serve.txt", ["serve"]),
+        ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))
         #expect(try Golden.matches(CatalogCommand.helpMessage(for: command, columns: 100) + "\n", "help/\(file)"))
@@ -65,7 +69,10 @@ struct CLITests {
         let store = try TestWorkspace.temporaryDirectory().appendingPathComponent("c.sqlite").path
         let unknown = try CLIRun.run(["project", "show", "ghost"], store: store)
         #expect(unknown.status == 2)
-        #expect(unknown.stderr == "error: project \"ghost\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add ghost --dsn …'\n")
+        #expect(
+            unknown.stderr
+                == "error: project \"ghost\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add ghost --dsn …'\n"
+        )
         let malformed = try CLIRun.run(["project", "add", "x", "--dsn", "postgresql://u:topsecret@h:notaport/db"], store: store)
         #expect(malformed.status == 2)
         #expect(malformed.stderr.split(separator: "\n").count == 1)
@@ -147,5 +154,3 @@ extension CatalogCommand {
         return leaves(CatalogCommand.self)
     }
 }
-
-import ArgumentParser

@@ -1,10 +1,11 @@
 import CatalogStore
 import CatalogSupport
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Backups: lineage, server, privileges, partial files, missing files")
 struct BackupLineageTests {
@@ -21,7 +22,9 @@ struct BackupLineageTests {
         try TestWorkspace.cluster().connect(database: database).query("SELECT lineage::text AS id FROM _metadata.revision").records.first?["id"]
     }
 
-    @Test("each backup records its server and lineage; a restore into another database of the same project name is refused without --into-different-database")
+    @Test(
+        "each backup records its server and lineage; a restore into another database of the same project name is refused without --into-different-database"
+    )
     func lineageAndServer() throws {
         let (catalog, databases) = try BackupTestSupport.fleet(["shop"])
         try catalog.installMetadata(ProjectSelection(names: ["shop"]))
@@ -54,8 +57,9 @@ struct BackupLineageTests {
         #expect(refused.status != 0 && refused.stderr.contains("--into-different-database"), "\(refused.stderr)")
         #expect(try BackupTestSupport.rowCounts(other.name) == counts && (try Self.lineage(other.name)) == otherLineage)
 
-        let shown = try CLIRun.run(["backup", "restore", "shop", "\(backup.id!)", "--plan", "--into-different-database"],
-                                   store: catalog.store.location.path)
+        let shown = try CLIRun.run(
+            ["backup", "restore", "shop", "\(backup.id!)", "--plan", "--into-different-database"],
+            store: catalog.store.location.path)
         #expect(shown.status == 0 && shown.stdout.contains("restore into a different database (--into-different-database)"), "\(shown.stderr)")
     }
 
@@ -79,18 +83,21 @@ struct BackupLineageTests {
         let database = databases["shop"]!
         let admin = try TestWorkspace.cluster().connect()
         let role = "reader_\(UUID().uuidString.prefix(8).lowercased())"
-        try admin.execute(script: """
-            CREATE ROLE \(role) LOGIN;
-            REVOKE CONNECT, TEMPORARY ON DATABASE \(database) FROM PUBLIC;
-            GRANT CONNECT ON DATABASE \(database) TO \(role) WITH GRANT OPTION;
-            COMMENT ON DATABASE \(database) IS 'locked: ask the DBA''s team';
-            """)
+        try admin.execute(
+            script: """
+                CREATE ROLE \(role) LOGIN;
+                REVOKE CONNECT, TEMPORARY ON DATABASE \(database) FROM PUBLIC;
+                GRANT CONNECT ON DATABASE \(database) TO \(role) WITH GRANT OPTION;
+                COMMENT ON DATABASE \(database) IS 'locked: ask the DBA''s team';
+                """)
         func access() throws -> [String?] {
-            let row = try admin.query("""
+            let row = try admin.query(
+                """
                 SELECT datacl::text AS acl, shobj_description(oid, 'pg_database') AS comment,
                        has_database_privilege('pg_monitor', datname, 'CONNECT') AS public_connect
                 FROM pg_database WHERE datname = $1
-                """, [database]).records.first
+                """, [database]
+            ).records.first
             return [row?["acl"], row?["comment"], row?["public_connect"]]
         }
         let before = try access()
@@ -98,8 +105,10 @@ struct BackupLineageTests {
         let backup = try Self.backUp(catalog, "shop")
         let plan = try catalog.planRestore(project: "shop", backupID: backup.id!, options: Self.restoreOptions())
         let temporary = "\"\(plan.temporaryDatabase)\""
-        for step in ["REVOKE ALL ON DATABASE \(temporary) FROM PUBLIC", "GRANT CONNECT ON DATABASE \(temporary) TO \"\(role)\" WITH GRANT OPTION",
-                     "COMMENT ON DATABASE \(temporary) IS 'locked: ask the DBA''s team'"] {
+        for step in [
+            "REVOKE ALL ON DATABASE \(temporary) FROM PUBLIC", "GRANT CONNECT ON DATABASE \(temporary) TO \"\(role)\" WITH GRANT OPTION",
+            "COMMENT ON DATABASE \(temporary) IS 'locked: ask the DBA''s team'",
+        ] {
             #expect(plan.steps.contains(step), "missing: \(step)")
         }
         _ = try catalog.restore(plan, options: Self.restoreOptions())

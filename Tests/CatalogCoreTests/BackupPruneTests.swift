@@ -9,9 +9,10 @@ struct BackupPruneTests {
     let now = Date(timeIntervalSince1970: 1_780_000_000)
 
     func record(_ id: Int64, _ project: String, daysOld: Double, file: String? = nil) -> BackupRecord {
-        BackupRecord(id: id, project: project, databaseName: "\(project)_db", file: file ?? "/backups/\(id).dump", sizeBytes: 1,
-                     sha256: String(repeating: "0", count: 64), createdAt: now.addingTimeInterval(-daysOld * 86_400),
-                     durationSeconds: 0.1, serverVersion: "15", catalogVersion: "test")
+        BackupRecord(
+            id: id, project: project, databaseName: "\(project)_db", file: file ?? "/backups/\(id).dump", sizeBytes: 1,
+            sha256: String(repeating: "0", count: 64), createdAt: now.addingTimeInterval(-daysOld * 86_400),
+            durationSeconds: 0.1, serverVersion: "15", catalogVersion: "test")
     }
 
     func removed(_ plan: PrunePlan) -> [Int64] {
@@ -35,8 +36,10 @@ struct BackupPruneTests {
         #expect(removed(PrunePlan.make(backups: backups, setAside: [], rules: PruneRules(keepDays: 30), now: now)) == [3, 4, 5])
         #expect(removed(PrunePlan.make(backups: backups, setAside: [], rules: PruneRules(keepLast: 1), now: now)) == [2, 3, 4, 5])
         #expect(removed(PrunePlan.make(backups: backups, setAside: [], rules: PruneRules(keepDays: 0), now: now)) == [2, 3, 4, 5])
-        let aside = [SetAsideDatabase(id: 1, project: "a", databaseName: "old", backupID: 1, createdAt: now.addingTimeInterval(-31 * 86_400)),
-                     SetAsideDatabase(id: 2, project: "a", databaseName: "new", backupID: 1, createdAt: now.addingTimeInterval(-86_400))]
+        let aside = [
+            SetAsideDatabase(id: 1, project: "a", databaseName: "old", backupID: 1, createdAt: now.addingTimeInterval(-31 * 86_400)),
+            SetAsideDatabase(id: 2, project: "a", databaseName: "new", backupID: 1, createdAt: now.addingTimeInterval(-86_400)),
+        ]
         let databases = PrunePlan.make(backups: [], setAside: aside, rules: PruneRules(keepDays: 30), now: now)
         #expect(databases.removals.map(\.item) == [.setAside(aside[0])])
         #expect(PrunePlan.make(backups: [], setAside: aside, rules: PruneRules(keepLast: 1), now: now).removals.isEmpty)
@@ -59,14 +62,17 @@ struct BackupPruneTests {
         }
         let oldDatabase = try #require(databases["crm"]) + "_before_restore_old"
         try TestWorkspace.cluster().createDatabase(oldDatabase)
-        try catalog.store.insertSetAside(SetAsideDatabase(project: "crm", databaseName: oldDatabase, backupID: nil,
-                                                          createdAt: Date().addingTimeInterval(-45 * 86_400)))
+        try catalog.store.insertSetAside(
+            SetAsideDatabase(
+                project: "crm", databaseName: oldDatabase, backupID: nil,
+                createdAt: Date().addingTimeInterval(-45 * 86_400)))
         let store = catalog.store.location.path
 
         let plan = try CLIRun.run(["backup", "prune", "--keep-days", "30", "--keep-last", "2", "--plan", "--format", "json"], store: store)
         #expect(plan.status == 0, "\(plan.stderr)")
         let planned = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
-        #expect(planned.filter { $0["action"] as? String != "keep" }.compactMap { $0["target"] as? String }.sorted()
+        #expect(
+            planned.filter { $0["action"] as? String != "keep" }.compactMap { $0["target"] as? String }.sorted()
                 == [aged[1].file, aged[2].file, oldDatabase].sorted())
         #expect(try catalog.store.backups().count == 5)
         #expect(try BackupTestSupport.databaseNames(startingWith: oldDatabase) == [oldDatabase])

@@ -1,9 +1,10 @@
-@testable import CatalogCore
 import CatalogStore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Backups: restore")
 struct BackupRestoreTests {
@@ -12,7 +13,8 @@ struct BackupRestoreTests {
         let (catalog, databases) = try BackupTestSupport.fleet([fixture])
         let database = try #require(databases[fixture])
         if let setup { try TestWorkspace.cluster().connect().execute(script: setup.replacingOccurrences(of: "DB", with: "\"\(database)\"")) }
-        let backup = try #require(try catalog.createBackups(ProjectSelection(names: [fixture]), options: BackupTestSupport.backupOptions()).first?.backup)
+        let backup = try #require(
+            try catalog.createBackups(ProjectSelection(names: [fixture]), options: BackupTestSupport.backupOptions()).first?.backup)
         return (catalog, database, backup)
     }
 
@@ -23,20 +25,23 @@ struct BackupRestoreTests {
     @Test("backup → restore gives identical data, with the owner, encoding and settings copied and the old database kept")
     func roundTrip() throws {
         let owner = BackupTestSupport.roleName("owner")
-        let (catalog, database, backup) = try backedUp(setup: """
-            CREATE ROLE \(owner);
-            ALTER DATABASE DB OWNER TO \(owner);
-            ALTER DATABASE DB SET search_path TO "$user", public;
-            ALTER DATABASE DB SET work_mem TO '8MB';
-            ALTER ROLE \(owner) IN DATABASE DB SET statement_timeout TO '5s';
-            """)
+        let (catalog, database, backup) = try backedUp(
+            setup: """
+                CREATE ROLE \(owner);
+                ALTER DATABASE DB OWNER TO \(owner);
+                ALTER DATABASE DB SET search_path TO "$user", public;
+                ALTER DATABASE DB SET work_mem TO '8MB';
+                ALTER ROLE \(owner) IN DATABASE DB SET statement_timeout TO '5s';
+                """)
         let digest = try BackupTestSupport.dataDigest(database)
         let counts = try BackupTestSupport.rowCounts(database)
         let locale = try TestWorkspace.cluster().connect().query(
-            "SELECT datcollate || '/' || datctype AS locale FROM pg_database WHERE datname = $1", [database]).records.first?["locale"]
-        try TestWorkspace.cluster().connect(database: database).execute(script: """
-            DELETE FROM order_items; INSERT INTO users (email, full_name) VALUES ('late@example.com', 'Late Comer');
-            """)
+            "SELECT datcollate || '/' || datctype AS locale FROM pg_database WHERE datname = $1", [database]
+        ).records.first?["locale"]
+        try TestWorkspace.cluster().connect(database: database).execute(
+            script: """
+                DELETE FROM order_items; INSERT INTO users (email, full_name) VALUES ('late@example.com', 'Late Comer');
+                """)
         #expect(try BackupTestSupport.dataDigest(database) != digest)
 
         let run = try CLIRun.run(["backup", "restore", "shop", String(backup.id!), "--yes", "--format", "json"], store: catalog.store.location.path)
@@ -49,11 +54,13 @@ struct BackupRestoreTests {
         #expect(run.stdout.contains(aside.databaseName))
         #expect(try BackupTestSupport.rowCounts(aside.databaseName)["public.order_items"] == 0)
         let admin = try TestWorkspace.cluster().connect()
-        let facts = try admin.query("""
+        let facts = try admin.query(
+            """
             SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate || '/' || d.datctype AS locale,
                    (SELECT string_agg(c, ' ' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid) AS settings
             FROM pg_database d WHERE d.datname = $1
-            """, [database]).records.first
+            """, [database]
+        ).records.first
         #expect(facts?["owner"] == owner)
         #expect(facts?["encoding"] == "UTF8")
         #expect(locale != nil && facts?["locale"] == locale)
@@ -66,9 +73,10 @@ struct BackupRestoreTests {
         let (catalog, database, backup) = try backedUp(fixture)
         let digest = try BackupTestSupport.dataDigest(database)
         let counts = try BackupTestSupport.rowCounts(database)
-        try TestWorkspace.cluster().connect(database: database).execute(script: """
-            CREATE TABLE written_after_backup (id int); INSERT INTO written_after_backup VALUES (1), (2);
-            """)
+        try TestWorkspace.cluster().connect(database: database).execute(
+            script: """
+                CREATE TABLE written_after_backup (id int); INSERT INTO written_after_backup VALUES (1), (2);
+                """)
         let result = try catalog.restore(try catalog.planRestore(project: fixture, backupID: backup.id!, options: options()), options: options())
         #expect(try BackupTestSupport.dataDigest(database) == digest)
         #expect(try BackupTestSupport.rowCounts(database) == counts)
@@ -97,11 +105,14 @@ struct BackupRestoreTests {
     @Test("a pg_restore that fails midway leaves the original intact, removes the temporary database and says so")
     func failingRestore() throws {
         let ghost = BackupTestSupport.roleName("ghost")
-        let (catalog, database, backup) = try backedUp(setup: """
-            CREATE ROLE \(ghost);
-            """)
-        try TestWorkspace.cluster().connect(database: database).execute(script: "CREATE TABLE owned_by_ghost (id int); ALTER TABLE owned_by_ghost OWNER TO \(ghost)")
-        let withGhost = try #require(try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
+        let (catalog, database, backup) = try backedUp(
+            setup: """
+                CREATE ROLE \(ghost);
+                """)
+        try TestWorkspace.cluster().connect(database: database).execute(
+            script: "CREATE TABLE owned_by_ghost (id int); ALTER TABLE owned_by_ghost OWNER TO \(ghost)")
+        let withGhost = try #require(
+            try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
         try TestWorkspace.cluster().connect(database: database).execute(script: "DROP TABLE owned_by_ghost; DELETE FROM payments")
         try TestWorkspace.cluster().connect().execute(script: "DROP ROLE \(ghost)")
         let digest = try BackupTestSupport.dataDigest(database)
@@ -178,7 +189,8 @@ struct BackupRestoreTests {
         }
         #expect(try BackupTestSupport.databaseNames(startingWith: database) == [database, leftover])
         busy = nil  // closes the session
-        let result = try catalog.restore(try catalog.planRestore(project: "shop", backupID: backup.id!, options: try options()), options: try options())
+        let result = try catalog.restore(
+            try catalog.planRestore(project: "shop", backupID: backup.id!, options: try options()), options: try options())
         #expect(try BackupTestSupport.databaseNames(startingWith: database) == [database, try #require(result.setAsideDatabase)])
     }
 
@@ -199,7 +211,9 @@ struct BackupRestoreTests {
     func localeProvider() throws {
         let quote: (String) -> String = { "'\($0)'" }
         #expect(try RestorePlan.localeProviderClause("icu", locale: "und-x-icu", literal: quote) == " LOCALE_PROVIDER = icu ICU_LOCALE = 'und-x-icu'")
-        #expect(try RestorePlan.localeProviderClause("builtin", locale: "C.UTF-8", literal: quote) == " LOCALE_PROVIDER = builtin BUILTIN_LOCALE = 'C.UTF-8'")
+        #expect(
+            try RestorePlan.localeProviderClause("builtin", locale: "C.UTF-8", literal: quote)
+                == " LOCALE_PROVIDER = builtin BUILTIN_LOCALE = 'C.UTF-8'")
         #expect(try RestorePlan.localeProviderClause("libc", locale: nil, literal: quote) == "")
         #expect(try RestorePlan.localeProviderClause("icu", locale: nil, literal: quote) == "")
     }

@@ -78,7 +78,8 @@ struct BackupTests {
         let database = try TestWorkspace.database(script: BackupTestSupport.bulkScript(rows: 20_000))
         try catalog.addProject(name: "big", dsn: database.url)
         try BackupTestSupport.withTmpfs(kilobytes: 64) { directory in
-            let results = try catalog.createBackups(ProjectSelection(names: ["big"]), options: BackupTestSupport.backupOptions(directory: directory.path))
+            let results = try catalog.createBackups(
+                ProjectSelection(names: ["big"]), options: BackupTestSupport.backupOptions(directory: directory.path))
             let reason = try #require(results.first?.outcome.reason)
             #expect(reason.contains("No space left on device"))
             #expect(reason.contains("the partial file was removed"))
@@ -91,7 +92,8 @@ struct BackupTests {
     func readOnlyDirectory() throws {
         let (catalog, _) = try BackupTestSupport.fleet(["shop"])
         try BackupTestSupport.withTmpfs(kilobytes: 64, readOnly: true) { directory in
-            let results = try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions(directory: directory.path))
+            let results = try catalog.createBackups(
+                ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions(directory: directory.path))
             let reason = try #require(results.first?.outcome.reason)
             #expect(reason.contains("Read-only file system"))
             #expect(reason.contains("--backup-dir"))
@@ -131,8 +133,10 @@ struct BackupTests {
                 .records.first?.int("n") ?? 0
         }
         let command = [CLIRun.binary, "backup", "create", "shop", "--store", catalog.store.location.path].map { "'\($0)'" }.joined(separator: " ")
-        let started = try ChildProcess("/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
-                                       environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]).run()
+        let started = try ChildProcess(
+            "/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
+            environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]
+        ).run()
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(try TestWorkspace.wait(upTo: 10) { try dumps() == 1 })
         // pg_dump writes beside the store; find its process by that path in its command line.
@@ -179,7 +183,8 @@ struct BackupTests {
     @Test("verify passes an intact backup and fails a corrupted one, recording both")
     func verify() throws {
         let (catalog, _) = try BackupTestSupport.fleet(["saas"])
-        let backup = try #require(try catalog.createBackups(ProjectSelection(names: ["saas"]), options: BackupTestSupport.backupOptions()).first?.backup)
+        let backup = try #require(
+            try catalog.createBackups(ProjectSelection(names: ["saas"]), options: BackupTestSupport.backupOptions()).first?.backup)
         let id = try #require(backup.id)
         let good = try catalog.verifyBackup(id: id, tools: BackupTestSupport.tools())
         #expect(good.isOK && good.checksumMatches && good.archiveReadable && good.entries > 10)
@@ -196,4 +201,3 @@ struct BackupTests {
         #expect(unknown.status == 2 && unknown.stderr.contains("catalog backup list"))
     }
 }
-

@@ -1,7 +1,8 @@
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
 import Testing
+
+@testable import CatalogCore
 
 /// Every bad input is refused with a one-line message before the target or the store is touched.
 @Suite("Bundles: bad input")
@@ -21,8 +22,9 @@ struct BundleBadInputTests {
         }
         #expect(try BundleTestSupport.state(catalog) == before)
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)
-        let run = try CLIRun.run(["import", path, "--as", "copy", "--dsn", try TestWorkspace.cluster().url(database: database), "--create-database"],
-                                 store: catalog.store.location.path)
+        let run = try CLIRun.run(
+            ["import", path, "--as", "copy", "--dsn", try TestWorkspace.cluster().url(database: database), "--create-database"],
+            store: catalog.store.location.path)
         #expect(run.status == 2 && run.stdout.isEmpty)
         let message = inspectError?.message ?? ""
         #expect(run.stderr == "error: \(message)\n")

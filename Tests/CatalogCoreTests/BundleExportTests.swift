@@ -1,8 +1,9 @@
-@testable import CatalogCore
 import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Bundles: export")
 struct BundleExportTests {
@@ -10,10 +11,11 @@ struct BundleExportTests {
     func contents() throws {
         let source = try BundleTestSupport.source()
         let bundle = try BundleTestSupport.export(source)
-        #expect(try BundleTestSupport.entryNames(bundle).sorted() == [
-            "database.dump", "manifest.json", "metadata.jsonl", "schema.sql",
-            "shared/permissions/1.json", "shared/users/1.json", "shared/users/2.json",
-        ])
+        #expect(
+            try BundleTestSupport.entryNames(bundle).sorted() == [
+                "database.dump", "manifest.json", "metadata.jsonl", "schema.sql",
+                "shared/permissions/1.json", "shared/users/1.json", "shared/users/2.json",
+            ])
         let manifest = try Catalog.inspectBundle(bundle)
         #expect(manifest.format == "catalog-bundle" && manifest.formatVersion == 1 && manifest.catalogVersion == "test")
         #expect(manifest.project == "saas" && !manifest.metadataOnly && manifest.source.database == source.database)
@@ -24,7 +26,8 @@ struct BundleExportTests {
         #expect(counts == live)
         #expect(counts["public.users"] == 3 && counts["public.audit_logs_2026_h1"] == 1)
         #expect(manifest.objects["view"] == 1 && manifest.objects["partition"] == 2 && manifest.objects["sequence"] ?? 0 >= 3)
-        #expect(manifest.shared.map { "\($0.name) \($0.versions.map(\.version)) \($0.syncedVersion ?? 0)" } == ["permissions [1] 1", "users [1, 2] 2"])
+        #expect(
+            manifest.shared.map { "\($0.name) \($0.versions.map(\.version)) \($0.syncedVersion ?? 0)" } == ["permissions [1] 1", "users [1, 2] 2"])
 
         // Every file's size and SHA-256, computed with sha256sum from what unzip unpacks.
         let entries = try BundleTestSupport.entries(bundle)
@@ -56,8 +59,9 @@ struct BundleExportTests {
         let bundle = try BundleTestSupport.export(source)
         let written = writer.stop()
         #expect(written > 0)
-        let result = try BundleTestSupport.importBundle(bundle, into: TestEnvironment.catalog(),
-                                                        BundleTestSupport.request(BundleTestSupport.newDatabaseName()))
+        let result = try BundleTestSupport.importBundle(
+            bundle, into: TestEnvironment.catalog(),
+            BundleTestSupport.request(BundleTestSupport.newDatabaseName()))
         #expect(result.verification.isOK, "\(result.verification.problems)")
     }
 
@@ -135,9 +139,12 @@ struct BundleExportTests {
         let source = try BundleTestSupport.source(setup: BackupTestSupport.bulkScript(rows: 300_000))
         let directory = try TestWorkspace.temporaryDirectory()
         let path = directory.appendingPathComponent("saas.catalog").path
-        let command = [CLIRun.binary, "export", "saas", "-o", path, "--store", source.catalog.store.location.path].map { "'\($0)'" }.joined(separator: " ")
-        let started = try ChildProcess("/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
-                                       environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]).run()
+        let command = [CLIRun.binary, "export", "saas", "-o", path, "--store", source.catalog.store.location.path].map { "'\($0)'" }.joined(
+            separator: " ")
+        let started = try ChildProcess(
+            "/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
+            environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory]
+        ).run()
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let parts = { try FileManager.default.contentsOfDirectory(atPath: directory.path) }
         // Killed as soon as the export starts writing, long before it could finish.
@@ -157,8 +164,9 @@ struct BundleExportTests {
         let source = try BundleTestSupport.source()
         let store = source.catalog.store.location.path
         let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("saas.catalog").path
-        let export = try CLIRun.run(["export", "saas", "-o", path], store: store,
-                                    environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory])
+        let export = try CLIRun.run(
+            ["export", "saas", "-o", path], store: store,
+            environment: ["PG_BINDIR": try TestWorkspace.cluster().binDirectory])
         #expect(export.status == 0, "\(export.output)")
         #expect(export.stdout.contains(path) && export.stderr.isEmpty)
         let inspect = try CLIRun.run(["bundle", "inspect", path])
@@ -184,10 +192,11 @@ private final class BackgroundWriter: @unchecked Sendable {
             defer { self.done.signal() }
             guard let connection = try? TestWorkspace.cluster().connect(database: self.database) else { return }
             while self.lock.withLock({ self.running }) {
-                try? connection.execute(script: """
-                    INSERT INTO jobs (kind) VALUES ('during_export');
-                    UPDATE _metadata.mappings_table SET label = 'Jobs ' || clock_timestamp() WHERE table_name = 'jobs';
-                    """)
+                try? connection.execute(
+                    script: """
+                        INSERT INTO jobs (kind) VALUES ('during_export');
+                        UPDATE _metadata.mappings_table SET label = 'Jobs ' || clock_timestamp() WHERE table_name = 'jobs';
+                        """)
                 self.lock.withLock { self.count += 1 }
             }
         }.start()

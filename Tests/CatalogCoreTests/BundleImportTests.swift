@@ -1,8 +1,9 @@
-@testable import CatalogCore
 import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Bundles: import")
 struct BundleImportTests {
@@ -19,7 +20,8 @@ struct BundleImportTests {
         #expect {
             try BundleTestSupport.importBundle(bundle, into: catalog, BundleTestSupport.request(existing.name))
         } throws: { error in
-            "\(error)".contains("database \(existing.name) on postgres@127.0.0.1:") && "\(error)".contains("already holds data (1 objects: table public.precious)")
+            "\(error)".contains("database \(existing.name) on postgres@127.0.0.1:")
+                && "\(error)".contains("already holds data (1 objects: table public.precious)")
                 && "\(error)".contains("pass --replace") && "\(error)".hasSuffix("nothing was changed")
         }
         #expect(try BundleTestSupport.state(catalog) == before)
@@ -60,7 +62,8 @@ struct BundleImportTests {
         #expect {
             try BundleTestSupport.importBundle(Self.exported.get(), into: catalog, BundleTestSupport.request(database))
         } throws: { error in
-            "\(error)" == "project \"copy\" is already registered; import under another name with --as NAME, or run 'catalog project remove copy' first; nothing was changed"
+            "\(error)"
+                == "project \"copy\" is already registered; import under another name with --as NAME, or run 'catalog project remove copy' first; nothing was changed"
         }
         #expect(try BundleTestSupport.state(catalog) == before)
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)
@@ -69,12 +72,13 @@ struct BundleImportTests {
     @Test("pg_restore failing halfway leaves no database behind, and an existing empty database empty", arguments: [true, false])
     func failingRestore(createDatabase: Bool) throws {
         let ghost = BackupTestSupport.roleName("ghost")
-        let source = try BundleTestSupport.source(setup: """
-            CREATE ROLE \(ghost);
-            CREATE TABLE owned_by_ghost (id int);
-            INSERT INTO owned_by_ghost VALUES (1);
-            ALTER TABLE owned_by_ghost OWNER TO \(ghost);
-            """)
+        let source = try BundleTestSupport.source(
+            setup: """
+                CREATE ROLE \(ghost);
+                CREATE TABLE owned_by_ghost (id int);
+                INSERT INTO owned_by_ghost VALUES (1);
+                ALTER TABLE owned_by_ghost OWNER TO \(ghost);
+                """)
         let bundle = try BundleTestSupport.export(source)
         let cluster = try TestWorkspace.cluster()
         try cluster.connect(database: source.database).execute(script: "DROP TABLE owned_by_ghost")
@@ -85,12 +89,14 @@ struct BundleImportTests {
         let database = BundleTestSupport.newDatabaseName()
         if !createDatabase { try cluster.createDatabase(database) }
         #expect {
-            try BundleTestSupport.importBundle(bundle, into: catalog, BundleTestSupport.request(database, createDatabase: createDatabase, keepOwners: true))
+            try BundleTestSupport.importBundle(
+                bundle, into: catalog, BundleTestSupport.request(database, createDatabase: createDatabase, keepOwners: true))
         } throws: { error in
             let text = "\(error)"
             return text.contains("pg_restore failed") && text.contains(ghost)
                 && (createDatabase
-                    ? text.contains("no database \(database) was created, and the temporary database \(database)_importing_") && text.hasSuffix("was removed")
+                    ? text.contains("no database \(database) was created, and the temporary database \(database)_importing_")
+                        && text.hasSuffix("was removed")
                     : text.hasSuffix("pg_restore ran in one transaction, so the database is still empty"))
         }
         #expect(try BundleTestSupport.state(catalog) == before)
@@ -109,10 +115,14 @@ struct BundleImportTests {
         let catalog = try TestEnvironment.catalog()
         let cluster = try TestWorkspace.cluster()
         let database = BundleTestSupport.newDatabaseName()
-        let command = [CLIRun.binary, "import", bundle, "--as", "copy", "--dsn", cluster.url(database: database), "--create-database",
-                       "--store", catalog.store.location.path].map { "'\($0)'" }.joined(separator: " ")
-        let started = try ChildProcess("/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
-                                       environment: ["PG_BINDIR": cluster.binDirectory]).run()
+        let command = [
+            CLIRun.binary, "import", bundle, "--as", "copy", "--dsn", cluster.url(database: database), "--create-database",
+            "--store", catalog.store.location.path,
+        ].map { "'\($0)'" }.joined(separator: " ")
+        let started = try ChildProcess(
+            "/bin/sh", ["-c", "\(command) >/dev/null 2>&1 & echo $!"],
+            environment: ["PG_BINDIR": cluster.binDirectory]
+        ).run()
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         var temporary: String?
         try TestWorkspace.wait(upTo: 30) {
@@ -151,8 +161,9 @@ struct BundleImportTests {
         let database = BundleTestSupport.newDatabaseName()
         try cluster.createDatabase(database)
         let catalog = try TestEnvironment.catalog()
-        let result = try BundleTestSupport.importBundle(Self.exported.get(), into: catalog,
-                                                        BundleTestSupport.request(database, createDatabase: false))
+        let result = try BundleTestSupport.importBundle(
+            Self.exported.get(), into: catalog,
+            BundleTestSupport.request(database, createDatabase: false))
         #expect(result.plan.mode == .intoEmpty && result.plan.temporaryDatabase == nil && result.plan.swapStatements.isEmpty)
         #expect(result.plan.restoreOptions == ["--single-transaction", "--exit-on-error", "--no-owner", "--no-acl"])
         #expect(result.verification.isOK && result.safetyBackup == nil)
@@ -196,16 +207,21 @@ struct BundleImportTests {
         #expect {
             try BundleTestSupport.importBundle(bundle, into: refusing, BundleTestSupport.request(database))
         } throws: { error in
-            "\(error)" == "shared definition \"users\" (versions 1, 2) differs between the bundle and this store; pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version; nothing was changed"
+            "\(error)"
+                == "shared definition \"users\" (versions 1, 2) differs between the bundle and this store; pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version; nothing was changed"
         }
         #expect(try BundleTestSupport.state(refusing) == before)
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)
 
         let keeping = try clashing()
-        let kept = try BundleTestSupport.importBundle(bundle, into: keeping, BundleTestSupport.request(BundleTestSupport.newDatabaseName(), choice: .keepTarget))
+        let kept = try BundleTestSupport.importBundle(
+            bundle, into: keeping, BundleTestSupport.request(BundleTestSupport.newDatabaseName(), choice: .keepTarget))
         #expect(kept.plan.shared.map(\.action) == [.add, .keepTarget])
         #expect(try keeping.store.sharedVersions(named: "users").map(\.sha256) == refusing.store.sharedVersions(named: "users").map(\.sha256))
-        #expect(try keeping.store.attachments().map { "\($0.definition) \($0.pinnedVersion ?? 0) \($0.syncedVersion ?? 0)" } == ["permissions 0 1", "users 0 0"])
+        #expect(
+            try keeping.store.attachments().map { "\($0.definition) \($0.pinnedVersion ?? 0) \($0.syncedVersion ?? 0)" } == [
+                "permissions 0 1", "users 0 0",
+            ])
 
         let adopting = try clashing()
         let target = BundleTestSupport.newDatabaseName()
@@ -217,7 +233,9 @@ struct BundleImportTests {
         #expect(versions.count == 3 && versions[2].body == bundled[1].body && versions[2].note?.contains("adopted from") == true)
         #expect(try adopting.store.attachments().map { "\($0.definition) \($0.syncedVersion ?? 0)" } == ["permissions 1", "users 3"])
         let copy = try TestWorkspace.cluster().connect(database: target)
-        #expect(try copy.query("SELECT shared_version FROM _metadata.mappings_table WHERE shared_name = 'users'").records.first?.int("shared_version") == 3)
+        #expect(
+            try copy.query("SELECT shared_version FROM _metadata.mappings_table WHERE shared_name = 'users'").records.first?.int("shared_version")
+                == 3)
         #expect(try !adopting.drift(ProjectSelection(names: ["copy"])).hasDrift)
     }
 

@@ -1,7 +1,8 @@
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Bundles: foreign-data-wrapper user mappings")
 struct BundleUserMappingTests {
@@ -11,11 +12,12 @@ struct BundleUserMappingTests {
     func userMappingsRefused() throws {
         let source = try BundleTestSupport.source()
         let connection = try TestWorkspace.cluster().connect(database: source.database)
-        try connection.execute(script: """
-            CREATE EXTENSION postgres_fdw;
-            CREATE SERVER billing_remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.internal.example', dbname 'billing');
-            CREATE USER MAPPING FOR postgres SERVER billing_remote OPTIONS (user 'app', password '\(Self.secret)');
-            """)
+        try connection.execute(
+            script: """
+                CREATE EXTENSION postgres_fdw;
+                CREATE SERVER billing_remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.internal.example', dbname 'billing');
+                CREATE USER MAPPING FOR postgres SERVER billing_remote OPTIONS (user 'app', password '\(Self.secret)');
+                """)
         let directory = try TestWorkspace.temporaryDirectory()
         let path = directory.appendingPathComponent("saas.catalog").path
         #expect {

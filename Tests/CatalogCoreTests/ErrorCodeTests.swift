@@ -1,9 +1,10 @@
-@testable import CatalogCore
 import CatalogStore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 /// Library errors carry a code callers match on, and name no command-line flag where the code says enough.
 @Suite("error codes")

@@ -1,10 +1,11 @@
 import CatalogStore
 import CatalogSupport
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Index: keyed on the database's incarnation as well as the revision")
 struct IndexIncarnationTests {
@@ -17,8 +18,9 @@ struct IndexIncarnationTests {
 
     /// The mapped tables `catalog sql` answers with, and the projects it could not answer for.
     static func tables(_ catalog: Catalog, cached: Bool) throws -> (names: [String], failures: [String]) {
-        let result = try catalog.federatedSQL("select table_name from tables order by 1", in: ProjectSelection(names: ["shop"]), cached: cached,
-                                              options: FanOutOptions(timeout: 5))
+        let result = try catalog.federatedSQL(
+            "select table_name from tables order by 1", in: ProjectSelection(names: ["shop"]), cached: cached,
+            options: FanOutOptions(timeout: 5))
         let names = result.answer.rows.compactMap { row -> String? in
             if case .text(let name) = row.first { return name }
             return nil
@@ -33,7 +35,8 @@ struct IndexIncarnationTests {
         let database = databases["shop"]!
         try catalog.installMetadata(ProjectSelection(names: ["shop"]))
         #expect(try map("alpha", in: database) == 1)
-        let backup = try #require(try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
+        let backup = try #require(
+            try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
         #expect(try map("beta", in: database) == 2)
         #expect(try tables(catalog, cached: false).names == ["alpha", "beta"])
         #expect(try catalog.store.indexStates()["shop"]?.revision == 2)
@@ -60,8 +63,10 @@ struct IndexIncarnationTests {
         let admin = try cluster.connect()
         try admin.execute(script: "DROP DATABASE \(database) WITH (FORCE)")
         try admin.execute(script: "CREATE DATABASE \(database)")
-        let restored = try ChildProcess(BackupTestSupport.tools().pgRestore, ["--no-password", "--dbname=\(cluster.url(database: database))", backup.file],
-                                        environment: ["PGPASSWORD": cluster.password]).run()
+        let restored = try ChildProcess(
+            BackupTestSupport.tools().pgRestore, ["--no-password", "--dbname=\(cluster.url(database: database))", backup.file],
+            environment: ["PGPASSWORD": cluster.password]
+        ).run()
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(try Self.map("gamma", in: database) == 2)
         #expect(try catalog.store.indexStates()["shop"]?.revision == 2)

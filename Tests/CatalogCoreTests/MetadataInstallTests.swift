@@ -53,7 +53,9 @@ struct MetadataInstallTests {
         let afterUpdate = try revision()
         #expect(before != nil && afterInsert! > before! && afterUpdate! > afterInsert!)
         #expect {
-            try connection.query("INSERT INTO _metadata.mappings_column (table_id, pg_column, validation_rules) SELECT id, 'email', '[1]' FROM _metadata.mappings_table")
+            try connection.query(
+                "INSERT INTO _metadata.mappings_column (table_id, pg_column, validation_rules) SELECT id, 'email', '[1]' FROM _metadata.mappings_table"
+            )
         } throws: { error in
             (error as? PostgresError)?.sqlState == "23514"
         }
@@ -99,7 +101,8 @@ struct MetadataInstallTests {
         let scanned = try #require(catalog.scanMetadata(.everything).first)
         #expect(scanned.outcome == .ok)
         #expect(try connection.query("SELECT value FROM _metadata.revision").records.first?.int("value") ?? 0 > before ?? 0)
-        let email = try connection.query("SELECT label, validation_rules::text AS rules FROM _metadata.mappings_column WHERE pg_column = 'email'").records
+        let email = try connection.query("SELECT label, validation_rules::text AS rules FROM _metadata.mappings_column WHERE pg_column = 'email'")
+            .records
         #expect(email.map { $0["label"] } == ["E-mail"] && email.first?["rules"] == #"{"format": "email"}"#)
         #expect(try catalog.installMetadata(ProjectSelection(names: ["p"])).first?.applied == [])
     }
@@ -109,14 +112,22 @@ struct MetadataInstallTests {
         let (catalog, database) = try registered()
         let connection = try TestWorkspace.cluster().connect(database: database)
         try connection.execute(script: String(contentsOf: Fixtures.url("metadata/original_design.sql"), encoding: .utf8))
-        try connection.execute(script: """
-            ALTER TABLE _metadata.mappings_column DROP COLUMN validation_rules;
-            ALTER TABLE _metadata.mappings_column ALTER COLUMN position TYPE text;
-            """)
-        let fix = "ALTER TABLE _metadata.mappings_column ADD COLUMN validation_rules jsonb; ALTER TABLE _metadata.mappings_column ALTER COLUMN position TYPE integer USING position::integer"
+        try connection.execute(
+            script: """
+                ALTER TABLE _metadata.mappings_column DROP COLUMN validation_rules;
+                ALTER TABLE _metadata.mappings_column ALTER COLUMN position TYPE text;
+                """)
+        let fix =
+            "ALTER TABLE _metadata.mappings_column ADD COLUMN validation_rules jsonb; ALTER TABLE _metadata.mappings_column ALTER COLUMN position TYPE integer USING position::integer"
         let refused = try #require(catalog.installMetadata(ProjectSelection(names: ["p"])).first)
-        #expect(refused.outcome.reason == "project \"p\": its _metadata has mapping tables but no schema_migrations ledger, and they differ from 0001_mappings: _metadata.mappings_column has no column validation_rules, _metadata.mappings_column.position is text, not integer; run '\(fix)' as the table owner, then 'catalog metadata install p' again; nothing was changed")
-        #expect(try connection.query("SELECT to_regclass('_metadata.schema_migrations') IS NULL AND to_regclass('_metadata.revision') IS NULL AS untouched").records.first?.bool("untouched") == true)
+        #expect(
+            refused.outcome.reason
+                == "project \"p\": its _metadata has mapping tables but no schema_migrations ledger, and they differ from 0001_mappings: _metadata.mappings_column has no column validation_rules, _metadata.mappings_column.position is text, not integer; run '\(fix)' as the table owner, then 'catalog metadata install p' again; nothing was changed"
+        )
+        #expect(
+            try connection.query(
+                "SELECT to_regclass('_metadata.schema_migrations') IS NULL AND to_regclass('_metadata.revision') IS NULL AS untouched"
+            ).records.first?.bool("untouched") == true)
         try connection.execute(script: fix)
         let adopted = try #require(catalog.installMetadata(ProjectSelection(names: ["p"])).first)
         #expect(adopted.outcome == .ok && adopted.adopted == "0001_mappings")
@@ -171,7 +182,9 @@ struct MetadataInstallTests {
         let reason = try #require(result.first?.outcome.reason)
         #expect(reason.contains("GRANT CREATE ON DATABASE"))
         #expect(!reason.contains("reader-pass"))
-        #expect(try cluster.connect(database: database.name).query("SELECT to_regnamespace('_metadata') IS NULL AS gone").records.first?.bool("gone") == true)
+        #expect(
+            try cluster.connect(database: database.name).query("SELECT to_regnamespace('_metadata') IS NULL AS gone").records.first?.bool("gone")
+                == true)
     }
 
     @Test("two installs at once do not interleave: each migration is applied exactly once")
@@ -183,7 +196,8 @@ struct MetadataInstallTests {
         #expect(results.allSatisfy { $0.outcome == .ok })
         #expect(results.map(\.applied.count).sorted() == [0, MetadataSchema.migrations.count])
         let connection = try TestWorkspace.cluster().connect(database: database)
-        #expect(try connection.query("SELECT count(*) AS n FROM _metadata.schema_migrations").records.first?.int("n") == MetadataSchema.migrations.count)
+        #expect(
+            try connection.query("SELECT count(*) AS n FROM _metadata.schema_migrations").records.first?.int("n") == MetadataSchema.migrations.count)
     }
 
     @Test("killing an install midway leaves the old _metadata intact")
@@ -203,15 +217,17 @@ struct MetadataInstallTests {
         let waiting = try TestWorkspace.wait(upTo: 10, every: 0.1) {
             try observer.query(
                 "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'catalog' AND wait_event_type = 'Lock'",
-                [database.name]).records.first?.int("n") == 1
+                [database.name]
+            ).records.first?.int("n") == 1
         }
         #expect(waiting)
         child.kill()
         try blocker.execute(script: "ROLLBACK")
         #expect(try observer.query("SELECT max(version) AS v FROM _metadata.schema_migrations").records.first?.int("v") == 1)
-        #expect(try observer.query(
-            "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = '_metadata' AND column_name = 'pg_schema'"
-        ).records.first?.int("n") == 0)
+        #expect(
+            try observer.query(
+                "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = '_metadata' AND column_name = 'pg_schema'"
+            ).records.first?.int("n") == 0)
         let rerun = try catalog.installMetadata(ProjectSelection(names: ["p"]))
         #expect(rerun.first?.toVersion == MetadataSchema.latestVersion)
     }

@@ -21,11 +21,14 @@ struct MetadataScanTests {
         let saasKinds = try saas.query("SELECT table_name, relation_kind FROM _metadata.mappings_table").records
         #expect(saasKinds.contains { $0["table_name"] == "audit_logs" && $0["relation_kind"] == "partitioned_table" })
         #expect(saasKinds.contains { $0["table_name"] == "audit_logs_2026_h1" && $0["relation_kind"] == "table" })
-        let email = try #require(saas.query("""
-            SELECT c.pg_type, c.is_nullable, c.position, c.label, c.graphql_field, c.validation_rules
-            FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id
-            WHERE t.table_name = 'users' AND c.pg_column = 'email'
-            """).records.first)
+        let email = try #require(
+            saas.query(
+                """
+                SELECT c.pg_type, c.is_nullable, c.position, c.label, c.graphql_field, c.validation_rules
+                FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id
+                WHERE t.table_name = 'users' AND c.pg_column = 'email'
+                """
+            ).records.first)
         #expect(email["pg_type"] == "text")
         #expect(email.bool("is_nullable") == false)
         #expect(email.int("position") == 2)
@@ -46,44 +49,51 @@ struct MetadataScanTests {
     func keepsHumanFieldsAndReportsMissing() throws {
         let fleet = try FixtureFleet.make(["shop"])
         let connection = try fleet.connect("shop")
-        try connection.execute(script: """
-            UPDATE _metadata.mappings_column SET label = 'E-mail', validation_rules = '{"format": "email"}' WHERE pg_column = 'email';
-            UPDATE _metadata.mappings_table SET description = 'Customers' WHERE table_name = 'users';
-            ALTER TABLE users ALTER COLUMN email TYPE text;
-            ALTER TABLE products DROP COLUMN attributes;
-            DROP VIEW order_totals;
-            CREATE TABLE coupons (code text PRIMARY KEY);
-            """)
+        try connection.execute(
+            script: """
+                UPDATE _metadata.mappings_column SET label = 'E-mail', validation_rules = '{"format": "email"}' WHERE pg_column = 'email';
+                UPDATE _metadata.mappings_table SET description = 'Customers' WHERE table_name = 'users';
+                ALTER TABLE users ALTER COLUMN email TYPE text;
+                ALTER TABLE products DROP COLUMN attributes;
+                DROP VIEW order_totals;
+                CREATE TABLE coupons (code text PRIMARY KEY);
+                """)
         let result = try #require(fleet.catalog.scanMetadata(.everything).first)
         #expect(result.tablesAdded == 1)
         #expect(result.columnsChanged == 1)
         #expect(result.missing.sorted() == ["public.order_totals", "public.products.attributes"])
         #expect(result.pruned == 0)
-        let email = try #require(connection.query("""
-            SELECT c.pg_type, c.label, c.validation_rules::text AS rules, t.description
-            FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id
-            WHERE t.table_name = 'users' AND c.pg_column = 'email'
-            """).records.first)
+        let email = try #require(
+            connection.query(
+                """
+                SELECT c.pg_type, c.label, c.validation_rules::text AS rules, t.description
+                FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id
+                WHERE t.table_name = 'users' AND c.pg_column = 'email'
+                """
+            ).records.first)
         #expect(email["pg_type"] == "text")
         #expect(email["label"] == "E-mail")
         #expect(email["rules"] == "{\"format\": \"email\"}")
         #expect(email["description"] == "Customers")
-        #expect(try connection.query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE table_name = 'order_totals'").records.first?.int("n") == 1)
+        #expect(
+            try connection.query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE table_name = 'order_totals'").records.first?.int("n") == 1)
         let pruned = try #require(fleet.catalog.scanMetadata(.everything, prune: true).first)
         #expect(pruned.pruned == 2)
-        #expect(try connection.query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE table_name = 'order_totals'").records.first?.int("n") == 0)
+        #expect(
+            try connection.query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE table_name = 'order_totals'").records.first?.int("n") == 0)
     }
 
     @Test("after ALTER TABLE … RENAME COLUMN: --plan lists the rename and what a prune would lose; --follow-renames carries the human fields across")
     func renamedColumn() throws {
         let fleet = try FixtureFleet.make(["shop"])
         let connection = try fleet.connect("shop")
-        try connection.execute(script: """
-            UPDATE _metadata.mappings_column SET label = 'E-mail', description = 'Where receipts go',
-                validation_rules = '{"format": "email"}', graphql_field = 'email'
-            WHERE pg_column = 'email' AND table_id = (SELECT id FROM _metadata.mappings_table WHERE table_name = 'users');
-            ALTER TABLE users RENAME COLUMN email TO e_mail;
-            """)
+        try connection.execute(
+            script: """
+                UPDATE _metadata.mappings_column SET label = 'E-mail', description = 'Where receipts go',
+                    validation_rules = '{"format": "email"}', graphql_field = 'email'
+                WHERE pg_column = 'email' AND table_id = (SELECT id FROM _metadata.mappings_table WHERE table_name = 'users');
+                ALTER TABLE users RENAME COLUMN email TO e_mail;
+                """)
         let mappingQuery = """
             SELECT c.id, c.pg_column, c.pg_type, c.label, c.description, c.validation_rules::text AS rules, c.graphql_field
             FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id
@@ -113,7 +123,8 @@ struct MetadataScanTests {
         try connection.execute(script: "ALTER TABLE users RENAME COLUMN e_mail TO mail")
         let run = try CLIRun.run(["metadata", "scan", "shop", "--prune"], store: fleet.storePath)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("pruned mappings that held human fields: public.users.e_mail (label, description, validation_rules, graphql_field)"))
+        #expect(
+            run.stderr.contains("pruned mappings that held human fields: public.users.e_mail (label, description, validation_rules, graphql_field)"))
         #expect(run.stderr.contains("1 column(s) look renamed (public.users.e_mail → mail); rerun with --follow-renames"))
         #expect(try connection.query(mappingQuery).records.map { $0["label"] } == [nil])
     }

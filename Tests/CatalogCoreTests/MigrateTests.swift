@@ -90,17 +90,19 @@ struct MigrateTests {
             "1001_forget_emails.sql": "DELETE FROM _metadata.mappings_column\nWHERE pg_column = 'email';\n",
             "1002_clear_labels.sql": "-- a comment that says DROP TABLE is not a statement\nUPDATE _metadata.mappings_column SET label = NULL;\n",
             "1003_cleanup.sql": """
-                CREATE FUNCTION _metadata.cleanup() RETURNS void LANGUAGE plpgsql AS $fn$
-                BEGIN
-                    TRUNCATE _metadata.mappings_column;
-                END
-                $fn$;
-                """,
+            CREATE FUNCTION _metadata.cleanup() RETURNS void LANGUAGE plpgsql AS $fn$
+            BEGIN
+                TRUNCATE _metadata.mappings_column;
+            END
+            $fn$;
+            """,
         ])
         let plan = try CLIRun.run(["metadata", "migrate", "shop", "--migrations", directory, "--plan"], store: store)
         #expect(plan.status == 0, "\(plan.stderr)")
-        for line in ["-- DESTRUCTIVE at line 1: DELETE FROM _metadata", "-- DESTRUCTIVE at line 2: UPDATE without WHERE",
-                     "-- DESTRUCTIVE at line 1: function body with TRUNCATE"] {
+        for line in [
+            "-- DESTRUCTIVE at line 1: DELETE FROM _metadata", "-- DESTRUCTIVE at line 2: UPDATE without WHERE",
+            "-- DESTRUCTIVE at line 1: function body with TRUNCATE",
+        ] {
             #expect(plan.stdout.contains(line), "missing: \(line)")
         }
         let refused = try CLIRun.run(["metadata", "migrate", "shop", "--migrations", directory], store: store)
@@ -120,8 +122,9 @@ struct MigrateTests {
     @Test("--plan prints the exact SQL per project and changes nothing")
     func planChangesNothing() throws {
         let (catalog, databases) = try BackupTestSupport.fleet(["shop"])
-        let run = try CLIRun.run(["metadata", "migrate", "shop", "--migrations", BackupTestSupport.fixtureMigrations("owner"), "--plan"],
-                                 store: catalog.store.location.path)
+        let run = try CLIRun.run(
+            ["metadata", "migrate", "shop", "--migrations", BackupTestSupport.fixtureMigrations("owner"), "--plan"],
+            store: catalog.store.location.path)
         #expect(run.status == 0)
         let expected = [
             "-- project shop: _metadata not installed → 1001, 4 file(s)", "BEGIN;", "SET LOCAL lock_timeout = '60s';",
@@ -146,12 +149,12 @@ struct MigrateTests {
         let directory = try BackupTestSupport.migrations([
             "1001_fine.sql": "ALTER TABLE _metadata.mappings_table ADD COLUMN owner text;\n",
             "1002_broken.sql": """
-                CREATE TABLE _metadata.scratch (id int);
+            CREATE TABLE _metadata.scratch (id int);
 
-                -- the revision row exists already, so this fails at run time with no position
-                INSERT INTO _metadata.revision (singleton, value)
-                VALUES (true, 5);
-                """,
+            -- the revision row exists already, so this fails at run time with no position
+            INSERT INTO _metadata.revision (singleton, value)
+            VALUES (true, 5);
+            """,
         ])
         let results = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(migrations: directory))
         let reason = try #require(results["shop"]?.outcome.reason)
@@ -160,7 +163,8 @@ struct MigrateTests {
         let database = databases["shop"]!
         #expect(try BackupTestSupport.ledger(database) == own)
         #expect(try BackupTestSupport.mappingsColumnType("owner", database: database) == nil)
-        #expect(try TestWorkspace.cluster().connect(database: database).query("SELECT to_regclass('_metadata.scratch') AS t").records.first?["t"] == nil)
+        #expect(
+            try TestWorkspace.cluster().connect(database: database).query("SELECT to_regclass('_metadata.scratch') AS t").records.first?["t"] == nil)
     }
 
     @Test("two runs at once on one project: one waits for the other, and nothing is applied twice")
@@ -168,7 +172,7 @@ struct MigrateTests {
         let (catalog, databases) = try BackupTestSupport.fleet(["shop"])
         try catalog.installMetadata(.everything)
         let directory = try BackupTestSupport.migrations([
-            "1001_slow_owner.sql": "SELECT pg_sleep(0.5);\nALTER TABLE _metadata.mappings_table ADD COLUMN owner text;\n",
+            "1001_slow_owner.sql": "SELECT pg_sleep(0.5);\nALTER TABLE _metadata.mappings_table ADD COLUMN owner text;\n"
         ])
         let request = try BackupTestSupport.request(migrations: directory)
         let plans = try (0..<2).map { _ in try catalog.planMigration(.everything, request: request) }
@@ -273,7 +277,10 @@ struct MigrateTests {
         let rows = Dictionary(uniqueKeysWithValues: try catalog.metadataFleetStatus(.everything).map { ($0.probe.project, $0.probe) })
         #expect(rows["crm"]?.problem == nil)
         let problem = try #require(rows["shop"]?.problem)
-        #expect(problem == "project \"shop\": its _metadata has migration 1001_owner, but version 1001 here is 1001_notes (\(notes)/1001_notes.sql); two migrations share version 1001: pass the --migrations directory 1001_owner came from, or renumber one of them; nothing was changed")
+        #expect(
+            problem
+                == "project \"shop\": its _metadata has migration 1001_owner, but version 1001 here is 1001_notes (\(notes)/1001_notes.sql); two migrations share version 1001: pass the --migrations directory 1001_owner came from, or renumber one of them; nothing was changed"
+        )
         let run = try CLIRun.run(["metadata", "status", "--all"], store: catalog.store.location.path)
         #expect(run.status == 1)
         #expect(run.stdout.contains("its _metadata has migration 1001_owner") && !run.stdout.contains("now has"))
@@ -283,7 +290,8 @@ struct MigrateTests {
     func status() throws {
         let (catalog, _) = try BackupTestSupport.fleet(["shop", "crm"])
         _ = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request())
-        let fresh = try #require(try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
+        let fresh = try #require(
+            try catalog.createBackups(ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions()).first?.backup)
         var old = fresh
         old.id = nil
         old.project = "crm"

@@ -12,15 +12,20 @@ struct OrderedJSONTests {
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
-    @Test("the direct writer and JSONEncoder agree", arguments: [
-        OrderedJSON.null, .bool(true), .int(-42), .string(""), .array([]), .object([]),
-        .string("quote \" backslash \\ slash / tab \t newline \n return \r bell \u{07} escape \u{1B} unit \u{1F} del \u{7F}"),
-        .string("Unicode: é 名前 🐘 \u{2028}"),
-        .array([.double(0), .double(1.5), .double(2), .double(-3.25), .double(0.001), .double(1234567.8915), .double(1e20), .double(0.1 + 0.2)]),
-        .object([("zeta", .int(1)), ("alpha", .array([.object([]), .array([.null])])), ("Beta", .bool(false)), ("a_b", .null), ("aB", .null), ("a", .null)]),
-        .object([("same", .int(1)), ("other", .int(2)), ("same", .int(3))]),
-        .object([("outer", .object([("inner", .object([("deep", .array([.string("x"), .object([("k", .string("v"))])]))]))]))]),
-    ])
+    @Test(
+        "the direct writer and JSONEncoder agree",
+        arguments: [
+            OrderedJSON.null, .bool(true), .int(-42), .string(""), .array([]), .object([]),
+            .string("quote \" backslash \\ slash / tab \t newline \n return \r bell \u{07} escape \u{1B} unit \u{1F} del \u{7F}"),
+            .string("Unicode: é 名前 🐘 \u{2028}"),
+            .array([.double(0), .double(1.5), .double(2), .double(-3.25), .double(0.001), .double(1234567.8915), .double(1e20), .double(0.1 + 0.2)]),
+            .object([
+                ("zeta", .int(1)), ("alpha", .array([.object([]), .array([.null])])), ("Beta", .bool(false)), ("a_b", .null), ("aB", .null),
+                ("a", .null),
+            ]),
+            .object([("same", .int(1)), ("other", .int(2)), ("same", .int(3))]),
+            .object([("outer", .object([("inner", .object([("deep", .array([.string("x"), .object([("k", .string("v"))])]))]))]))]),
+        ])
     func agreesWithJSONEncoder(_ value: OrderedJSON) throws {
         #expect(value.rendered == (try Self.encoded(value)))
     }

@@ -1,9 +1,10 @@
-import PostgresClient
 import CatalogStore
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
+import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Outputs: every file catalog writes is checked first")
 struct OutputTargetTests {

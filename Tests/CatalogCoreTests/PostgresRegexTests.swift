@@ -1,8 +1,9 @@
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 /// The proof that `--cached` regular expressions answer as PostgreSQL does: every pattern of the
 /// table runs with `~` and `~*` on real PostgreSQL databases of ctype `C` and `C.UTF-8`, and through
@@ -62,7 +63,8 @@ struct PostgresRegexTests {
     func sameAnswers(ctype: String) throws {
         let cluster = try TestWorkspace.cluster()
         let database = "regex_\(ctype == "C" ? "c" : "utf8")_\(UUID().uuidString.prefix(8).lowercased())"
-        try cluster.connect().execute(script: "CREATE DATABASE \(database) TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE '\(ctype)' LC_COLLATE '\(ctype)'")
+        try cluster.connect().execute(
+            script: "CREATE DATABASE \(database) TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE '\(ctype)' LC_COLLATE '\(ctype)'")
         let connection = try cluster.connect(database: database)
         let rules = CharacterRules(ctype: ctype)
         let names = PostgresArray.literal(Self.names)
@@ -71,7 +73,8 @@ struct PostgresRegexTests {
             for ignoreCase in [false, true] {
                 let live: Result<[Int], PostgresError>
                 do {
-                    let result = try connection.query("""
+                    let result = try connection.query(
+                        """
                         SELECT n.i - 1 AS i FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
                         WHERE CASE WHEN $3 THEN n.name ~* $2 ELSE n.name ~ $2 END ORDER BY n.i
                         """, [names, pattern, ignoreCase])
@@ -84,11 +87,17 @@ struct PostgresRegexTests {
                 do {
                     regex = try PostgresRegex(pattern)
                 } catch {
-                    guard case .failure(let refusal) = live else { Issue.record("\(label): refused here (\(error)), accepted by PostgreSQL"); continue }
+                    guard case .failure(let refusal) = live else {
+                        Issue.record("\(label): refused here (\(error)), accepted by PostgreSQL")
+                        continue
+                    }
                     #expect(refusal.message == "invalid regular expression: \(error.syntax ?? "")", "\(label)")
                     continue
                 }
-                guard case .success(let expected) = live else { Issue.record("\(label): accepted here, refused by PostgreSQL: \(live)"); continue }
+                guard case .success(let expected) = live else {
+                    Issue.record("\(label): accepted here, refused by PostgreSQL: \(live)")
+                    continue
+                }
                 do {
                     let matcher = try regex.matcher(ignoreCase: ignoreCase, rules: rules)
                     let cached = Self.names.indices.filter { matcher.matches(Self.names[$0]) }

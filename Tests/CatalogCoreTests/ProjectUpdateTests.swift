@@ -1,9 +1,10 @@
-import PostgresClient
-@testable import CatalogCore
 import CatalogStore
 import CatalogTestSupport
 import Foundation
+import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 @Suite("project update")
 struct ProjectUpdateTests {

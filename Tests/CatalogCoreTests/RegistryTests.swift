@@ -1,7 +1,8 @@
-@testable import CatalogCore
-import Foundation
 import CatalogTestSupport
+import Foundation
 import Testing
+
+@testable import CatalogCore
 
 @Suite("The project registry")
 struct RegistryTests {
@@ -44,11 +45,13 @@ struct RegistryTests {
         #expect(try catalog.project(named: "billing").dsn == "dbname=first")
     }
 
-    @Test("a malformed DSN is refused, without echoing its password, and nothing is stored", arguments: [
-        "postgresql://app:s3cr3t@host:port/db",
-        "host=x password=s3cr3t dbname",
-        "sslmode=bogus password=s3cr3t",
-    ])
+    @Test(
+        "a malformed DSN is refused, without echoing its password, and nothing is stored",
+        arguments: [
+            "postgresql://app:s3cr3t@host:port/db",
+            "host=x password=s3cr3t dbname",
+            "sslmode=bogus password=s3cr3t",
+        ])
     func malformedDSN(_ dsn: String) throws {
         let catalog = try TestEnvironment.catalog()
         #expect {

@@ -1,9 +1,10 @@
-@testable import CatalogCLI
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
+@testable import CatalogCLI
+@testable import CatalogCore
 
 @Suite("Federated search")
 struct SearchTests {
@@ -39,14 +40,16 @@ struct SearchTests {
         #expect(live.matches.allSatisfy { $0.label == "Email" && $0.labelIsDerived })
     }
 
-    @Test("match modes and case folding agree between live and cached", arguments: [
-        ("email", MatchMode.contains, false),
-        ("EMAIL", MatchMode.exact, true),
-        ("billing_", MatchMode.prefix, false),
-        ("^e?mail", MatchMode.regex, false),
-        ("^E.*(SUBJECT|ADDRESS)$", MatchMode.regex, true),
-        ("Full Name", MatchMode.exact, false),
-    ])
+    @Test(
+        "match modes and case folding agree between live and cached",
+        arguments: [
+            ("email", MatchMode.contains, false),
+            ("EMAIL", MatchMode.exact, true),
+            ("billing_", MatchMode.prefix, false),
+            ("^e?mail", MatchMode.regex, false),
+            ("^E.*(SUBJECT|ADDRESS)$", MatchMode.regex, true),
+            ("Full Name", MatchMode.exact, false),
+        ])
     func matchModes(name: String, mode: MatchMode, ignoreCase: Bool) throws {
         let fleet = try SharedFleet.fleet()
         let query = try SearchQuery(.column, name: name, match: mode, ignoreCase: ignoreCase)
@@ -79,15 +82,18 @@ struct SearchTests {
 
     @Test("names with quotes, spaces, Unicode and mixed case are stored and found")
     func awkwardNames() throws {
-        let database = try TestWorkspace.database(script: #"""
-            CREATE SCHEMA "Straße";
-            CREATE TABLE "Straße"."Kunden ""VIP""" ("E-Mail Adresse" text, "ÉMAIL" text, "it's" int);
-            """#)
+        let database = try TestWorkspace.database(
+            script: #"""
+                CREATE SCHEMA "Straße";
+                CREATE TABLE "Straße"."Kunden ""VIP""" ("E-Mail Adresse" text, "ÉMAIL" text, "it's" int);
+                """#)
         let catalog = try TestEnvironment.catalog()
         try catalog.addProject(name: "odd", dsn: database.url)
         try catalog.installMetadata(.everything)
         try catalog.scanMetadata(.everything)
-        for (name, mode, ignoreCase) in [("E-Mail Adresse", MatchMode.exact, false), ("émail", .exact, true), ("it's", .exact, false), ("mail", .contains, true)] {
+        for (name, mode, ignoreCase) in [
+            ("E-Mail Adresse", MatchMode.exact, false), ("émail", .exact, true), ("it's", .exact, false), ("mail", .contains, true),
+        ] {
             let query = try SearchQuery(.column, name: name, match: mode, ignoreCase: ignoreCase)
             let live = try catalog.search(query)
             #expect(!live.matches.isEmpty, "live \(name)")
@@ -96,10 +102,12 @@ struct SearchTests {
         }
     }
 
-    @Test("regular expressions are PostgreSQL's, live and cached alike", arguments: [
-        ("email\\b", false), ("email\\y", false), ("[[:<:]]email", false), ("\\memail\\M", false),
-        ("^[[:alpha:]_]+$", true), ("E(MAIL)?$", true), ("_\\w*address", false), ("^[[:upper:]]", true),
-    ])
+    @Test(
+        "regular expressions are PostgreSQL's, live and cached alike",
+        arguments: [
+            ("email\\b", false), ("email\\y", false), ("[[:<:]]email", false), ("\\memail\\M", false),
+            ("^[[:alpha:]_]+$", true), ("E(MAIL)?$", true), ("_\\w*address", false), ("^[[:upper:]]", true),
+        ])
     func regexDialect(pattern: String, ignoreCase: Bool) throws {
         let fleet = try SharedFleet.fleet()
         let query = try SearchQuery(.column, name: pattern, match: .regex, ignoreCase: ignoreCase)
@@ -122,8 +130,9 @@ struct SearchTests {
     @Test("a cached regular expression is compiled once per search, not once per row")
     func compiledOncePerSearch() throws {
         let fleet = try SharedFleet.fleet()
-        let query = try SearchQuery(.column, name: "[[:alpha:]][[:alnum:]][[:punct:]][[:print:]][[:graph:]][[:lower:]]x",
-                                    match: .regex, ignoreCase: true)
+        let query = try SearchQuery(
+            .column, name: "[[:alpha:]][[:alnum:]][[:punct:]][[:print:]][[:graph:]][[:lower:]]x",
+            match: .regex, ignoreCase: true)
         let rules = CharacterRules(ctype: "C.UTF-8")
         _ = try query.nameTest(for: rules)
         let compileStart = Date()
@@ -138,15 +147,18 @@ struct SearchTests {
         #expect(search < compile * Double(rows) / 3, "one compilation takes \(compile) s and the search over \(rows) rows \(search) s")
     }
 
-    @Test("--ignore-case folds as each database's LC_CTYPE does, live and cached", arguments: [
-        ("é", MatchMode.regex), ("^[[:alpha:]]+$", .regex), ("éclair", .exact), ("id", .exact), ("éCL", .prefix), ("éC", .contains),
-    ])
+    @Test(
+        "--ignore-case folds as each database's LC_CTYPE does, live and cached",
+        arguments: [
+            ("é", MatchMode.regex), ("^[[:alpha:]]+$", .regex), ("éclair", .exact), ("id", .exact), ("éCL", .prefix), ("éC", .contains),
+        ])
     func ctypeFolding(name: String, mode: MatchMode) throws {
         let cluster = try TestWorkspace.cluster()
         let catalog = try TestEnvironment.catalog()
         for (project, ctype) in [("ascii", "C"), ("unicode", "C.UTF-8")] {
             let database = "ctype_\(project)_\(UUID().uuidString.prefix(8).lowercased())"
-            try cluster.connect().execute(script: "CREATE DATABASE \(database) TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE '\(ctype)' LC_COLLATE '\(ctype)'")
+            try cluster.connect().execute(
+                script: "CREATE DATABASE \(database) TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE '\(ctype)' LC_COLLATE '\(ctype)'")
             try cluster.connect(database: database).execute(script: #"CREATE TABLE pastry ("Éclair" text, "İD" int, plain int)"#)
             try catalog.addProject(name: project, dsn: cluster.url(database: database))
         }
@@ -165,7 +177,8 @@ struct SearchTests {
     func outputIsPinned() throws {
         let fleet = try SharedFleet.fleet()
         let result = try fleet.catalog.search(SearchQuery(.column, name: "email"))
-        let stable = SearchResult(matches: result.matches, failures: [ProjectFailure(project: "down", outcome: .failed("connection refused"))], sources: [])
+        let stable = SearchResult(
+            matches: result.matches, failures: [ProjectFailure(project: "down", outcome: .failed("connection refused"))], sources: [])
         #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .table, cached: false), "format/find-column-email.txt"))
         #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .json, cached: false), "format/find-column-email.json"))
         #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .csv, cached: false), "format/find-column-email.csv"))
@@ -229,11 +242,12 @@ struct SearchTests {
         _ = try fleet.catalog.search(SearchQuery(.column, name: "email"))
         let connection = try fleet.connect("shop")
         // Change a label without moving the revision: the index must keep its copy.
-        try connection.execute(script: """
-            ALTER TABLE _metadata.mappings_column DISABLE TRIGGER bump_revision;
-            UPDATE _metadata.mappings_column SET label = 'Hidden change' WHERE pg_column = 'full_name';
-            ALTER TABLE _metadata.mappings_column ENABLE TRIGGER bump_revision;
-            """)
+        try connection.execute(
+            script: """
+                ALTER TABLE _metadata.mappings_column DISABLE TRIGGER bump_revision;
+                UPDATE _metadata.mappings_column SET label = 'Hidden change' WHERE pg_column = 'full_name';
+                ALTER TABLE _metadata.mappings_column ENABLE TRIGGER bump_revision;
+                """)
         _ = try fleet.catalog.search(SearchQuery(.column, name: "email"))
         let stale = try fleet.catalog.search(SearchQuery(.column, name: "full_name"), cached: true)
         #expect(stale.matches.first?.label == "Full name")
@@ -250,10 +264,11 @@ struct SearchTests {
         try fleet.catalog.addProject(name: "old", dsn: old.url)
         try fleet.catalog.installMetadata(ProjectSelection(names: ["old"]), migrations: Array(MetadataSchema.migrations.prefix(1)))
         let connection = try TestWorkspace.cluster().connect(database: old.name)
-        try connection.execute(script: """
-            INSERT INTO _metadata.mappings_table (table_name, label) VALUES ('users', 'People');
-            INSERT INTO _metadata.mappings_column (table_id, pg_column, pg_type) SELECT id, 'email', 'text' FROM _metadata.mappings_table;
-            """)
+        try connection.execute(
+            script: """
+                INSERT INTO _metadata.mappings_table (table_name, label) VALUES ('users', 'People');
+                INSERT INTO _metadata.mappings_column (table_id, pg_column, pg_type) SELECT id, 'email', 'text' FROM _metadata.mappings_table;
+                """)
         let result = try fleet.catalog.search(SearchQuery(.column, name: "email"))
         #expect(result.failures.isEmpty)
         let oldMatch = try #require(result.matches.first { $0.project == "old" })
@@ -265,13 +280,15 @@ struct SearchTests {
 
 @Suite("catalog sql")
 struct FederatedSQLTests {
-    @Test("the same query gives the same rows live and cached", arguments: [
-        "select project, count(*) as n from columns where pg_type = 'jsonb' group by 1 order by 2 desc, 1",
-        "select project, pg_schema, table_name, relation_kind from tables order by 1, 2, 3",
-        "select project, revision, metadata_version from projects order by 1",
-        "select count(*) from shared_tables",
-        "with e as (select project from columns where pg_column = 'email') select project, count(*) from e group by 1 order by 1",
-    ])
+    @Test(
+        "the same query gives the same rows live and cached",
+        arguments: [
+            "select project, count(*) as n from columns where pg_type = 'jsonb' group by 1 order by 2 desc, 1",
+            "select project, pg_schema, table_name, relation_kind from tables order by 1, 2, 3",
+            "select project, revision, metadata_version from projects order by 1",
+            "select count(*) from shared_tables",
+            "with e as (select project from columns where pg_column = 'email') select project, count(*) from e group by 1 order by 1",
+        ])
     func liveEqualsCached(_ sql: String) throws {
         let fleet = try SharedFleet.fleet()
         let live = try fleet.catalog.federatedSQL(sql)
@@ -288,11 +305,13 @@ struct FederatedSQLTests {
         #expect(result.answer.rows == [[.text("saas"), .integer(5)], [.text("crm"), .integer(1)], [.text("shop"), .integer(1)]])
     }
 
-    @Test("anything that is not a read is refused, and the store is unchanged", arguments: [
-        "delete from columns", "update tables set label = 'x'", "insert into projects values (1)",
-        "attach database '/tmp/other.db' as other", "pragma journal_mode = delete", "create table t (a)",
-        "drop view columns", "select 1; delete from columns", "vacuum", "begin",
-    ])
+    @Test(
+        "anything that is not a read is refused, and the store is unchanged",
+        arguments: [
+            "delete from columns", "update tables set label = 'x'", "insert into projects values (1)",
+            "attach database '/tmp/other.db' as other", "pragma journal_mode = delete", "create table t (a)",
+            "drop view columns", "select 1; delete from columns", "vacuum", "begin",
+        ])
     func refusesWrites(_ sql: String) throws {
         let fleet = try SharedFleet.fleet()
         let before = try fleet.catalog.federatedSQL("select count(*) from columns", cached: true).answer
@@ -317,7 +336,8 @@ struct FederatedSQLTests {
     @Test("the CLI prints rows, and exits 2 with one line for a write")
     func cli() throws {
         let fleet = try SharedFleet.fleet()
-        let run = try CLIRun.run(["sql", "select project, count(*) as n from tables group by 1 order by 1", "--format", "csv"], store: fleet.storePath)
+        let run = try CLIRun.run(
+            ["sql", "select project, count(*) as n from tables group by 1 order by 1", "--format", "csv"], store: fleet.storePath)
         #expect(run.status == 0)
         #expect(run.stdout == "project,n\ncrm,8\nsaas,9\nshop,6\n")
         let write = try CLIRun.run(["sql", "delete from columns"], store: fleet.storePath)

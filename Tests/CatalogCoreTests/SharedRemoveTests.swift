@@ -1,8 +1,9 @@
-@testable import CatalogCore
 import CatalogStore
 import CatalogTestSupport
 import Foundation
 import Testing
+
+@testable import CatalogCore
 
 @Suite("shared remove")
 struct SharedRemoveTests {
@@ -18,11 +19,12 @@ struct SharedRemoveTests {
 
         let plan = try CLIRun.run(["shared", "remove", "users", "--plan"], store: store)
         #expect(plan.status == 0)
-        #expect(plan.stdout == """
-            - archive shared definition users: its 2 version(s) stay in the store for 'catalog shared show users N'; it is no longer listed, attached, updated or synced
-            - detach p1 from users; their _metadata rows stay as they are
+        #expect(
+            plan.stdout == """
+                - archive shared definition users: its 2 version(s) stay in the store for 'catalog shared show users N'; it is no longer listed, attached, updated or synced
+                - detach p1 from users; their _metadata rows stay as they are
 
-            """)
+                """)
         let refused = try CLIRun.run(["shared", "remove", "users"], store: store)
         #expect(refused.status == 2)
         #expect(refused.stdout == plan.stdout)
@@ -37,10 +39,12 @@ struct SharedRemoveTests {
         #expect(try catalog.sharedHistory("users").map(\.version) == [1, 2])
         #expect(try CLIRun.run(["shared", "show", "users", "1"], store: store).status == 0)
 
-        for command in [["shared", "attach", "users", "--project", "p1"],
-                        ["shared", "update", "users", "--file", Fixtures.url("definitions/users.yaml").path],
-                        ["shared", "add", "users", "--file", Fixtures.url("definitions/users.yaml").path],
-                        ["shared", "remove", "users"]] {
+        for command in [
+            ["shared", "attach", "users", "--project", "p1"],
+            ["shared", "update", "users", "--file", Fixtures.url("definitions/users.yaml").path],
+            ["shared", "add", "users", "--file", Fixtures.url("definitions/users.yaml").path],
+            ["shared", "remove", "users"],
+        ] {
             let run = try CLIRun.run(command, store: store)
             #expect(run.status == 2, "\(command): \(run.output)")
             #expect(run.stderr.contains("removed"), "\(command): \(run.stderr)")

@@ -1,8 +1,9 @@
-@testable import CatalogCore
 import CatalogTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
+@testable import CatalogCore
 
 @Suite("Shared definitions, sync and drift")
 struct SharedSyncTests {
@@ -13,7 +14,8 @@ struct SharedSyncTests {
         let catalog = try TestEnvironment.catalog()
         var databases: [String: String] = [:]
         for name in ["p1", "p2", "p3"] {
-            let database = try TestWorkspace.database(script: usersTable + (name == "p3" ? "" : "CREATE TABLE notes (id int, body text);"), prefix: name)
+            let database = try TestWorkspace.database(
+                script: usersTable + (name == "p3" ? "" : "CREATE TABLE notes (id int, body text);"), prefix: name)
             try catalog.addProject(name: name, dsn: database.url, tags: ["prod"])
             databases[name] = database.name
         }
@@ -37,7 +39,9 @@ struct SharedSyncTests {
         #expect(first.results.allSatisfy { $0.outcome == .ok })
         #expect(first.plan.projects.map(\.action) == [.update, .update])
         let p1 = try Self.connect(databases["p1"])
-        let bookkeeping = try p1.query("SELECT is_shared, shared_name, shared_version, label FROM _metadata.mappings_table WHERE table_name = 'users'").records.first
+        let bookkeeping = try p1.query(
+            "SELECT is_shared, shared_name, shared_version, label FROM _metadata.mappings_table WHERE table_name = 'users'"
+        ).records.first
         #expect(bookkeeping?.bool("is_shared") == true && bookkeeping?["shared_name"] == "users" && bookkeeping?.int("shared_version") == 1)
         #expect(bookkeeping?["label"] == "Users")
         let afterAdoption = try catalog.drift(ProjectSelection(names: ["p1", "p2"]))
@@ -64,7 +68,8 @@ struct SharedSyncTests {
         // Apply: p2 and p3 sync, p1 is left untouched and reported.
         let applied = try catalog.sync(expectPlan: planned.plan.hash)
         #expect(applied.conflicted == ["p1"])
-        #expect(try p1.query("SELECT shared_version FROM _metadata.mappings_table WHERE table_name = 'users'").records.first?.int("shared_version") == 1)
+        #expect(
+            try p1.query("SELECT shared_version FROM _metadata.mappings_table WHERE table_name = 'users'").records.first?.int("shared_version") == 1)
         let attachments = Dictionary(uniqueKeysWithValues: try catalog.store.attachments().map { ($0.project, $0.syncedVersion) })
         #expect(attachments == ["p1": 1, "p2": 2, "p3": 2])
 
@@ -73,7 +78,9 @@ struct SharedSyncTests {
         #expect(forced.results.first?.outcome == .ok)
         #expect(forced.plan.projects.first?.lost.map(\.path).sorted() == ["columns.email.label", "description"])
         #expect(try p1.query("SELECT label FROM _metadata.mappings_column WHERE pg_column = 'email'").records.first?["label"] == "Email address")
-        #expect(try p1.query("SELECT description FROM _metadata.mappings_table WHERE table_name = 'users'").records.first?["description"] == "People who can sign in")
+        #expect(
+            try p1.query("SELECT description FROM _metadata.mappings_table WHERE table_name = 'users'").records.first?["description"]
+                == "People who can sign in")
 
         // Drift: the new column and the changed type, in every project, until the ALTER TABLE.
         let drift = try catalog.drift()
@@ -119,10 +126,14 @@ struct SharedSyncTests {
         try catalog.attachShared("users", to: ProjectSelection(names: ["p1"]))
         #expect { try catalog.attachShared("users", to: ProjectSelection(names: ["p2", "p1"])) } throws: { "\($0)".contains("already attached") }
         #expect(try catalog.store.attachments().map(\.project) == ["p1"])
-        #expect { try catalog.addShared(name: "users", file: Fixtures.url("definitions/users.yaml").path) } throws: { "\($0)".contains("already exists") }
+        #expect { try catalog.addShared(name: "users", file: Fixtures.url("definitions/users.yaml").path) } throws: {
+            "\($0)".contains("already exists")
+        }
         #expect { try catalog.addShared(name: "t", from: "p1:public.nope") } throws: { "\($0)".contains("no mapping for public.nope") }
         #expect { try catalog.addShared(name: "t", from: "nocolon") } throws: { "\($0)".contains("PROJECT:SCHEMA.TABLE") }
-        #expect { try catalog.updateShared(name: "users", file: Fixtures.url("definitions/users.yaml").path) } throws: { "\($0)".contains("nothing to update") }
+        #expect { try catalog.updateShared(name: "users", file: Fixtures.url("definitions/users.yaml").path) } throws: {
+            "\($0)".contains("nothing to update")
+        }
         #expect { try catalog.sharedVersion("users", version: 7) } throws: { "\($0)".contains("no version 7") }
         #expect(try catalog.sharedHistory("users").count == 1)
         let from = try catalog.addShared(name: "notes", from: "p1:notes")
@@ -155,20 +166,26 @@ struct SharedSyncTests {
         try TestWorkspace.wait(upTo: 10, every: 0.1) {
             try observer.query(
                 "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'catalog' AND wait_event_type = 'Lock'",
-                [databases["p2"]!]).records.first?.int("n") ?? 0 > 0
+                [databases["p2"]!]
+            ).records.first?.int("n") ?? 0 > 0
         }
         child.kill()
         try blocker.execute(script: "ROLLBACK")
         for project in ["p1", "p2", "p3"] {
             let connection = try Self.connect(databases[project])
-            let rows = try connection.query("SELECT shared_version, (SELECT count(*) FROM _metadata.mappings_column c WHERE c.table_id = t.id AND c.label IS NOT NULL) AS labelled FROM _metadata.mappings_table t WHERE table_name = 'users'").records
+            let rows = try connection.query(
+                "SELECT shared_version, (SELECT count(*) FROM _metadata.mappings_column c WHERE c.table_id = t.id AND c.label IS NOT NULL) AS labelled FROM _metadata.mappings_table t WHERE table_name = 'users'"
+            ).records
             if let row = rows.first, row.int("shared_version") == 1 {
                 #expect(row.int("labelled") == 3, "\(project) is half-synced")
             } else {
                 #expect(rows.first?.int("labelled") ?? 0 == 0, "\(project) is half-synced")
             }
         }
-        #expect(try TestWorkspace.cluster().connect(database: databases["p2"]!).query("SELECT count(*) AS n FROM _metadata.mappings_table WHERE shared_version IS NOT NULL").records.first?.int("n") == 0)
+        #expect(
+            try TestWorkspace.cluster().connect(database: databases["p2"]!).query(
+                "SELECT count(*) AS n FROM _metadata.mappings_table WHERE shared_version IS NOT NULL"
+            ).records.first?.int("n") == 0)
         let rerun = try catalog.sync()
         #expect(rerun.results.allSatisfy { $0.outcome == .ok })
         #expect(try catalog.drift().items.filter { $0.layer == .shared && $0.isDrift }.isEmpty)

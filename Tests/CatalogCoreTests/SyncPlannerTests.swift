@@ -1,12 +1,16 @@
-@testable import CatalogCore
 import Testing
+
+@testable import CatalogCore
 
 @Suite("The sync planner (pure, three-way)")
 struct SyncPlannerTests {
-    static let v1 = TableDefinition(table: "users", graphqlType: "User", label: "Users", columns: [
-        ColumnDefinition(name: "id", type: "bigint", nullable: false, position: 1),
-        ColumnDefinition(name: "email", type: "text", label: "Email", nullable: false, validationRules: .object(["format": .string("email")]), position: 2),
-    ])
+    static let v1 = TableDefinition(
+        table: "users", graphqlType: "User", label: "Users",
+        columns: [
+            ColumnDefinition(name: "id", type: "bigint", nullable: false, position: 1),
+            ColumnDefinition(
+                name: "email", type: "text", label: "Email", nullable: false, validationRules: .object(["format": .string("email")]), position: 2),
+        ])
 
     static var v2: TableDefinition {
         var definition = v1
@@ -17,17 +21,22 @@ struct SyncPlannerTests {
 
     /// The project's rows exactly as a sync of `definition` at `version` leaves them.
     static func synced(_ definition: TableDefinition, version: Int) -> MappedTable {
-        var table = MappedTable(graphqlType: definition.graphqlType, label: definition.label, description: definition.description,
-                                isShared: true, sharedName: "users", sharedVersion: version)
+        var table = MappedTable(
+            graphqlType: definition.graphqlType, label: definition.label, description: definition.description,
+            isShared: true, sharedName: "users", sharedVersion: version)
         for column in definition.columns {
-            table.columns[column.name] = MappedTableColumn(type: column.type, label: column.label, graphqlField: column.graphqlField,
-                                                           nullable: column.nullable, validationRules: column.validationRules, position: column.position)
+            table.columns[column.name] = MappedTableColumn(
+                type: column.type, label: column.label, graphqlField: column.graphqlField,
+                nullable: column.nullable, validationRules: column.validationRules, position: column.position)
         }
         return table
     }
 
-    func plan(base: TableDefinition?, baseVersion: Int = 1, theirs: TableDefinition, version: Int = 2, ours: MappedTable?, force: Bool = false) -> ProjectSyncPlan {
-        SyncPlanner.plan(SyncSides(project: "p", definition: "users", base: base.map { (baseVersion, $0) }, theirs: (version, theirs), ours: ours), force: force)
+    func plan(
+        base: TableDefinition?, baseVersion: Int = 1, theirs: TableDefinition, version: Int = 2, ours: MappedTable?, force: Bool = false
+    ) -> ProjectSyncPlan {
+        SyncPlanner.plan(
+            SyncSides(project: "p", definition: "users", base: base.map { (baseVersion, $0) }, theirs: (version, theirs), ours: ours), force: force)
     }
 
     @Test("an absent table is created with every shared field")
@@ -101,11 +110,13 @@ struct SyncPlannerTests {
 
     @Test("first sync adopts field by field: empty takes shared, shared-empty keeps local, both set and different conflict")
     func adoption() {
-        let scanned = MappedTable(label: "Accounts", columns: [
-            "id": MappedTableColumn(type: "bigint", nullable: false, position: 1),
-            "email": MappedTableColumn(type: "character varying(255)", nullable: false, position: 2),
-            "legacy": MappedTableColumn(type: "text", label: "Legacy", nullable: true, position: 3),
-        ])
+        let scanned = MappedTable(
+            label: "Accounts",
+            columns: [
+                "id": MappedTableColumn(type: "bigint", nullable: false, position: 1),
+                "email": MappedTableColumn(type: "character varying(255)", nullable: false, position: 2),
+                "legacy": MappedTableColumn(type: "text", label: "Legacy", nullable: true, position: 3),
+            ])
         let result = plan(base: nil, theirs: Self.v1, version: 1, ours: scanned)
         let byPath = Dictionary(uniqueKeysWithValues: result.changes.map { ($0.path, $0.resolution) })
         #expect(byPath["graphql_type"] == .update)

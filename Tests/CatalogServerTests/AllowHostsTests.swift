@@ -22,9 +22,11 @@ import Testing
         try await fleet.application().application.test(.router) { client in
             let same = try await Self.add(client, "same", fleet.cluster.url(database: "same"))
             #expect(same.status == .created)
-            for dsn in ["postgresql://u:pw@127.0.0.1:\(otherPort)/x", "postgresql://u:pw@localhost:\(port)/x",
-                        "postgresql://u:pw@db.example/x", "host=127.0.0.1,10.9.9.9 port=\(port) user=u password=pw dbname=x",
-                        "host=127.0.0.1 hostaddr=10.9.9.9 port=\(port) user=u password=pw dbname=x"] {
+            for dsn in [
+                "postgresql://u:pw@127.0.0.1:\(otherPort)/x", "postgresql://u:pw@localhost:\(port)/x",
+                "postgresql://u:pw@db.example/x", "host=127.0.0.1,10.9.9.9 port=\(port) user=u password=pw dbname=x",
+                "host=127.0.0.1 hostaddr=10.9.9.9 port=\(port) user=u password=pw dbname=x",
+            ] {
                 let refused = try await Self.add(client, "elsewhere", dsn)
                 #expect(refused.status == .forbidden, "\(dsn)")
                 #expect(refused.errorCode == "server_not_allowed")
@@ -54,8 +56,10 @@ import Testing
     @Test func socketsPassfilesAndServicesNeedAllowLocalDSN() async throws {
         let fleet = try ServerFleet.make(["saas"])
         let server = "host=127.0.0.1 port=\(fleet.cluster.port) user=u password=pw"
-        let local = ["dbname=x", "host=/var/run/postgresql dbname=x", "postgresql:///x?host=/tmp", "host=@abstract dbname=x",
-                     "service=prod", "\(server) dbname=x service=prod", "\(server) dbname=x passfile=/root/.pgpass"]
+        let local = [
+            "dbname=x", "host=/var/run/postgresql dbname=x", "postgresql:///x?host=/tmp", "host=@abstract dbname=x",
+            "service=prod", "\(server) dbname=x service=prod", "\(server) dbname=x passfile=/root/.pgpass",
+        ]
         try await fleet.application().application.test(.router) { client in
             for dsn in local {
                 let refused = try await Self.add(client, "local", dsn)

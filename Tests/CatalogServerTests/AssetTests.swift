@@ -1,9 +1,10 @@
 import CatalogCore
-@testable import CatalogServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import CatalogServer
 
 /// The OpenAPI document and the web page are the files under `Sources/CatalogServer/Resources/`,
 /// served byte for byte from the resource bundle, and a bundle without them stops the server at start.

@@ -54,16 +54,18 @@ import Testing
     @Test func signInExchangesTheTokenForAStrictHttpOnlyCookie() async throws {
         let fleet = try ServerFleet.make(["saas"])
         try await fleet.application().application.test(.router) { client in
-            let crossSite = try await client.send(.post, "/api/v1/session", json: "{\"token\": \"\(ServerFleet.token)\"}", token: nil,
-                                                  headers: [.origin: "http://evil.example"])
+            let crossSite = try await client.send(
+                .post, "/api/v1/session", json: "{\"token\": \"\(ServerFleet.token)\"}", token: nil,
+                headers: [.origin: "http://evil.example"])
             #expect(crossSite.status == .forbidden)
             #expect(crossSite.headers[.setCookie] == nil)
             let refused = try await client.send(.post, "/api/v1/session", json: #"{"token": "nope"}"#, token: nil)
             #expect(refused.status == .unauthorized)
             #expect(refused.headers[.setCookie] == nil)
 
-            let signedIn = try await client.send(.post, "/api/v1/session", json: "{\"token\": \"\(ServerFleet.token)\"}", token: nil,
-                                                 headers: [.origin: "http://localhost"])
+            let signedIn = try await client.send(
+                .post, "/api/v1/session", json: "{\"token\": \"\(ServerFleet.token)\"}", token: nil,
+                headers: [.origin: "http://localhost"])
             #expect(signedIn.status == .ok)
             let setCookie = try #require(signedIn.headers[.setCookie])
             #expect(setCookie.contains("HttpOnly"))
@@ -91,13 +93,15 @@ import Testing
             let noOrigin = try await client.send(.post, "/api/v1/projects", json: body, token: nil, headers: [.cookie: session])
             #expect(noOrigin.status == .forbidden)
             #expect(noOrigin.errorCode == "forbidden_origin")
-            let foreign = try await client.send(.post, "/api/v1/projects", json: body, token: nil,
-                                                headers: [.cookie: session, .origin: "http://evil.example"])
+            let foreign = try await client.send(
+                .post, "/api/v1/projects", json: body, token: nil,
+                headers: [.cookie: session, .origin: "http://evil.example"])
             #expect(foreign.status == .forbidden)
             let bearerForeign = try await client.send(.post, "/api/v1/projects", json: body, headers: [.origin: "http://evil.example"])
             #expect(bearerForeign.status == .forbidden)
-            let sameOrigin = try await client.send(.post, "/api/v1/projects", json: body, token: nil,
-                                                   headers: [.cookie: session, .origin: "http://localhost"])
+            let sameOrigin = try await client.send(
+                .post, "/api/v1/projects", json: body, token: nil,
+                headers: [.cookie: session, .origin: "http://localhost"])
             #expect(sameOrigin.status == .created)
         }
         #expect(try fleet.catalog.listProjects().map(\.name) == ["extra", "saas"])

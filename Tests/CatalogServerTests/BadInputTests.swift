@@ -38,7 +38,8 @@ import Testing
             let port = try #require(client.port)
             let chunk = String(body.utf8.count, radix: 16)
             let connection = try RawConnection(port: port)
-            connection.send("""
+            connection.send(
+                """
                 POST /api/v1/sql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(ServerFleet.token)\r\nConnection: close\r\n\
                 Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n\(body)\r\n0\r\n\r\n
                 """)
@@ -98,8 +99,10 @@ import Testing
     @Test func sqlThatWritesIs400() async throws {
         let fleet = try ServerFleet.make(["saas"])
         try await fleet.application().application.test(.router) { client in
-            for sql in ["delete from projects", "insert into projects(project) values ('x')", "drop view columns",
-                        "attach database '/tmp/x.sqlite' as x", "pragma writable_schema = 1", "update columns set label = 'x'"] {
+            for sql in [
+                "delete from projects", "insert into projects(project) values ('x')", "drop view columns",
+                "attach database '/tmp/x.sqlite' as x", "pragma writable_schema = 1", "update columns set label = 'x'",
+            ] {
                 let body = String(decoding: try JSONSerialization.data(withJSONObject: ["sql": sql, "cached": true]), as: UTF8.self)
                 let response = try await client.send(.post, "/api/v1/sql", json: body)
                 #expect(response.status == .badRequest, "\(sql)")
@@ -162,7 +165,8 @@ import Testing
             let malformed = try await client.send(.post, "/api/v1/projects", json: #"{"name": "bad", "dsn": "host=h passwordhunter2 dbname=x"}"#)
             #expect(malformed.status == .badRequest)
             #expect(!malformed.text.contains("hunter2"))
-            let badName = try await client.send(.post, "/api/v1/projects", json: "{\"name\": \"no spaces allowed\", \"dsn\": \"\(fleet.cluster.url())\"}")
+            let badName = try await client.send(
+                .post, "/api/v1/projects", json: "{\"name\": \"no spaces allowed\", \"dsn\": \"\(fleet.cluster.url())\"}")
             #expect(badName.status == .badRequest)
             let taken = try await client.send(.post, "/api/v1/projects", json: #"{"name": "saas", "dsn": "postgresql://u:topsecret@h/db"}"#)
             #expect(taken.status == .conflict)

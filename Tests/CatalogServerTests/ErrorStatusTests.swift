@@ -1,6 +1,7 @@
 import CatalogCore
-@testable import CatalogServer
 import Testing
+
+@testable import CatalogServer
 
 /// Library error codes become HTTP statuses without re-reading anything: an ordinary refusal is never a 500.
 @Suite struct ErrorStatusTests {

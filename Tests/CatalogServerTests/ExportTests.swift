@@ -25,8 +25,10 @@ import Testing
 
             let file = try TestWorkspace.temporaryDirectory().appendingPathComponent("shop.catalog")
             try Data(bytes).write(to: file)
-            let inspected = try ChildProcess(TestWorkspace.catalogBinary, ["bundle", "inspect", file.path],
-                                             environment: ["CATALOG_STORE": ""]).run()
+            let inspected = try ChildProcess(
+                TestWorkspace.catalogBinary, ["bundle", "inspect", file.path],
+                environment: ["CATALOG_STORE": ""]
+            ).run()
             #expect(inspected.status == 0, "\(inspected.output)")
             #expect(inspected.stdout.contains("shop"))
             let record = try #require(try fleet.catalog.store.exports(project: "shop").first)
@@ -69,8 +71,9 @@ import Testing
             let withToken = try await client.get("/api/v1/projects/crm/export?metadata_only=true")
             #expect(withToken.status == .methodNotAllowed)
             #expect(withToken.headers[.allow] == "POST")
-            let crossSite = try await client.send(.post, "/api/v1/projects/crm/export?metadata_only=true", token: nil,
-                                                  headers: [.origin: "http://evil.example"])
+            let crossSite = try await client.send(
+                .post, "/api/v1/projects/crm/export?metadata_only=true", token: nil,
+                headers: [.origin: "http://evil.example"])
             #expect(crossSite.status == .unauthorized)
         }
         #expect(try fleet.catalog.store.exports(project: "crm").isEmpty)

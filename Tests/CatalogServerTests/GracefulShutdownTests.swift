@@ -1,12 +1,13 @@
+import CatalogCore
 import CatalogStore
 import CatalogSupport
-import CatalogCore
 import CatalogTestSupport
 import Foundation
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Testing
 
 /// The real `catalog serve` process: SIGTERM lets a request in flight finish, then the process exits 0.
 @Suite struct GracefulShutdownTests {

@@ -44,8 +44,10 @@ import Testing
         }
         try await app.application.test(.live) { client in
             let port = try #require(client.port)
-            for (host, status) in [("catalog.example.com", 200), ("catalog.example.com:443", 200), ("10.1.2.3:8080", 200),
-                                   ("other.example.com", 421), ("catalog.example.com.evil.example", 421), ("10.1.2.4", 421)] {
+            for (host, status) in [
+                ("catalog.example.com", 200), ("catalog.example.com:443", 200), ("10.1.2.3:8080", 200),
+                ("other.example.com", 421), ("catalog.example.com.evil.example", 421), ("10.1.2.4", 421),
+            ] {
                 let response = try await RawConnection.request(port: port, "GET /api/v1/projects HTTP/1.1\r\nHost: \(host)\r\n\(Self.bearer)")
                 #expect(response.status == status, "\(host)")
             }

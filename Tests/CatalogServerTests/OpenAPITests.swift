@@ -51,7 +51,9 @@ import Testing
         let document = try await app.application.test(.router) { client in try JSON.parse(try await client.get("/openapi.json", token: nil).text) }
         #expect(document["openapi"]?.string == "3.0.3")
         let described = Self.describedRoutes(document)
-        #expect(Set(app.routes) == described, "served but not described: \(Set(app.routes).subtracting(described)); described but not served: \(described.subtracting(app.routes))")
+        #expect(
+            Set(app.routes) == described,
+            "served but not described: \(Set(app.routes).subtracting(described)); described but not served: \(described.subtracting(app.routes))")
         #expect(Set(Self.samples.keys) == Set(described.map(\.description)))
     }
 
@@ -63,7 +65,9 @@ import Testing
         try await app.application.test(.router) { client in
             let document = try JSON.parse(try await client.get("/openapi.json", token: nil).text)
             let validator = SchemaValidator(document: document)
-            let order = ["POST /api/v1/projects"] + Self.samples.keys.sorted().filter { $0 != "POST /api/v1/projects" && $0 != "DELETE /api/v1/projects/{name}" }
+            let order =
+                ["POST /api/v1/projects"]
+                + Self.samples.keys.sorted().filter { $0 != "POST /api/v1/projects" && $0 != "DELETE /api/v1/projects/{name}" }
                 + ["DELETE /api/v1/projects/{name}"]
             for key in order {
                 let (uri, template) = Self.samples[key]!
@@ -93,7 +97,10 @@ import Testing
                 ("POST", "/api/v1/sql", "/api/v1/sql", #"{"sql": "delete from projects"}"#, ServerFleet.token, 400),
                 ("POST", "/api/v1/projects", "/api/v1/projects", String(repeating: " ", count: 300) + "{}", ServerFleet.token, 413),
                 ("POST", "/api/v1/projects", "/api/v1/projects", #"{"name": "saas", "dsn": "host=x"}"#, ServerFleet.token, 409),
-                ("POST", "/api/v1/projects", "/api/v1/projects", #"{"name": "far", "dsn": "postgresql://u:pw@db.example/x"}"#, ServerFleet.token, 403),
+                (
+                    "POST", "/api/v1/projects", "/api/v1/projects", #"{"name": "far", "dsn": "postgresql://u:pw@db.example/x"}"#, ServerFleet.token,
+                    403
+                ),
                 ("POST", "/api/v1/session", "/api/v1/session", #"{"token": "wrong"}"#, nil, 401),
             ]
             for (method, template, uri, body, token, status) in cases {
@@ -104,8 +111,10 @@ import Testing
         }
     }
 
-    static func check(_ response: TestResponse, path: String, method: String, validator: SchemaValidator,
-                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func check(
+        _ response: TestResponse, path: String, method: String, validator: SchemaValidator,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let described = validator.response(path: path, method: method, status: response.status.code)
         #expect(described.described, "\(method) \(path) answered \(response.status.code), which is not described", sourceLocation: sourceLocation)
         guard let schema = described.schema else { return }

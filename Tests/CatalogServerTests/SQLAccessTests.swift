@@ -11,8 +11,10 @@ import Testing
         let fleet = try ServerFleet.make(["saas"])
         _ = try fleet.catalog.addProject(name: "vault", dsn: "postgresql://owner:s3cret-pw@127.0.0.1:1/vault")
         try await fleet.application().application.test(.router) { client in
-            for sql in ["select name, dsn from main.project", "select sql from sqlite_master", "select fts3_tokenizer('simple')",
-                        "select * from pragma_table_info('project')"] {
+            for sql in [
+                "select name, dsn from main.project", "select sql from sqlite_master", "select fts3_tokenizer('simple')",
+                "select * from pragma_table_info('project')",
+            ] {
                 let body = String(decoding: try JSONSerialization.data(withJSONObject: ["sql": sql, "cached": true]), as: UTF8.self)
                 let response = try await client.send(.post, "/api/v1/sql", json: body)
                 #expect(response.status == .badRequest, "\(sql)")

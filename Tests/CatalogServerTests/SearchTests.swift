@@ -12,8 +12,10 @@ import Testing
 @Suite struct SearchTests {
     /// The CLI's output for the same store and arguments.
     func cli(_ arguments: [String], store: String) throws -> String {
-        let outcome = try ChildProcess(TestWorkspace.catalogBinary, arguments + ["--store", store, "--format", "json"],
-                                       environment: ["CATALOG_STORE": ""]).run()
+        let outcome = try ChildProcess(
+            TestWorkspace.catalogBinary, arguments + ["--store", store, "--format", "json"],
+            environment: ["CATALOG_STORE": ""]
+        ).run()
         #expect(outcome.status == 0, "\(outcome.stderr) \(outcome.stdout)")
         return outcome.stdout
     }
@@ -30,11 +32,19 @@ import Testing
             #expect((live.object["failures"] as? [Any])?.isEmpty == true)
             let cases: [(String, [String])] = [
                 ("/api/v1/search/columns?name=email&cached=true", ["find-column", "email", "--cached"]),
-                ("/api/v1/search/columns?name=EMAIL&match=contains&ignore_case=true&cached=true",
-                 ["find-column", "EMAIL", "--match", "contains", "--ignore-case", "--cached"]),
-                ("/api/v1/search/columns?name=%5Eid%24&match=regex&tag=prod&cached=true", ["find-column", "^id$", "--match", "regex", "--tag", "prod", "--cached"]),
+                (
+                    "/api/v1/search/columns?name=EMAIL&match=contains&ignore_case=true&cached=true",
+                    ["find-column", "EMAIL", "--match", "contains", "--ignore-case", "--cached"]
+                ),
+                (
+                    "/api/v1/search/columns?name=%5Eid%24&match=regex&tag=prod&cached=true",
+                    ["find-column", "^id$", "--match", "regex", "--tag", "prod", "--cached"]
+                ),
                 ("/api/v1/search/tables?name=users&cached=true", ["find-table", "users", "--cached"]),
-                ("/api/v1/search/tables?name=ord&match=prefix&project=shop&cached=true", ["find-table", "ord", "--match", "prefix", "--project", "shop", "--cached"]),
+                (
+                    "/api/v1/search/tables?name=ord&match=prefix&project=shop&cached=true",
+                    ["find-table", "ord", "--match", "prefix", "--project", "shop", "--cached"]
+                ),
             ]
             for (uri, arguments) in cases {
                 let response = try await client.get(uri)
@@ -87,7 +97,8 @@ import Testing
             let before = try await client.get("/api/v1/search/tables?name=orders")
             #expect((before.object["matches"] as? [Any])?.isEmpty == true)
 
-            let added = try await client.send(.post, "/api/v1/projects", json: "{\"name\": \"shop\", \"dsn\": \"\(extra.url)\", \"tags\": [\"prod\"]}")
+            let added = try await client.send(
+                .post, "/api/v1/projects", json: "{\"name\": \"shop\", \"dsn\": \"\(extra.url)\", \"tags\": [\"prod\"]}")
             #expect(added.status == .created)
             #expect(added.object["dsn"] as? String == extra.url.replacingOccurrences(of: fleet.cluster.password, with: "****"))
             #expect(!added.text.contains(fleet.cluster.password))

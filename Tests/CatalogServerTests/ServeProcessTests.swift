@@ -1,11 +1,12 @@
-import CatalogSupport
 import CatalogCore
+import CatalogSupport
 import CatalogTestSupport
 import Foundation
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Testing
 
 /// The real `catalog serve` process: the token it generates, and a port already taken.
 @Suite struct ServeProcessTests {
@@ -46,9 +47,12 @@ import Testing
         try "a-long-enough-token-value\n".write(toFile: file, atomically: true, encoding: .utf8)
         chmod(file, 0o600)
         let store = try TestWorkspace.temporaryDirectory().appendingPathComponent("catalog.sqlite").path
-        let outcome = try ChildProcess(TestWorkspace.catalogBinary, [
-            "serve", "--port", String(taken.port), "--token-file", file, "--store", store,
-        ]).run()
+        let outcome = try ChildProcess(
+            TestWorkspace.catalogBinary,
+            [
+                "serve", "--port", String(taken.port), "--token-file", file, "--store", store,
+            ]
+        ).run()
         #expect(outcome.status == 2)
         #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("already in use"))

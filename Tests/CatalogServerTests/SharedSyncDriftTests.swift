@@ -19,8 +19,10 @@ import Testing
     }
 
     func cli(_ arguments: [String], store: String) throws -> JSON {
-        let outcome = try ChildProcess(TestWorkspace.catalogBinary, arguments + ["--store", store, "--format", "json"],
-                                       environment: ["CATALOG_STORE": ""]).run()
+        let outcome = try ChildProcess(
+            TestWorkspace.catalogBinary, arguments + ["--store", store, "--format", "json"],
+            environment: ["CATALOG_STORE": ""]
+        ).run()
         return try JSON.parse(outcome.stdout)
     }
 
@@ -88,7 +90,8 @@ import Testing
             let command = try cli(["drift"], store: fleet.storePath)
             #expect(drift["drift"] == .bool(true))
             #expect(drift["items"] == command["items"])
-            #expect(drift["items"]?.array?.contains { $0["object"]?.string == "public.unmapped_extra" && $0["kind"]?.string == "unmapped_table" } == true)
+            #expect(
+                drift["items"]?.array?.contains { $0["object"]?.string == "public.unmapped_extra" && $0["kind"]?.string == "unmapped_table" } == true)
             let crmOnly = try JSON.parse(try await client.get("/api/v1/drift?project=crm").text)
             #expect(crmOnly["items"]?.array?.allSatisfy { $0["project"]?.string == "crm" } == true)
             #expect(try await client.get("/api/v1/drift?project=nope").status == .notFound)

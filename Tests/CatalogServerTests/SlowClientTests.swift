@@ -17,8 +17,9 @@ import Testing
             half.send("GET /api/v1/projects HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(ServerFleet.token)\r\nX-Slow: ")
             let trickle = try RawConnection(port: port)
             let body = try RawConnection(port: port)
-            body.send("POST /api/v1/sql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(ServerFleet.token)\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 60\r\n\r\n")
+            body.send(
+                "POST /api/v1/sql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(ServerFleet.token)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 60\r\n\r\n")
             let kept = try RawConnection(port: port)
             kept.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
 

@@ -13,7 +13,7 @@ struct StoreImplementation: Sendable, CustomTestStringConvertible {
     static let all: [StoreImplementation] = [
         StoreImplementation(name: "SQLite") {
             try Store(path: TestWorkspace.temporaryDirectory().appendingPathComponent("contract.sqlite").path)
-        },
+        }
     ]
 }
 
@@ -81,8 +81,9 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
             try store.updateProject(named: "beta", dsn: nil, addTags: ["new"], removeTags: ["absent"], audit: entry("project.update"))
         }
         #expect(try store.project(named: "beta")?.tags == ["eu", "prod"])
-        let updated = try store.updateProject(named: "beta", dsn: "dbname=beta2", addTags: ["new"], removeTags: ["eu"],
-                                              audit: entry("project.update", target: "beta"))
+        let updated = try store.updateProject(
+            named: "beta", dsn: "dbname=beta2", addTags: ["new"], removeTags: ["eu"],
+            audit: entry("project.update", target: "beta"))
         #expect(updated.id == beta.id)
         #expect(updated.dsn == "dbname=beta2")
         #expect(updated.tags == ["new", "prod"])
@@ -99,13 +100,15 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
     }
 
     static func column(_ name: String, table: String = "users") -> IndexedColumn {
-        IndexedColumn(schema: "public", table: table, kind: "r", name: name, type: "text", graphqlField: name,
-                      label: "Label of \(name)", description: nil, isNullable: true, validationRules: nil, position: 1)
+        IndexedColumn(
+            schema: "public", table: table, kind: "r", name: name, type: "text", graphqlField: name,
+            label: "Label of \(name)", description: nil, isNullable: true, validationRules: nil, position: 1)
     }
 
     static func table(_ name: String) -> IndexedTable {
-        IndexedTable(schema: "public", name: name, kind: "r", graphqlType: name.capitalized, label: nil, description: "about \(name)",
-                     isShared: false, sharedName: nil, sharedVersion: nil)
+        IndexedTable(
+            schema: "public", name: name, kind: "r", graphqlType: name.capitalized, label: nil, description: "about \(name)",
+            isShared: false, sharedName: nil, sharedVersion: nil)
     }
 
     static func replace(_ project: String, revision: Int64, tables: [IndexedTable], columns: [IndexedColumn]) -> IndexUpdate {
@@ -117,10 +120,11 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         try store.insert(Project(name: "two", dsn: "dbname=two"))
         #expect(try store.indexStates().isEmpty)
 
-        try store.applyIndexUpdates([
-            replace("one", revision: 7, tables: [table("users"), table("orders")], columns: [column("email"), column("id")]),
-            replace("two", revision: 1, tables: [table("users")], columns: [column("email")]),
-        ], at: time)
+        try store.applyIndexUpdates(
+            [
+                replace("one", revision: 7, tables: [table("users"), table("orders")], columns: [column("email"), column("id")]),
+                replace("two", revision: 1, tables: [table("users")], columns: [column("email")]),
+            ], at: time)
         let states = try store.indexStates()
         #expect(states.keys.sorted() == ["one", "two"])
         #expect(states["one"]?.revision == 7)
@@ -199,14 +203,19 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         try store.insert(Project(name: "a", dsn: "dbname=a"))
         try store.insert(Project(name: "b", dsn: "dbname=b"))
         #expect(try store.sharedVersions().isEmpty)
-        #expect(try store.appendSharedVersion(name: "address", body: "{}", sha256: "h1", author: "me", note: nil,
-                                              expectedPrevious: nil, audit: entry("shared.add")) == 1)
-        #expect(try store.appendSharedVersion(name: "address", body: "{\"v\":2}", sha256: "h2", author: "me", note: "second",
-                                              expectedPrevious: 1, audit: entry("shared.update")) == 2)
+        #expect(
+            try store.appendSharedVersion(
+                name: "address", body: "{}", sha256: "h1", author: "me", note: nil,
+                expectedPrevious: nil, audit: entry("shared.add")) == 1)
+        #expect(
+            try store.appendSharedVersion(
+                name: "address", body: "{\"v\":2}", sha256: "h2", author: "me", note: "second",
+                expectedPrevious: 1, audit: entry("shared.update")) == 2)
         // A writer that saw version 1 is refused: someone else wrote version 2.
         #expect(throws: StoreError.self) {
-            try store.appendSharedVersion(name: "address", body: "{}", sha256: "h3", author: "me", note: nil,
-                                          expectedPrevious: 1, audit: entry("shared.update"))
+            try store.appendSharedVersion(
+                name: "address", body: "{}", sha256: "h3", author: "me", note: nil,
+                expectedPrevious: 1, audit: entry("shared.update"))
         }
         let versions = try store.sharedVersions(named: "address")
         #expect(versions.map(\.version) == [1, 2])
@@ -215,12 +224,14 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
 
         try store.attach(definition: "address", projects: ["a", "b"], pinnedVersion: nil, audit: entry("shared.attach"))
         #expect(try store.attachments(definition: "address").map(\.project) == ["a", "b"])
-        #expect(code { try store.attach(definition: "address", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach")) } == .alreadyExists)
+        #expect(
+            code { try store.attach(definition: "address", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach")) } == .alreadyExists)
         #expect(code { try store.attach(definition: "missing", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach")) } == .notFound)
 
         // One transaction: an unknown project leaves the known one unattached.
         try store.insert(Project(name: "c", dsn: "dbname=c"))
-        #expect(code { try store.attach(definition: "address", projects: ["c", "nobody"], pinnedVersion: 1, audit: entry("shared.attach")) } == .notFound)
+        #expect(
+            code { try store.attach(definition: "address", projects: ["c", "nobody"], pinnedVersion: 1, audit: entry("shared.attach")) } == .notFound)
         #expect(try store.attachments().map(\.project) == ["a", "b"])
 
         try store.recordSync(project: "a", definition: "address", version: 2, overrides: "{\"label\":\"x\"}", audit: entry("shared.sync"))
@@ -240,10 +251,13 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(try store.archivedSharedNames() == ["address"])
         #expect(try store.attachments().isEmpty)
         #expect(try store.sharedVersions(named: "address").count == 2)
-        #expect(throws: StoreError.self) { try store.attach(definition: "address", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach")) }
+        #expect(throws: StoreError.self) {
+            try store.attach(definition: "address", projects: ["a"], pinnedVersion: nil, audit: entry("shared.attach"))
+        }
 
         // Removing a project removes its attachments.
-        _ = try store.appendSharedVersion(name: "money", body: "{}", sha256: "m1", author: "me", note: nil, expectedPrevious: nil, audit: entry("shared.add"))
+        _ = try store.appendSharedVersion(
+            name: "money", body: "{}", sha256: "m1", author: "me", note: nil, expectedPrevious: nil, audit: entry("shared.add"))
         try store.attach(definition: "money", projects: ["c"], pinnedVersion: 1, audit: entry("shared.attach"))
         #expect(try store.attachments(definition: "money").first?.pinnedVersion == 1)
         try store.deleteProject(named: "c")
@@ -251,9 +265,11 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
     }
 
     static func backupRecord(_ project: String, at date: Date) -> BackupRecord {
-        BackupRecord(project: project, databaseName: project, file: "/backups/\(project)-\(Int(date.timeIntervalSince1970)).dump", sizeBytes: 1234, sha256: String(repeating: "a", count: 64),
-                     createdAt: date, durationSeconds: 1.5, serverVersion: "15.4", catalogVersion: "1.0", server: "localhost:5432",
-                     lineage: "42/1")
+        BackupRecord(
+            project: project, databaseName: project, file: "/backups/\(project)-\(Int(date.timeIntervalSince1970)).dump", sizeBytes: 1234,
+            sha256: String(repeating: "a", count: 64),
+            createdAt: date, durationSeconds: 1.5, serverVersion: "15.4", catalogVersion: "1.0", server: "localhost:5432",
+            lineage: "42/1")
     }
 
     static func backups(_ store: any CatalogStoring) throws {
@@ -277,7 +293,8 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(try store.backups(projects: ["a"]).map(\.id) == [second.id])
 
         let aside = try store.insertSetAside(SetAsideDatabase(project: "a", databaseName: "a_before_restore", backupID: second.id, createdAt: time))
-        try store.insertSetAside(SetAsideDatabase(project: "b", databaseName: "b_before_restore", backupID: nil, createdAt: time.addingTimeInterval(1)))
+        try store.insertSetAside(
+            SetAsideDatabase(project: "b", databaseName: "b_before_restore", backupID: nil, createdAt: time.addingTimeInterval(1)))
         #expect(try store.setAsideDatabases().map(\.databaseName) == ["a_before_restore", "b_before_restore"])
         #expect(try store.setAsideDatabases(projects: ["a"]).map(\.id) == [aside.id])
         try store.markSetAsideDropped(id: try #require(aside.id), at: time)
@@ -285,7 +302,8 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
 
         #expect(try store.teamMigrations().isEmpty)
         let migrations = [
-            StoredTeamMigration(version: 1000, name: "create", checksum: "c1", upSQL: "CREATE TABLE t (id int);", downSQL: "DROP TABLE t;", file: "001_create.sql"),
+            StoredTeamMigration(
+                version: 1000, name: "create", checksum: "c1", upSQL: "CREATE TABLE t (id int);", downSQL: "DROP TABLE t;", file: "001_create.sql"),
             StoredTeamMigration(version: 1001, name: "index", checksum: "c2", upSQL: "CREATE INDEX ON t (id);", downSQL: nil, file: "002_index.sql"),
         ]
         try store.replaceTeamMigrations(migrations, at: time)
@@ -296,20 +314,27 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
 
     static func exportsAndAudit(_ store: any CatalogStoring) throws {
         try store.insert(Project(name: "a", dsn: "dbname=a"))
-        let record = ExportRecord(project: "a", file: "/exports/a.catalog", sizeBytes: 99, sha256: String(repeating: "1", count: 64), metadataOnly: true, formatVersion: 1,
-                                  serverVersion: "15.4", catalogVersion: "1.0", createdAt: time, durationSeconds: 0.5)
+        let record = ExportRecord(
+            project: "a", file: "/exports/a.catalog", sizeBytes: 99, sha256: String(repeating: "1", count: 64), metadataOnly: true, formatVersion: 1,
+            serverVersion: "15.4", catalogVersion: "1.0", createdAt: time, durationSeconds: 0.5)
         let stored = try store.insertExport(record, audit: entry("bundle.export", target: "a"))
         #expect(stored.id != nil)
-        try store.insertExport(ExportRecord(project: "b", file: "/exports/b.catalog", sizeBytes: 1, sha256: String(repeating: "2", count: 64), metadataOnly: false,
-                                            formatVersion: 1, serverVersion: "15.4", catalogVersion: "1.0", createdAt: time.addingTimeInterval(1),
-                                            durationSeconds: 1), audit: entry("bundle.export", target: "b"))
+        try store.insertExport(
+            ExportRecord(
+                project: "b", file: "/exports/b.catalog", sizeBytes: 1, sha256: String(repeating: "2", count: 64), metadataOnly: false,
+                formatVersion: 1, serverVersion: "15.4", catalogVersion: "1.0", createdAt: time.addingTimeInterval(1),
+                durationSeconds: 1), audit: entry("bundle.export", target: "b"))
         #expect(try store.exports(project: "a") == [stored])
         #expect(try store.exports().map(\.project) == ["b", "a"])
 
-        try store.audit(AuditEntry(at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
+        try store.audit(
+            AuditEntry(at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
         let log = try store.auditLog()
         #expect(log.map(\.action) == ["project.check", "bundle.export", "bundle.export"])
-        #expect(log.first == AuditEntry(at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
+        #expect(
+            log.first
+                == AuditEntry(
+                    at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
         #expect(try store.auditLog(limit: 1).count == 1)
 
         // A failed change writes no audit entry: the entry is part of the change's transaction.
@@ -323,10 +348,11 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
     static func federatedSQL(_ store: any CatalogStoring) throws {
         try store.insert(Project(name: "a", dsn: "dbname=a"))
         try store.insert(Project(name: "b", dsn: "dbname=b"))
-        try store.applyIndexUpdates([
-            replace("a", revision: 3, tables: [table("users")], columns: [column("email")]),
-            replace("b", revision: 1, tables: [table("orders")], columns: [column("total", table: "orders")]),
-        ], at: time)
+        try store.applyIndexUpdates(
+            [
+                replace("a", revision: 3, tables: [table("users")], columns: [column("email")]),
+                replace("b", revision: 1, tables: [table("orders")], columns: [column("total", table: "orders")]),
+            ], at: time)
         let answer = try store.federatedQuery("SELECT project, table_name, pg_column FROM columns ORDER BY project", projects: ["a"])
         #expect(answer.columns == ["project", "table_name", "pg_column"])
         #expect(answer.rows == [[.text("a"), .text("users"), .text("email")]])

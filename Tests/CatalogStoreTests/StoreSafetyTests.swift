@@ -1,6 +1,6 @@
-import CatalogStore
-import CatalogSchema
 import CatalogCore
+import CatalogSchema
+import CatalogStore
 import CatalogTestSupport
 import Foundation
 import GRDB
@@ -17,8 +17,10 @@ struct StoreSafetyTests {
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         return try queue.read { db in
-            (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
-             try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+            (
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+                try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            )
         }
     }
 
@@ -97,7 +99,8 @@ struct StoreSafetyTests {
             let processes = (0..<20).map { index in
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: CLIRun.binary)
-                process.arguments = index.isMultiple(of: 2)
+                process.arguments =
+                    index.isMultiple(of: 2)
                     ? ["project", "list", "--store", path]
                     : ["project", "add", "p\(index)", "--dsn", "dbname=p\(index)", "--store", path]
                 process.standardOutput = FileHandle.nullDevice
@@ -176,8 +179,10 @@ struct StoreSafetyTests {
         _ = try Store(path: path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRun.binary)
-        process.arguments = ["sql", "--cached", "--timeout", "0.5", "--store", path,
-                             "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"]
+        process.arguments = [
+            "sql", "--cached", "--timeout", "0.5", "--store", path,
+            "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n",
+        ]
         let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors

@@ -36,12 +36,14 @@ struct ConnectionStringTests {
         #expect(connection["passfile"] == "/tmp/pgpass")
     }
 
-    @Test("malformed strings are refused with libpq's reason and no password", arguments: [
-        "postgresql://app:secret@host:notaport/db?bogus=1",
-        "host=localhost dbname",
-        "nonsense=1 password=secret",
-        "   ",
-    ])
+    @Test(
+        "malformed strings are refused with libpq's reason and no password",
+        arguments: [
+            "postgresql://app:secret@host:notaport/db?bogus=1",
+            "host=localhost dbname",
+            "nonsense=1 password=secret",
+            "   ",
+        ])
     func refusesMalformed(_ raw: String) {
         #expect {
             try ConnectionString(raw)

@@ -57,9 +57,11 @@ struct PostgresClientTests {
         }
     }
 
-    @Test("identifiers and literals are escaped by libpq", arguments: [
-        "plain", "Mixed Case", "quote\"inside", "apostrophe's", "ünïcødé 表", "semi;colon--",
-    ])
+    @Test(
+        "identifiers and literals are escaped by libpq",
+        arguments: [
+            "plain", "Mixed Case", "quote\"inside", "apostrophe's", "ünïcødé 表", "semi;colon--",
+        ])
     func escaping(_ text: String) throws {
         let cluster = try TestWorkspace.cluster()
         let connection = try cluster.connect()
@@ -153,11 +155,17 @@ struct FanOutTests {
             results.isEmpty ? [Query("SELECT 1"), Query("SELECT * FROM nowhere"), Query("SELECT 3")] : []
         }
         let results = await FanOut(concurrency: 2, timeout: 10).run([together, broken])
-        guard case .ok(let answers) = results[0].outcome else { Issue.record("\(results[0].outcome)"); return }
+        guard case .ok(let answers) = results[0].outcome else {
+            Issue.record("\(results[0].outcome)")
+            return
+        }
         #expect(answers.count == 2)
         #expect(answers[0].records.first?["word"] == "one")
         #expect(answers[0].records.first?["id"] == answers[1].records.first?["id"])
-        guard case .failed(let error) = results[1].outcome else { Issue.record("\(results[1].outcome)"); return }
+        guard case .failed(let error) = results[1].outcome else {
+            Issue.record("\(results[1].outcome)")
+            return
+        }
         #expect(error.sqlState == "42P01")
     }
 
@@ -174,9 +182,18 @@ struct FanOutTests {
         let results = await FanOut(concurrency: 8, timeout: 1).run(tasks)
         // Not a speed check: the sleeping query would take ten minutes without the timeout.
         #expect(Date().timeIntervalSince(started) < 120)
-        guard case .ok = results[0].outcome else { Issue.record("good should succeed"); return }
-        guard case .timedOut = results[1].outcome else { Issue.record("hangs should time out: \(results[1].outcome)"); return }
-        guard case .timedOut = results[2].outcome else { Issue.record("sleeps should time out: \(results[2].outcome)"); return }
+        guard case .ok = results[0].outcome else {
+            Issue.record("good should succeed")
+            return
+        }
+        guard case .timedOut = results[1].outcome else {
+            Issue.record("hangs should time out: \(results[1].outcome)")
+            return
+        }
+        guard case .timedOut = results[2].outcome else {
+            Issue.record("sleeps should time out: \(results[2].outcome)")
+            return
+        }
     }
 
     @Test("a statement that runs past the timeout is cancelled on the server, not left running")
@@ -184,13 +201,18 @@ struct FanOutTests {
         let cluster = try TestWorkspace.cluster()
         let marker = "cancel_\(UUID().uuidString.prefix(8).lowercased())"
         let results = await FanOut(timeout: 1).run([
-            FanOutTask(key: "sleeps", connection: cluster.connectionString(), query: Query("SELECT pg_sleep(120) AS \(marker)")),
+            FanOutTask(key: "sleeps", connection: cluster.connectionString(), query: Query("SELECT pg_sleep(120) AS \(marker)"))
         ])
-        guard case .timedOut = results[0].outcome else { Issue.record("expected a timeout: \(results[0].outcome)"); return }
+        guard case .timedOut = results[0].outcome else {
+            Issue.record("expected a timeout: \(results[0].outcome)")
+            return
+        }
         let connection = try cluster.connect()
         let gone = try TestWorkspace.wait(upTo: 10, every: 0.1) {
-            try connection.query("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
-                                 ["%\(marker)%"]).records.first?.int("n") == 0
+            try connection.query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+                ["%\(marker)%"]
+            ).records.first?.int("n") == 0
         }
         #expect(gone, "the sleeping statement is still in pg_stat_activity")
     }
@@ -204,11 +226,20 @@ struct FanOutTests {
             FanOutTask(key: "refused", connection: try ConnectionString("postgresql://u@127.0.0.1:\(closedPort)/x"), query: Query("SELECT 1")),
             FanOutTask(key: "fine", connection: cluster.connectionString(), query: Query("SELECT 1 AS one")),
         ])
-        guard case .failed(let sqlError) = results[0].outcome else { Issue.record("expected failure"); return }
+        guard case .failed(let sqlError) = results[0].outcome else {
+            Issue.record("expected failure")
+            return
+        }
         #expect(sqlError.sqlState == "42P01")
-        guard case .failed(let refused) = results[1].outcome else { Issue.record("expected failure"); return }
+        guard case .failed(let refused) = results[1].outcome else {
+            Issue.record("expected failure")
+            return
+        }
         #expect(refused.message.contains("refused"))
-        guard case .ok(let answers) = results[2].outcome else { Issue.record("expected ok"); return }
+        guard case .ok(let answers) = results[2].outcome else {
+            Issue.record("expected ok")
+            return
+        }
         #expect(answers.first?.records.first?.int("one") == 1)
     }
 
@@ -217,6 +248,9 @@ struct FanOutTests {
         let cluster = try TestWorkspace.cluster()
         let byName = try ConnectionString("host=localhost port=\(cluster.port) user=postgres password=\(cluster.password) dbname=postgres")
         let results = await FanOut(concurrency: 1, timeout: 5).run([FanOutTask(key: "named", connection: byName, query: Query("SELECT 1"))])
-        guard case .ok = results[0].outcome else { Issue.record("expected ok, got \(results[0].outcome)"); return }
+        guard case .ok = results[0].outcome else {
+            Issue.record("expected ok, got \(results[0].outcome)")
+            return
+        }
     }
 }

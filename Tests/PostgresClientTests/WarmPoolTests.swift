@@ -37,7 +37,9 @@ import Testing
         #expect(Self.allOK(engine.runBlocking(tasks)))
         #expect(Self.allOK(engine.runBlocking(tasks)))
         let second = engine.runBlocking(tasks)
-        #expect(second.map { if case .ok(let answers) = $0.outcome { answers[0].records[0]["db"] } else { nil } } == tasks.map { $0.connection.databaseName })
+        #expect(
+            second.map { if case .ok(let answers) = $0.outcome { answers[0].records[0]["db"] } else { nil } }
+                == tasks.map { $0.connection.databaseName })
         #expect(pool.statistics.opened == 3)
         #expect(pool.statistics.reused == 6)
         #expect(pool.statistics.idle == 3)
@@ -97,8 +99,11 @@ import Testing
         let cluster = try TestWorkspace.cluster()
         let name = "pool_side_\(UUID().uuidString.prefix(6).lowercased())"
         try cluster.createDatabase(name)
-        let slow = [FanOutTask(key: "p", connection: cluster.connectionString(database: name),
-                               query: Query("SELECT pg_backend_pid() AS pid, pg_sleep(0.3)"))]
+        let slow = [
+            FanOutTask(
+                key: "p", connection: cluster.connectionString(database: name),
+                query: Query("SELECT pg_backend_pid() AS pid, pg_sleep(0.3)"))
+        ]
         let pool = WarmPool(perProjectLimit: 2)
         let results = Self.concurrently(FanOut(timeout: 10, pool: pool), slow, fanOuts: 2, rounds: 1)
         let backends = Set(results.compactMap { if case .ok(let answers) = $0.outcome { answers[0].records.first?["pid"] } else { nil } })
@@ -136,9 +141,15 @@ import Testing
         let engine = FanOut(timeout: 5, pool: pool)
         pool.release("p0", holdFor: 60)
         let held = engine.runBlocking(tasks)
-        guard case .failed(let error) = held[0].outcome else { Issue.record("p0 should fail while held"); return }
+        guard case .failed(let error) = held[0].outcome else {
+            Issue.record("p0 should fail while held")
+            return
+        }
         #expect(error.message.contains("on hold"))
-        guard case .ok = held[1].outcome else { Issue.record("p1 should answer"); return }
+        guard case .ok = held[1].outcome else {
+            Issue.record("p1 should answer")
+            return
+        }
         pool.release("p0", holdFor: 0.01, now: WarmPool.now() - 1)
         #expect(Self.allOK(engine.runBlocking(tasks)))
     }
@@ -197,7 +208,10 @@ import Testing
         #expect(Self.allOK(engine.runBlocking([ask])))
         #expect(Self.allOK(engine.runBlocking([forget])))
         let again = engine.runBlocking([ask])
-        guard case .ok(let answers) = again[0].outcome else { Issue.record("\(again[0].outcome)"); return }
+        guard case .ok(let answers) = again[0].outcome else {
+            Issue.record("\(again[0].outcome)")
+            return
+        }
         #expect(answers[0].records.first?["echo"] == "hello")
         #expect(pool.statistics.opened == 1)
     }
@@ -208,7 +222,10 @@ import Testing
         let engine = FanOut(timeout: 5, pool: pool)
         let missing = FanOutTask(key: "p0", connection: tasks[0].connection, query: Query("SELECT * FROM no_such_table"))
         let failed = engine.runBlocking([missing])
-        guard case .failed(let error) = failed[0].outcome else { Issue.record("\(failed[0].outcome)"); return }
+        guard case .failed(let error) = failed[0].outcome else {
+            Issue.record("\(failed[0].outcome)")
+            return
+        }
         #expect(error.sqlState == "42P01")
         #expect(pool.statistics.idle == 1)
         #expect(Self.allOK(engine.runBlocking(tasks)))
@@ -226,10 +243,16 @@ import Testing
         }
         let whole = FanOutTask(key: "p0", connection: tasks[0].connection) { results in results.isEmpty ? [first, last] : [] }
         let failed = engine.runBlocking([halfway])
-        guard case .failed(let error) = failed[0].outcome else { Issue.record("\(failed[0].outcome)"); return }
+        guard case .failed(let error) = failed[0].outcome else {
+            Issue.record("\(failed[0].outcome)")
+            return
+        }
         #expect(error.sqlState == "42P01")
         let again = engine.runBlocking([whole])
-        guard case .ok(let answers) = again[0].outcome else { Issue.record("\(again[0].outcome)"); return }
+        guard case .ok(let answers) = again[0].outcome else {
+            Issue.record("\(again[0].outcome)")
+            return
+        }
         #expect(answers.map { $0.records.first?["one"] ?? $0.records.first?["three"] } == ["1", "3"])
         #expect(pool.statistics.opened == 1)
     }

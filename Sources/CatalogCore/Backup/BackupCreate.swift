@@ -58,8 +58,9 @@ extension Catalog {
             job.run($0, conversation: $1)
         }
         for result in results {
-            audit("backup.create", target: result.project, result: result.outcome.label,
-                  detail: result.outcome.reason ?? result.backup.map { "backup \($0.id ?? 0): \($0.file)" })
+            audit(
+                "backup.create", target: result.project, result: result.outcome.label,
+                detail: result.outcome.reason ?? result.backup.map { "backup \($0.id ?? 0): \($0.file)" })
         }
         return results
     }
@@ -96,8 +97,10 @@ struct BackupJob: Sendable {
         } catch {
             result.outcome = conversation.outcome(for: error, project: project.name)
         }
-        options.progress?(.finished(project: project.name, outcome: result.outcome, sizeBytes: result.backup?.sizeBytes,
-                                    seconds: (clock.now - start).seconds))
+        options.progress?(
+            .finished(
+                project: project.name, outcome: result.outcome, sizeBytes: result.backup?.sizeBytes,
+                seconds: (clock.now - start).seconds))
         return result
     }
 
@@ -121,12 +124,17 @@ struct BackupJob: Sendable {
             server = connection.serverAddress
             incarnation = try Incarnation.read(on: connection)
             let tool = BackupToolConnection(connectionString, connectTimeout: options.connectTimeout)
-            let outcome = try ChildProcess(tools.pgDump, [
-                "--format=custom", "--no-password", "--lock-wait-timeout=\(options.connectTimeout * 1000)",
-                "--file=\(file.temporaryPath)", tool.dbnameArgument,
-            ], environment: tool.environment).run()
+            let outcome = try ChildProcess(
+                tools.pgDump,
+                [
+                    "--format=custom", "--no-password", "--lock-wait-timeout=\(options.connectTimeout * 1000)",
+                    "--file=\(file.temporaryPath)", tool.dbnameArgument,
+                ], environment: tool.environment
+            ).run()
             guard outcome.status == 0 else {
-                throw CatalogError("project \"\(project.name)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(PgTools.advice(for: outcome.stderr)); the partial file was removed")
+                throw CatalogError(
+                    "project \"\(project.name)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(PgTools.advice(for: outcome.stderr)); the partial file was removed"
+                )
             }
             try file.commit()
         } catch {
@@ -135,11 +143,12 @@ struct BackupJob: Sendable {
         }
         do {
             let size = try FileManager.default.attributesOfItem(atPath: file.finalPath)[.size] as? Int64 ?? 0
-            return try store.insertBackup(BackupRecord(
-                project: project.name, databaseName: facts?["database"] ?? "", file: file.finalPath, sizeBytes: size,
-                sha256: BackupChecksum.sha256(ofFile: file.finalPath), createdAt: createdAt,
-                durationSeconds: (clock.now - start).seconds, serverVersion: facts?["version"] ?? "",
-                catalogVersion: options.catalogVersion, server: server, lineage: incarnation.lineage))
+            return try store.insertBackup(
+                BackupRecord(
+                    project: project.name, databaseName: facts?["database"] ?? "", file: file.finalPath, sizeBytes: size,
+                    sha256: BackupChecksum.sha256(ofFile: file.finalPath), createdAt: createdAt,
+                    durationSeconds: (clock.now - start).seconds, serverVersion: facts?["version"] ?? "",
+                    catalogVersion: options.catalogVersion, server: server, lineage: incarnation.lineage))
         } catch {
             unlink(file.finalPath)
             throw error

@@ -30,7 +30,9 @@ struct BackupFile: Sendable {
         _ = try OutputTarget.file(finalPath, overwrite: false, store: store, flag: "--backup-dir")
         let descriptor = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw CatalogError("cannot write to the backup directory \(directory): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir")
+            throw CatalogError(
+                "cannot write to the backup directory \(directory): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir"
+            )
         }
         close(descriptor)
     }
@@ -75,7 +77,8 @@ struct BackupFile: Sendable {
     }
 
     private func writeError() -> CatalogError {
-        CatalogError("cannot finish the backup file in \(directory): \(String(cString: strerror(errno))); free some space or pass another --backup-dir")
+        CatalogError(
+            "cannot finish the backup file in \(directory): \(String(cString: strerror(errno))); free some space or pass another --backup-dir")
     }
 
     /// UTC, to the second, safe in file and database names: `20260301T141502Z`.
@@ -100,7 +103,9 @@ struct BackupFile: Sendable {
                 continue
             }
             guard mkdir(current, 0o700) == 0 || errno == EEXIST else {
-                throw CatalogError("cannot create the backup directory \(current): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir")
+                throw CatalogError(
+                    "cannot create the backup directory \(current): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir"
+                )
             }
         }
     }

@@ -16,7 +16,8 @@ enum BackupMaintenanceConnection {
     static func otherSessions(on connection: Connection, database: String) throws -> Int {
         try connection.query(
             "SELECT count(*) AS sessions FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            [database]).records.first?.int("sessions") ?? 0
+            [database]
+        ).records.first?.int("sessions") ?? 0
     }
 
     /// The other sessions connected to `database`, counted by `application_name`, busiest first.
@@ -26,6 +27,7 @@ enum BackupMaintenanceConnection {
             SELECT coalesce(application_name, '') AS application, count(*) AS sessions FROM pg_stat_activity
             WHERE datname = $1 AND pid <> pg_backend_pid() GROUP BY 1 ORDER BY 2 DESC, 1
             """,
-            [database]).records.map { ($0["application"] ?? "", $0.int("sessions") ?? 0) }
+            [database]
+        ).records.map { ($0["application"] ?? "", $0.int("sessions") ?? 0) }
     }
 }

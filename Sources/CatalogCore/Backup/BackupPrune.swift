@@ -45,8 +45,9 @@ extension Catalog {
             }
         }
         for outcome in outcomes where outcome.action != "kept" {
-            audit("backup.prune", target: outcome.decision.item.project, result: outcome.isOK ? "ok" : "failed",
-                  detail: "\(outcome.action): \(outcome.reason)")
+            audit(
+                "backup.prune", target: outcome.decision.item.project, result: outcome.isOK ? "ok" : "failed",
+                detail: "\(outcome.action): \(outcome.reason)")
         }
         return outcomes
     }
@@ -72,7 +73,9 @@ extension Catalog {
 
     private func dropSetAside(_ database: SetAsideDatabase, connectTimeout: Int) throws {
         guard let project = try store.project(named: database.project) else {
-            throw CatalogError("project \"\(database.project)\" is no longer registered, so its server is unknown; drop database \"\(database.databaseName)\" by hand")
+            throw CatalogError(
+                "project \"\(database.project)\" is no longer registered, so its server is unknown; drop database \"\(database.databaseName)\" by hand"
+            )
         }
         let maintenance = try BackupMaintenanceConnection.open(project.connectionString(), connectTimeout: connectTimeout)
         try maintenance.execute(script: "DROP DATABASE IF EXISTS \(try maintenance.quoteIdentifier(database.databaseName))")

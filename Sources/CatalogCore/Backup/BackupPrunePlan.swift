@@ -70,8 +70,9 @@ public struct PrunePlan: Sendable, Equatable {
             if let days = rules.keepDays, age(database.createdAt, now) > Double(days) {
                 decision = Decision(item: .setAside(database), keep: false, reason: "set aside more than \(days) days ago")
             } else {
-                decision = Decision(item: .setAside(database), keep: true,
-                                    reason: rules.keepDays.map { "set aside within the last \($0) days" } ?? "only --keep-days drops set-aside databases")
+                decision = Decision(
+                    item: .setAside(database), keep: true,
+                    reason: rules.keepDays.map { "set aside within the last \($0) days" } ?? "only --keep-days drops set-aside databases")
             }
             decisions.append(decision)
         }

@@ -18,8 +18,10 @@ public struct RestoreOptions: Sendable, Equatable {
 
     /// The defaults refuse while others are connected, refuse a database the backup was not taken of,
     /// and keep the original database aside.
-    public init(terminateConnections: Bool = false, dropOld: Bool = false, connectTimeout: Int = 10,
-                intoDifferentDatabase: Bool = false, tools: PgTools? = nil) {
+    public init(
+        terminateConnections: Bool = false, dropOld: Bool = false, connectTimeout: Int = 10,
+        intoDifferentDatabase: Bool = false, tools: PgTools? = nil
+    ) {
         self.terminateConnections = terminateConnections
         self.dropOld = dropOld
         self.intoDifferentDatabase = intoDifferentDatabase
@@ -40,11 +42,15 @@ public struct RestoreResult: Sendable, Equatable {
 
 extension Catalog {
     /// Checks the backup's checksum and reads what the restore must copy; changes nothing.
-    public func planRestore(project name: String, backupID: Int64, options: RestoreOptions = RestoreOptions(), now: Date = Date()) throws -> RestorePlan {
+    public func planRestore(
+        project name: String, backupID: Int64, options: RestoreOptions = RestoreOptions(), now: Date = Date()
+    ) throws -> RestorePlan {
         let project = try project(named: name)
         let backup = try backupRecord(id: backupID)
         guard backup.project == project.name else {
-            throw CatalogError("backup \(backupID) is of project \"\(backup.project)\", not \"\(project.name)\"; run 'catalog backup list \(project.name)' to see its backups")
+            throw CatalogError(
+                "backup \(backupID) is of project \"\(backup.project)\", not \"\(project.name)\"; run 'catalog backup list \(project.name)' to see its backups"
+            )
         }
         try Self.checkIntegrity(backup)
         return try wrapped(project: name) {
@@ -56,8 +62,9 @@ extension Catalog {
             }()
             let maintenance = try BackupMaintenanceConnection.open(connectionString, connectTimeout: options.connectTimeout)
             let facts = try BackupRestoreFacts.read(on: maintenance, database: database, server: server, incarnation: incarnation)
-            return try RestorePlan.make(project: name, backup: backup, facts: facts, options: options, now: now,
-                                        quoting: RestorePlan.Quoting(maintenance))
+            return try RestorePlan.make(
+                project: name, backup: backup, facts: facts, options: options, now: now,
+                quoting: RestorePlan.Quoting(maintenance))
         }
     }
 
@@ -81,7 +88,8 @@ extension Catalog {
             do {
                 try maintenance.execute(script: drop)
             } catch {
-                let reason = "could not drop a temporary database an interrupted restore left behind (is another restore of this project running?): \(CatalogError.wrap(error).message)"
+                let reason =
+                    "could not drop a temporary database an interrupted restore left behind (is another restore of this project running?): \(CatalogError.wrap(error).message)"
                 throw restoreFailure(plan, reason, untouched: untouched)
             }
         }
@@ -122,9 +130,12 @@ extension Catalog {
 
     private func runPgRestore(_ plan: RestorePlan, tools: PgTools, connectionString: ConnectionString, timeout: Int) throws {
         let tool = BackupToolConnection(connectionString.replacing("dbname", with: plan.temporaryDatabase), connectTimeout: timeout)
-        let outcome = try ChildProcess(tools.pgRestore, [
-            "--single-transaction", "--exit-on-error", "--no-password", tool.dbnameArgument, plan.backup.file,
-        ], environment: tool.environment).run()
+        let outcome = try ChildProcess(
+            tools.pgRestore,
+            [
+                "--single-transaction", "--exit-on-error", "--no-password", tool.dbnameArgument, plan.backup.file,
+            ], environment: tool.environment
+        ).run()
         guard outcome.status == 0 else {
             throw CatalogError("pg_restore failed: \(PgTools.summary(outcome.stderr))")
         }
@@ -139,8 +150,10 @@ extension Catalog {
         // The database is another incarnation now: its index copy must not be served again.
         try wrapped { try store.invalidateIndex(project: plan.project) }
         let aside = try wrapped {
-            try store.insertSetAside(SetAsideDatabase(project: plan.project, databaseName: plan.setAsideDatabase,
-                                                      backupID: plan.backup.id, createdAt: Date()))
+            try store.insertSetAside(
+                SetAsideDatabase(
+                    project: plan.project, databaseName: plan.setAsideDatabase,
+                    backupID: plan.backup.id, createdAt: Date()))
         }
         var result = RestoreResult(plan: plan, setAsideDatabase: plan.setAsideDatabase, seconds: seconds)
         if let drop = plan.dropOldStatement, let id = aside.id {
@@ -149,11 +162,14 @@ extension Catalog {
                 try wrapped { try store.markSetAsideDropped(id: id) }
                 result.setAsideDatabase = nil
             } catch {
-                throw CatalogError("project \"\(plan.project)\": the backup was restored, but the old database \"\(plan.setAsideDatabase)\" could not be dropped: \(CatalogError.wrap(error).message); drop it later with 'catalog backup prune'")
+                throw CatalogError(
+                    "project \"\(plan.project)\": the backup was restored, but the old database \"\(plan.setAsideDatabase)\" could not be dropped: \(CatalogError.wrap(error).message); drop it later with 'catalog backup prune'"
+                )
             }
         }
-        audit("backup.restore", target: plan.project, result: "ok",
-              detail: "backup \(plan.backup.id ?? 0); old database \(result.setAsideDatabase ?? "dropped")")
+        audit(
+            "backup.restore", target: plan.project, result: "ok",
+            detail: "backup \(plan.backup.id ?? 0); old database \(result.setAsideDatabase ?? "dropped")")
         return result
     }
 }

@@ -37,32 +37,38 @@ struct BackupRestoreFacts: Sendable, Equatable {
         let version = connection.serverVersion
         let provider = version >= 150000 ? "d.datlocprovider::text" : "'c'"
         let locale = version >= 170000 ? "d.datlocale" : (version >= 150000 ? "d.daticulocale" : "NULL::text")
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT d.oid::text AS oid, pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding,
                    \(provider) AS provider, d.datcollate AS collate, d.datctype AS ctype, \(locale) AS provider_locale,
                    d.datconnlimit AS connection_limit, d.datacl IS NULL AS default_acl,
                    shobj_description(d.oid, 'pg_database') AS comment
             FROM pg_database d WHERE d.datname = $1
-            """, [database]).records
+            """, [database]
+        ).records
         guard let row = rows.first, let oid = row["oid"] else {
             throw CatalogError("database \"\(database)\" was not found on its server; check the project's DSN with 'catalog project show'")
         }
-        let settings = try connection.query("""
+        let settings = try connection.query(
+            """
             SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END AS role, c.entry
             FROM pg_db_role_setting s, unnest(s.setconfig) WITH ORDINALITY AS c(entry, position)
             WHERE s.setdatabase = $1::oid
             ORDER BY s.setrole, c.position
-            """, [oid]).records.compactMap { record in
-                record["entry"].flatMap { BackupDatabaseSetting(role: record["role"], entry: $0) }
-            }
-        let grants = try connection.query("""
+            """, [oid]
+        ).records.compactMap { record in
+            record["entry"].flatMap { BackupDatabaseSetting(role: record["role"], entry: $0) }
+        }
+        let grants = try connection.query(
+            """
             SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type, a.is_grantable
             FROM pg_database d, aclexplode(d.datacl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
             WHERE d.oid = $1::oid
             ORDER BY a.position
-            """, [oid]).records.map { record in
-                Grant(grantee: record["grantee"], privilege: record["privilege_type"] ?? "", grantable: record.bool("is_grantable") ?? false)
-            }
+            """, [oid]
+        ).records.map { record in
+            Grant(grantee: record["grantee"], privilege: record["privilege_type"] ?? "", grantable: record.bool("is_grantable") ?? false)
+        }
         let names = try connection.query("SELECT datname FROM pg_database").records.compactMap { $0["datname"] }
         return BackupRestoreFacts(
             database: database, owner: row["owner"] ?? "", encoding: row["encoding"] ?? "UTF8",

@@ -89,7 +89,9 @@ public struct RestorePlan: Sendable, Equatable {
             return "check the target: server \(facts.server) and lineage \(lineage) match the backup's"
         }
         guard options.intoDifferentDatabase else {
-            throw CatalogError("backup \(backup.id ?? 0) of project \"\(project)\" is not of database \"\(facts.database)\": \(mismatches.joined(separator: "; ")); pick a backup of this database with 'catalog backup list \(project)', or pass --into-different-database to restore over it anyway")
+            throw CatalogError(
+                "backup \(backup.id ?? 0) of project \"\(project)\" is not of database \"\(facts.database)\": \(mismatches.joined(separator: "; ")); pick a backup of this database with 'catalog backup list \(project)', or pass --into-different-database to restore over it anyway"
+            )
         }
         return "restore into a different database (--into-different-database): \(mismatches.joined(separator: "; "))"
     }
@@ -128,7 +130,8 @@ public struct RestorePlan: Sendable, Equatable {
         let aside = BackupRestoreNames.setAside(facts.database, at: now, taken: facts.existingNames.union([temporary]))
         let id = quoting.identifier
         let literal = quoting.literal
-        var create = "CREATE DATABASE \(try id(temporary)) WITH OWNER = \(try id(facts.owner)) TEMPLATE = template0"
+        var create =
+            "CREATE DATABASE \(try id(temporary)) WITH OWNER = \(try id(facts.owner)) TEMPLATE = template0"
             + " ENCODING = \(try literal(facts.encoding)) LC_COLLATE = \(try literal(facts.collate)) LC_CTYPE = \(try literal(facts.ctype))"
         create += try Self.localeProviderClause(facts.localeProvider, locale: facts.providerLocale, literal: literal)
         if facts.connectionLimit != -1 { create += " CONNECTION LIMIT = \(facts.connectionLimit)" }
@@ -139,7 +142,8 @@ public struct RestorePlan: Sendable, Equatable {
         }
         var swap: [String] = []
         if options.terminateConnections {
-            swap.append("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(try literal(facts.database)) AND pid <> pg_backend_pid()")
+            swap.append(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(try literal(facts.database)) AND pid <> pg_backend_pid()")
         }
         swap.append("ALTER DATABASE \(try id(facts.database)) RENAME TO \(try id(aside))")
         swap.append("ALTER DATABASE \(try id(temporary)) RENAME TO \(try id(facts.database))")
@@ -148,7 +152,8 @@ public struct RestorePlan: Sendable, Equatable {
         return RestorePlan(
             project: project, backup: backup, database: facts.database, temporaryDatabase: temporary, leftovers: leftovers,
             setAsideDatabase: aside, otherSessions: facts.otherSessions, terminateConnections: options.terminateConnections,
-            dropOld: options.dropOld, identityCheck: identityCheck, dropLeftoverStatements: try leftovers.map { "DROP DATABASE IF EXISTS \(try id($0))" },
+            dropOld: options.dropOld, identityCheck: identityCheck,
+            dropLeftoverStatements: try leftovers.map { "DROP DATABASE IF EXISTS \(try id($0))" },
             createStatements: [create] + settings + (try accessStatements(facts, database: temporary, quoting: quoting)), swapStatements: swap,
             dropOldStatement: options.dropOld ? "DROP DATABASE \(try id(aside))" : nil,
             dropTemporaryStatement: "DROP DATABASE IF EXISTS \(try id(temporary)) WITH (FORCE)")

@@ -27,8 +27,9 @@ extension Catalog {
     public func verifyBackup(id: Int64, tools: PgTools? = nil) throws -> BackupVerification {
         let backup = try backupRecord(id: id)
         let tools = try tools ?? PgTools.locate()
-        var verification = BackupVerification(backup: backup, fileMissing: !FileManager.default.fileExists(atPath: backup.file),
-                                              checksumMatches: false, archiveReadable: false, entries: 0, problem: nil)
+        var verification = BackupVerification(
+            backup: backup, fileMissing: !FileManager.default.fileExists(atPath: backup.file),
+            checksumMatches: false, archiveReadable: false, entries: 0, problem: nil)
         do {
             try Self.checkIntegrity(backup)
             verification.checksumMatches = true
@@ -42,8 +43,9 @@ extension Catalog {
             verification.problem = CatalogError.wrap(error).message
         }
         try wrapped { try store.recordVerification(backupID: id, ok: verification.isOK) }
-        audit("backup.verify", target: backup.project, result: verification.isOK ? "ok" : "failed",
-              detail: verification.problem ?? "backup \(id)")
+        audit(
+            "backup.verify", target: backup.project, result: verification.isOK ? "ok" : "failed",
+            detail: verification.problem ?? "backup \(id)")
         return verification
     }
 
@@ -59,11 +61,15 @@ extension Catalog {
     static func checkIntegrity(_ backup: BackupRecord) throws {
         let id = backup.id ?? 0
         guard FileManager.default.fileExists(atPath: backup.file) else {
-            throw CatalogError("backup \(id) of project \"\(backup.project)\": its file \(backup.file) is missing; pick another backup with 'catalog backup list \(backup.project)'")
+            throw CatalogError(
+                "backup \(id) of project \"\(backup.project)\": its file \(backup.file) is missing; pick another backup with 'catalog backup list \(backup.project)'"
+            )
         }
         let actual = try BackupChecksum.sha256(ofFile: backup.file)
         guard actual == backup.sha256 else {
-            throw CatalogError("backup \(id) of project \"\(backup.project)\" is corrupted: its file's SHA-256 is \(actual.prefix(12))…, but \(backup.sha256.prefix(12))… was recorded when it was taken; pick another backup with 'catalog backup list \(backup.project)'")
+            throw CatalogError(
+                "backup \(id) of project \"\(backup.project)\" is corrupted: its file's SHA-256 is \(actual.prefix(12))…, but \(backup.sha256.prefix(12))… was recorded when it was taken; pick another backup with 'catalog backup list \(backup.project)'"
+            )
         }
     }
 }

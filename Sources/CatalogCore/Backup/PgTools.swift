@@ -32,7 +32,9 @@ public struct PgTools: Sendable, Equatable {
         }
         guard let directory = candidates.first(where: { hasBoth($0) }) else {
             let looked = environment["PG_BINDIR"].flatMap { $0.isEmpty ? nil : "PG_BINDIR=\($0)" } ?? "\(installRoot)/*/bin and PATH"
-            throw CatalogError("pg_dump and pg_restore were not found (looked in \(looked)); install them with 'apt-get install -y postgresql-client' (at least as new as your servers), or set PG_BINDIR to the directory that holds them")
+            throw CatalogError(
+                "pg_dump and pg_restore were not found (looked in \(looked)); install them with 'apt-get install -y postgresql-client' (at least as new as your servers), or set PG_BINDIR to the directory that holds them"
+            )
         }
         return PgTools(binDirectory: directory)
     }

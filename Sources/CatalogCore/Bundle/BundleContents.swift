@@ -16,7 +16,9 @@ public final class BundleContents: Sendable {
         let directory = (NSTemporaryDirectory() as NSString)
             .appendingPathComponent("\(Self.prefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())")
         guard mkdir(directory, 0o700) == 0 else {
-            throw CatalogError("cannot create a temporary directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno))); set TMPDIR to a writable directory")
+            throw CatalogError(
+                "cannot create a temporary directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno))); set TMPDIR to a writable directory"
+            )
         }
         do {
             manifest = try BundleReader.verify(path, extractingTo: directory)
@@ -40,7 +42,7 @@ public final class BundleContents: Sendable {
         let temporary = NSTemporaryDirectory()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix(prefix) {
             guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH
+                kill(pid, 0) != 0, errno == ESRCH
             else { continue }
             try? FileManager.default.removeItem(atPath: (temporary as NSString).appendingPathComponent(name))
         }

@@ -150,10 +150,13 @@ public struct BundleManifest: Sendable, Equatable, Codable {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
         guard let header = try? decoder.decode(Header.self, from: data), header.format == formatName else {
-            throw CatalogError("\(file) is not a catalog bundle (its manifest.json is not a catalog manifest); give a file written by 'catalog export'")
+            throw CatalogError(
+                "\(file) is not a catalog bundle (its manifest.json is not a catalog manifest); give a file written by 'catalog export'")
         }
         guard header.formatVersion <= currentFormatVersion else {
-            throw CatalogError("\(file) was written by a newer catalog (bundle format \(header.formatVersion); this catalog reads up to \(currentFormatVersion)); upgrade catalog and try again")
+            throw CatalogError(
+                "\(file) was written by a newer catalog (bundle format \(header.formatVersion); this catalog reads up to \(currentFormatVersion)); upgrade catalog and try again"
+            )
         }
         do {
             return try decoder.decode(BundleManifest.self, from: data)

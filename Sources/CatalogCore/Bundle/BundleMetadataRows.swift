@@ -9,19 +9,23 @@ enum BundleMetadataRows {
     /// Every `_metadata` table's rows, by table name; empty when `_metadata` is not installed.
     static func read(on connection: Connection) throws -> [String: [String]] {
         // jsonb prints timestamps, intervals and bytea in the session's style: fix it, so two servers agree.
-        try connection.query("""
+        try connection.query(
+            """
             SELECT set_config('TimeZone', 'UTC', false), set_config('IntervalStyle', 'postgres', false),
                    set_config('bytea_output', 'hex', false)
             """)
-        let tables = try connection.query("""
+        let tables = try connection.query(
+            """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = '_metadata' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-            """).records.compactMap { $0["relname"] }
+            """
+        ).records.compactMap { $0["relname"] }
         var rows: [String: [String]] = [:]
         for table in tables {
             let lines = try connection.query(
                 "SELECT jsonb_build_object('table', $1::text, 'row', to_jsonb(t))::text AS line FROM _metadata.\(try connection.quoteIdentifier(table)) t",
-                [table]).records.compactMap { $0["line"] }
+                [table]
+            ).records.compactMap { $0["line"] }
             rows[table] = lines.sorted()
         }
         return rows

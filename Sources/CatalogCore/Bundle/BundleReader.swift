@@ -41,18 +41,23 @@ enum BundleReader {
         do {
             return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
-            throw CatalogError("\(path) is truncated or damaged (its ZIP directory cannot be read); copy the whole file again, or export the project again")
+            throw CatalogError(
+                "\(path) is truncated or damaged (its ZIP directory cannot be read); copy the whole file again, or export the project again")
         }
     }
 
     private static func readManifest(_ archive: Archive, path: String) throws -> BundleManifest {
         guard let entry = archive[BundleLayout.manifest] else {
-            throw CatalogError("\(path) is a ZIP archive but not a catalog bundle (it has no \(BundleLayout.manifest)); give a file written by 'catalog export'")
+            throw CatalogError(
+                "\(path) is a ZIP archive but not a catalog bundle (it has no \(BundleLayout.manifest)); give a file written by 'catalog export'")
         }
         guard entry.uncompressedSize <= manifestLimit else {
-            throw CatalogError("\(path) is not a catalog bundle (its \(BundleLayout.manifest) is too large to be a manifest); give a file written by 'catalog export'")
+            throw CatalogError(
+                "\(path) is not a catalog bundle (its \(BundleLayout.manifest) is too large to be a manifest); give a file written by 'catalog export'"
+            )
         }
-        let damaged = CatalogError("\(path) is corrupted: its \(BundleLayout.manifest) cannot be read intact; copy the whole file again, or export the project again")
+        let damaged = CatalogError(
+            "\(path) is corrupted: its \(BundleLayout.manifest) cannot be read intact; copy the whole file again, or export the project again")
         var data = Data()
         let crc: CRC32
         do {
@@ -68,18 +73,22 @@ enum BundleReader {
     /// holds no file the manifest does not list.
     private static func checkCompleteness(_ manifest: BundleManifest, archive: Archive, path: String) throws {
         let listed = Set(manifest.files.map(\.path))
-        let required = [BundleLayout.schema, BundleLayout.database, BundleLayout.metadataRows]
+        let required =
+            [BundleLayout.schema, BundleLayout.database, BundleLayout.metadataRows]
             + manifest.shared.flatMap { use in use.versions.map { BundleLayout.sharedVersion(use.name, $0.version) } }
         if let missing = required.first(where: { !listed.contains($0) }) {
             throw CatalogError("\(path) is incomplete: its manifest does not list \(missing); export the project again")
         }
         for file in manifest.files where !isPlainRelative(file.path) {
-            throw CatalogError("\(path) is not a valid bundle: its manifest lists the unsafe path \"\(file.path)\"; give a file written by 'catalog export'")
+            throw CatalogError(
+                "\(path) is not a valid bundle: its manifest lists the unsafe path \"\(file.path)\"; give a file written by 'catalog export'")
         }
         // Directory entries (which other ZIP tools add) carry no data.
         let unlisted = archive.filter { $0.type != .directory }.map(\.path).filter { $0 != BundleLayout.manifest && !listed.contains($0) }
         guard unlisted.isEmpty else {
-            throw CatalogError("\(path) holds files its manifest does not list (\(unlisted.prefix(3).joined(separator: ", "))); it was changed after export: export the project again")
+            throw CatalogError(
+                "\(path) holds files its manifest does not list (\(unlisted.prefix(3).joined(separator: ", "))); it was changed after export: export the project again"
+            )
         }
     }
 
@@ -89,7 +98,8 @@ enum BundleReader {
     }
 
     /// Streams one entry through SHA-256 (and to disk when asked), then compares size, ZIP checksum and SHA-256.
-    private static func check(_ entry: Entry, against file: BundleManifest.File, in archive: Archive, path: String, writingTo target: String?) throws {
+    private static func check(_ entry: Entry, against file: BundleManifest.File, in archive: Archive, path: String, writingTo target: String?) throws
+    {
         let output = try target.map(createPrivateFile)
         defer { try? output?.close() }
         var hasher = SHA256()
@@ -100,26 +110,36 @@ enum BundleReader {
             crc = try archive.extract(entry) { chunk in
                 hasher.update(data: chunk)
                 size += Int64(chunk.count)
-                do { try output?.write(contentsOf: chunk) } catch { writeError = error; throw error }
+                do { try output?.write(contentsOf: chunk) } catch {
+                    writeError = error
+                    throw error
+                }
             }
         } catch {
             if let writeError, let target {
-                throw CatalogError("cannot unpack the bundle into \(target): \((writeError as NSError).localizedDescription); free some space in the temporary directory or set TMPDIR")
+                throw CatalogError(
+                    "cannot unpack the bundle into \(target): \((writeError as NSError).localizedDescription); free some space in the temporary directory or set TMPDIR"
+                )
             }
             throw CatalogError("\(path) is corrupted: \(file.path) cannot be read (\(error)); copy the whole file again, or export the project again")
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         guard size == file.size, crc == entry.checksum, digest == file.sha256 else {
-            throw CatalogError("\(path) is corrupted: the SHA-256 of \(file.path) does not match its manifest; copy the whole file again, or export the project again")
+            throw CatalogError(
+                "\(path) is corrupted: the SHA-256 of \(file.path) does not match its manifest; copy the whole file again, or export the project again"
+            )
         }
     }
 
     private static func createPrivateFile(_ path: String) throws -> FileHandle {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw CatalogError("cannot unpack the bundle into \(path): \(String(cString: strerror(errno))); free some space in the temporary directory or set TMPDIR")
+            throw CatalogError(
+                "cannot unpack the bundle into \(path): \(String(cString: strerror(errno))); free some space in the temporary directory or set TMPDIR"
+            )
         }
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
     }

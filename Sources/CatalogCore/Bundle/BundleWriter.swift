@@ -37,8 +37,9 @@ struct BundleWriter {
     /// The staged file for a bundle entry, creating its parent directories.
     func stagedPath(_ entry: String) throws -> String {
         let path = (stagingDirectory as NSString).appendingPathComponent(entry)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         return path
     }
 
@@ -80,7 +81,7 @@ struct BundleWriter {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         where name.hasPrefix(prefix) && (name.hasSuffix(".partial") || name.hasSuffix(".parts")) {
             guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH
+                kill(pid, 0) != 0, errno == ESRCH
             else { continue }
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
         }
@@ -91,13 +92,16 @@ struct BundleWriter {
         // The archive holds the project's data: private from its first byte, as backups are.
         chmod(temporaryPath, 0o600)
         let data = try manifest.encoded()
-        try archive.addEntry(with: BundleLayout.manifest, type: .file, uncompressedSize: Int64(data.count),
-                             compressionMethod: .deflate) { position, size in
+        try archive.addEntry(
+            with: BundleLayout.manifest, type: .file, uncompressedSize: Int64(data.count),
+            compressionMethod: .deflate
+        ) { position, size in
             data.subdata(in: Int(position)..<Int(position) + size)
         }
         for file in manifest.files {
-            try archive.addEntry(with: file.path, fileURL: URL(fileURLWithPath: try stagedPath(file.path)),
-                                 compressionMethod: stored.contains(file.path) ? .none : .deflate)
+            try archive.addEntry(
+                with: file.path, fileURL: URL(fileURLWithPath: try stagedPath(file.path)),
+                compressionMethod: stored.contains(file.path) ? .none : .deflate)
         }
     }
 

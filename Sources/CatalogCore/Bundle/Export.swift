@@ -20,8 +20,10 @@ public struct ExportOptions: Sendable {
     public var progress: (@Sendable (String) -> Void)?
 
     /// Options for one export; `catalogVersion` is written into the manifest.
-    public init(metadataOnly: Bool = false, overwrite: Bool = false, includeUserMappings: Bool = false, connectTimeout: Int = 10,
-                catalogVersion: String, tools: PgTools? = nil, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        metadataOnly: Bool = false, overwrite: Bool = false, includeUserMappings: Bool = false, connectTimeout: Int = 10,
+        catalogVersion: String, tools: PgTools? = nil, progress: (@Sendable (String) -> Void)? = nil
+    ) {
         self.metadataOnly = metadataOnly
         self.overwrite = overwrite
         self.includeUserMappings = includeUserMappings
@@ -62,8 +64,9 @@ extension Catalog {
             try Self.checkUserMappings(on: connection, project: name, include: options.includeUserMappings)
             options.progress?("reading a snapshot of \(name)")
             return try ExportSnapshot.within(connection) { snapshot in
-                let dumps = ExportDumps(tools: tools, connection: BackupToolConnection(connectionString, connectTimeout: options.connectTimeout),
-                                        snapshot: snapshot.id, project: name)
+                let dumps = ExportDumps(
+                    tools: tools, connection: BackupToolConnection(connectionString, connectTimeout: options.connectTimeout),
+                    snapshot: snapshot.id, project: name)
                 options.progress?("pg_dump --schema-only of \(name)")
                 try dumps.schema(to: writer.stagedPath(BundleLayout.schema))
                 options.progress?(options.metadataOnly ? "pg_dump -Fc of \(name) (_metadata data only)" : "pg_dump -Fc of \(name)")
@@ -74,7 +77,8 @@ extension Catalog {
                         try write(bodies[version.version] ?? "", to: writer.stagedPath(BundleLayout.sharedVersion(use.name, version.version)))
                     }
                 }
-                let entries = [BundleLayout.schema, BundleLayout.database, BundleLayout.metadataRows]
+                let entries =
+                    [BundleLayout.schema, BundleLayout.database, BundleLayout.metadataRows]
                     + shared.flatMap { use, _ in use.versions.map { BundleLayout.sharedVersion(use.name, $0.version) } }
                 return BundleManifest(
                     format: BundleManifest.formatName, formatVersion: BundleManifest.currentFormatVersion,
@@ -93,10 +97,11 @@ extension Catalog {
         let size = try FileManager.default.attributesOfItem(atPath: writer.destination)[.size] as? Int64 ?? 0
         let record = try wrapped {
             try store.insertExport(
-                ExportRecord(project: name, file: writer.destination, sizeBytes: size, sha256: BackupChecksum.sha256(ofFile: writer.destination),
-                             metadataOnly: options.metadataOnly, formatVersion: manifest.formatVersion,
-                             serverVersion: manifest.source.serverVersion, catalogVersion: options.catalogVersion,
-                             createdAt: createdAt, durationSeconds: (clock.now - start).seconds),
+                ExportRecord(
+                    project: name, file: writer.destination, sizeBytes: size, sha256: BackupChecksum.sha256(ofFile: writer.destination),
+                    metadataOnly: options.metadataOnly, formatVersion: manifest.formatVersion,
+                    serverVersion: manifest.source.serverVersion, catalogVersion: options.catalogVersion,
+                    createdAt: createdAt, durationSeconds: (clock.now - start).seconds),
                 audit: AuditEntry(action: "bundle.export", target: name, result: "ok", detail: writer.destination))
         }
         return ExportResult(record: record, manifest: manifest)
@@ -125,7 +130,9 @@ extension Catalog {
         let mappings = try connection.query("SELECT srvname, usename FROM pg_user_mappings ORDER BY srvname, usename").records
         guard !mappings.isEmpty else { return }
         let names = mappings.prefix(3).map { "server \($0["srvname"] ?? "?") for \($0["usename"] ?? "?")" }.joined(separator: ", ")
-        throw CatalogError("project \"\(project)\": its database has \(mappings.count) foreign-data-wrapper user mapping(s) (\(names)), which pg_dump would put into the bundle with their passwords; drop them first, or pass --include-user-mappings to export them anyway; no bundle was written")
+        throw CatalogError(
+            "project \"\(project)\": its database has \(mappings.count) foreign-data-wrapper user mapping(s) (\(names)), which pg_dump would put into the bundle with their passwords; drop them first, or pass --include-user-mappings to export them anyway; no bundle was written"
+        )
     }
 
     private func write(_ text: String, to path: String) throws {

@@ -21,11 +21,15 @@ struct ExportDumps {
     }
 
     private func run(_ options: [String], to path: String) throws {
-        let outcome = try ChildProcess(tools.pgDump, options + [
-            "--no-password", "--snapshot=\(snapshot)", "--file=\(path)", connection.dbnameArgument,
-        ], environment: connection.environment).run()
+        let outcome = try ChildProcess(
+            tools.pgDump,
+            options + [
+                "--no-password", "--snapshot=\(snapshot)", "--file=\(path)", connection.dbnameArgument,
+            ], environment: connection.environment
+        ).run()
         guard outcome.status == 0 else {
-            let advice = outcome.stderr.lowercased().contains("no space left on device")
+            let advice =
+                outcome.stderr.lowercased().contains("no space left on device")
                 ? "; free some space, or write the bundle elsewhere with -o" : PgTools.advice(for: outcome.stderr)
             throw CatalogError("project \"\(project)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(advice); no bundle was written")
         }

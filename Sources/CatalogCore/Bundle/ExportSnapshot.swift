@@ -27,8 +27,9 @@ struct ExportSnapshot: Sendable {
 
     private static func read(on connection: Connection, snapshot: String) throws -> ExportSnapshot {
         let database = connection.databaseName
-        let facts = try BackupRestoreFacts.read(on: connection, database: database, server: connection.serverAddress,
-                                                incarnation: try Incarnation.read(on: connection))
+        let facts = try BackupRestoreFacts.read(
+            on: connection, database: database, server: connection.serverAddress,
+            incarnation: try Incarnation.read(on: connection))
         let version = try connection.query("SELECT current_setting('server_version') AS version").records.first?["version"] ?? ""
         let source = BundleManifest.Source(
             serverVersion: version, serverVersionNumber: connection.serverVersion, database: database,
@@ -36,10 +37,12 @@ struct ExportSnapshot: Sendable {
             providerLocale: facts.providerLocale,
             settings: facts.settings.filter { $0.role == nil }.map { BundleManifest.Setting(name: $0.name, values: $0.values) })
         let metadataVersion = try MetadataSchema.applied(on: connection).map(\.version).filter { $0 < TeamMigrations.firstVersion }.max()
-        let schemas = try connection.query("""
+        let schemas = try connection.query(
+            """
             SELECT nspname FROM pg_namespace
             WHERE nspname NOT IN ('_metadata', 'information_schema') AND nspname NOT LIKE 'pg\\_%' ORDER BY 1
-            """).records.compactMap { $0["nspname"] }
+            """
+        ).records.compactMap { $0["nspname"] }
         return ExportSnapshot(
             id: snapshot, source: source, metadataVersion: metadataVersion, objects: try objects(on: connection),
             tables: try BundleTableCounts.read(on: connection), metadataRows: try BundleMetadataRows.read(on: connection),
@@ -48,7 +51,8 @@ struct ExportSnapshot: Sendable {
 
     /// How many objects of each kind the user's schemas hold, for the import plan.
     private static func objects(on connection: Connection) throws -> [String: Int] {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             WITH user_namespace AS (
                 SELECT oid FROM pg_namespace WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\\_%'
             )
@@ -63,7 +67,8 @@ struct ExportSnapshot: Sendable {
             SELECT 'schema', count(*) FROM user_namespace
             UNION ALL
             SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'
-            """).records
+            """
+        ).records
         var objects: [String: Int] = [:]
         for row in rows {
             if let kind = row["kind"], let count = row.int("n"), count > 0 { objects[kind] = count }

@@ -30,8 +30,9 @@ extension Catalog {
             let reason = CatalogError.wrap(error).message
             let facts = try importFacts(bundle, request: request, target: .unreachable(reason))
             let unreachable = CatalogError("the target server cannot be reached: \(reason)")
-            return try ImportPlanner.plan(bundle: bundle.path, manifest: bundle.manifest, request: request, facts: facts, now: now,
-                                          quoting: RestorePlan.Quoting(identifier: { _ in throw unreachable }, literal: { _ in throw unreachable }))
+            return try ImportPlanner.plan(
+                bundle: bundle.path, manifest: bundle.manifest, request: request, facts: facts, now: now,
+                quoting: RestorePlan.Quoting(identifier: { _ in throw unreachable }, literal: { _ in throw unreachable }))
         }
         return try plan(bundle, request: request, maintenance: maintenance, target: target, now: now)
     }
@@ -39,8 +40,10 @@ extension Catalog {
     /// Restores the bundle as planned, then reconciles the shared definitions and registers the project.
     /// Under an advisory lock on the target server it first makes the plan again and refuses if anything
     /// moved. A failure before the last rename leaves no database under the target name, and the store untouched.
-    public func runImport(_ plan: ImportPlan, bundle: BundleContents, request: ImportRequest,
-                          progress: (@Sendable (String) -> Void)? = nil) throws -> ImportResult {
+    public func runImport(
+        _ plan: ImportPlan, bundle: BundleContents, request: ImportRequest,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) throws -> ImportResult {
         let clock = ContinuousClock()
         let start = clock.now
         let tools = try request.tools ?? PgTools.locate()
@@ -48,7 +51,8 @@ extension Catalog {
         let maintenance = try wrapped { try BackupMaintenanceConnection.open(target, connectTimeout: request.connectTimeout) }
         try lockImports(into: plan.database, on: maintenance)
         guard try self.plan(bundle, request: request, maintenance: maintenance, target: target, now: plan.createdAt) == plan else {
-            throw CatalogError("the target or the store changed since the plan was made; run the import with --plan again and review it; nothing was changed")
+            throw CatalogError(
+                "the target or the store changed since the plan was made; run the import with --plan again and review it; nothing was changed")
         }
         for leftover in plan.leftovers {
             progress?("dropping \(leftover), left by an interrupted import")
@@ -59,7 +63,8 @@ extension Catalog {
             progress?("backing up \(plan.database) (safety backup)")
             result.safetyBackup = try safetyBackup(plan, request: request, tools: tools)
         }
-        let restore = ImportRestore(plan: plan, bundle: bundle, target: target, tools: tools, connectTimeout: request.connectTimeout, progress: progress)
+        let restore = ImportRestore(
+            plan: plan, bundle: bundle, target: target, tools: tools, connectTimeout: request.connectTimeout, progress: progress)
         if plan.mode == .intoEmpty {
             result.verification = try restore.intoEmpty()
             // The restore committed: report the copy as it is, and leave it unregistered.
@@ -71,7 +76,8 @@ extension Catalog {
                     try maintenance.execute(script: drop)
                 } catch {
                     result.setAsideDatabase = aside
-                    _ = try? store.insertSetAside(SetAsideDatabase(project: plan.project, databaseName: aside, backupID: result.safetyBackup?.id, createdAt: Date()))
+                    _ = try? store.insertSetAside(
+                        SetAsideDatabase(project: plan.project, databaseName: aside, backupID: result.safetyBackup?.id, createdAt: Date()))
                 }
             }
         }
@@ -81,13 +87,16 @@ extension Catalog {
         return result
     }
 
-    private func plan(_ bundle: BundleContents, request: ImportRequest, maintenance: Connection, target: ConnectionString, now: Date) throws -> ImportPlan {
+    private func plan(
+        _ bundle: BundleContents, request: ImportRequest, maintenance: Connection, target: ConnectionString, now: Date
+    ) throws -> ImportPlan {
         let server = try wrapped {
             try ImportFacts.server(maintenance, target: target, database: target.databaseName ?? "", connectTimeout: request.connectTimeout)
         }
         let facts = try importFacts(bundle, request: request, target: .reachable(server))
-        return try ImportPlanner.plan(bundle: bundle.path, manifest: bundle.manifest, request: request, facts: facts, now: now,
-                                      quoting: RestorePlan.Quoting(maintenance))
+        return try ImportPlanner.plan(
+            bundle: bundle.path, manifest: bundle.manifest, request: request, facts: facts, now: now,
+            quoting: RestorePlan.Quoting(maintenance))
     }
 
     private func importFacts(_ bundle: BundleContents, request: ImportRequest, target: ImportFacts.Target) throws -> ImportFacts {
@@ -99,23 +108,28 @@ extension Catalog {
     /// so a temporary database found while holding it was left by a run that is gone.
     private func lockImports(into database: String, on maintenance: Connection) throws {
         let locked = try wrapped {
-            try maintenance.query("SELECT pg_try_advisory_lock(hashtext('catalog import'), hashtext($1)) AS locked", [database]).records.first?.bool("locked")
+            try maintenance.query("SELECT pg_try_advisory_lock(hashtext('catalog import'), hashtext($1)) AS locked", [database]).records.first?.bool(
+                "locked")
         }
         guard locked == true else {
-            throw CatalogError("another catalog import into database \(database) is running on this server; wait for it to finish; nothing was changed")
+            throw CatalogError(
+                "another catalog import into database \(database) is running on this server; wait for it to finish; nothing was changed")
         }
     }
 
     private func safetyBackup(_ plan: ImportPlan, request: ImportRequest, tools: PgTools) throws -> BackupRecord {
-        let job = try BackupJob(catalog: self, options: BackupOptions(
-            directory: request.backupDirectory, concurrency: 1, connectTimeout: request.connectTimeout,
-            catalogVersion: request.catalogVersion, tools: tools))
+        let job = try BackupJob(
+            catalog: self,
+            options: BackupOptions(
+                directory: request.backupDirectory, concurrency: 1, connectTimeout: request.connectTimeout,
+                catalogVersion: request.catalogVersion, tools: tools))
         do {
             let project = Project(name: plan.project, dsn: request.dsn)
             let backup = try BoundedWorkers.map([project], concurrency: 1, timeout: Double(request.connectTimeout)) { project, conversation in
                 Result { try job.backUp(project, conversation: conversation) }
             }[0].get()
-            audit("backup.create", target: plan.project, result: "ok", detail: "safety backup before import: backup \(backup.id ?? 0): \(backup.file)")
+            audit(
+                "backup.create", target: plan.project, result: "ok", detail: "safety backup before import: backup \(backup.id ?? 0): \(backup.file)")
             return backup
         } catch {
             throw CatalogError("the safety backup of database \(plan.database) failed: \(CatalogError.wrap(error).message); nothing was changed")
@@ -131,7 +145,9 @@ extension Catalog {
                 try reconcile(step, use: use, project: plan.project, bundle: bundle)
             }
         } catch {
-            throw CatalogError("database \(plan.database) was restored and verified, but recording project \"\(plan.project)\" in the store failed: \(CatalogError.wrap(error).message); register it with 'catalog project add \(plan.project) --dsn …' and attach its shared definitions")
+            throw CatalogError(
+                "database \(plan.database) was restored and verified, but recording project \"\(plan.project)\" in the store failed: \(CatalogError.wrap(error).message); register it with 'catalog project add \(plan.project) --dsn …' and attach its shared definitions"
+            )
         }
         audit("bundle.import", target: plan.project, result: "ok", detail: "\(bundle.path) into \(plan.maskedDSN) (\(plan.mode.rawValue))")
     }
@@ -139,19 +155,24 @@ extension Catalog {
     private func reconcile(_ step: ImportSharedStep, use: BundleManifest.SharedUse, project: String, bundle: BundleContents) throws {
         for version in step.addedVersions {
             let file = use.versions.first { $0.version == version }
-            try appendBundled(step.name, body: bundle.sharedBody(step.name, version: version), author: file?.author, note: file?.note,
-                              previous: version - 1, detail: "version \(version), imported from \(bundle.path)")
+            try appendBundled(
+                step.name, body: bundle.sharedBody(step.name, version: version), author: file?.author, note: file?.note,
+                previous: version - 1, detail: "version \(version), imported from \(bundle.path)")
         }
         if let adopted = step.adopted {
-            try appendBundled(step.name, body: bundle.sharedBody(step.name, version: adopted.bundleVersion), author: nil,
-                              note: "adopted from \(bundle.path), where it is version \(adopted.bundleVersion)", previous: adopted.storeVersion - 1,
-                              detail: "version \(adopted.storeVersion), adopted from \(bundle.path)")
+            try appendBundled(
+                step.name, body: bundle.sharedBody(step.name, version: adopted.bundleVersion), author: nil,
+                note: "adopted from \(bundle.path), where it is version \(adopted.bundleVersion)", previous: adopted.storeVersion - 1,
+                detail: "version \(adopted.storeVersion), adopted from \(bundle.path)")
         }
-        try store.attach(definition: step.name, projects: [project], pinnedVersion: step.pinnedVersion,
-                         audit: AuditEntry(action: "shared.attach", target: step.name, result: "ok", detail: project))
+        try store.attach(
+            definition: step.name, projects: [project], pinnedVersion: step.pinnedVersion,
+            audit: AuditEntry(action: "shared.attach", target: step.name, result: "ok", detail: project))
         if let synced = step.syncedVersion {
-            try store.recordSync(project: project, definition: step.name, version: synced, overrides: use.overrides,
-                                 audit: AuditEntry(action: "sync", target: "\(step.name)@\(project)", result: "imported", detail: "version \(synced), from \(bundle.path)"))
+            try store.recordSync(
+                project: project, definition: step.name, version: synced, overrides: use.overrides,
+                audit: AuditEntry(
+                    action: "sync", target: "\(step.name)@\(project)", result: "imported", detail: "version \(synced), from \(bundle.path)"))
         }
     }
 

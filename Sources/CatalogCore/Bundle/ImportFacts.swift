@@ -28,7 +28,9 @@ struct ImportFacts: Sendable, Equatable {
     }
 
     /// Reads the store's side.
-    static func store(_ store: any CatalogStoring, manifest: BundleManifest, name: String) throws -> (nameTaken: Bool, versions: [String: [Int: String]]) {
+    static func store(
+        _ store: any CatalogStoring, manifest: BundleManifest, name: String
+    ) throws -> (nameTaken: Bool, versions: [String: [Int: String]]) {
         let taken = try store.project(named: name) != nil
         var versions: [String: [Int: String]] = [:]
         for use in manifest.shared {
@@ -45,7 +47,8 @@ struct ImportFacts: Sendable, Equatable {
         }
         // Counted before catalog's own connection to the database opens, so it is never among them.
         let otherSessions = try BackupMaintenanceConnection.otherSessions(on: maintenance, database: database)
-        let contents = try Connection(target, connectTimeout: connectTimeout).query("""
+        let contents = try Connection(target, connectTimeout: connectTimeout).query(
+            """
             WITH user_namespace AS (
                 SELECT oid, nspname FROM pg_namespace WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\\_%'
             ), object AS (
@@ -65,7 +68,8 @@ struct ImportFacts: Sendable, Equatable {
                 SELECT 7, 'extension ' || extname, false FROM pg_extension WHERE extname <> 'plpgsql'
             )
             SELECT count(*) OVER () AS total, name FROM object ORDER BY catalogs_own, rank, name LIMIT 3
-            """).records
+            """
+        ).records
         return TargetServer(
             databaseExists: true, objectCount: contents.first?.int("total") ?? 0, someObjects: contents.compactMap { $0["name"] },
             otherSessions: otherSessions, databaseNames: names)

@@ -73,18 +73,21 @@ public struct ImportPlan: Sendable, Equatable {
 
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
-        let target = switch mode {
-        case .create: "a new database, restored under a temporary name and renamed last"
-        case .intoEmpty: "an existing, empty database, restored in one transaction"
-        case .replace: "an existing database that holds data, replaced after a safety backup"
-        }
+        let target =
+            switch mode {
+            case .create: "a new database, restored under a temporary name and renamed last"
+            case .intoEmpty: "an existing, empty database, restored in one transaction"
+            case .replace: "an existing database that holds data, replaced after a safety backup"
+            }
         var steps = ["target: database \(database) on \(server), \(target)"]
         steps += leftovers.map { "drop \($0), a temporary database left by an interrupted import: \(dropStatements[$0] ?? "")" }
         if mode == .replace { steps.append("back up database \(database) with pg_dump -Fc (safety backup)") }
         steps += createStatements
         let what = objectSummary.joined(separator: ", ")
         let data = metadataOnly ? "no data besides _metadata" : "\(rowCount) rows in \(tableCount) tables"
-        steps.append("pg_restore \(restoreOptions.joined(separator: " ")) --dbname=<target DSN with dbname=\(restoreDatabase)> \(BundleLayout.database): \(what.isEmpty ? "no objects" : what); \(data)")
+        steps.append(
+            "pg_restore \(restoreOptions.joined(separator: " ")) --dbname=<target DSN with dbname=\(restoreDatabase)> \(BundleLayout.database): \(what.isEmpty ? "no objects" : what); \(data)"
+        )
         steps.append("verify every table's row count and the \(metadataRowCount) _metadata rows against the manifest")
         for step in shared {
             if let adopted = step.adopted, step.syncedVersion != nil {

@@ -9,13 +9,17 @@ enum ImportPlanner {
         bundle: String, manifest: BundleManifest, request: ImportRequest, facts: ImportFacts, now: Date, quoting: RestorePlan.Quoting
     ) throws -> ImportPlan {
         if let version = manifest.metadataVersion, version > MetadataSchema.latestVersion {
-            throw CatalogError("the bundle's _metadata is at version \(version), newer than this catalog knows (\(MetadataSchema.latestVersion)); upgrade catalog and try again")
+            throw CatalogError(
+                "the bundle's _metadata is at version \(version), newer than this catalog knows (\(MetadataSchema.latestVersion)); upgrade catalog and try again"
+            )
         }
         let name = request.name ?? manifest.project
         try ProjectName.validate(name)
         for tag in request.tags { try ProjectName.validateTag(tag) }
         if facts.nameTaken {
-            throw CatalogError("project \"\(name)\" is already registered; import under another name with --as NAME, or run 'catalog project remove \(name)' first; nothing was changed")
+            throw CatalogError(
+                "project \"\(name)\" is already registered; import under another name with --as NAME, or run 'catalog project remove \(name)' first; nothing was changed"
+            )
         }
         let target = try targetConnection(request.dsn)
         guard let database = target.databaseName, !database.isEmpty else {
@@ -26,7 +30,8 @@ enum ImportPlanner {
         let server: ImportFacts.TargetServer
         switch facts.target {
         case .unreachable(let reason):
-            throw CatalogError("the target server \(serverLabel) cannot be reached: \(reason); check the --dsn and that the server is up; nothing was changed")
+            throw CatalogError(
+                "the target server \(serverLabel) cannot be reached: \(reason); check the --dsn and that the server is up; nothing was changed")
         case .reachable(let found):
             server = found
         }
@@ -79,10 +84,13 @@ enum ImportPlanner {
         guard server.objectCount > 0 else { return .intoEmpty }
         guard request.replace else {
             let examples = server.someObjects.joined(separator: ", ") + (server.objectCount > server.someObjects.count ? ", …" : "")
-            throw CatalogError("database \(label) already holds data (\(server.objectCount) objects: \(examples)); import into a new or empty database, or pass --replace to replace it after a safety backup; nothing was changed")
+            throw CatalogError(
+                "database \(label) already holds data (\(server.objectCount) objects: \(examples)); import into a new or empty database, or pass --replace to replace it after a safety backup; nothing was changed"
+            )
         }
         guard server.otherSessions == 0 else {
-            throw CatalogError("\(server.otherSessions) other session(s) are connected to database \(label); close them before replacing it; nothing was changed")
+            throw CatalogError(
+                "\(server.otherSessions) other session(s) are connected to database \(label); close them before replacing it; nothing was changed")
         }
         return .replace
     }
@@ -92,7 +100,8 @@ enum ImportPlanner {
     private static func createStatements(_ temporary: String, source: BundleManifest.Source, quoting: RestorePlan.Quoting) throws -> [String] {
         let id = quoting.identifier
         let literal = quoting.literal
-        var create = "CREATE DATABASE \(try id(temporary)) TEMPLATE template0 ENCODING \(try literal(source.encoding))"
+        var create =
+            "CREATE DATABASE \(try id(temporary)) TEMPLATE template0 ENCODING \(try literal(source.encoding))"
             + " LC_COLLATE \(try literal(source.collate)) LC_CTYPE \(try literal(source.ctype))"
         create += try RestorePlan.localeProviderClause(source.localeProvider, locale: source.providerLocale, literal: literal)
         let settings = try source.settings.map { setting in

@@ -39,7 +39,9 @@ struct ImportRestore {
             return verification
         } catch {
             if let drop = plan.dropStatement(temporary) { try? maintenance.execute(script: drop) }
-            throw CatalogError("importing into \(plan.database) failed: \(CatalogError.wrap(error).message); \(untouched), and the temporary database \(temporary) was removed")
+            throw CatalogError(
+                "importing into \(plan.database) failed: \(CatalogError.wrap(error).message); \(untouched), and the temporary database \(temporary) was removed"
+            )
         }
     }
 
@@ -49,7 +51,9 @@ struct ImportRestore {
         do {
             try pgRestore(into: plan.database)
         } catch {
-            throw CatalogError("importing into \(plan.database) failed: \(CatalogError.wrap(error).message); pg_restore ran in one transaction, so the database is still empty")
+            throw CatalogError(
+                "importing into \(plan.database) failed: \(CatalogError.wrap(error).message); pg_restore ran in one transaction, so the database is still empty"
+            )
         }
         let verification = try verify(plan.database)
         if verification.isOK { try adoptSharedVersions(in: plan.database) }
@@ -59,9 +63,12 @@ struct ImportRestore {
     private func pgRestore(into database: String) throws {
         progress?("pg_restore into \(database)")
         let tool = BackupToolConnection(target.replacing("dbname", with: database), connectTimeout: connectTimeout)
-        let outcome = try ChildProcess(tools.pgRestore, plan.restoreOptions + [
-            "--no-password", tool.dbnameArgument, bundle.file(BundleLayout.database),
-        ], environment: tool.environment).run()
+        let outcome = try ChildProcess(
+            tools.pgRestore,
+            plan.restoreOptions + [
+                "--no-password", tool.dbnameArgument, bundle.file(BundleLayout.database),
+            ], environment: tool.environment
+        ).run()
         guard outcome.status == 0 else {
             throw CatalogError("pg_restore failed: \(PgTools.summary(outcome.stderr))\(PgTools.advice(for: outcome.stderr))")
         }
@@ -71,9 +78,10 @@ struct ImportRestore {
     private func verify(_ database: String) throws -> ImportVerification {
         progress?("checking \(database) against the manifest")
         let connection = try Connection(target.replacing("dbname", with: database), connectTimeout: connectTimeout)
-        return ImportVerification.compare(manifest: bundle.manifest, bundledRows: try bundle.metadataRows(),
-                                          tables: try BundleTableCounts.read(on: connection),
-                                          metadataRows: try BundleMetadataRows.read(on: connection))
+        return ImportVerification.compare(
+            manifest: bundle.manifest, bundledRows: try bundle.metadataRows(),
+            tables: try BundleTableCounts.read(on: connection),
+            metadataRows: try BundleMetadataRows.read(on: connection))
     }
 
     /// Points the copy's `_metadata` at the store's numbers for definitions adopted from the bundle.

@@ -41,7 +41,9 @@ public struct ImportSharedStep: Sendable, Equatable {
 /// Compares the bundle's shared definitions with the target store's, version by version.
 enum ImportSharedPlan {
     /// One step per bundled definition; a clash without a choice is refused, naming every clashing version.
-    static func steps(_ uses: [BundleManifest.SharedUse], store: [String: [Int: String]], choice: ImportRequest.SharedChoice) throws -> [ImportSharedStep] {
+    static func steps(
+        _ uses: [BundleManifest.SharedUse], store: [String: [Int: String]], choice: ImportRequest.SharedChoice
+    ) throws -> [ImportSharedStep] {
         var clashes: [String] = []
         let steps = uses.map { use -> ImportSharedStep in
             let target = store[use.name] ?? [:]
@@ -50,31 +52,42 @@ enum ImportSharedPlan {
             let versions = use.versions.map(\.version)
             if differing.isEmpty {
                 let action: ImportSharedStep.Action = target.isEmpty ? .add : (missing.isEmpty ? .attach : .extend)
-                let detail = switch action {
-                case .add: "new in this store: add \(range(versions)), attach"
-                case .extend: "this store has \(range(versions.filter { !missing.contains($0) })), identical: add \(range(missing)), attach"
-                default: "this store has \(range(versions)), identical: attach"
-                }
-                return ImportSharedStep(name: use.name, action: action, addedVersions: missing, adopted: nil,
-                                        pinnedVersion: use.pinnedVersion, syncedVersion: use.syncedVersion, detail: detail + synced(use.syncedVersion))
+                let detail =
+                    switch action {
+                    case .add: "new in this store: add \(range(versions)), attach"
+                    case .extend: "this store has \(range(versions.filter { !missing.contains($0) })), identical: add \(range(missing)), attach"
+                    default: "this store has \(range(versions)), identical: attach"
+                    }
+                return ImportSharedStep(
+                    name: use.name, action: action, addedVersions: missing, adopted: nil,
+                    pinnedVersion: use.pinnedVersion, syncedVersion: use.syncedVersion, detail: detail + synced(use.syncedVersion))
             }
             clashes.append("\"\(use.name)\" (version\(differing.count == 1 ? "" : "s") \(differing.map(String.init).joined(separator: ", ")))")
             switch choice {
             case .keepTarget:
-                return ImportSharedStep(name: use.name, action: .keepTarget, addedVersions: [], adopted: nil, pinnedVersion: nil, syncedVersion: nil,
-                                        detail: "differs from this store at \(range(differing)): keep this store's, attach unpinned; the next 'catalog sync' adopts it field by field")
+                return ImportSharedStep(
+                    name: use.name, action: .keepTarget, addedVersions: [], adopted: nil, pinnedVersion: nil, syncedVersion: nil,
+                    detail:
+                        "differs from this store at \(range(differing)): keep this store's, attach unpinned; the next 'catalog sync' adopts it field by field"
+                )
             case .adoptBundle, .refuse:
                 // Under .refuse this step is never used: the clash is reported below, with every other one.
                 let next = (target.keys.max() ?? 0) + 1
                 return ImportSharedStep(
-                    name: use.name, action: .adoptBundle, addedVersions: [], adopted: ImportSharedStep.Adoption(bundleVersion: use.usedVersion, storeVersion: next),
+                    name: use.name, action: .adoptBundle, addedVersions: [],
+                    adopted: ImportSharedStep.Adoption(bundleVersion: use.usedVersion, storeVersion: next),
                     pinnedVersion: use.pinnedVersion.map { _ in next }, syncedVersion: use.syncedVersion.map { _ in next },
-                    detail: "differs from this store at \(range(differing)): add the bundle's version \(use.usedVersion) as version \(next), point the project's _metadata at it, attach")
+                    detail:
+                        "differs from this store at \(range(differing)): add the bundle's version \(use.usedVersion) as version \(next), point the project's _metadata at it, attach"
+                )
             }
         }
         if choice == .refuse && !clashes.isEmpty {
-            let subject = clashes.count == 1 ? "shared definition \(clashes[0]) differs" : "shared definitions \(clashes.joined(separator: " and ")) differ"
-            throw CatalogError("\(subject) between the bundle and this store; pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version; nothing was changed")
+            let subject =
+                clashes.count == 1 ? "shared definition \(clashes[0]) differs" : "shared definitions \(clashes.joined(separator: " and ")) differ"
+            throw CatalogError(
+                "\(subject) between the bundle and this store; pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version; nothing was changed"
+            )
         }
         return steps
     }

@@ -29,8 +29,10 @@ public struct ImportVerification: Sendable, Equatable {
 
     /// Compares what the copy holds with the manifest and the bundled `_metadata` rows. Under
     /// `--metadata-only` only `_metadata`'s row counts are compared: the other tables came without data.
-    static func compare(manifest: BundleManifest, bundledRows: [String: [String]], tables: [BundleManifest.TableRows],
-                        metadataRows: [String: [String]]) -> ImportVerification {
+    static func compare(
+        manifest: BundleManifest, bundledRows: [String: [String]], tables: [BundleManifest.TableRows],
+        metadataRows: [String: [String]]
+    ) -> ImportVerification {
         let counts = Dictionary(tables.map { ($0.qualifiedName, $0.rows) }, uniquingKeysWith: { first, _ in first })
         var checks = manifest.tables.filter { !manifest.metadataOnly || $0.schema == "_metadata" }.map { table in
             let actual = counts[table.qualifiedName]
@@ -40,8 +42,9 @@ public struct ImportVerification: Sendable, Equatable {
         for table in Set(bundledRows.keys).union(metadataRows.keys).sorted() {
             let expected = bundledRows[table] ?? []
             let actual = metadataRows[table]
-            var check = Check(kind: "metadata", object: "_metadata.\(table)", expected: expected.count, actual: actual?.count,
-                              isOK: actual == expected, note: nil)
+            var check = Check(
+                kind: "metadata", object: "_metadata.\(table)", expected: expected.count, actual: actual?.count,
+                isOK: actual == expected, note: nil)
             if table == BundleMetadataRows.revisionTable {
                 // Its triggers may fire during a restore: reported, never a failure.
                 check.isOK = actual != nil

@@ -54,7 +54,9 @@ extension Catalog {
         var report = DriftReport(items: [], failures: [])
         for result in options.engine.runBlocking(tasks) {
             guard case .ok(let answers) = result.outcome else {
-                report.failures.append(ProjectFailure(project: result.key, outcome: ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))))
+                report.failures.append(
+                    ProjectFailure(
+                        project: result.key, outcome: ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))))
                 continue
             }
             report.items += SchemaDrift.compare(project: result.key, live: answers[0], mapped: answers[1])
@@ -123,7 +125,9 @@ enum SchemaDrift {
             }
             for (column, mapped) in relation.columns {
                 guard let realColumn = actual.columns[column] else {
-                    add("missing_column", "\(table).\(column)", "mapped in _metadata but not in the table; add it with ALTER TABLE, or prune the mapping")
+                    add(
+                        "missing_column", "\(table).\(column)",
+                        "mapped in _metadata but not in the table; add it with ALTER TABLE, or prune the mapping")
                     continue
                 }
                 let object = "\(table).\(column)"
@@ -131,7 +135,10 @@ enum SchemaDrift {
                     add("type_mismatch", object, "_metadata says \(type), the table has \(realType)")
                 }
                 if let nullable = mapped.isNullable, let realNullable = realColumn.isNullable, nullable != realNullable {
-                    add("nullability_mismatch", object, "_metadata says \(nullability(nullable)), the table has \(nullability(realNullable)); change the table with ALTER TABLE, or \(rescan) to record what it has")
+                    add(
+                        "nullability_mismatch", object,
+                        "_metadata says \(nullability(nullable)), the table has \(nullability(realNullable)); change the table with ALTER TABLE, or \(rescan) to record what it has"
+                    )
                 }
                 if let position = mapped.position, let realPosition = realColumn.position, position != realPosition {
                     add("position_mismatch", object, "_metadata says position \(position), the table has \(realPosition); \(rescan)")
@@ -154,7 +161,9 @@ enum SchemaDrift {
 
 /// A project's copies of shared definitions against the store.
 enum SharedDrift {
-    static func compare(_ work: SyncWork, ours: [ProjectMappings.Key: MappedTable], attachments: [StoredAttachment], versions: [SharedVersion]) -> [DriftItem] {
+    static func compare(
+        _ work: SyncWork, ours: [ProjectMappings.Key: MappedTable], attachments: [StoredAttachment], versions: [SharedVersion]
+    ) -> [DriftItem] {
         var items: [DriftItem] = []
         for item in work.items {
             let definition = item.theirs.definition
@@ -163,9 +172,11 @@ enum SharedDrift {
                 items.append(DriftItem(project: work.project.name, layer: .shared, kind: kind, object: path, detail: detail))
             }
             guard let mapped = ours[ProjectMappings.Key(schema: definition.schema, table: definition.table)], mapped.isShared,
-                  let copyVersion = mapped.sharedVersion
+                let copyVersion = mapped.sharedVersion
             else {
-                add("behind", object, "\"\(item.definition)\" version \(item.theirs.version) was never synced here; run 'catalog sync --project \(work.project.name)'")
+                add(
+                    "behind", object,
+                    "\"\(item.definition)\" version \(item.theirs.version) was never synced here; run 'catalog sync --project \(work.project.name)'")
                 continue
             }
             guard let base = versions.first(where: { $0.name == item.definition && $0.version == copyVersion }) else {
@@ -173,12 +184,16 @@ enum SharedDrift {
                 continue
             }
             if copyVersion < item.theirs.version {
-                add("behind", object, "at \"\(item.definition)\" version \(copyVersion), the store has \(item.theirs.version); run 'catalog sync --project \(work.project.name)'")
+                add(
+                    "behind", object,
+                    "at \"\(item.definition)\" version \(copyVersion), the store has \(item.theirs.version); run 'catalog sync --project \(work.project.name)'"
+                )
             }
             let attachment = attachments.first { $0.project == work.project.name && $0.definition == item.definition }
-            let overrides = (try? JSONValue(json: attachment?.overrides ?? "{}")).flatMap { value -> [String: JSONValue]? in
-                if case .object(let object) = value { object } else { nil }
-            } ?? [:]
+            let overrides =
+                (try? JSONValue(json: attachment?.overrides ?? "{}")).flatMap { value -> [String: JSONValue]? in
+                    if case .object(let object) = value { object } else { nil }
+                } ?? [:]
             let baseFields = SyncFields.of(base.definition)
             let ourFields = SyncFields.of(mapped)
             let paths = SyncFields.paths([base.definition], []).filter { path in

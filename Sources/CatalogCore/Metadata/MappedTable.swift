@@ -8,8 +8,10 @@ public struct MappedTable: Sendable, Equatable {
     public var sharedVersion: Int?
     public var columns: [String: MappedTableColumn]
 
-    public init(graphqlType: String? = nil, label: String? = nil, description: String? = nil, isShared: Bool = false,
-                sharedName: String? = nil, sharedVersion: Int? = nil, columns: [String: MappedTableColumn] = [:]) {
+    public init(
+        graphqlType: String? = nil, label: String? = nil, description: String? = nil, isShared: Bool = false,
+        sharedName: String? = nil, sharedVersion: Int? = nil, columns: [String: MappedTableColumn] = [:]
+    ) {
         self.graphqlType = graphqlType
         self.label = label
         self.description = description
@@ -29,8 +31,10 @@ public struct MappedTableColumn: Sendable, Equatable {
     public var validationRules: JSONValue?
     public var position: Int?
 
-    public init(type: String? = nil, label: String? = nil, graphqlField: String? = nil, nullable: Bool? = nil,
-                validationRules: JSONValue? = nil, position: Int? = nil) {
+    public init(
+        type: String? = nil, label: String? = nil, graphqlField: String? = nil, nullable: Bool? = nil,
+        validationRules: JSONValue? = nil, position: Int? = nil
+    ) {
         self.type = type
         self.label = label
         self.graphqlField = graphqlField
@@ -51,8 +55,11 @@ enum SyncFields {
     static func of(_ definition: TableDefinition) -> [String: JSONValue] {
         var fields = tableFields(definition.graphqlType, definition.label, definition.description)
         for column in definition.columns {
-            add(column.name, MappedTableColumn(type: column.type, label: column.label, graphqlField: column.graphqlField,
-                                               nullable: column.nullable, validationRules: column.validationRules, position: column.position), to: &fields)
+            add(
+                column.name,
+                MappedTableColumn(
+                    type: column.type, label: column.label, graphqlField: column.graphqlField,
+                    nullable: column.nullable, validationRules: column.validationRules, position: column.position), to: &fields)
         }
         return fields
     }

@@ -30,8 +30,9 @@ enum MetadataAdoption {
         Expected(table: "mappings_table", column: "created_at", types: timestamp, definition: "timestamptz NOT NULL DEFAULT now()"),
         Expected(table: "mappings_table", column: "updated_at", types: timestamp, definition: "timestamptz NOT NULL DEFAULT now()"),
         Expected(table: "mappings_column", column: "id", types: integer, definition: "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-        Expected(table: "mappings_column", column: "table_id", types: integer,
-                 definition: "bigint REFERENCES _metadata.mappings_table(id) ON DELETE CASCADE"),
+        Expected(
+            table: "mappings_column", column: "table_id", types: integer,
+            definition: "bigint REFERENCES _metadata.mappings_table(id) ON DELETE CASCADE"),
         Expected(table: "mappings_column", column: "pg_column", types: text, definition: "text"),
         Expected(table: "mappings_column", column: "pg_type", types: text, definition: "text"),
         Expected(table: "mappings_column", column: "graphql_field", types: text, definition: "text"),
@@ -58,42 +59,53 @@ enum MetadataAdoption {
     /// Adopts `_metadata` when it holds the mapping tables and an empty or absent ledger; returns the
     /// baseline recorded, or nil when there was nothing to adopt. Runs in the caller's transaction.
     static func adoptIfNeeded(_ known: [SchemaMigration], on connection: Connection, project: String) throws -> SchemaMigration? {
-        let present = try connection.query("SELECT to_regclass('_metadata.mappings_table') IS NOT NULL AS present").records.first?.bool("present") == true
+        let present =
+            try connection.query("SELECT to_regclass('_metadata.mappings_table') IS NOT NULL AS present").records.first?.bool("present") == true
         guard present, try MetadataSchema.applied(on: connection).isEmpty, let baseline = known.first(where: { $0.version == 1 }) else { return nil }
         let problems = Self.problems(try shape(on: connection))
         if !problems.isEmpty {
             let found = problems.map(\.problem).joined(separator: ", ")
             let fixes = problems.compactMap(\.fix)
-            let todo = fixes.isEmpty
+            let todo =
+                fixes.isEmpty
                 ? "create them as schema/postgres/\(baseline.identifier).sql does"
                 : "run '\(fixes.joined(separator: "; "))' as the table owner"
-            throw CatalogError("project \"\(project)\": its _metadata has mapping tables but no schema_migrations ledger, and they differ from \(baseline.identifier): \(found); \(todo), then 'catalog metadata install \(project)' again; nothing was changed")
+            throw CatalogError(
+                "project \"\(project)\": its _metadata has mapping tables but no schema_migrations ledger, and they differ from \(baseline.identifier): \(found); \(todo), then 'catalog metadata install \(project)' again; nothing was changed"
+            )
         }
         try connection.execute(script: MetadataSchema.createLedger)
         for statement in SQLStatement.split(baseline.sql) where !createsMappingTable(statement) {
             do {
                 try connection.execute(script: statement.text)
             } catch let error as PostgresError {
-                throw CatalogError("project \"\(project)\": adopting its _metadata as \(baseline.identifier): line \(statement.line) failed: \(PostgresAdvice.explain(error)); nothing was changed")
+                throw CatalogError(
+                    "project \"\(project)\": adopting its _metadata as \(baseline.identifier): line \(statement.line) failed: \(PostgresAdvice.explain(error)); nothing was changed"
+                )
             }
         }
-        try connection.query("INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                             [baseline.version, baseline.name, MetadataSchema.checksum(baseline)])
+        try connection.query(
+            "INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+            [baseline.version, baseline.name, MetadataSchema.checksum(baseline)])
         return baseline
     }
 
     static func shape(on connection: Connection) throws -> Shape {
         var columns: [String: [String: String]] = [:]
-        for record in try connection.query("""
+        for record in try connection.query(
+            """
             SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
             WHERE table_schema = '_metadata' AND table_name IN ('mappings_table', 'mappings_column')
-            """).records {
+            """
+        ).records {
             columns[record["table_name"] ?? "", default: [:]][record["column_name"] ?? ""] = record["data_type"] ?? ""
         }
-        let unique = try connection.query("""
+        let unique = try connection.query(
+            """
             SELECT conname::text AS name FROM pg_constraint
             WHERE conrelid = '_metadata.mappings_table'::regclass AND contype IN ('u', 'p')
-            """).records.compactMap { $0["name"] }
+            """
+        ).records.compactMap { $0["name"] }
         return Shape(columns: columns, uniqueConstraints: Set(unique))
     }
 
@@ -107,18 +119,25 @@ enum MetadataAdoption {
             guard let columns = shape.columns[expected.table] else { continue }
             let name = "_metadata.\(expected.table)"
             guard let type = columns[expected.column] else {
-                problems.append(("\(name) has no column \(expected.column)", "ALTER TABLE \(name) ADD COLUMN \(expected.column) \(expected.definition)"))
+                problems.append(
+                    ("\(name) has no column \(expected.column)", "ALTER TABLE \(name) ADD COLUMN \(expected.column) \(expected.definition)"))
                 continue
             }
             if !expected.types.contains(type) {
                 let wanted = expected.types[0]
-                problems.append(("\(name).\(expected.column) is \(type), not \(wanted)",
-                                 "ALTER TABLE \(name) ALTER COLUMN \(expected.column) TYPE \(wanted) USING \(expected.column)::\(wanted)"))
+                problems.append(
+                    (
+                        "\(name).\(expected.column) is \(type), not \(wanted)",
+                        "ALTER TABLE \(name) ALTER COLUMN \(expected.column) TYPE \(wanted) USING \(expected.column)::\(wanted)"
+                    ))
             }
         }
         if shape.columns["mappings_table"]?["table_name"] != nil && !shape.uniqueConstraints.contains(tableNameKey) {
-            problems.append(("_metadata.mappings_table has no unique constraint \(tableNameKey)",
-                             "ALTER TABLE _metadata.mappings_table ADD CONSTRAINT \(tableNameKey) UNIQUE (table_name)"))
+            problems.append(
+                (
+                    "_metadata.mappings_table has no unique constraint \(tableNameKey)",
+                    "ALTER TABLE _metadata.mappings_table ADD CONSTRAINT \(tableNameKey) UNIQUE (table_name)"
+                ))
         }
         return problems
     }

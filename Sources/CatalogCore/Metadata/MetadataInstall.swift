@@ -29,13 +29,18 @@ extension Catalog {
             Self.installMetadata(project, migrations: migrations, conversation: conversation)
         }
         let observations = results.map { result in
-            (result.project, ProjectObservation(
-                status: result.outcome.isOK ? .ok : .failed, message: result.outcome.reason, metadataVersion: result.toVersion))
+            (
+                result.project,
+                ProjectObservation(
+                    status: result.outcome.isOK ? .ok : .failed, message: result.outcome.reason, metadataVersion: result.toVersion)
+            )
         }
         try wrapped { try store.record(observations) }
         for result in results {
-            audit("metadata.install", target: result.project, result: result.outcome.label,
-                  detail: result.outcome.reason ?? (result.adopted.map { "adopted at \($0); " } ?? "") + "applied: \(result.applied.joined(separator: ", "))")
+            audit(
+                "metadata.install", target: result.project, result: result.outcome.label,
+                detail: result.outcome.reason ?? (result.adopted.map { "adopted at \($0); " } ?? "")
+                    + "applied: \(result.applied.joined(separator: ", "))")
         }
         return results
     }

@@ -108,8 +108,11 @@ extension Catalog {
             }
         }
         for result in results {
-            audit("metadata.scan", target: result.project, result: result.outcome.label,
-                  detail: result.outcome.reason ?? "+\(result.tablesAdded) tables, +\(result.columnsAdded) columns, \(result.missing.count) missing, \(result.pruned) pruned, \(result.renames.filter(\.followed).count) renames followed")
+            audit(
+                "metadata.scan", target: result.project, result: result.outcome.label,
+                detail: result.outcome.reason
+                    ?? "+\(result.tablesAdded) tables, +\(result.columnsAdded) columns, \(result.missing.count) missing, \(result.pruned) pruned, \(result.renames.filter(\.followed).count) renames followed"
+            )
         }
         return results
     }
@@ -163,7 +166,9 @@ struct MetadataScanner {
             throw CatalogError("project \"\(project)\" has no _metadata schema; run 'catalog metadata install \(project)' first")
         }
         guard applied >= MetadataSchema.latestVersion else {
-            throw CatalogError("project \"\(project)\" has _metadata version \(applied), older than this catalog's \(MetadataSchema.latestVersion); run 'catalog metadata install \(project)' to upgrade it first")
+            throw CatalogError(
+                "project \"\(project)\" has _metadata version \(applied), older than this catalog's \(MetadataSchema.latestVersion); run 'catalog metadata install \(project)' to upgrade it first"
+            )
         }
     }
 
@@ -186,11 +191,13 @@ struct MetadataScanner {
             let schema = record["schema"] ?? ""
             let name = record["name"] ?? ""
             if relations.last?.schema != schema || relations.last?.name != name {
-                relations.append(LiveRelation(schema: schema, name: name, kind: RelationKind(relkind: record["relkind"] ?? "r") ?? .table, columns: []))
+                relations.append(
+                    LiveRelation(schema: schema, name: name, kind: RelationKind(relkind: record["relkind"] ?? "r") ?? .table, columns: []))
             }
             if let column = record["column_name"] {
-                relations[relations.count - 1].columns.append(LiveColumn(
-                    name: column, type: record["type"] ?? "", isNullable: record.bool("nullable") ?? true, position: record.int("position") ?? 0))
+                relations[relations.count - 1].columns.append(
+                    LiveColumn(
+                        name: column, type: record["type"] ?? "", isNullable: record.bool("nullable") ?? true, position: record.int("position") ?? 0))
             }
         }
         return relations
@@ -202,25 +209,33 @@ struct MetadataScanner {
     }
 
     func readMapped() throws -> [RelationKey: MappedRelation] {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT t.id AS table_id, t.pg_schema, t.table_name, t.relation_kind,
                    t.label AS table_label, t.description AS table_description, t.graphql_type,
                    c.id AS column_id, c.pg_column, c.pg_type, c.is_nullable, c.position,
                    c.label, c.description, c.validation_rules::text AS validation_rules, c.graphql_field
             FROM _metadata.mappings_table t LEFT JOIN _metadata.mappings_column c ON c.table_id = t.id
-            """).records
+            """
+        ).records
         var mapped: [RelationKey: MappedRelation] = [:]
         for record in rows {
             let key = RelationKey(schema: record["pg_schema"] ?? "public", name: record["table_name"] ?? "")
             let tableID = Int64(record["table_id"] ?? "") ?? 0
-            var relation = mapped[key] ?? MappedRelation(
-                id: tableID, kind: record["relation_kind"], columns: [:],
-                humanFields: HumanField.set(["label": record["table_label"], "description": record["table_description"], "graphql_type": record["graphql_type"]]))
+            var relation =
+                mapped[key]
+                ?? MappedRelation(
+                    id: tableID, kind: record["relation_kind"], columns: [:],
+                    humanFields: HumanField.set([
+                        "label": record["table_label"], "description": record["table_description"], "graphql_type": record["graphql_type"],
+                    ]))
             if let column = record["pg_column"], let columnID = Int64(record["column_id"] ?? "") {
                 relation.columns[column] = MappedColumn(
                     id: columnID, name: column, type: record["pg_type"], isNullable: record.bool("is_nullable"), position: record.int("position"),
-                    humanFields: HumanField.set(["label": record["label"], "description": record["description"],
-                                                 "validation_rules": record["validation_rules"], "graphql_field": record["graphql_field"]]))
+                    humanFields: HumanField.set([
+                        "label": record["label"], "description": record["description"],
+                        "validation_rules": record["validation_rules"], "graphql_field": record["graphql_field"],
+                    ]))
             }
             mapped[key] = relation
         }

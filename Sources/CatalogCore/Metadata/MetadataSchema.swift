@@ -43,11 +43,15 @@ public enum MetadataSchema {
         // Versions from TeamMigrations.firstVersion up are the team's own; 'metadata migrate' checks those.
         for row in applied where row.version < TeamMigrations.firstVersion || byVersion[row.version] != nil {
             guard let migration = byVersion[row.version] else {
-                throw CatalogError("project \"\(project)\": its _metadata has migration \(row.version) (\(row.name)), which this catalog does not know; upgrade catalog, or pass the --migrations directory it came from")
+                throw CatalogError(
+                    "project \"\(project)\": its _metadata has migration \(row.version) (\(row.name)), which this catalog does not know; upgrade catalog, or pass the --migrations directory it came from"
+                )
             }
             let expected = checksum(migration)
             if expected != row.checksum {
-                throw CatalogError("project \"\(project)\": migration \(migration.identifier) was applied with checksum \(row.checksum.prefix(12)), but its file now has \(expected.prefix(12)); applied migrations must never change: restore the file and put the change in a new migration")
+                throw CatalogError(
+                    "project \"\(project)\": migration \(migration.identifier) was applied with checksum \(row.checksum.prefix(12)), but its file now has \(expected.prefix(12)); applied migrations must never change: restore the file and put the change in a new migration"
+                )
             }
         }
         let appliedVersions = Set(applied.map(\.version))
@@ -64,17 +68,22 @@ public enum MetadataSchema {
 
     /// Installs or upgrades `_metadata` in one transaction under the advisory lock, first adopting
     /// the original design's mapping tables when they stand there without a ledger. Idempotent.
-    static func install(_ known: [SchemaMigration], on connection: Connection, project: String) throws -> (adopted: SchemaMigration?, applied: [SchemaMigration]) {
+    static func install(
+        _ known: [SchemaMigration], on connection: Connection, project: String
+    ) throws -> (adopted: SchemaMigration?, applied: [SchemaMigration]) {
         try connection.transaction {
             try connection.query("SELECT pg_advisory_xact_lock($1)", [advisoryLockKey])
-            let schemaExists = try connection.query("SELECT to_regnamespace('_metadata') IS NOT NULL AS present").records.first?.bool("present") == true
+            let schemaExists =
+                try connection.query("SELECT to_regnamespace('_metadata') IS NOT NULL AS present").records.first?.bool("present") == true
             if !schemaExists {
                 do {
                     try connection.execute(script: "CREATE SCHEMA _metadata")
                 } catch let error as PostgresError where error.sqlState == SQLState.insufficientPrivilege {
                     let database = try connection.quoteIdentifier(connection.databaseName)
                     let role = try connection.quoteIdentifier(connection.userName)
-                    throw CatalogError("project \"\(project)\": role \(role) may not create the _metadata schema (\(error.message)); run 'GRANT CREATE ON DATABASE \(database) TO \(role)' as the database owner, or register the project with the owner's DSN")
+                    throw CatalogError(
+                        "project \"\(project)\": role \(role) may not create the _metadata schema (\(error.message)); run 'GRANT CREATE ON DATABASE \(database) TO \(role)' as the database owner, or register the project with the owner's DSN"
+                    )
                 }
             }
             let adopted = try MetadataAdoption.adoptIfNeeded(known, on: connection, project: project)
@@ -84,7 +93,8 @@ public enum MetadataSchema {
                 do {
                     try connection.execute(script: migration.sql)
                 } catch let error as PostgresError {
-                    throw CatalogError("project \"\(project)\": migration \(migration.identifier) failed: \(PostgresAdvice.explain(error)); nothing was applied")
+                    throw CatalogError(
+                        "project \"\(project)\": migration \(migration.identifier) failed: \(PostgresAdvice.explain(error)); nothing was applied")
                 }
                 try connection.query(
                     "INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
@@ -97,6 +107,7 @@ public enum MetadataSchema {
 
 extension MetadataSchema.Applied {
     init(_ record: QueryResult.Record) {
-        self.init(version: record.int("version") ?? 0, name: record["name"] ?? "", checksum: record["checksum"] ?? "", appliedAt: record["applied_at"])
+        self.init(
+            version: record.int("version") ?? 0, name: record["name"] ?? "", checksum: record["checksum"] ?? "", appliedAt: record["applied_at"])
     }
 }

@@ -83,7 +83,8 @@ public struct DestructiveStatement: Sendable, Equatable, CustomStringConvertible
         if index > 0 && ["ON", "DO", "FOR", "KEY"].contains(tokens[index - 1]) { return false }
         var next = index + 1
         while next < tokens.count, next - index <= 7, tokens[next] != "SET",
-              [".", "*", "%"].contains(tokens[next]) || isIdentifier(tokens[next]) {
+            [".", "*", "%"].contains(tokens[next]) || isIdentifier(tokens[next])
+        {
             next += 1
         }
         return next > index + 1 && next < tokens.count && tokens[next] == "SET"
@@ -111,7 +112,8 @@ public struct DestructiveStatement: Sendable, Equatable, CustomStringConvertible
     private static func code(of statement: SQLStatement) -> (String, [String])? {
         let tokens = statement.tokens
         if tokens.first == "DO" { return ("DO block", statement.literals) }
-        let head = tokens.first == "CREATE" && tokens.count > 3 && tokens[1] == "OR" && tokens[2] == "REPLACE"
+        let head =
+            tokens.first == "CREATE" && tokens.count > 3 && tokens[1] == "OR" && tokens[2] == "REPLACE"
             ? Array(tokens.dropFirst(3)) : Array(tokens.dropFirst())
         guard tokens.first == "CREATE", let routine = head.first, ["FUNCTION", "PROCEDURE"].contains(routine) else { return nil }
         let strings = tokens.indices.filter { tokens[$0] == "'…'" }

@@ -25,7 +25,9 @@ enum MigrationExecutor {
             do {
                 for statement in preamble(plan.direction) { try connection.execute(script: statement) }
             } catch let error as PostgresError where error.sqlState == SQLState.lockNotAvailable {
-                throw CatalogError("project \"\(name)\": another catalog command has been changing its _metadata for over \(lockWaitSeconds) s; try again when it has finished; nothing was changed")
+                throw CatalogError(
+                    "project \"\(name)\": another catalog command has been changing its _metadata for over \(lockWaitSeconds) s; try again when it has finished; nothing was changed"
+                )
             }
             let applied = try MetadataSchema.applied(on: connection)
             let steps = try MigrationPlan.steps(direction: plan.direction, target: plan.target, known: plan.known, applied: applied, project: name)
@@ -38,7 +40,9 @@ enum MigrationExecutor {
                     do {
                         try connection.execute(script: statement.text)
                     } catch let error as PostgresError {
-                        throw CatalogError("project \"\(name)\": \(step.file) line \(statement.line): \(PostgresAdvice.explain(error)); the project was rolled back and nothing of this run changed it")
+                        throw CatalogError(
+                            "project \"\(name)\": \(step.file) line \(statement.line): \(PostgresAdvice.explain(error)); the project was rolled back and nothing of this run changed it"
+                        )
                     }
                 }
                 try connection.query(step.ledgerQuery)
@@ -60,7 +64,9 @@ enum MigrationExecutor {
             switch direction {
             case .up:
                 let name = step.migration.name.replacingOccurrences(of: "'", with: "''")
-                lines.append("INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES (\(step.migration.version), '\(name)', '\(step.migration.checksum)');")
+                lines.append(
+                    "INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES (\(step.migration.version), '\(name)', '\(step.migration.checksum)');"
+                )
             case .down:
                 lines.append("DELETE FROM _metadata.schema_migrations WHERE version = \(step.migration.version);")
             }

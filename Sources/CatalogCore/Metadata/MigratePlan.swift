@@ -30,8 +30,9 @@ public struct MigrationStep: Sendable, Equatable {
     var ledgerQuery: Query {
         switch direction {
         case .up:
-            Query("INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                  [migration.version, migration.name, migration.checksum])
+            Query(
+                "INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                [migration.version, migration.name, migration.checksum])
         case .down:
             Query("DELETE FROM _metadata.schema_migrations WHERE version = $1", [migration.version])
         }
@@ -89,7 +90,8 @@ public struct MigrationPlan: Sendable, Equatable {
             let steps = try Self.steps(direction: direction, target: target, known: known, applied: ledger.applied, project: ledger.project)
             try steps.forEach(refuseTransactionControl)
             let from = ledger.applied.map(\.version).max()
-            let remaining = direction == .up
+            let remaining =
+                direction == .up
                 ? ledger.applied.map(\.version) + steps.map(\.migration.version)
                 : ledger.applied.map(\.version).filter { $0 <= target ?? 0 }
             return ProjectMigrationPlan(project: ledger.project, outcome: .ok, fromVersion: from, steps: steps, toVersion: remaining.max())
@@ -107,7 +109,9 @@ public struct MigrationPlan: Sendable, Equatable {
             guard let migration = byVersion[row.version] else { throw unknownMigration(row, project: project) }
             guard migration.name == row.name else { throw sharedVersion(row, migration, project: project) }
             guard migration.checksum == row.checksum else {
-                throw CatalogError("project \"\(project)\": migration \(migration.identifier) was applied with checksum \(row.checksum.prefix(12))…, but \(migration.file) now has \(migration.checksum.prefix(12))…; an applied migration must never change: restore the file and put the change in a new migration; nothing was changed")
+                throw CatalogError(
+                    "project \"\(project)\": migration \(migration.identifier) was applied with checksum \(row.checksum.prefix(12))…, but \(migration.file) now has \(migration.checksum.prefix(12))…; an applied migration must never change: restore the file and put the change in a new migration; nothing was changed"
+                )
             }
         }
         let appliedVersions = Set(applied.map(\.version))
@@ -119,7 +123,9 @@ public struct MigrationPlan: Sendable, Equatable {
             return try applied.map(\.version).filter { $0 > target }.sorted(by: >).map { version in
                 let migration = byVersion[version]!
                 guard migration.down != nil else {
-                    throw CatalogError("project \"\(project)\": migration \(migration.identifier) has no down script, so _metadata cannot go below version \(version); roll back to \(version) or later, or add \(migration.identifier).down.sql; nothing was changed")
+                    throw CatalogError(
+                        "project \"\(project)\": migration \(migration.identifier) has no down script, so _metadata cannot go below version \(version); roll back to \(version) or later, or add \(migration.identifier).down.sql; nothing was changed"
+                    )
                 }
                 return MigrationStep(migration, .down)
             }
@@ -130,7 +136,9 @@ public struct MigrationPlan: Sendable, Equatable {
     static func refuseTransactionControl(_ step: MigrationStep) throws {
         let verbs: Set<String> = ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "PREPARE"]
         if let statement = step.statements.first(where: { verbs.contains($0.tokens.first ?? "") }) {
-            throw CatalogError("\(step.file) line \(statement.line): \(statement.tokens[0]) is not allowed in a migration, because catalog runs each project's migrations in one transaction; remove it; nothing was changed")
+            throw CatalogError(
+                "\(step.file) line \(statement.line): \(statement.tokens[0]) is not allowed in a migration, because catalog runs each project's migrations in one transaction; remove it; nothing was changed"
+            )
         }
     }
 
@@ -138,14 +146,20 @@ public struct MigrationPlan: Sendable, Equatable {
     /// the message names both rather than calling the other file changed.
     private static func sharedVersion(_ row: MetadataSchema.Applied, _ migration: MetadataMigration, project: String) -> CatalogError {
         let applied = MetadataMigration(version: row.version, name: row.name, sql: "", file: "").identifier
-        return CatalogError("project \"\(project)\": its _metadata has migration \(applied), but version \(row.version) here is \(migration.identifier) (\(migration.file)); two migrations share version \(row.version): pass the --migrations directory \(applied) came from, or renumber one of them; nothing was changed")
+        return CatalogError(
+            "project \"\(project)\": its _metadata has migration \(applied), but version \(row.version) here is \(migration.identifier) (\(migration.file)); two migrations share version \(row.version): pass the --migrations directory \(applied) came from, or renumber one of them; nothing was changed"
+        )
     }
 
     private static func unknownMigration(_ row: MetadataSchema.Applied, project: String) -> CatalogError {
         let identifier = MetadataMigration(version: row.version, name: row.name, sql: "", file: "").identifier
         if row.version < TeamMigrations.firstVersion {
-            return CatalogError("project \"\(project)\": its _metadata has migration \(identifier), which this catalog does not know; upgrade catalog; nothing was changed")
+            return CatalogError(
+                "project \"\(project)\": its _metadata has migration \(identifier), which this catalog does not know; upgrade catalog; nothing was changed"
+            )
         }
-        return CatalogError("project \"\(project)\": its _metadata has team migration \(identifier), which is not among the migrations given; pass the --migrations directory it came from; nothing was changed")
+        return CatalogError(
+            "project \"\(project)\": its _metadata has team migration \(identifier), which is not among the migrations given; pass the --migrations directory it came from; nothing was changed"
+        )
     }
 }

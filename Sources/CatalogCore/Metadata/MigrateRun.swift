@@ -75,7 +75,9 @@ extension Catalog {
         let destructive = plan.destructive
         if !destructive.isEmpty && !request.allowDestructive {
             let more = destructive.count > 1 ? " and \(destructive.count - 1) more (see them with --plan)" : ""
-            throw CatalogError("refusing destructive statements: \(destructive[0])\(more); review them, then run again with --allow-destructive; nothing was changed")
+            throw CatalogError(
+                "refusing destructive statements: \(destructive[0])\(more); review them, then run again with --allow-destructive; nothing was changed"
+            )
         }
         let backupJob = try request.backupFirst.map { try BackupJob(catalog: self, options: $0) }
         if request.migrationsDirectory != nil {
@@ -88,8 +90,9 @@ extension Catalog {
             if let found = registered[project.project], project.outcome.isOK, !project.steps.isEmpty {
                 work.append((found, project))
             } else {
-                results[project.project] = MigrationResult(project: project.project, outcome: project.outcome,
-                                                           fromVersion: project.fromVersion, toVersion: project.fromVersion, applied: [])
+                results[project.project] = MigrationResult(
+                    project: project.project, outcome: project.outcome,
+                    fromVersion: project.fromVersion, toVersion: project.fromVersion, applied: [])
             }
         }
         let run = { (items: [(Project, ProjectMigrationPlan)]) in
@@ -134,8 +137,9 @@ extension Catalog {
     private func migrate(
         _ project: Project, _ projectPlan: ProjectMigrationPlan, of plan: MigrationPlan, backup: BackupJob?, conversation: ProjectConversation
     ) -> MigrationResult {
-        var result = MigrationResult(project: project.name, outcome: .ok, fromVersion: projectPlan.fromVersion,
-                                     toVersion: projectPlan.fromVersion, applied: [])
+        var result = MigrationResult(
+            project: project.name, outcome: .ok, fromVersion: projectPlan.fromVersion,
+            toVersion: projectPlan.fromVersion, applied: [])
         do {
             result.backupID = try backup?.backUp(project, conversation: conversation).id
         } catch {
@@ -157,14 +161,20 @@ extension Catalog {
     private func record(_ results: [MigrationResult], direction: MigrationDirection) throws {
         let attempted = results.filter { if case .skipped = $0.outcome { return false } else { return true } }
         try wrapped {
-            try store.record(attempted.map { result in
-                (result.project, ProjectObservation(status: result.outcome.isOK ? .ok : .failed, message: result.outcome.reason,
-                                                    metadataVersion: result.toVersion))
-            })
+            try store.record(
+                attempted.map { result in
+                    (
+                        result.project,
+                        ProjectObservation(
+                            status: result.outcome.isOK ? .ok : .failed, message: result.outcome.reason,
+                            metadataVersion: result.toVersion)
+                    )
+                })
         }
         for result in results {
-            audit(direction == .up ? "metadata.migrate" : "metadata.rollback", target: result.project, result: result.outcome.label,
-                  detail: result.outcome.reason ?? "applied: \(result.applied.joined(separator: ", "))")
+            audit(
+                direction == .up ? "metadata.migrate" : "metadata.rollback", target: result.project, result: result.outcome.label,
+                detail: result.outcome.reason ?? "applied: \(result.applied.joined(separator: ", "))")
         }
     }
 }

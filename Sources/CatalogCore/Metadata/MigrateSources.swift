@@ -40,8 +40,9 @@ public struct MetadataMigration: Sendable, Equatable {
     /// catalog's own migrations, which have no down scripts.
     static var catalogOwn: [MetadataMigration] {
         MetadataSchema.migrations.map { migration in
-            MetadataMigration(version: migration.version, name: migration.name, sql: migration.sql,
-                              file: "schema/postgres/\(migration.identifier).sql")
+            MetadataMigration(
+                version: migration.version, name: migration.name, sql: migration.sql,
+                file: "schema/postgres/\(migration.identifier).sql")
         }
     }
 }
@@ -64,10 +65,13 @@ public enum TeamMigrations {
         for name in names where !name.hasSuffix(".down.sql") {
             let file = (path as NSString).appendingPathComponent(name)
             guard let parsed = SchemaMigration.parse(fileName: name, sql: try read(file)) else {
-                throw CatalogError("cannot tell the version of \(file); name migration files NNNN_name.sql, with NNNN_name.down.sql for a down script")
+                throw CatalogError(
+                    "cannot tell the version of \(file); name migration files NNNN_name.sql, with NNNN_name.down.sql for a down script")
             }
             guard parsed.version >= firstVersion else {
-                throw CatalogError("\(file): versions below \(firstVersion) are catalog's own; renumber it from \(firstVersion) up, such as \(firstVersion + parsed.version)_\(parsed.name).sql")
+                throw CatalogError(
+                    "\(file): versions below \(firstVersion) are catalog's own; renumber it from \(firstVersion) up, such as \(firstVersion + parsed.version)_\(parsed.name).sql"
+                )
             }
             if let other = byVersion[parsed.version] {
                 throw CatalogError("\(file) and \(other.file) both have version \(parsed.version); give each migration its own number")
@@ -92,16 +96,18 @@ public enum TeamMigrations {
     /// The team migrations as the store keeps them.
     static func stored(_ migrations: [MetadataMigration]) -> [StoredTeamMigration] {
         migrations.filter { $0.version >= firstVersion }.map { migration in
-            StoredTeamMigration(version: migration.version, name: migration.name, checksum: migration.checksum,
-                                upSQL: migration.sql, downSQL: migration.down, file: migration.file)
+            StoredTeamMigration(
+                version: migration.version, name: migration.name, checksum: migration.checksum,
+                upSQL: migration.sql, downSQL: migration.down, file: migration.file)
         }
     }
 
     /// The team migrations last registered in the store.
     static func registered(in store: any CatalogStoring) throws -> [MetadataMigration] {
         try store.teamMigrations().map { stored in
-            MetadataMigration(version: stored.version, name: stored.name, sql: stored.upSQL, down: stored.downSQL,
-                              file: stored.file, downFile: stored.downSQL == nil ? nil : String(stored.file.dropLast(".sql".count)) + ".down.sql")
+            MetadataMigration(
+                version: stored.version, name: stored.name, sql: stored.upSQL, down: stored.downSQL,
+                file: stored.file, downFile: stored.downSQL == nil ? nil : String(stored.file.dropLast(".sql".count)) + ".down.sql")
         }
     }
 

@@ -37,10 +37,23 @@ private struct SQLScanner {
 
     mutating func scan() -> [SQLStatement] {
         while let scalar = peek() {
-            if scalar == "\n" { line += 1; position += 1; continue }
-            if scalar.properties.isWhitespace { position += 1; continue }
-            if scalar == "-" && peek(1) == "-" { skipLineComment(); continue }
-            if scalar == "/" && peek(1) == "*" { skipBlockComment(); continue }
+            if scalar == "\n" {
+                line += 1
+                position += 1
+                continue
+            }
+            if scalar.properties.isWhitespace {
+                position += 1
+                continue
+            }
+            if scalar == "-" && peek(1) == "-" {
+                skipLineComment()
+                continue
+            }
+            if scalar == "/" && peek(1) == "*" {
+                skipBlockComment()
+                continue
+            }
             if start == nil { start = (position, line) }
             if scalar == ";" && parenthesisDepth == 0 && blockDepth == 0 {
                 finishStatement(end: position)
@@ -96,7 +109,8 @@ private struct SQLScanner {
     mutating func trackBlocks(_ word: String) {
         let routines: Set<String> = ["FUNCTION", "PROCEDURE"]
         let head = Array(tokens.prefix(4))
-        let isRoutine = head.first == "CREATE" && head.count > 1
+        let isRoutine =
+            head.first == "CREATE" && head.count > 1
             && (routines.contains(head[1]) || (head[1] == "OR" && head.count > 3 && head[2] == "REPLACE" && routines.contains(head[3])))
         guard isRoutine, parenthesisDepth == 0 else { return }
         switch word {

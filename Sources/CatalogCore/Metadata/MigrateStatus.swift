@@ -17,7 +17,9 @@ public struct MetadataFleetStatus: Sendable, Equatable {
 
 extension Catalog {
     /// Probes every selected project at once and adds what the fleet commands know; records what it found.
-    public func metadataFleetStatus(_ selection: ProjectSelection, options: FanOutOptions = FanOutOptions(), now: Date = Date()) throws -> [MetadataFleetStatus] {
+    public func metadataFleetStatus(
+        _ selection: ProjectSelection, options: FanOutOptions = FanOutOptions(), now: Date = Date()
+    ) throws -> [MetadataFleetStatus] {
         let projects = try projects(selection)
         let known = try knownMigrations(nil)
         let tasks = try projects.map { project in
@@ -26,8 +28,9 @@ extension Catalog {
         let results = options.engine.runBlocking(tasks)
         let newest = Self.newestBackups(try wrapped { try store.backups(projects: projects.map(\.name)) })
         let rows = zip(projects, results).map { project, result in
-            var row = MetadataFleetStatus(probe: Self.probe(project, result, timeout: options.timeout), lastMigratedAt: nil,
-                                          lastBackup: newest[project.name], backupIsStale: true)
+            var row = MetadataFleetStatus(
+                probe: Self.probe(project, result, timeout: options.timeout), lastMigratedAt: nil,
+                lastBackup: newest[project.name], backupIsStale: true)
             if case .ok(let answers) = result.outcome, answers.count > 0 {
                 let applied = answers.count > 1 ? answers[1].records.map(MetadataSchema.Applied.init) : []
                 do {
@@ -37,16 +40,22 @@ extension Catalog {
                 } catch {
                     row.probe.problem = CatalogError.wrap(error).message
                 }
-                row.lastMigratedAt = answers.count > 2 ? answers[2].records.first?.double("last_migrated").map(Date.init(timeIntervalSince1970:)) : nil
+                row.lastMigratedAt =
+                    answers.count > 2 ? answers[2].records.first?.double("last_migrated").map(Date.init(timeIntervalSince1970:)) : nil
             }
             row.backupIsStale = row.lastBackup.map { now.timeIntervalSince($0.createdAt) > BackupListing.staleAfter } ?? true
             return row
         }
         try wrapped {
-            try store.record(rows.map(\.probe).map { probe in
-                (probe.project, ProjectObservation(status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.reason,
-                                                   serverVersion: probe.serverVersion, metadataVersion: probe.metadataVersion))
-            })
+            try store.record(
+                rows.map(\.probe).map { probe in
+                    (
+                        probe.project,
+                        ProjectObservation(
+                            status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.reason,
+                            serverVersion: probe.serverVersion, metadataVersion: probe.metadataVersion)
+                    )
+                })
         }
         return rows
     }

@@ -5,7 +5,8 @@ import PostgresClient
 enum ProjectMappings {
     /// The statement that reads the mappings of the given (schema, table) pairs, values bound as arrays.
     static func readQuery(_ keys: [(schema: String, table: String)]) -> Query {
-        Query("""
+        Query(
+            """
             SELECT t.id, t.pg_schema, t.table_name, t.graphql_type, t.label, t.description, t.is_shared, t.shared_name,
                    t.shared_version, c.pg_column, c.pg_type, c.label AS column_label, c.graphql_field, c.is_nullable,
                    c.validation_rules::text AS validation_rules, c.position
@@ -24,9 +25,11 @@ enum ProjectMappings {
         var tables: [Key: MappedTable] = [:]
         for record in result.records {
             let key = Key(schema: record["pg_schema"] ?? "public", table: record["table_name"] ?? "")
-            var table = tables[key] ?? MappedTable(
-                graphqlType: record["graphql_type"], label: record["label"], description: record["description"],
-                isShared: record.bool("is_shared") ?? false, sharedName: record["shared_name"], sharedVersion: record.int("shared_version"))
+            var table =
+                tables[key]
+                ?? MappedTable(
+                    graphqlType: record["graphql_type"], label: record["label"], description: record["description"],
+                    isShared: record.bool("is_shared") ?? false, sharedName: record["shared_name"], sharedVersion: record.int("shared_version"))
             if let column = record["pg_column"] {
                 table.columns[column] = MappedTableColumn(
                     type: record["pg_type"], label: record["column_label"], graphqlField: record["graphql_field"],
@@ -43,14 +46,16 @@ enum ProjectMappings {
         let target = targetTable(plan, theirs: theirs, ours: ours)
         let tableID: String
         if ours == nil {
-            let inserted = try connection.query("""
+            let inserted = try connection.query(
+                """
                 INSERT INTO _metadata.mappings_table (pg_schema, table_name, relation_kind, graphql_type, label, description,
                     is_shared, shared_name, shared_version)
                 VALUES ($1, $2, 'table', $3, $4, $5, true, $6, $7) RETURNING id
                 """, [plan.schema, plan.table, target.graphqlType, target.label, target.description, plan.definition, plan.toVersion])
             tableID = inserted.records.first?["id"] ?? ""
         } else {
-            let updated = try connection.query("""
+            let updated = try connection.query(
+                """
                 UPDATE _metadata.mappings_table SET graphql_type = $3, label = $4, description = $5, is_shared = true,
                     shared_name = $6, shared_version = $7, updated_at = now()
                 WHERE pg_schema = $1 AND table_name = $2 RETURNING id
@@ -63,12 +68,14 @@ enum ProjectMappings {
                 column.validationRules?.canonicalText, column.position,
             ]
             if ours?.columns[name] == nil {
-                try connection.query("""
+                try connection.query(
+                    """
                     INSERT INTO _metadata.mappings_column (table_id, pg_column, pg_type, label, graphql_field, is_nullable, validation_rules, position)
                     VALUES ($1::bigint, $2, $3, $4, $5, $6, $7::jsonb, $8)
                     """, values)
             } else {
-                try connection.query("""
+                try connection.query(
+                    """
                     UPDATE _metadata.mappings_column SET pg_type = $3, label = $4, graphql_field = $5, is_nullable = $6,
                         validation_rules = $7::jsonb, position = $8, updated_at = now()
                     WHERE table_id = $1::bigint AND pg_column = $2

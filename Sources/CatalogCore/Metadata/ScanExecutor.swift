@@ -23,22 +23,26 @@ struct ScanExecutor {
 
     private func insertRelations(_ relations: [LiveRelation]) throws -> [Int64] {
         guard !relations.isEmpty else { return [] }
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             INSERT INTO _metadata.mappings_table (pg_schema, table_name, relation_kind)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
             RETURNING id, pg_schema, table_name
-            """, [
+            """,
+            [
                 PostgresArray.literal(relations.map { Optional($0.schema) }),
                 PostgresArray.literal(relations.map { Optional($0.name) }),
                 PostgresArray.literal(relations.map { Optional($0.kind.rawValue) }),
-            ]).records
+            ]
+        ).records
         var ids: [MetadataScanner.RelationKey: Int64] = [:]
         for row in rows {
             ids[MetadataScanner.RelationKey(schema: row["pg_schema"] ?? "", name: row["table_name"] ?? "")] = row["id"].flatMap { Int64($0) }
         }
         return try relations.map { relation in
             guard let id = ids[MetadataScanner.RelationKey(schema: relation.schema, name: relation.name)] else {
-                throw CatalogError("project \"\(project)\": inserting the mapping of \(relation.schema).\(relation.name) returned no id; nothing was changed")
+                throw CatalogError(
+                    "project \"\(project)\": inserting the mapping of \(relation.schema).\(relation.name) returned no id; nothing was changed")
             }
             return id
         }
@@ -46,7 +50,8 @@ struct ScanExecutor {
 
     private func updateKinds(_ changes: [ProjectScanPlan.KindChange]) throws {
         guard !changes.isEmpty else { return }
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE _metadata.mappings_table t SET relation_kind = u.kind, updated_at = now()
             FROM unnest($1::bigint[], $2::text[]) AS u(id, kind) WHERE t.id = u.id
             """, [PostgresArray.literal(changes.map(\.id)), PostgresArray.literal(changes.map { Optional($0.kind.rawValue) })])
@@ -54,10 +59,12 @@ struct ScanExecutor {
 
     private func insertColumns(_ columns: [ProjectScanPlan.NewColumn]) throws {
         guard !columns.isEmpty else { return }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO _metadata.mappings_column (table_id, pg_column, pg_type, is_nullable, position)
             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::integer[])
-            """, [
+            """,
+            [
                 PostgresArray.literal(columns.map(\.tableID)),
                 PostgresArray.literal(columns.map { Optional($0.column.name) }),
                 PostgresArray.literal(columns.map { Optional($0.column.type) }),
@@ -68,12 +75,14 @@ struct ScanExecutor {
 
     private func updateColumns(_ changes: [ProjectScanPlan.ColumnUpdate]) throws {
         guard !changes.isEmpty else { return }
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE _metadata.mappings_column c
             SET pg_type = u.type, is_nullable = u.nullable, position = u.position, updated_at = now()
             FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::integer[]) AS u(id, type, nullable, position)
             WHERE c.id = u.id
-            """, [
+            """,
+            [
                 PostgresArray.literal(changes.map(\.id)),
                 PostgresArray.literal(changes.map { Optional($0.column.type) }),
                 PostgresArray.literal(changes.map { Optional($0.column.isNullable) }),
@@ -84,12 +93,14 @@ struct ScanExecutor {
     /// A followed rename: the row keeps its id and human fields, and takes the new name and facts.
     private func renameColumns(_ renames: [ProjectScanPlan.ColumnUpdate]) throws {
         guard !renames.isEmpty else { return }
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE _metadata.mappings_column c
             SET pg_column = u.name, pg_type = u.type, is_nullable = u.nullable, position = u.position, updated_at = now()
             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::integer[]) AS u(id, name, type, nullable, position)
             WHERE c.id = u.id
-            """, [
+            """,
+            [
                 PostgresArray.literal(renames.map(\.id)),
                 PostgresArray.literal(renames.map { Optional($0.column.name) }),
                 PostgresArray.literal(renames.map { Optional($0.column.type) }),

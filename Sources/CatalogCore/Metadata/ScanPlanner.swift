@@ -14,7 +14,8 @@ enum ScanPlanner {
             let table = "\(relation.schema).\(relation.name)"
             guard let existing = mapped[MetadataScanner.RelationKey(schema: relation.schema, name: relation.name)] else {
                 plan.newRelations.append(relation)
-                plan.steps.append(ScanStep(action: .addTable, object: table, detail: "\(relation.kind.rawValue) with \(relation.columns.count) column(s)"))
+                plan.steps.append(
+                    ScanStep(action: .addTable, object: table, detail: "\(relation.kind.rawValue) with \(relation.columns.count) column(s)"))
                 continue
             }
             if existing.kind != relation.kind.rawValue {
@@ -29,13 +30,16 @@ enum ScanPlanner {
             let columns = relation.columns.filter { !$0.value.humanFields.isEmpty }.keys.sorted()
             var held = fields.map(\.text)
             if !columns.isEmpty { held.append("human fields on column(s) \(columns.joined(separator: ", "))") }
-            gone("\(key.schema).\(key.name)", id: relation.id, isTable: true, held: held,
-                 names: fields.map(\.name) + (columns.isEmpty ? [] : ["columns"]), into: &plan)
+            gone(
+                "\(key.schema).\(key.name)", id: relation.id, isTable: true, held: held,
+                names: fields.map(\.name) + (columns.isEmpty ? [] : ["columns"]), into: &plan)
         }
         return plan
     }
 
-    private static func planColumns(of relation: LiveRelation, table: String, existing: MappedRelation, followRenames: Bool, into plan: inout ProjectScanPlan) {
+    private static func planColumns(
+        of relation: LiveRelation, table: String, existing: MappedRelation, followRenames: Bool, into plan: inout ProjectScanPlan
+    ) {
         let liveNames = Set(relation.columns.map(\.name))
         let goneColumns = existing.columns.filter { !liveNames.contains($0.key) }.sorted { $0.key < $1.key }
         let renames = matchRenames(gone: goneColumns.map(\.value), added: relation.columns.filter { existing.columns[$0.name] == nil })
@@ -53,11 +57,17 @@ enum ScanPlanner {
                 plan.followedRenames.append(.init(id: mappedColumn.id, column: column))
                 plan.renames.append(ColumnRename(table: table, from: old, to: column.name, humanFields: fields, followed: true))
                 let carried = fields.isEmpty ? "it holds no human fields" : "carries \(fields.joined(separator: ", "))"
-                plan.steps.append(ScanStep(action: .rename, object: "\(table).\(old)",
-                                           detail: "renamed to \(column.name) (same position \(column.position) and type \(column.type)); the mapping follows and \(carried)"))
+                plan.steps.append(
+                    ScanStep(
+                        action: .rename, object: "\(table).\(old)",
+                        detail:
+                            "renamed to \(column.name) (same position \(column.position) and type \(column.type)); the mapping follows and \(carried)"
+                    ))
             } else {
                 plan.newColumns.append(.init(tableID: existing.id, column: column))
-                plan.steps.append(ScanStep(action: .addColumn, object: object, detail: "\(column.type), \(nullability(column.isNullable)), position \(column.position)"))
+                plan.steps.append(
+                    ScanStep(
+                        action: .addColumn, object: object, detail: "\(column.type), \(nullability(column.isNullable)), position \(column.position)"))
             }
         }
         for (name, column) in goneColumns {
@@ -67,8 +77,10 @@ enum ScanPlanner {
                 if followRenames { continue }
                 plan.renames.append(ColumnRename(table: table, from: name, to: target.name, humanFields: fields.map(\.name), followed: false))
                 let hint = fields.isEmpty ? "" : "; --follow-renames carries \(fields.map(\.name).joined(separator: ", ")) to \(target.name)"
-                plan.steps.append(ScanStep(action: .rename, object: object,
-                                           detail: "looks renamed to \(target.name) (same position \(target.position) and type \(target.type)), not followed\(hint)"))
+                plan.steps.append(
+                    ScanStep(
+                        action: .rename, object: object,
+                        detail: "looks renamed to \(target.name) (same position \(target.position) and type \(target.type)), not followed\(hint)"))
             }
             gone(object, id: column.id, isTable: false, held: fields.map(\.text), names: fields.map(\.name), into: &plan)
         }
@@ -79,7 +91,8 @@ enum ScanPlanner {
         plan.missing.append(object)
         let holds = held.isEmpty ? "it holds no human fields" : "it holds \(held.joined(separator: ", "))"
         guard plan.prunes else {
-            plan.steps.append(ScanStep(action: .missing, object: object, detail: "no longer in the database; kept, \(holds) (--prune deletes the mapping)"))
+            plan.steps.append(
+                ScanStep(action: .missing, object: object, detail: "no longer in the database; kept, \(holds) (--prune deletes the mapping)"))
             return
         }
         if isTable { plan.goneTables.append(id) } else { plan.goneColumns.append(id) }
@@ -94,7 +107,7 @@ enum ScanPlanner {
         var taken = Set<String>()
         for column in gone {
             guard let position = column.position, let type = column.type,
-                  let target = added.first(where: { $0.position == position && $0.type == type && !taken.contains($0.name) })
+                let target = added.first(where: { $0.position == position && $0.type == type && !taken.contains($0.name) })
             else { continue }
             pairs[column.name] = target
             taken.insert(target.name)

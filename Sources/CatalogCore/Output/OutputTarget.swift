@@ -20,8 +20,9 @@ public struct OutputTarget: Sendable, Equatable {
     /// Checks a file output. Without `overwrite` nothing may exist at `path`; with it, only a regular
     /// file that is a catalog bundle (its ZIP holds a catalog `manifest.json`) may be replaced.
     public static func file(_ path: String, overwrite: Bool, store: StoreLocation, flag: String = "-o") throws -> OutputTarget {
-        let target = OutputTarget(path: absolute(path), isDirectory: false, storePath: absolute(store.path),
-                                  overwrite: overwrite, flag: flag)
+        let target = OutputTarget(
+            path: absolute(path), isDirectory: false, storePath: absolute(store.path),
+            overwrite: overwrite, flag: flag)
         try target.recheck()
         return target
     }
@@ -41,7 +42,8 @@ public struct OutputTarget: Sendable, Equatable {
         do {
             _ = try BundleReader.manifest(path)
         } catch {
-            throw CatalogError("\(path) is not a catalog bundle, so --overwrite will not replace it; choose another \(flag) or remove the file yourself")
+            throw CatalogError(
+                "\(path) is not a catalog bundle, so --overwrite will not replace it; choose another \(flag) or remove the file yourself")
         }
     }
 
@@ -53,7 +55,8 @@ public struct OutputTarget: Sendable, Equatable {
         var status = stat()
         if lstat(target.path, &status) != 0 {
             guard errno == ENOENT, mkdir(target.path, 0o700) == 0 || errno == EEXIST else {
-                throw CatalogError("cannot create the directory \(target.path): \(String(cString: strerror(errno))); create it yourself or choose another \(flag)")
+                throw CatalogError(
+                    "cannot create the directory \(target.path): \(String(cString: strerror(errno))); create it yourself or choose another \(flag)")
             }
             guard lstat(target.path, &status) == 0 else {
                 throw CatalogError("cannot read \(target.path): \(String(cString: strerror(errno))); choose another \(flag)")
@@ -93,7 +96,10 @@ public struct OutputTarget: Sendable, Equatable {
             var offset = 0
             while offset < bytes.count {
                 let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 { failure = errno; return }
+                if written < 0 {
+                    failure = errno
+                    return
+                }
                 offset += written
             }
         }

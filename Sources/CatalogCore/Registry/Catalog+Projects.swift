@@ -12,7 +12,9 @@ extension Catalog {
         do {
             connection = try ConnectionString(dsn)
         } catch {
-            throw CatalogError("project \"\(name)\": \(PostgresAdvice.explain(error as! PostgresError)); see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING")
+            throw CatalogError(
+                "project \"\(name)\": \(PostgresAdvice.explain(error as! PostgresError)); see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
+            )
         }
         let project = try wrapped { try store.insert(Project(name: name, dsn: connection.raw, tags: tags)) }
         audit("project.add", target: name, result: "ok", detail: connection.masked)
@@ -35,7 +37,9 @@ extension Catalog {
         do {
             connection = try dsn.map { try ConnectionString($0) }
         } catch {
-            throw CatalogError("project \"\(name)\": \(PostgresAdvice.explain(error as! PostgresError)); nothing was changed; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING")
+            throw CatalogError(
+                "project \"\(name)\": \(PostgresAdvice.explain(error as! PostgresError)); nothing was changed; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
+            )
         }
         let before = try project(named: name)
         var detail: [String] = []
@@ -43,8 +47,9 @@ extension Catalog {
         if !addTags.isEmpty { detail.append("tag +\(addTags.joined(separator: ",+"))") }
         if !removeTags.isEmpty { detail.append("tag -\(removeTags.joined(separator: ",-"))") }
         let after = try wrapped {
-            try store.updateProject(named: name, dsn: connection?.raw, addTags: addTags, removeTags: removeTags,
-                                    audit: AuditEntry(action: "project.update", target: name, result: "ok", detail: detail.joined(separator: "; ")))
+            try store.updateProject(
+                named: name, dsn: connection?.raw, addTags: addTags, removeTags: removeTags,
+                audit: AuditEntry(action: "project.update", target: name, result: "ok", detail: detail.joined(separator: "; ")))
         }
         return ProjectChange(before: before, after: after)
     }

@@ -34,7 +34,8 @@ public struct Incarnation: Sendable, Hashable, CustomStringConvertible {
     /// has no lineage.
     static func read(on connection: Connection) throws -> Incarnation {
         let present = try connection.query("SELECT to_regclass('_metadata.revision') IS NOT NULL AS present").records.first?.bool("present") == true
-        let sql = present
+        let sql =
+            present
             ? "SELECT \(selectList) FROM _metadata.revision r"
             : "SELECT (SELECT oid FROM pg_database WHERE datname = current_database())::text AS database_oid, NULL::text AS lineage"
         guard let incarnation = Incarnation(try connection.query(sql).records.first) else {

@@ -13,7 +13,8 @@ enum ProjectName {
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-.".unicodeScalars.contains(scalar))
         }
         guard allowed, let first = name.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first) else {
-            throw CatalogError.usage("the \(what) name \"\(name)\" may use only ASCII letters, digits, '_', '-' and '.', starting with a letter or digit")
+            throw CatalogError.usage(
+                "the \(what) name \"\(name)\" may use only ASCII letters, digits, '_', '-' and '.', starting with a letter or digit")
         }
     }
 

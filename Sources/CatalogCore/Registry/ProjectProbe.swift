@@ -30,9 +30,12 @@ extension Catalog {
             Self.probe(project, result, timeout: options.timeout)
         }
         let observations = probes.map { probe in
-            (probe.project, ProjectObservation(
-                status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.reason,
-                serverVersion: probe.serverVersion, metadataVersion: probe.metadataVersion))
+            (
+                probe.project,
+                ProjectObservation(
+                    status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.reason,
+                    serverVersion: probe.serverVersion, metadataVersion: probe.metadataVersion)
+            )
         }
         try wrapped { try store.record(observations) }
         return probes
@@ -42,7 +45,8 @@ extension Catalog {
     @Sendable static func probeConversation(_ results: [QueryResult]) -> Query? {
         switch results.count {
         case 0:
-            return Query("""
+            return Query(
+                """
                 SELECT current_setting('server_version') AS server_version,
                        to_regclass('_metadata.schema_migrations') IS NOT NULL AS has_ledger,
                        to_regclass('_metadata.revision') IS NOT NULL AS has_revision
@@ -51,7 +55,8 @@ extension Catalog {
             let first = results[0].records.first
             guard first?.bool("has_ledger") == true else { return nil }
             let revision = first?.bool("has_revision") == true ? "(SELECT value FROM _metadata.revision)" : "NULL::bigint"
-            return Query("""
+            return Query(
+                """
                 SELECT version, name, checksum, applied_at::text, \(revision) AS revision
                 FROM _metadata.schema_migrations ORDER BY version
                 """)

@@ -13,8 +13,10 @@ extension Catalog {
     /// Live by default: every selected project's mappings are brought up to date first (re-read only
     /// where the `_metadata` revision moved), so a live and a `--cached` run answer with the same rows.
     /// A statement still running after `sqlTimeout` seconds is stopped.
-    public func federatedSQL(_ sql: String, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
-                             options: FanOutOptions = FanOutOptions(), sqlTimeout: Double? = nil) throws -> FederatedSQLResult {
+    public func federatedSQL(
+        _ sql: String, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
+        options: FanOutOptions = FanOutOptions(), sqlTimeout: Double? = nil
+    ) throws -> FederatedSQLResult {
         guard !sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CatalogError("the SQL is empty; try: catalog sql \"select project, count(*) from columns group by 1\"")
         }
@@ -27,7 +29,9 @@ extension Catalog {
                 if let state = states[project.name] {
                     sources.append(AnswerSource(project: project.name, live: false, revision: state.revision, fetchedAt: state.fetchedAt))
                 } else {
-                    failures.append(ProjectFailure(project: project.name, outcome: .skipped("not in the local index yet; run the same query without --cached once")))
+                    failures.append(
+                        ProjectFailure(
+                            project: project.name, outcome: .skipped("not in the local index yet; run the same query without --cached once")))
                 }
             }
         } else {
@@ -37,6 +41,7 @@ extension Catalog {
         }
         let answered = sources.map(\.project)
         let answer = try wrapped { try store.federatedQuery(sql, projects: answered, timeout: sqlTimeout) }
-        return FederatedSQLResult(answer: answer, failures: failures.sorted { $0.project < $1.project }, sources: sources.sorted { $0.project < $1.project })
+        return FederatedSQLResult(
+            answer: answer, failures: failures.sorted { $0.project < $1.project }, sources: sources.sorted { $0.project < $1.project })
     }
 }

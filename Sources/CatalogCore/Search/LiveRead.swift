@@ -14,7 +14,8 @@ struct LiveRead: Sendable {
 
     /// The ctype says how the database folds case and classifies characters in `~*` and `lower()`,
     /// in the form `CharacterRules` reads.
-    static let revisionQuery = Query("""
+    static let revisionQuery = Query(
+        """
         SELECT r.value AS revision, (SELECT max(version) FROM _metadata.schema_migrations) AS metadata_version,
                \(Incarnation.selectList),
                (SELECT CASE WHEN d.datctype IN ('C', 'POSIX') THEN d.datctype
@@ -26,14 +27,16 @@ struct LiveRead: Sendable {
         """)
 
     /// Fields added by later `_metadata` versions are read through `to_jsonb`, so older projects answer with NULL.
-    static let tablesDump = Query("""
+    static let tablesDump = Query(
+        """
         SELECT to_jsonb(t) ->> 'pg_schema' AS pg_schema, t.table_name, to_jsonb(t) ->> 'relation_kind' AS relation_kind,
                t.graphql_type, t.label, t.description, t.is_shared,
                to_jsonb(t) ->> 'shared_name' AS shared_name, to_jsonb(t) ->> 'shared_version' AS shared_version
         FROM _metadata.mappings_table t
         """)
 
-    static let columnsDump = Query("""
+    static let columnsDump = Query(
+        """
         WITH t AS (
             SELECT id, table_name, to_jsonb(m) ->> 'pg_schema' AS pg_schema, to_jsonb(m) ->> 'relation_kind' AS relation_kind
             FROM _metadata.mappings_table m
@@ -132,8 +135,12 @@ extension Catalog {
                 updates.append(update)
                 let revision = answers.first?.records.first?["revision"].flatMap { Int64($0) }
                 outcome.sources.append(AnswerSource(project: result.key, live: true, revision: revision, fetchedAt: now))
-                observations.append((result.key, ProjectObservation(
-                    status: .ok, metadataVersion: answers.first?.records.first?.int("metadata_version"), at: now)))
+                observations.append(
+                    (
+                        result.key,
+                        ProjectObservation(
+                            status: .ok, metadataVersion: answers.first?.records.first?.int("metadata_version"), at: now)
+                    ))
                 ctypes.append((result.key, answers.first?.records.first?["ctype"]))
             case .failed(let error) where !error.isReachabilityFailure:
                 // The project answered; only the statement failed, so its reachability stands.

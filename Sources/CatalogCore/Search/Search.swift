@@ -5,12 +5,15 @@ import PostgresClient
 extension Catalog {
     /// Finds columns or tables by name across projects: live by default, with the predicate sent to
     /// every database, or from the local index with `cached`. An empty selection means every project.
-    public func search(_ query: SearchQuery, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
-                       options: FanOutOptions = FanOutOptions()) throws -> SearchResult {
+    public func search(
+        _ query: SearchQuery, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
+        options: FanOutOptions = FanOutOptions()
+    ) throws -> SearchResult {
         let projects = try searchProjects(selection)
         let result = cached ? try searchIndex(query, projects: projects) : try searchLive(query, projects: projects, options: options)
-        return SearchResult(matches: result.matches.sorted(), failures: result.failures.sorted { $0.project < $1.project },
-                            sources: result.sources.sorted { $0.project < $1.project })
+        return SearchResult(
+            matches: result.matches.sorted(), failures: result.failures.sorted { $0.project < $1.project },
+            sources: result.sources.sorted { $0.project < $1.project })
     }
 
     /// Searches default to every project; names and tags narrow before any connection is made.
@@ -80,16 +83,18 @@ extension Catalog {
             matches = try wrapped { try store.indexedColumns(projects: indexed, filter: filter) }
                 .filter { testByProject[$0.project]!.matches($0.name) }
                 .map { column in
-                    SearchMatch(project: column.project, schema: column.schema, table: column.table, column: column.name, type: column.type,
-                                kind: column.kind, label: column.label, graphqlName: column.graphqlField, description: column.description,
-                                isNullable: column.isNullable)
+                    SearchMatch(
+                        project: column.project, schema: column.schema, table: column.table, column: column.name, type: column.type,
+                        kind: column.kind, label: column.label, graphqlName: column.graphqlField, description: column.description,
+                        isNullable: column.isNullable)
                 }
         case .table:
             matches = try wrapped { try store.indexedTables(projects: indexed, filter: filter) }
                 .filter { testByProject[$0.project]!.matches($0.table.name) }
                 .map { project, table in
-                    SearchMatch(project: project, schema: table.schema, table: table.name, column: nil, type: nil, kind: table.kind,
-                                label: table.label, graphqlName: table.graphqlType, description: table.description, isNullable: nil)
+                    SearchMatch(
+                        project: project, schema: table.schema, table: table.name, column: nil, type: nil, kind: table.kind,
+                        label: table.label, graphqlName: table.graphqlType, description: table.description, isNullable: nil)
                 }
         }
         let sources = indexed.map { project in

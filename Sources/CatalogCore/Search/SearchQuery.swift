@@ -28,7 +28,9 @@ public struct SearchQuery: Sendable, Equatable {
             do {
                 regex = try PostgresRegex(name)
             } catch {
-                throw CatalogError("'\(name)' is not a valid regular expression in PostgreSQL's dialect: \(error.syntax ?? "unreadable"); check its brackets and escapes (see https://www.postgresql.org/docs/current/functions-matching.html#POSIX-SYNTAX-DETAILS)")
+                throw CatalogError(
+                    "'\(name)' is not a valid regular expression in PostgreSQL's dialect: \(error.syntax ?? "unreadable"); check its brackets and escapes (see https://www.postgresql.org/docs/current/functions-matching.html#POSIX-SYNTAX-DETAILS)"
+                )
             }
         }
         self.target = target
@@ -68,7 +70,9 @@ public struct SearchQuery: Sendable, Equatable {
         do {
             _ = try regex.matcher(ignoreCase: ignoreCase, rules: CharacterRules(ctype: "C"))
         } catch {
-            throw CatalogError("--cached cannot match '\(regex.pattern)' as PostgreSQL would: it uses \(error.untranslatable ?? "an unknown construct"); search live, without --cached")
+            throw CatalogError(
+                "--cached cannot match '\(regex.pattern)' as PostgreSQL would: it uses \(error.untranslatable ?? "an unknown construct"); search live, without --cached"
+            )
         }
     }
 

@@ -21,8 +21,10 @@ public struct SearchMatch: Sendable, Equatable, Comparable {
         (lhs.project, lhs.schema ?? "", lhs.table, lhs.column ?? "") < (rhs.project, rhs.schema ?? "", rhs.table, rhs.column ?? "")
     }
 
-    init(project: String, schema: String?, table: String, column: String?, type: String?, kind: String?, label: String?,
-         graphqlName: String?, description: String?, isNullable: Bool?) {
+    init(
+        project: String, schema: String?, table: String, column: String?, type: String?, kind: String?, label: String?,
+        graphqlName: String?, description: String?, isNullable: Bool?
+    ) {
         self.project = project
         self.schema = schema
         self.table = table

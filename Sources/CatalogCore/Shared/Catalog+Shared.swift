@@ -54,7 +54,9 @@ extension Catalog {
         return try appendVersion(name: name, definition: definition, note: note, expectedPrevious: current.version, action: "shared.update")
     }
 
-    private func appendVersion(name: String, definition: TableDefinition, note: String?, expectedPrevious: Int?, action: String) throws -> SharedVersion {
+    private func appendVersion(
+        name: String, definition: TableDefinition, note: String?, expectedPrevious: Int?, action: String
+    ) throws -> SharedVersion {
         let body = DefinitionFile.storageText(definition)
         let digest = SHA256.hash(data: Data(body.utf8)).map { String(format: "%02x", $0) }.joined()
         let author = AuditEntry.currentActor
@@ -86,8 +88,9 @@ extension Catalog {
     }
 
     static func sharedVersion(_ stored: StoredSharedVersion) throws -> SharedVersion {
-        SharedVersion(name: stored.name, version: stored.version, definition: try DefinitionFile.fromStorage(stored.body),
-                      author: stored.author, note: stored.note, createdAt: stored.createdAt)
+        SharedVersion(
+            name: stored.name, version: stored.version, definition: try DefinitionFile.fromStorage(stored.body),
+            author: stored.author, note: stored.note, createdAt: stored.createdAt)
     }
 
     /// Every definition with its newest version, attached projects and those behind; removed
@@ -102,8 +105,9 @@ extension Catalog {
             let attached = attachments.filter { $0.definition == name }
             let behind = attached.filter { ($0.syncedVersion ?? 0) < ($0.pinnedVersion ?? latest.version) }.map(\.project)
             let definition = try DefinitionFile.fromStorage(latest.body)
-            return SharedSummary(name: name, currentVersion: latest.version, table: "\(definition.schema).\(definition.table)",
-                                 attached: attached.map(\.project), behind: behind)
+            return SharedSummary(
+                name: name, currentVersion: latest.version, table: "\(definition.schema).\(definition.table)",
+                attached: attached.map(\.project), behind: behind)
         }
     }
 
@@ -125,8 +129,9 @@ extension Catalog {
         let projects = try projects(selection).map(\.name)
         guard !projects.isEmpty else { throw CatalogError("no project matches; name projects with --project or use a tag that has some") }
         try wrapped {
-            try store.attach(definition: name, projects: projects, pinnedVersion: pin,
-                             audit: AuditEntry(action: "shared.attach", target: name, result: "ok", detail: projects.joined(separator: ", ")))
+            try store.attach(
+                definition: name, projects: projects, pinnedVersion: pin,
+                audit: AuditEntry(action: "shared.attach", target: name, result: "ok", detail: projects.joined(separator: ", ")))
         }
         return projects
     }
@@ -136,8 +141,9 @@ extension Catalog {
         _ = try sharedHistory(name)
         let projects = try projects(selection).map(\.name)
         try wrapped {
-            try store.detach(definition: name, projects: projects,
-                             audit: AuditEntry(action: "shared.detach", target: name, result: "ok", detail: projects.joined(separator: ", ")))
+            try store.detach(
+                definition: name, projects: projects,
+                audit: AuditEntry(action: "shared.detach", target: name, result: "ok", detail: projects.joined(separator: ", ")))
         }
         return projects
     }
@@ -158,13 +164,17 @@ extension Catalog {
             return try ProjectMappings.parse(connection.query(ProjectMappings.readQuery([(schema, table)])))
         }
         guard let found = mapped[ProjectMappings.Key(schema: schema, table: table)] else {
-            throw CatalogError("project \"\(projectName)\" has no mapping for \(schema).\(table) in _metadata; run 'catalog metadata scan \(projectName)' or check the name with 'catalog find-table \(table) --project \(projectName)'")
+            throw CatalogError(
+                "project \"\(projectName)\" has no mapping for \(schema).\(table) in _metadata; run 'catalog metadata scan \(projectName)' or check the name with 'catalog find-table \(table) --project \(projectName)'"
+            )
         }
         let columns = found.columns.sorted { ($0.value.position ?? .max, $0.key) < ($1.value.position ?? .max, $1.key) }.map { name, column in
-            ColumnDefinition(name: name, type: column.type ?? "text", label: column.label, graphqlField: column.graphqlField,
-                             nullable: column.nullable, validationRules: column.validationRules, position: column.position)
+            ColumnDefinition(
+                name: name, type: column.type ?? "text", label: column.label, graphqlField: column.graphqlField,
+                nullable: column.nullable, validationRules: column.validationRules, position: column.position)
         }
-        return TableDefinition(schema: schema, table: table, graphqlType: found.graphqlType, label: found.label,
-                               description: found.description, columns: columns)
+        return TableDefinition(
+            schema: schema, table: table, graphqlType: found.graphqlType, label: found.label,
+            description: found.description, columns: columns)
     }
 }

@@ -42,20 +42,25 @@ struct SyncWork: Sendable {
     func plans(ours: [ProjectMappings.Key: MappedTable], force: Bool) -> [ProjectSyncPlan] {
         items.map { item in
             let definition = item.theirs.definition
-            return SyncPlanner.plan(SyncSides(
-                project: project.name, definition: item.definition,
-                base: item.base.map { ($0.version, $0.definition) }, theirs: (item.theirs.version, definition),
-                ours: ours[ProjectMappings.Key(schema: definition.schema, table: definition.table)]), force: force)
+            return SyncPlanner.plan(
+                SyncSides(
+                    project: project.name, definition: item.definition,
+                    base: item.base.map { ($0.version, $0.definition) }, theirs: (item.theirs.version, definition),
+                    ours: ours[ProjectMappings.Key(schema: definition.schema, table: definition.table)]), force: force)
         }
     }
 }
 
 extension Catalog {
     /// Plans a sync of every attachment of the selected projects (all by default) without changing anything.
-    public func planSync(_ selection: ProjectSelection = ProjectSelection(), definitions: [String] = [], force: Bool = false,
-                         options: FanOutOptions = FanOutOptions()) throws -> SyncPlanReport {
+    public func planSync(
+        _ selection: ProjectSelection = ProjectSelection(), definitions: [String] = [], force: Bool = false,
+        options: FanOutOptions = FanOutOptions()
+    ) throws -> SyncPlanReport {
         let work = try syncWork(selection, definitions: definitions)
-        let tasks = try work.map { FanOutTask(key: $0.project.name, connection: try $0.project.connectionString(), query: ProjectMappings.readQuery($0.keys)) }
+        let tasks = try work.map {
+            FanOutTask(key: $0.project.name, connection: try $0.project.connectionString(), query: ProjectMappings.readQuery($0.keys))
+        }
         let results = options.engine.runBlocking(tasks)
         var plans: [ProjectSyncPlan] = []
         var failures: [ProjectFailure] = []
@@ -67,7 +72,10 @@ extension Catalog {
                     failures.append(ProjectFailure(project: item.project.name, outcome: .failed("\(error)")))
                 }
             } else {
-                failures.append(ProjectFailure(project: item.project.name, outcome: ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: item.project.name))))
+                failures.append(
+                    ProjectFailure(
+                        project: item.project.name,
+                        outcome: ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: item.project.name))))
             }
         }
         return SyncPlanReport(plan: SyncPlan(projects: plans), failures: failures)
@@ -76,12 +84,15 @@ extension Catalog {
     /// Plans, then applies: one transaction per project under the `_metadata` advisory lock.
     /// Projects with conflicts are left untouched; the others go ahead. With `expectPlan`, nothing
     /// is applied unless the plan's hash still matches the one shown.
-    public func sync(_ selection: ProjectSelection = ProjectSelection(), definitions: [String] = [], force: Bool = false,
-                     expectPlan: String? = nil, options: FanOutOptions = FanOutOptions()) throws -> SyncReport {
+    public func sync(
+        _ selection: ProjectSelection = ProjectSelection(), definitions: [String] = [], force: Bool = false,
+        expectPlan: String? = nil, options: FanOutOptions = FanOutOptions()
+    ) throws -> SyncReport {
         let planned = try planSync(selection, definitions: definitions, force: force, options: options)
         if let expectPlan, expectPlan != planned.plan.hash {
-            throw CatalogError(.planChanged, "the plan changed since it was shown (expected \(expectPlan), now \(planned.plan.hash)); nothing was written",
-                               facts: ["expected": expectPlan, "current": planned.plan.hash])
+            throw CatalogError(
+                .planChanged, "the plan changed since it was shown (expected \(expectPlan), now \(planned.plan.hash)); nothing was written",
+                facts: ["expected": expectPlan, "current": planned.plan.hash])
         }
         let failedNames = Set(planned.failures.map(\.project))
         let work = try syncWork(selection, definitions: definitions).filter { !failedNames.contains($0.project.name) }
@@ -93,10 +104,13 @@ extension Catalog {
             for plan in result.plans {
                 let overrides = Dictionary(uniqueKeysWithValues: plan.overrides.map { ($0.path, $0.ours ?? .null) })
                 try wrapped {
-                    try store.recordSync(project: result.project, definition: plan.definition, version: plan.toVersion,
-                                         overrides: JSONValue.object(overrides).canonicalText,
-                                         audit: AuditEntry(action: "sync", target: "\(plan.definition)@\(result.project)", result: plan.action.rawValue,
-                                                           detail: "version \(plan.fromVersion.map(String.init) ?? "-") -> \(plan.toVersion), \(plan.writes.count) field(s) written"))
+                    try store.recordSync(
+                        project: result.project, definition: plan.definition, version: plan.toVersion,
+                        overrides: JSONValue.object(overrides).canonicalText,
+                        audit: AuditEntry(
+                            action: "sync", target: "\(plan.definition)@\(result.project)", result: plan.action.rawValue,
+                            detail: "version \(plan.fromVersion.map(String.init) ?? "-") -> \(plan.toVersion), \(plan.writes.count) field(s) written")
+                    )
                 }
             }
         }
@@ -134,7 +148,9 @@ extension Catalog {
         var result = ProjectSyncResult(project: work.project.name, outcome: .ok, plans: expected)
         if expected.contains(where: { $0.action == .conflict }) {
             let count = expected.flatMap(\.conflicts).count
-            result.outcome = .skipped("\(count) conflicting field(s); left untouched. Settle them in the project, or run 'catalog sync --project \(work.project.name) --force'")
+            result.outcome = .skipped(
+                "\(count) conflicting field(s); left untouched. Settle them in the project, or run 'catalog sync --project \(work.project.name) --force'"
+            )
             return result
         }
         guard expected.contains(where: { $0.action != .unchanged }) else { return result }
@@ -145,11 +161,13 @@ extension Catalog {
                 let ours = try ProjectMappings.parse(connection.query(ProjectMappings.readQuery(work.keys)))
                 let plans = work.plans(ours: ours, force: force)
                 guard SyncPlan(projects: plans) == SyncPlan(projects: expected) else {
-                    throw CatalogError("project \"\(work.project.name)\" changed while sync ran; nothing was written there; run 'catalog sync --plan' again")
+                    throw CatalogError(
+                        "project \"\(work.project.name)\" changed while sync ran; nothing was written there; run 'catalog sync --plan' again")
                 }
                 for (plan, item) in zip(plans, work.items) where plan.action == .create || plan.action == .update {
                     let definition = item.theirs.definition
-                    try ProjectMappings.apply(plan, theirs: definition, ours: ours[ProjectMappings.Key(schema: definition.schema, table: definition.table)], on: connection)
+                    try ProjectMappings.apply(
+                        plan, theirs: definition, ours: ours[ProjectMappings.Key(schema: definition.schema, table: definition.table)], on: connection)
                 }
             }
         } catch {

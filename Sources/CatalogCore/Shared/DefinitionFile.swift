@@ -53,7 +53,6 @@ public enum DefinitionFile {
         CatalogError("\(file) is larger than \(maximumBytes / 1024 / 1024) MiB, which no table definition needs; check that it is the right file")
     }
 
-
     /// The canonical YAML form: fixed key order, absent fields omitted.
     public static func yaml(_ definition: TableDefinition) -> String {
         (try? YAMLEncoder().encode(definition)) ?? ""
@@ -134,7 +133,9 @@ public enum DefinitionFile {
             guard let columnsNode = values["columns"] else { throw fail(node, "the definition is missing 'columns'") }
             guard case .sequence(let sequence) = columnsNode else { throw fail(columnsNode, "'columns' must be a list") }
             guard sequence.count <= DefinitionFile.maximumColumns else {
-                throw fail(columnsNode, "the definition has \(sequence.count) columns; PostgreSQL allows at most \(DefinitionFile.maximumColumns) in a table")
+                throw fail(
+                    columnsNode, "the definition has \(sequence.count) columns; PostgreSQL allows at most \(DefinitionFile.maximumColumns) in a table"
+                )
             }
             let columns = try sequence.map(column)
             var names = Set<String>()
@@ -156,18 +157,24 @@ public enum DefinitionFile {
             let name = try requiredString(values["name"], "name", in: node, "a column")
             var nullable: Bool?
             if let node = values["nullable"], DefinitionFile.tagName(node) != .null {
-                guard DefinitionFile.tagName(node) == .bool, let value = node.bool else { throw fail(node, "'nullable' of column '\(name)' must be true or false") }
+                guard DefinitionFile.tagName(node) == .bool, let value = node.bool else {
+                    throw fail(node, "'nullable' of column '\(name)' must be true or false")
+                }
                 nullable = value
             }
             var position: Int?
             if let node = values["position"], DefinitionFile.tagName(node) != .null {
-                guard DefinitionFile.tagName(node) == .int, let value = node.int else { throw fail(node, "'position' of column '\(name)' must be a whole number") }
+                guard DefinitionFile.tagName(node) == .int, let value = node.int else {
+                    throw fail(node, "'position' of column '\(name)' must be a whole number")
+                }
                 position = value
             }
             var rules: JSONValue?
             if let node = values["validation_rules"], DefinitionFile.tagName(node) != .null {
                 let value = try json(node)
-                guard value.isObject else { throw fail(node, "'validation_rules' of column '\(name)' must be a JSON object, such as {max_length: 255}") }
+                guard value.isObject else {
+                    throw fail(node, "'validation_rules' of column '\(name)' must be a JSON object, such as {max_length: 255}")
+                }
                 rules = value
             }
             return ColumnDefinition(

@@ -12,7 +12,9 @@ public struct SharedRemovalPlan: Sendable, Equatable {
 
     /// The plan as lines for people.
     public var steps: [String] {
-        var steps = ["archive shared definition \(name): its \(versions) version(s) stay in the store for 'catalog shared show \(name) N'; it is no longer listed, attached, updated or synced"]
+        var steps = [
+            "archive shared definition \(name): its \(versions) version(s) stay in the store for 'catalog shared show \(name) N'; it is no longer listed, attached, updated or synced"
+        ]
         if !attached.isEmpty {
             steps.append("detach \(attached.joined(separator: ", ")) from \(name); their _metadata rows stay as they are")
         }
@@ -35,12 +37,15 @@ extension Catalog {
     /// `detach` is true; if the attachments changed since the plan, nothing is changed.
     public func removeShared(_ plan: SharedRemovalPlan, detach: Bool) throws {
         if !plan.attached.isEmpty && !detach {
-            throw CatalogError("shared definition \"\(plan.name)\" is attached to \(plan.attached.joined(separator: ", ")); pass --detach to detach them and remove it, or detach them first with 'catalog shared detach \(plan.name) --project …'; nothing was changed")
+            throw CatalogError(
+                "shared definition \"\(plan.name)\" is attached to \(plan.attached.joined(separator: ", ")); pass --detach to detach them and remove it, or detach them first with 'catalog shared detach \(plan.name) --project …'; nothing was changed"
+            )
         }
         let detail = plan.attached.isEmpty ? "archived" : "archived; detached \(plan.attached.joined(separator: ", "))"
         try wrapped {
-            try store.archiveShared(name: plan.name, expectedAttached: plan.attached,
-                                    audit: AuditEntry(action: "shared.remove", target: plan.name, result: "ok", detail: detail))
+            try store.archiveShared(
+                name: plan.name, expectedAttached: plan.attached,
+                audit: AuditEntry(action: "shared.remove", target: plan.name, result: "ok", detail: detail))
         }
     }
 }

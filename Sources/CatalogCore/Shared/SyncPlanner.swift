@@ -9,8 +9,10 @@ public struct SyncSides: Sendable, Equatable {
     /// The project's current rows for the table; nil when the table is not mapped there.
     public var ours: MappedTable?
 
-    public init(project: String, definition: String, base: (version: Int, definition: TableDefinition)?,
-                theirs: (version: Int, definition: TableDefinition), ours: MappedTable?) {
+    public init(
+        project: String, definition: String, base: (version: Int, definition: TableDefinition)?,
+        theirs: (version: Int, definition: TableDefinition), ours: MappedTable?
+    ) {
         self.project = project
         self.definition = definition
         self.base = base
@@ -54,7 +56,8 @@ public enum SyncPlanner {
         for path in paths {
             let resolution = resolve(base: baseFields.map { .some($0[path]) } ?? nil, ours: ourFields[path], theirs: theirFields[path], force: force)
             if let resolution {
-                plan.changes.append(FieldChange(path: path, base: baseFields?[path], ours: ourFields[path], theirs: theirFields[path], resolution: resolution))
+                plan.changes.append(
+                    FieldChange(path: path, base: baseFields?[path], ours: ourFields[path], theirs: theirFields[path], resolution: resolution))
             }
         }
         let bookkeepingStale = !ours.isShared || ours.sharedName != sides.definition || ours.sharedVersion != sides.theirs.version

@@ -9,8 +9,10 @@ public struct TableDefinition: Sendable, Equatable, Codable {
     public var description: String?
     public var columns: [ColumnDefinition]
 
-    public init(schema: String = "public", table: String, graphqlType: String? = nil, label: String? = nil,
-                description: String? = nil, columns: [ColumnDefinition]) {
+    public init(
+        schema: String = "public", table: String, graphqlType: String? = nil, label: String? = nil,
+        description: String? = nil, columns: [ColumnDefinition]
+    ) {
         self.schema = schema
         self.table = table
         self.graphqlType = graphqlType
@@ -50,8 +52,10 @@ public struct ColumnDefinition: Sendable, Equatable, Codable {
     public var validationRules: JSONValue?
     public var position: Int?
 
-    public init(name: String, type: String, label: String? = nil, graphqlField: String? = nil, nullable: Bool? = nil,
-                validationRules: JSONValue? = nil, position: Int? = nil) {
+    public init(
+        name: String, type: String, label: String? = nil, graphqlField: String? = nil, nullable: Bool? = nil,
+        validationRules: JSONValue? = nil, position: Int? = nil
+    ) {
         self.name = name
         self.type = type
         self.label = label

@@ -31,9 +31,12 @@ enum BackupTestSupport {
     /// The SHA-256 of `pg_dump --data-only`, without the random `\restrict` lines PostgreSQL 15.14+ writes.
     static func dataDigest(_ database: String) throws -> String {
         let cluster = try TestWorkspace.cluster()
-        let dump = try ChildProcess("\(cluster.binDirectory)/pg_dump", [
-            "--data-only", "--no-password", "--dbname=postgresql://\(cluster.superuser)@127.0.0.1:\(cluster.port)/\(database)",
-        ], environment: ["PGPASSWORD": cluster.password]).run()
+        let dump = try ChildProcess(
+            "\(cluster.binDirectory)/pg_dump",
+            [
+                "--data-only", "--no-password", "--dbname=postgresql://\(cluster.superuser)@127.0.0.1:\(cluster.port)/\(database)",
+            ], environment: ["PGPASSWORD": cluster.password]
+        ).run()
         guard dump.status == 0 else { throw ClusterError("pg_dump --data-only failed: \(dump.stderr)") }
         let kept = dump.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }
@@ -49,8 +52,9 @@ enum BackupTestSupport {
     /// The databases on the test cluster whose names start with `database` (itself, and any a restore made
     /// from it); other tests' databases come and go in parallel, so they are left out.
     static func databaseNames(startingWith database: String) throws -> Set<String> {
-        Set(try TestWorkspace.cluster().connect().query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database])
-            .records.compactMap { $0["datname"] })
+        Set(
+            try TestWorkspace.cluster().connect().query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database])
+                .records.compactMap { $0["datname"] })
     }
 
     /// SHA-256 with `sha256sum`, independent of the code under test.
@@ -91,10 +95,13 @@ enum BackupTestSupport {
     /// Starts a paused cluster again with the options it was started with (`pg_ctl restart` reads them
     /// from `postmaster.opts`), on the same port.
     static func restart(_ cluster: TemporaryCluster) throws {
-        let outcome = try ChildProcess("/sbin/runuser", [
-            "-u", "postgres", "--", "\(cluster.binDirectory)/pg_ctl", "restart", "-D", cluster.dataDirectory,
-            "-l", cluster.directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
-        ]).run()
+        let outcome = try ChildProcess(
+            "/sbin/runuser",
+            [
+                "-u", "postgres", "--", "\(cluster.binDirectory)/pg_ctl", "restart", "-D", cluster.dataDirectory,
+                "-l", cluster.directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
+            ]
+        ).run()
         guard outcome.status == 0 else { throw ClusterError("pg_ctl restart failed: \(outcome.output)") }
     }
 
@@ -138,13 +145,16 @@ enum BackupTestSupport {
         _ direction: MigrationDirection = .up, to target: Int? = nil, migrations: String? = nil, allowDestructive: Bool = false,
         backupFirst: Bool = false, canary: Int = 0
     ) throws -> MigrationRequest {
-        MigrationRequest(direction: direction, target: target, migrationsDirectory: migrations, allowDestructive: allowDestructive,
-                         backupFirst: backupFirst ? try backupOptions() : nil, canary: canary,
-                         fanOut: FanOutOptions(concurrency: 4, timeout: 5))
+        MigrationRequest(
+            direction: direction, target: target, migrationsDirectory: migrations, allowDestructive: allowDestructive,
+            backupFirst: backupFirst ? try backupOptions() : nil, canary: canary,
+            fanOut: FanOutOptions(concurrency: 4, timeout: 5))
     }
 
     /// Plans and applies in one go, as the CLI does.
-    static func migrate(_ catalog: Catalog, _ request: MigrationRequest, selection: ProjectSelection = .everything) throws -> [String: MigrationResult] {
+    static func migrate(
+        _ catalog: Catalog, _ request: MigrationRequest, selection: ProjectSelection = .everything
+    ) throws -> [String: MigrationResult] {
         let plan = try catalog.planMigration(selection, request: request)
         let results = try catalog.applyMigration(plan, request: request)
         return Dictionary(uniqueKeysWithValues: results.map { ($0.project, $0) })
@@ -171,16 +181,19 @@ enum BackupTestSupport {
     /// The versions in a database's `_metadata.schema_migrations`, or [] when there is none.
     static func ledger(_ database: String, cluster: TemporaryCluster? = nil) throws -> [Int] {
         let connection = try (cluster ?? TestWorkspace.cluster()).connect(database: database)
-        guard try connection.query("SELECT to_regclass('_metadata.schema_migrations') IS NOT NULL AS present").records.first?.bool("present") == true else { return [] }
+        guard try connection.query("SELECT to_regclass('_metadata.schema_migrations') IS NOT NULL AS present").records.first?.bool("present") == true
+        else { return [] }
         return try connection.query("SELECT version FROM _metadata.schema_migrations ORDER BY version").records.compactMap { $0.int("version") }
     }
 
     /// The type of one `_metadata.mappings_table` column, or nil when it does not exist.
     static func mappingsColumnType(_ column: String, database: String, cluster: TemporaryCluster? = nil) throws -> String? {
-        try (cluster ?? TestWorkspace.cluster()).connect(database: database).query("""
+        try (cluster ?? TestWorkspace.cluster()).connect(database: database).query(
+            """
             SELECT data_type FROM information_schema.columns
             WHERE table_schema = '_metadata' AND table_name = 'mappings_table' AND column_name = $1
-            """, [column]).records.first?["data_type"]
+            """, [column]
+        ).records.first?["data_type"]
     }
 }
 

@@ -1,8 +1,9 @@
-@testable import CatalogCore
 import CatalogSupport
 import CatalogTestSupport
 import Foundation
 import PostgresClient
+
+@testable import CatalogCore
 
 /// Helpers for the export, import and relocation tests: a source project with shared definitions, bundles
 /// damaged on purpose, and what a database or a store holds, read independently of the code under test.
@@ -48,10 +49,11 @@ enum BundleTestSupport {
         _ database: String, cluster: TemporaryCluster? = nil, name: String = "copy", createDatabase: Bool = true,
         replace: Bool = false, keepOwners: Bool = false, choice: ImportRequest.SharedChoice = .refuse
     ) throws -> ImportRequest {
-        ImportRequest(name: name, dsn: try (cluster ?? TestWorkspace.cluster()).url(database: database), createDatabase: createDatabase,
-                      replace: replace, keepOwners: keepOwners, sharedChoice: choice, connectTimeout: 5,
-                      backupDirectory: try TestWorkspace.temporaryDirectory().path, catalogVersion: "test",
-                      tools: try BackupTestSupport.tools())
+        ImportRequest(
+            name: name, dsn: try (cluster ?? TestWorkspace.cluster()).url(database: database), createDatabase: createDatabase,
+            replace: replace, keepOwners: keepOwners, sharedChoice: choice, connectTimeout: 5,
+            backupDirectory: try TestWorkspace.temporaryDirectory().path, catalogVersion: "test",
+            tools: try BackupTestSupport.tools())
     }
 
     /// Opens, plans and runs an import, as the CLI does.
@@ -89,10 +91,13 @@ enum BundleTestSupport {
 
     /// `pg_dump --schema-only --no-owner --no-privileges`, without the random `\restrict` lines of 15.14+.
     static func schemaDump(_ database: String, cluster: TemporaryCluster) throws -> String {
-        let dump = try ChildProcess("\(cluster.binDirectory)/pg_dump", [
-            "--schema-only", "--no-owner", "--no-privileges", "--no-password",
-            "--dbname=postgresql://\(cluster.superuser)@127.0.0.1:\(cluster.port)/\(database)",
-        ], environment: ["PGPASSWORD": cluster.password]).run()
+        let dump = try ChildProcess(
+            "\(cluster.binDirectory)/pg_dump",
+            [
+                "--schema-only", "--no-owner", "--no-privileges", "--no-password",
+                "--dbname=postgresql://\(cluster.superuser)@127.0.0.1:\(cluster.port)/\(database)",
+            ], environment: ["PGPASSWORD": cluster.password]
+        ).run()
         guard dump.status == 0 else { throw ClusterError("pg_dump --schema-only failed: \(dump.stderr)") }
         return dump.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }
@@ -115,10 +120,12 @@ enum BundleTestSupport {
     /// Rows per table, by `schema.table`, on any cluster.
     static func rowCounts(_ database: String, cluster: TemporaryCluster) throws -> [String: Int] {
         let connection = try cluster.connect(database: database)
-        let tables = try connection.query("""
+        let tables = try connection.query(
+            """
             SELECT table_schema, table_name FROM information_schema.tables
             WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-            """).records
+            """
+        ).records
         var counts: [String: Int] = [:]
         for table in tables {
             let schema = table["table_schema"] ?? "", name = table["table_name"] ?? ""
@@ -130,8 +137,9 @@ enum BundleTestSupport {
 
     /// The databases on a cluster named `database` or made from it by an import.
     static func databases(startingWith database: String, cluster: TemporaryCluster? = nil) throws -> Set<String> {
-        Set(try (cluster ?? TestWorkspace.cluster()).connect()
-            .query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database]).records.compactMap { $0["datname"] })
+        Set(
+            try (cluster ?? TestWorkspace.cluster()).connect()
+                .query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [database]).records.compactMap { $0["datname"] })
     }
 
     // MARK: Bundles damaged on purpose, read with unzip and zip rather than the code under test

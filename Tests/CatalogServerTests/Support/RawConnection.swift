@@ -1,6 +1,7 @@
 import CatalogCore
 import CatalogSupport
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -12,8 +12,10 @@ extension TestClientProtocol {
     }
 
     /// A request with a JSON body and the bearer token (or none).
-    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = ServerFleet.token,
-              headers: HTTPFields = [:]) async throws -> TestResponse {
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = ServerFleet.token,
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
         var headers = headers
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
