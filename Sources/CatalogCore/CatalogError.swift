@@ -32,15 +32,19 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The facts behind the message (such as a plan's expected and current hash), for callers that
     /// phrase their own advice: the CLI names its commands and flags, the API its routes.
     public var facts: [String: String]
+    /// What to do next, as a value: each front end words it in its own terms (the CLI names its
+    /// commands and flags, the API its routes and body fields), so the message names neither.
+    public var remedy: Remedy?
 
     /// An error of kind `failed`.
     public init(_ message: String) { self.init(.failed, message) }
 
     /// An error of a given kind.
-    public init(_ code: Code, _ message: String, facts: [String: String] = [:]) {
+    public init(_ code: Code, _ message: String, facts: [String: String] = [:], remedy: Remedy? = nil) {
         self.code = code
         self.message = message
         self.facts = facts
+        self.remedy = remedy
     }
 
     /// An argument of the wrong form, such as an invalid name or a malformed `--from` (a usage error).

@@ -92,7 +92,7 @@ extension Catalog {
         if let expectPlan, expectPlan != planned.plan.hash {
             throw CatalogError(
                 .planChanged, "the plan changed since it was shown (expected \(expectPlan), now \(planned.plan.hash)); nothing was written",
-                facts: ["expected": expectPlan, "current": planned.plan.hash])
+                facts: ["expected": expectPlan, "current": planned.plan.hash], remedy: .reviewSyncPlanAgain)
         }
         let failedNames = Set(planned.failures.map(\.project))
         let work = try syncWork(selection, definitions: definitions).filter { !failedNames.contains($0.project.name) }
