@@ -36,14 +36,17 @@ public struct OutputTarget: Sendable, Equatable {
             throw CatalogError("\(path) is \(Self.describe(status.st_mode)), not a file catalog may write; choose another \(flag)")
         }
         guard overwrite else {
-            let hint = flag == "-o" ? ", or pass --overwrite to replace an earlier bundle" : ""
-            throw CatalogError("\(path) already exists; choose another \(flag)\(hint)")
+            // `-o` is the default name: the library's own callers name their option, the CLI's words name `-o`.
+            guard flag == "-o" else { throw CatalogError(.alreadyExists, "\(path) already exists; choose another \(flag)") }
+            throw CatalogError(.alreadyExists, "\(path) already exists", remedy: .chooseAnotherOutputOrOverwrite)
         }
         do {
             _ = try BundleReader.manifest(path)
         } catch {
-            throw CatalogError(
-                "\(path) is not a catalog bundle, so --overwrite will not replace it; choose another \(flag) or remove the file yourself")
+            guard flag == "-o" else {
+                throw CatalogError(.refused, "\(path) is not a catalog bundle, so it will not be replaced; choose another \(flag) or remove the file yourself")
+            }
+            throw CatalogError(.refused, "\(path) is not a catalog bundle, so it will not be replaced", remedy: .chooseAnotherOutputOrRemove)
         }
     }
 
