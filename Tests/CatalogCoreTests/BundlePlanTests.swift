@@ -240,7 +240,7 @@ struct BundlePlanTests {
         }
         #expect(
             throws: CatalogError(
-                .badInput, "b.catalog is not a catalog bundle (its manifest.json is not a catalog manifest)", remedy: .giveABundle)
+                .failed, "b.catalog is not a catalog bundle (its manifest.json is not a catalog manifest)", remedy: .giveABundle)
         ) {
             try BundleManifest.decode(Data("{\"hello\": 1}".utf8), file: "b.catalog")
         }
