@@ -31,6 +31,7 @@ enum ErrorAdvice {
         case .terminateOtherSessions: "close the others, or pass --terminate-connections"
         case .pruneSetAsideLater: "drop it later with 'catalog backup prune'"
         case .checkProjectDSN: "check the project's DSN with 'catalog project show'"
+        case .chooseAnotherOutput: "choose another -o"
         case .chooseAnotherOutputOrOverwrite: "choose another -o, or pass --overwrite to replace an earlier bundle"
         case .chooseAnotherOutputOrRemove: "choose another -o or remove the file yourself"
         case .reviewSyncPlanAgain: "run 'catalog sync --plan' again and review it"

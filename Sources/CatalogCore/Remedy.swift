@@ -37,6 +37,8 @@ extension CatalogError {
         case pruneSetAsideLater
         /// Check the project's connection string.
         case checkProjectDSN
+        /// Choose another output path.
+        case chooseAnotherOutput
         /// Choose another output path, or allow replacing an earlier bundle there.
         case chooseAnotherOutputOrOverwrite
         /// Choose another output path, or remove the file that is there.

@@ -10,7 +10,7 @@ import Testing
         .checkTargetServer, .createDatabase, .allowReplace, .chooseSharedVersion, .reviewImportPlanAgain,
         .registerRestoredProject("copy"), .dropOrIncludeUserMappings, .allowDifferentDatabase(project: "shop"), .giveRetentionRule,
         .listBackups(project: "shop"), .listBackups(project: nil), .pickAnotherBackup(project: "shop"), .terminateOtherSessions,
-        .pruneSetAsideLater, .checkProjectDSN, .chooseAnotherOutputOrOverwrite, .chooseAnotherOutputOrRemove,
+        .pruneSetAsideLater, .checkProjectDSN, .chooseAnotherOutput, .chooseAnotherOutputOrOverwrite, .chooseAnotherOutputOrRemove,
     ]
 
     @Test("an API client is never told to pass a flag or run a catalog command")

@@ -69,7 +69,7 @@ enum ImportPlanner {
         do {
             return try ConnectionString(dsn)
         } catch let error as PostgresError {
-            throw CatalogError("--dsn: \(PostgresAdvice.explain(error)); nothing was changed")
+            throw CatalogError("the target DSN: \(PostgresAdvice.explain(error)); nothing was changed")
         }
     }
 
