@@ -29,7 +29,8 @@ enum APIAdvice {
         case .terminateOtherSessions: "close the other sessions (POST /api/v1/projects/{name}/release lets the warm pool's go)"
         case .pruneSetAsideLater: "drop it later with a backup prune"
         case .checkProjectDSN: "check the project's connection string (GET /api/v1/projects/{name})"
-        case .chooseAnotherOutput, .chooseAnotherOutputOrOverwrite, .chooseAnotherOutputOrRemove: "nothing was written there; export again to get a new file name"
+        case .chooseAnotherOutput, .chooseAnotherOutputOrOverwrite, .chooseAnotherOutputOrRemove:
+            "nothing was written there; export again to get a new file name"
         case .reviewSyncPlanAgain: "GET /api/v1/sync/plan again and review it"
         case .listProjects: "GET /api/v1/projects lists the registered ones"
         case .registerProject: "register it with POST /api/v1/projects"

@@ -63,7 +63,8 @@ struct BundleImportTests {
             try BundleTestSupport.importBundle(Self.exported.get(), into: catalog, BundleTestSupport.request(database))
         } throws: { error in
             error as? CatalogError
-                == CatalogError(.alreadyExists, "project \"copy\" is already registered; nothing was changed", remedy: .importUnderAnotherName("copy"))
+                == CatalogError(
+                    .alreadyExists, "project \"copy\" is already registered; nothing was changed", remedy: .importUnderAnotherName("copy"))
         }
         #expect(try BundleTestSupport.state(catalog) == before)
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)

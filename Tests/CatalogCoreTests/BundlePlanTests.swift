@@ -110,8 +110,7 @@ struct BundlePlanTests {
         ) {
             try Self.plan(target: Self.server(exists: true, objects: ["table public.a"], sessions: 2), replace: true)
         }
-        #expect(throws: CatalogError(.refused, "database billing_db on app@db2:5432 does not exist; nothing was changed", remedy: .createDatabase))
-        {
+        #expect(throws: CatalogError(.refused, "database billing_db on app@db2:5432 does not exist; nothing was changed", remedy: .createDatabase)) {
             try Self.plan(create: false)
         }
     }

@@ -90,7 +90,9 @@ struct OutputTargetTests {
             (error { try OutputTarget.file(text, overwrite: true, store: store) }, .chooseAnotherOutputOrRemove),
         ]
         for (error, remedy) in cases {
-            #expect(error?.remedy == remedy && error?.message.contains("-o") == false && error?.message.contains("--") == false, "\(String(describing: error))")
+            #expect(
+                error?.remedy == remedy && error?.message.contains("-o") == false && error?.message.contains("--") == false,
+                "\(String(describing: error))")
         }
         // A caller that names its own option still reads it in the message.
         let named = error { try OutputTarget.file(text, overwrite: false, store: store, flag: "exports directory") }

@@ -86,7 +86,8 @@ enum ImportPlanner {
         guard request.replace else {
             let examples = server.someObjects.joined(separator: ", ") + (server.objectCount > server.someObjects.count ? ", …" : "")
             throw CatalogError(
-                .refused, "database \(label) already holds data (\(server.objectCount) objects: \(examples)); nothing was changed", remedy: .allowReplace)
+                .refused, "database \(label) already holds data (\(server.objectCount) objects: \(examples)); nothing was changed",
+                remedy: .allowReplace)
         }
         guard server.otherSessions == 0 else {
             throw CatalogError(

@@ -44,7 +44,8 @@ public struct OutputTarget: Sendable, Equatable {
             _ = try BundleReader.manifest(path)
         } catch {
             guard flag == "-o" else {
-                throw CatalogError(.refused, "\(path) is not a catalog bundle, so it will not be replaced; choose another \(flag) or remove the file yourself")
+                throw CatalogError(
+                    .refused, "\(path) is not a catalog bundle, so it will not be replaced; choose another \(flag) or remove the file yourself")
             }
             throw CatalogError(.refused, "\(path) is not a catalog bundle, so it will not be replaced", remedy: .chooseAnotherOutputOrRemove)
         }
