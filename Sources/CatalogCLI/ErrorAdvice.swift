@@ -12,6 +12,28 @@ enum ErrorAdvice {
     /// A remedy as a command line.
     static func words(for remedy: CatalogError.Remedy) -> String {
         switch remedy {
+        case .giveABundle: "give a file written by 'catalog export'"
+        case .importUnderAnotherName(let name): "import under another name with --as NAME, or run 'catalog project remove \(name)' first"
+        case .nameTargetDatabase(let example): "the --dsn must name the target database, such as '\(example)'"
+        case .checkTargetServer: "check the --dsn and that the server is up"
+        case .createDatabase: "pass --create-database to create it"
+        case .allowReplace: "import into a new or empty database, or pass --replace to replace it after a safety backup"
+        case .chooseSharedVersion: "pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version"
+        case .reviewImportPlanAgain: "run the import with --plan again and review it"
+        case .registerRestoredProject(let name): "register it with 'catalog project add \(name) --dsn …' and attach its shared definitions"
+        case .dropOrIncludeUserMappings: "drop them first, or pass --include-user-mappings to export them anyway"
+        case .allowDifferentDatabase(let project):
+            "pick a backup of this database with 'catalog backup list \(project)', or pass --into-different-database to restore over it anyway"
+        case .giveRetentionRule: "give a retention rule: --keep-days DAYS, --keep-last N, or both"
+        case .listBackups(let project?): "run 'catalog backup list \(project)' to see its backups"
+        case .listBackups(nil): "run 'catalog backup list' to see the ids"
+        case .pickAnotherBackup(let project): "pick another backup with 'catalog backup list \(project)'"
+        case .terminateOtherSessions: "close the others, or pass --terminate-connections"
+        case .pruneSetAsideLater: "drop it later with 'catalog backup prune'"
+        case .checkProjectDSN: "check the project's DSN with 'catalog project show'"
+        case .chooseAnotherOutput: "choose another -o"
+        case .chooseAnotherOutputOrOverwrite: "choose another -o, or pass --overwrite to replace an earlier bundle"
+        case .chooseAnotherOutputOrRemove: "choose another -o or remove the file yourself"
         case .reviewSyncPlanAgain: "run 'catalog sync --plan' again and review it"
         case .listProjects: "run 'catalog project list' to see the registered ones"
         case .registerProject(let name): "register it with 'catalog project add \(name) --dsn …'"

@@ -2,6 +2,47 @@ extension CatalogError {
     /// The next step for an error, named by meaning rather than by flag. `CatalogCLI.ErrorAdvice`
     /// words it as a command line, `CatalogServer`'s error middleware as a route or body field.
     public enum Remedy: Sendable, Equatable {
+        // Bundle, Backup and Output.
+        /// Give a file that a catalog export wrote.
+        case giveABundle
+        /// Import under another project name, or remove the registered project first.
+        case importUnderAnotherName(String)
+        /// Give a target DSN that names the database, such as the example.
+        case nameTargetDatabase(example: String)
+        /// Check the target connection string and that its server is up.
+        case checkTargetServer
+        /// Allow the import to create the missing database.
+        case createDatabase
+        /// Import into a new or empty database, or allow replacing this one after a safety backup.
+        case allowReplace
+        /// Choose whether the store's shared definition or the bundle's is kept.
+        case chooseSharedVersion
+        /// Make the import plan again and review it.
+        case reviewImportPlanAgain
+        /// Register the project that was restored, and attach its shared definitions.
+        case registerRestoredProject(String)
+        /// Drop the database's user mappings, or allow exporting them with their passwords.
+        case dropOrIncludeUserMappings
+        /// Pick a backup of this project's database, or allow restoring over a different database.
+        case allowDifferentDatabase(project: String)
+        /// Give at least one retention rule (days, count, or both).
+        case giveRetentionRule
+        /// List a project's backups (or all of them, without a project) to find the right id.
+        case listBackups(project: String?)
+        /// Pick another, intact backup of the project.
+        case pickAnotherBackup(project: String)
+        /// Close the other sessions on the database, or allow terminating them.
+        case terminateOtherSessions
+        /// Drop the set-aside database later with a prune.
+        case pruneSetAsideLater
+        /// Check the project's connection string.
+        case checkProjectDSN
+        /// Choose another output path.
+        case chooseAnotherOutput
+        /// Choose another output path, or allow replacing an earlier bundle there.
+        case chooseAnotherOutputOrOverwrite
+        /// Choose another output path, or remove the file that is there.
+        case chooseAnotherOutputOrRemove
         /// Review the new sync plan and apply that one.
         case reviewSyncPlanAgain
         /// List the registered projects.

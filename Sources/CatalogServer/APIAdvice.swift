@@ -12,6 +12,25 @@ enum APIAdvice {
     /// A remedy as routes and fields.
     static func words(for remedy: CatalogError.Remedy) -> String {
         switch remedy {
+        case .giveABundle: "give a file written by POST /api/v1/projects/{name}/export"
+        case .importUnderAnotherName: "import under another project name, or remove the registered project first"
+        case .nameTargetDatabase(let example): "the target connection string must name the database, such as '\(example)'"
+        case .checkTargetServer: "check the target connection string and that the server is up"
+        case .createDatabase: "create the database first, or let the import create it"
+        case .allowReplace: "import into a new or empty database, or let the import replace this one after a safety backup"
+        case .chooseSharedVersion: "choose whether this store's definition is kept or the bundle's is added as a new version"
+        case .reviewImportPlanAgain: "make the import plan again and review it"
+        case .registerRestoredProject: "register it with POST /api/v1/projects and attach its shared definitions"
+        case .dropOrIncludeUserMappings: "drop them first: the API never exports user mappings"
+        case .allowDifferentDatabase: "pick a backup of this database (GET /api/v1/backups lists them)"
+        case .giveRetentionRule: "give a retention rule: days to keep, backups to keep, or both"
+        case .listBackups: "GET /api/v1/backups lists the backups and their ids"
+        case .pickAnotherBackup: "pick another backup (GET /api/v1/backups lists them)"
+        case .terminateOtherSessions: "close the other sessions (POST /api/v1/projects/{name}/release lets the warm pool's go)"
+        case .pruneSetAsideLater: "drop it later with a backup prune"
+        case .checkProjectDSN: "check the project's connection string (GET /api/v1/projects/{name})"
+        case .chooseAnotherOutput, .chooseAnotherOutputOrOverwrite, .chooseAnotherOutputOrRemove:
+            "nothing was written there; export again to get a new file name"
         case .reviewSyncPlanAgain: "GET /api/v1/sync/plan again and review it"
         case .listProjects: "GET /api/v1/projects lists the registered ones"
         case .registerProject: "register it with POST /api/v1/projects"

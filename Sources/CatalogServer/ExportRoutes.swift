@@ -34,7 +34,7 @@ struct ExportRoutes {
             }
         } catch let error as CatalogError {
             context.logger.warning("export failed", metadata: ["project": "\(name)", "error": "\(error.message)"])
-            throw APIError(.badGateway, code: "export_failed", message: error.message)
+            throw APIError(.badGateway, code: "export_failed", message: APIAdvice.message(for: error))
         }
         let body = try await FileIO().loadFile(path: record.file, context: context)
         let download = (record.file as NSString).lastPathComponent

@@ -50,7 +50,7 @@ struct BackupLineageTests {
             try catalog.planRestore(project: "shop", backupID: backup.id!, options: Self.restoreOptions())
         } throws: { error in
             "\(error)".contains("is not of database \"\(other.name)\"") && "\(error)".contains("lineage is \(lineage)")
-                && "\(error)".contains("--into-different-database")
+                && (error as? CatalogError)?.remedy == .allowDifferentDatabase(project: "shop") && !"\(error)".contains("--")
         }
         let counts = try BackupTestSupport.rowCounts(other.name)
         let refused = try CLIRun.run(["backup", "restore", "shop", "\(backup.id!)", "--yes"], store: catalog.store.location.path)

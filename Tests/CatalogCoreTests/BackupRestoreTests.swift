@@ -142,7 +142,7 @@ struct BackupRestoreTests {
         #expect {
             try catalog.restore(plan, options: options())
         } throws: { error in
-            "\(error)".contains("1 other session(s) are connected") && "\(error)".contains("--terminate-connections")
+            "\(error)".contains("1 other session(s) are connected") && (error as? CatalogError)?.remedy == .terminateOtherSessions
         }
         #expect(try BackupTestSupport.databaseNames(startingWith: database) == names)
         #expect(try other.query("SELECT 1 AS one").records.first?.int("one") == 1)

@@ -27,7 +27,9 @@ struct BundleBadInputTests {
             store: catalog.store.location.path)
         #expect(run.status == 2 && run.stdout.isEmpty)
         let message = inspectError?.message ?? ""
-        #expect(run.stderr == "error: \(message)\n")
+        // The CLI adds the advice the error's remedy carries; the library's message names no command.
+        let advice = inspectError?.remedy == .giveABundle ? "; give a file written by 'catalog export'" : ""
+        #expect(run.stderr == "error: \(message)\(advice)\n" && !message.contains("'catalog "))
         #expect(!message.contains("\n") && message.contains(path))
         return message
     }

@@ -115,7 +115,7 @@ struct BundleExportTests {
         #expect {
             try source.catalog.export(project: "saas", to: existing, options: BundleTestSupport.exportOptions())
         } throws: { error in
-            "\(error)".contains("already exists") && "\(error)".contains("--overwrite")
+            "\(error)".contains("already exists") && (error as? CatalogError)?.remedy == .chooseAnotherOutputOrOverwrite
         }
         #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
         var options = try BundleTestSupport.exportOptions()
@@ -123,7 +123,7 @@ struct BundleExportTests {
         #expect {
             try source.catalog.export(project: "saas", to: existing, options: options)
         } throws: { error in
-            "\(error)".contains("is not a catalog bundle, so --overwrite will not replace it")
+            "\(error)".contains("is not a catalog bundle, so it will not be replaced")
         }
         #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
         try FileManager.default.removeItem(atPath: existing)

@@ -22,7 +22,7 @@ struct BundleImportTests {
         } throws: { error in
             "\(error)".contains("database \(existing.name) on postgres@127.0.0.1:")
                 && "\(error)".contains("already holds data (1 objects: table public.precious)")
-                && "\(error)".contains("pass --replace") && "\(error)".hasSuffix("nothing was changed")
+                && (error as? CatalogError)?.remedy == .allowReplace && "\(error)".hasSuffix("nothing was changed")
         }
         #expect(try BundleTestSupport.state(catalog) == before)
         #expect(try BackupTestSupport.dataDigest(existing.name) == digest)
@@ -48,7 +48,7 @@ struct BundleImportTests {
             try BundleTestSupport.importBundle(Self.exported.get(), into: catalog, request)
         } throws: { error in
             "\(error)".hasPrefix("the target server postgres@127.0.0.1:") && "\(error)".contains("cannot be reached")
-                && "\(error)".hasSuffix("check the --dsn and that the server is up; nothing was changed")
+                && "\(error)".hasSuffix("; nothing was changed") && (error as? CatalogError)?.remedy == .checkTargetServer
         }
         #expect(try BundleTestSupport.state(catalog) == before)
     }
@@ -62,8 +62,9 @@ struct BundleImportTests {
         #expect {
             try BundleTestSupport.importBundle(Self.exported.get(), into: catalog, BundleTestSupport.request(database))
         } throws: { error in
-            "\(error)"
-                == "project \"copy\" is already registered; import under another name with --as NAME, or run 'catalog project remove copy' first; nothing was changed"
+            error as? CatalogError
+                == CatalogError(
+                    .alreadyExists, "project \"copy\" is already registered; nothing was changed", remedy: .importUnderAnotherName("copy"))
         }
         #expect(try BundleTestSupport.state(catalog) == before)
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)
@@ -178,7 +179,8 @@ struct BundleImportTests {
         #expect {
             try BundleTestSupport.importBundle(Self.exported.get(), into: catalog, BundleTestSupport.request(database, createDatabase: false))
         } throws: { error in
-            "\(error)".contains("database \(database) on ") && "\(error)".contains("does not exist; pass --create-database to create it")
+            "\(error)".contains("database \(database) on ") && "\(error)".contains("does not exist; nothing was changed")
+                && (error as? CatalogError)?.remedy == .createDatabase
         }
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)
     }
@@ -207,8 +209,10 @@ struct BundleImportTests {
         #expect {
             try BundleTestSupport.importBundle(bundle, into: refusing, BundleTestSupport.request(database))
         } throws: { error in
-            "\(error)"
-                == "shared definition \"users\" (versions 1, 2) differs between the bundle and this store; pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version; nothing was changed"
+            error as? CatalogError
+                == CatalogError(
+                    .refused, "shared definition \"users\" (versions 1, 2) differs between the bundle and this store; nothing was changed",
+                    remedy: .chooseSharedVersion)
         }
         #expect(try BundleTestSupport.state(refusing) == before)
         #expect(try BundleTestSupport.databases(startingWith: database).isEmpty)

@@ -89,8 +89,11 @@ struct BundlePlanTests {
         #expect {
             try Self.plan(target: busy)
         } throws: { error in
-            "\(error)"
-                == "database billing_db on app@db2:5432 already holds data (4 objects: table public.a, table public.b, view public.c, …); import into a new or empty database, or pass --replace to replace it after a safety backup; nothing was changed"
+            error as? CatalogError
+                == CatalogError(
+                    .refused,
+                    "database billing_db on app@db2:5432 already holds data (4 objects: table public.a, table public.b, view public.c, …); nothing was changed",
+                    remedy: .allowReplace)
         }
         let replace = try Self.plan(target: busy, replace: true)
         #expect(replace.mode == .replace && replace.setAsideDatabase == "billing_db_before_import_20260301141502")
@@ -107,8 +110,7 @@ struct BundlePlanTests {
         ) {
             try Self.plan(target: Self.server(exists: true, objects: ["table public.a"], sessions: 2), replace: true)
         }
-        #expect(throws: CatalogError("database billing_db on app@db2:5432 does not exist; pass --create-database to create it; nothing was changed"))
-        {
+        #expect(throws: CatalogError(.refused, "database billing_db on app@db2:5432 does not exist; nothing was changed", remedy: .createDatabase)) {
             try Self.plan(create: false)
         }
     }
@@ -117,19 +119,23 @@ struct BundlePlanTests {
     func refusals() throws {
         #expect(
             throws: CatalogError(
-                "project \"billing\" is already registered; import under another name with --as NAME, or run 'catalog project remove billing' first; nothing was changed"
-            )
+                .alreadyExists, "project \"billing\" is already registered; nothing was changed", remedy: .importUnderAnotherName("billing"))
         ) {
             try Self.plan(taken: true)
         }
         #expect(
             throws: CatalogError(
-                "the target server app@db2:5432 cannot be reached: connection refused; check the --dsn and that the server is up; nothing was changed"
-            )
+                .unreachable, "the target server app@db2:5432 cannot be reached: connection refused; nothing was changed", remedy: .checkTargetServer)
         ) {
             try Self.plan(target: .unreachable("connection refused"))
         }
-        #expect(throws: CatalogError.self) { try Self.plan(dsn: "postgresql://app@db2:5432") }
+        #expect(
+            throws: CatalogError(
+                .refused, "the target connection string names no database; nothing was changed",
+                remedy: .nameTargetDatabase(example: "postgresql://user@host/billing_db"))
+        ) {
+            try Self.plan(dsn: "postgresql://app@db2:5432")
+        }
         #expect {
             try Self.plan(Self.manifest(metadataVersion: MetadataSchema.latestVersion + 1))
         } throws: { error in
@@ -182,8 +188,9 @@ struct BundlePlanTests {
         let clash: [String: [Int: String]] = ["users": [1: "u1", 2: "other", 3: "x"], "settings": [1: "zzz"]]
         #expect(
             throws: CatalogError(
-                "shared definitions \"users\" (version 2) and \"settings\" (version 1) differ between the bundle and this store; pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version; nothing was changed"
-            )
+                .refused,
+                "shared definitions \"users\" (version 2) and \"settings\" (version 1) differ between the bundle and this store; nothing was changed",
+                remedy: .chooseSharedVersion)
         ) {
             try Self.plan(Self.manifest(shared: uses), store: clash)
         }
@@ -232,7 +239,7 @@ struct BundlePlanTests {
         }
         #expect(
             throws: CatalogError(
-                "b.catalog is not a catalog bundle (its manifest.json is not a catalog manifest); give a file written by 'catalog export'")
+                .failed, "b.catalog is not a catalog bundle (its manifest.json is not a catalog manifest)", remedy: .giveABundle)
         ) {
             try BundleManifest.decode(Data("{\"hello\": 1}".utf8), file: "b.catalog")
         }

@@ -70,6 +70,35 @@ struct OutputTargetTests {
         #expect(try String(contentsOfFile: store.path, encoding: .utf8) == "sqlite")
     }
 
+    @Test("a refused -o names no flag: the next step is a remedy the CLI words as -o/--overwrite and the API in its own terms")
+    func remedies() throws {
+        let (directory, store) = try Self.store()
+        let text = (directory as NSString).appendingPathComponent("notes.txt")
+        try "mine".write(toFile: text, atomically: true, encoding: .utf8)
+        func error(_ body: () throws -> OutputTarget) -> CatalogError? {
+            do {
+                _ = try body()
+                return nil
+            } catch {
+                return error as? CatalogError
+            }
+        }
+        let cases: [(CatalogError?, CatalogError.Remedy)] = [
+            (error { try OutputTarget.file(store.path, overwrite: false, store: store) }, .chooseAnotherOutput),
+            (error { try OutputTarget.file("/dev/null", overwrite: true, store: store) }, .chooseAnotherOutput),
+            (error { try OutputTarget.file(text, overwrite: false, store: store) }, .chooseAnotherOutputOrOverwrite),
+            (error { try OutputTarget.file(text, overwrite: true, store: store) }, .chooseAnotherOutputOrRemove),
+        ]
+        for (error, remedy) in cases {
+            #expect(
+                error?.remedy == remedy && error?.message.contains("-o") == false && error?.message.contains("--") == false,
+                "\(String(describing: error))")
+        }
+        // A caller that names its own option still reads it in the message.
+        let named = error { try OutputTarget.file(text, overwrite: false, store: store, flag: "exports directory") }
+        #expect(named?.remedy == nil && named?.message.hasSuffix("choose another exports directory") == true)
+    }
+
     @Test("a directory output is a real directory, created private when missing; its files are written atomically and never over the store")
     func directoryRules() throws {
         let (directory, store) = try Self.store()

@@ -28,7 +28,7 @@ import Testing
                 let text = "\(error)"
                 return text.contains("application_name: 'catalog serve' 1")
                     && text.contains("POST /api/v1/projects/shop/release?hold_seconds=")
-                    && text.contains("--terminate-connections")
+                    && (error as? CatalogError)?.remedy == .terminateOtherSessions
             }
 
             let released = try await client.send(.post, "/api/v1/projects/shop/release?hold_seconds=60")

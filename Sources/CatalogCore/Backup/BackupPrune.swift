@@ -19,7 +19,7 @@ extension Catalog {
     /// Works out what the retention rules keep for the named projects (all when empty); changes nothing.
     public func planPrune(projects names: [String] = [], rules: PruneRules, now: Date = Date()) throws -> PrunePlan {
         guard rules.keepDays != nil || rules.keepLast != nil else {
-            throw CatalogError.usage("give a retention rule: --keep-days DAYS, --keep-last N, or both")
+            throw CatalogError(.badInput, "no retention rule was given; nothing was pruned", remedy: .giveRetentionRule)
         }
         let backups = try wrapped { try store.backups(projects: names) }
         let setAside = try wrapped { try store.setAsideDatabases(projects: names) }

@@ -49,8 +49,8 @@ extension Catalog {
         let backup = try backupRecord(id: backupID)
         guard backup.project == project.name else {
             throw CatalogError(
-                "backup \(backupID) is of project \"\(backup.project)\", not \"\(project.name)\"; run 'catalog backup list \(project.name)' to see its backups"
-            )
+                .notFound, "backup \(backupID) is of project \"\(backup.project)\", not \"\(project.name)\"",
+                remedy: .listBackups(project: project.name))
         }
         try Self.checkIntegrity(backup)
         return try wrapped(project: name) {
@@ -82,7 +82,7 @@ extension Catalog {
             try BackupMaintenanceConnection.open(connectionString, connectTimeout: options.connectTimeout)
         }
         if let busy = try otherSessionsProblem(plan, on: maintenance) {
-            throw CatalogError("project \"\(plan.project)\": \(busy); \(untouched)")
+            throw CatalogError(.conflict, "project \"\(plan.project)\": \(busy); \(untouched)", remedy: .terminateOtherSessions)
         }
         for drop in plan.dropLeftoverStatements {
             do {
@@ -101,13 +101,14 @@ extension Catalog {
         do {
             for statement in plan.createStatements.dropFirst() { try maintenance.execute(script: statement) }
             try runPgRestore(plan, tools: tools, connectionString: connectionString, timeout: options.connectTimeout)
-            if let busy = try otherSessionsProblem(plan, on: maintenance) { throw CatalogError(busy) }
+            if let busy = try otherSessionsProblem(plan, on: maintenance) { throw CatalogError(.conflict, busy, remedy: .terminateOtherSessions) }
             try maintenance.transaction {
                 for statement in plan.swapStatements { try maintenance.execute(script: statement) }
             }
         } catch {
             try? maintenance.execute(script: plan.dropTemporaryStatement)
-            throw restoreFailure(plan, CatalogError.wrap(error).message, untouched: untouched + " and the temporary database was removed")
+            let failure = CatalogError.wrap(error)
+            throw restoreFailure(plan, failure.message, untouched: untouched + " and the temporary database was removed", remedy: failure.remedy)
         }
         return try finishRestore(plan, on: maintenance, seconds: (clock.now - start).seconds)
     }
@@ -125,7 +126,7 @@ extension Catalog {
         if byApplication.contains(where: { $0.application == WarmPool.applicationName }) {
             message += "; catalog serve's warm pool lets go with 'POST /api/v1/projects/\(plan.project)/release?hold_seconds=300'"
         }
-        return message + "; close the others, or pass --terminate-connections"
+        return message
     }
 
     private func runPgRestore(_ plan: RestorePlan, tools: PgTools, connectionString: ConnectionString, timeout: Int) throws {
@@ -141,9 +142,10 @@ extension Catalog {
         }
     }
 
-    private func restoreFailure(_ plan: RestorePlan, _ reason: String, untouched: String) -> CatalogError {
+    private func restoreFailure(_ plan: RestorePlan, _ reason: String, untouched: String, remedy: CatalogError.Remedy? = nil) -> CatalogError {
         audit("backup.restore", target: plan.project, result: "failed", detail: reason)
-        return CatalogError("project \"\(plan.project)\": restoring backup \(plan.backup.id ?? 0) failed: \(reason); \(untouched)")
+        return CatalogError(
+            .failed, "project \"\(plan.project)\": restoring backup \(plan.backup.id ?? 0) failed: \(reason); \(untouched)", remedy: remedy)
     }
 
     private func finishRestore(_ plan: RestorePlan, on maintenance: Connection, seconds: Double) throws -> RestoreResult {
@@ -163,8 +165,9 @@ extension Catalog {
                 result.setAsideDatabase = nil
             } catch {
                 throw CatalogError(
-                    "project \"\(plan.project)\": the backup was restored, but the old database \"\(plan.setAsideDatabase)\" could not be dropped: \(CatalogError.wrap(error).message); drop it later with 'catalog backup prune'"
-                )
+                    .failed,
+                    "project \"\(plan.project)\": the backup was restored, but the old database \"\(plan.setAsideDatabase)\" could not be dropped: \(CatalogError.wrap(error).message)",
+                    remedy: .pruneSetAsideLater)
             }
         }
         audit(

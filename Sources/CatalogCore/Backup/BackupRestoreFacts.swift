@@ -47,7 +47,7 @@ struct BackupRestoreFacts: Sendable, Equatable {
             """, [database]
         ).records
         guard let row = rows.first, let oid = row["oid"] else {
-            throw CatalogError("database \"\(database)\" was not found on its server; check the project's DSN with 'catalog project show'")
+            throw CatalogError(.notFound, "database \"\(database)\" was not found on its server", remedy: .checkProjectDSN)
         }
         let settings = try connection.query(
             """

@@ -90,8 +90,9 @@ public struct RestorePlan: Sendable, Equatable {
         }
         guard options.intoDifferentDatabase else {
             throw CatalogError(
-                "backup \(backup.id ?? 0) of project \"\(project)\" is not of database \"\(facts.database)\": \(mismatches.joined(separator: "; ")); pick a backup of this database with 'catalog backup list \(project)', or pass --into-different-database to restore over it anyway"
-            )
+                .refused,
+                "backup \(backup.id ?? 0) of project \"\(project)\" is not of database \"\(facts.database)\": \(mismatches.joined(separator: "; ")); nothing was changed",
+                remedy: .allowDifferentDatabase(project: project))
         }
         return "restore into a different database (--into-different-database): \(mismatches.joined(separator: "; "))"
     }

@@ -52,7 +52,7 @@ extension Catalog {
     /// One recorded backup, or an error that says how to find the right id.
     func backupRecord(id: Int64) throws -> BackupRecord {
         guard let backup = try wrapped({ try store.backup(id: id) }) else {
-            throw CatalogError("there is no backup with id \(id); run 'catalog backup list' to see the ids")
+            throw CatalogError(.notFound, "there is no backup with id \(id)", remedy: .listBackups(project: nil))
         }
         return backup
     }
@@ -62,14 +62,15 @@ extension Catalog {
         let id = backup.id ?? 0
         guard FileManager.default.fileExists(atPath: backup.file) else {
             throw CatalogError(
-                "backup \(id) of project \"\(backup.project)\": its file \(backup.file) is missing; pick another backup with 'catalog backup list \(backup.project)'"
-            )
+                .notFound, "backup \(id) of project \"\(backup.project)\": its file \(backup.file) is missing",
+                remedy: .pickAnotherBackup(project: backup.project))
         }
         let actual = try BackupChecksum.sha256(ofFile: backup.file)
         guard actual == backup.sha256 else {
             throw CatalogError(
-                "backup \(id) of project \"\(backup.project)\" is corrupted: its file's SHA-256 is \(actual.prefix(12))…, but \(backup.sha256.prefix(12))… was recorded when it was taken; pick another backup with 'catalog backup list \(backup.project)'"
-            )
+                .failed,
+                "backup \(id) of project \"\(backup.project)\" is corrupted: its file's SHA-256 is \(actual.prefix(12))…, but \(backup.sha256.prefix(12))… was recorded when it was taken",
+                remedy: .pickAnotherBackup(project: backup.project))
         }
     }
 }

@@ -151,7 +151,7 @@ public struct BundleManifest: Sendable, Equatable, Codable {
         decoder.dateDecodingStrategy = .iso8601
         guard let header = try? decoder.decode(Header.self, from: data), header.format == formatName else {
             throw CatalogError(
-                "\(file) is not a catalog bundle (its manifest.json is not a catalog manifest); give a file written by 'catalog export'")
+                .failed, "\(file) is not a catalog bundle (its manifest.json is not a catalog manifest)", remedy: .giveABundle)
         }
         guard header.formatVersion <= currentFormatVersion else {
             throw CatalogError(

@@ -36,7 +36,7 @@ enum BundleReader {
         let magic = (try? handle.read(upToCount: 4)) ?? Data()
         try? handle.close()
         guard magic == Data([0x50, 0x4B, 0x03, 0x04]) || magic == Data([0x50, 0x4B, 0x05, 0x06]) else {
-            throw CatalogError("\(path) is not a catalog bundle (not a ZIP archive); give a file written by 'catalog export'")
+            throw CatalogError(.failed, "\(path) is not a catalog bundle (not a ZIP archive)", remedy: .giveABundle)
         }
         do {
             return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -49,11 +49,11 @@ enum BundleReader {
     private static func readManifest(_ archive: Archive, path: String) throws -> BundleManifest {
         guard let entry = archive[BundleLayout.manifest] else {
             throw CatalogError(
-                "\(path) is a ZIP archive but not a catalog bundle (it has no \(BundleLayout.manifest)); give a file written by 'catalog export'")
+                .failed, "\(path) is a ZIP archive but not a catalog bundle (it has no \(BundleLayout.manifest))", remedy: .giveABundle)
         }
         guard entry.uncompressedSize <= manifestLimit else {
             throw CatalogError(
-                "\(path) is not a catalog bundle (its \(BundleLayout.manifest) is too large to be a manifest); give a file written by 'catalog export'"
+                .failed, "\(path) is not a catalog bundle (its \(BundleLayout.manifest) is too large to be a manifest)", remedy: .giveABundle
             )
         }
         let damaged = CatalogError(
@@ -81,7 +81,7 @@ enum BundleReader {
         }
         for file in manifest.files where !isPlainRelative(file.path) {
             throw CatalogError(
-                "\(path) is not a valid bundle: its manifest lists the unsafe path \"\(file.path)\"; give a file written by 'catalog export'")
+                .failed, "\(path) is not a valid bundle: its manifest lists the unsafe path \"\(file.path)\"", remedy: .giveABundle)
         }
         // Directory entries (which other ZIP tools add) carry no data.
         let unlisted = archive.filter { $0.type != .directory }.map(\.path).filter { $0 != BundleLayout.manifest && !listed.contains($0) }

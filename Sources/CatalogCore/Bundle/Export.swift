@@ -131,8 +131,9 @@ extension Catalog {
         guard !mappings.isEmpty else { return }
         let names = mappings.prefix(3).map { "server \($0["srvname"] ?? "?") for \($0["usename"] ?? "?")" }.joined(separator: ", ")
         throw CatalogError(
-            "project \"\(project)\": its database has \(mappings.count) foreign-data-wrapper user mapping(s) (\(names)), which pg_dump would put into the bundle with their passwords; drop them first, or pass --include-user-mappings to export them anyway; no bundle was written"
-        )
+            .refused,
+            "project \"\(project)\": its database has \(mappings.count) foreign-data-wrapper user mapping(s) (\(names)), which pg_dump would put into the bundle with their passwords; no bundle was written",
+            remedy: .dropOrIncludeUserMappings)
     }
 
     private func write(_ text: String, to path: String) throws {

@@ -52,7 +52,7 @@ extension Catalog {
         try lockImports(into: plan.database, on: maintenance)
         guard try self.plan(bundle, request: request, maintenance: maintenance, target: target, now: plan.createdAt) == plan else {
             throw CatalogError(
-                "the target or the store changed since the plan was made; run the import with --plan again and review it; nothing was changed")
+                .planChanged, "the target or the store changed since the plan was made; nothing was changed", remedy: .reviewImportPlanAgain)
         }
         for leftover in plan.leftovers {
             progress?("dropping \(leftover), left by an interrupted import")
@@ -146,8 +146,9 @@ extension Catalog {
             }
         } catch {
             throw CatalogError(
-                "database \(plan.database) was restored and verified, but recording project \"\(plan.project)\" in the store failed: \(CatalogError.wrap(error).message); register it with 'catalog project add \(plan.project) --dsn …' and attach its shared definitions"
-            )
+                .failed,
+                "database \(plan.database) was restored and verified, but recording project \"\(plan.project)\" in the store failed: \(CatalogError.wrap(error).message)",
+                remedy: .registerRestoredProject(plan.project))
         }
         audit("bundle.import", target: plan.project, result: "ok", detail: "\(bundle.path) into \(plan.maskedDSN) (\(plan.mode.rawValue))")
     }

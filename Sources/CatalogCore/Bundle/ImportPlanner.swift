@@ -18,12 +18,13 @@ enum ImportPlanner {
         for tag in request.tags { try ProjectName.validateTag(tag) }
         if facts.nameTaken {
             throw CatalogError(
-                "project \"\(name)\" is already registered; import under another name with --as NAME, or run 'catalog project remove \(name)' first; nothing was changed"
-            )
+                .alreadyExists, "project \"\(name)\" is already registered; nothing was changed", remedy: .importUnderAnotherName(name))
         }
         let target = try targetConnection(request.dsn)
         guard let database = target.databaseName, !database.isEmpty else {
-            throw CatalogError("the --dsn must name the target database, such as 'postgresql://user@host/\(name)_db'; nothing was changed")
+            throw CatalogError(
+                .refused, "the target connection string names no database; nothing was changed",
+                remedy: .nameTargetDatabase(example: "postgresql://user@host/\(name)_db"))
         }
         let shared = try ImportSharedPlan.steps(manifest.shared, store: facts.storeVersions, choice: request.sharedChoice)
         let serverLabel = ConnectionString(options: target.options.filter { $0.key != "dbname" }).server
@@ -31,7 +32,7 @@ enum ImportPlanner {
         switch facts.target {
         case .unreachable(let reason):
             throw CatalogError(
-                "the target server \(serverLabel) cannot be reached: \(reason); check the --dsn and that the server is up; nothing was changed")
+                .unreachable, "the target server \(serverLabel) cannot be reached: \(reason); nothing was changed", remedy: .checkTargetServer)
         case .reachable(let found):
             server = found
         }
@@ -68,7 +69,7 @@ enum ImportPlanner {
         do {
             return try ConnectionString(dsn)
         } catch let error as PostgresError {
-            throw CatalogError("--dsn: \(PostgresAdvice.explain(error)); nothing was changed")
+            throw CatalogError("the target DSN: \(PostgresAdvice.explain(error)); nothing was changed")
         }
     }
 
@@ -77,7 +78,7 @@ enum ImportPlanner {
     private static func mode(_ server: ImportFacts.TargetServer, database: String, request: ImportRequest, label: String) throws -> ImportPlan.Mode {
         guard server.databaseExists else {
             guard request.createDatabase else {
-                throw CatalogError("database \(label) does not exist; pass --create-database to create it; nothing was changed")
+                throw CatalogError(.refused, "database \(label) does not exist; nothing was changed", remedy: .createDatabase)
             }
             return .create
         }
@@ -85,8 +86,8 @@ enum ImportPlanner {
         guard request.replace else {
             let examples = server.someObjects.joined(separator: ", ") + (server.objectCount > server.someObjects.count ? ", …" : "")
             throw CatalogError(
-                "database \(label) already holds data (\(server.objectCount) objects: \(examples)); import into a new or empty database, or pass --replace to replace it after a safety backup; nothing was changed"
-            )
+                .refused, "database \(label) already holds data (\(server.objectCount) objects: \(examples)); nothing was changed",
+                remedy: .allowReplace)
         }
         guard server.otherSessions == 0 else {
             throw CatalogError(

@@ -85,9 +85,7 @@ enum ImportSharedPlan {
         if choice == .refuse && !clashes.isEmpty {
             let subject =
                 clashes.count == 1 ? "shared definition \(clashes[0]) differs" : "shared definitions \(clashes.joined(separator: " and ")) differ"
-            throw CatalogError(
-                "\(subject) between the bundle and this store; pass --keep-target to keep this store's, or --adopt-bundle to add the bundle's as a new version; nothing was changed"
-            )
+            throw CatalogError(.refused, "\(subject) between the bundle and this store; nothing was changed", remedy: .chooseSharedVersion)
         }
         return steps
     }

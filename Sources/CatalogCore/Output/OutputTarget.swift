@@ -33,17 +33,21 @@ public struct OutputTarget: Sendable, Equatable {
         var status = stat()
         guard lstat(path, &status) == 0 else { return }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw CatalogError("\(path) is \(Self.describe(status.st_mode)), not a file catalog may write; choose another \(flag)")
+            throw refusal("\(path) is \(Self.describe(status.st_mode)), not a file catalog may write", flag: flag)
         }
         guard overwrite else {
-            let hint = flag == "-o" ? ", or pass --overwrite to replace an earlier bundle" : ""
-            throw CatalogError("\(path) already exists; choose another \(flag)\(hint)")
+            // `-o` is the default name: the library's own callers name their option, the CLI's words name `-o`.
+            guard flag == "-o" else { throw CatalogError(.alreadyExists, "\(path) already exists; choose another \(flag)") }
+            throw CatalogError(.alreadyExists, "\(path) already exists", remedy: .chooseAnotherOutputOrOverwrite)
         }
         do {
             _ = try BundleReader.manifest(path)
         } catch {
-            throw CatalogError(
-                "\(path) is not a catalog bundle, so --overwrite will not replace it; choose another \(flag) or remove the file yourself")
+            guard flag == "-o" else {
+                throw CatalogError(
+                    .refused, "\(path) is not a catalog bundle, so it will not be replaced; choose another \(flag) or remove the file yourself")
+            }
+            throw CatalogError(.refused, "\(path) is not a catalog bundle, so it will not be replaced", remedy: .chooseAnotherOutputOrRemove)
         }
     }
 
@@ -117,7 +121,7 @@ public struct OutputTarget: Sendable, Equatable {
     func checkNotStoreFile(flag: String) throws {
         let store = Self.canonical(storePath)
         let candidates = [store, store + "-wal", store + "-shm", store + "-journal"]
-        let refusal = CatalogError("\(path) is catalog's store or one of its files; choose another \(flag)")
+        let refusal = refusal("\(path) is catalog's store or one of its files", flag: flag)
         if candidates.contains(Self.canonical(path)) { throw refusal }
         var target = stat()
         guard stat(path, &target) == 0 else { return }
@@ -125,6 +129,12 @@ public struct OutputTarget: Sendable, Equatable {
             var status = stat()
             if stat(candidate, &status) == 0, status.st_dev == target.st_dev, status.st_ino == target.st_ino { throw refusal }
         }
+    }
+
+    /// A refused output: for `-o`, the default name of the output, the next step is a remedy the CLI words
+    /// as a flag and the API in its own terms; the library's own callers name their option themselves.
+    private func refusal(_ what: String, flag: String) -> CatalogError {
+        flag == "-o" ? CatalogError(.refused, what, remedy: .chooseAnotherOutput) : CatalogError(.refused, "\(what); choose another \(flag)")
     }
 
     /// An absolute path with `.`, `..` and empty components taken out by their text alone: a symbolic
