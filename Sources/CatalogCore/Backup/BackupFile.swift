@@ -82,13 +82,7 @@ struct BackupFile: Sendable {
     }
 
     /// UTC, to the second, safe in file and database names: `20260301T141502Z`.
-    static func stamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
-    }
+    static func stamp(_ date: Date) -> String { UTCStamp.string(date, format: "yyyyMMdd'T'HHmmss'Z'") }
 
     /// `mkdir -p` with mode 0700, reporting the system's own reason (such as "Read-only file system").
     private static func makeDirectories(_ path: String) throws {

@@ -57,11 +57,5 @@ enum BackupRestoreNames {
     }
 
     /// UTC, to the second: `20260301141502`.
-    static func stamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss"
-        return formatter.string(from: date)
-    }
+    static func stamp(_ date: Date) -> String { UTCStamp.string(date, format: "yyyyMMddHHmmss") }
 }

@@ -14,7 +14,7 @@ struct ScanExecutor {
             newColumns += relation.columns.map { ProjectScanPlan.NewColumn(tableID: id, column: $0) }
         }
         try updateKinds(plan.kindChanges)
-        try renameColumns(plan.followedRenames)
+        try updateColumns(plan.followedRenames)
         try insertColumns(newColumns)
         try updateColumns(plan.columnChanges)
         try delete("mappings_column", ids: plan.goneColumns)
@@ -73,26 +73,10 @@ struct ScanExecutor {
             ])
     }
 
+    /// Writes PostgreSQL's facts onto existing mapping rows by id. A followed rename is the same write with a
+    /// new name: the row keeps its id and human fields (for a plain change the name is the row's own).
     private func updateColumns(_ changes: [ProjectScanPlan.ColumnUpdate]) throws {
         guard !changes.isEmpty else { return }
-        try connection.query(
-            """
-            UPDATE _metadata.mappings_column c
-            SET pg_type = u.type, is_nullable = u.nullable, position = u.position, updated_at = now()
-            FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::integer[]) AS u(id, type, nullable, position)
-            WHERE c.id = u.id
-            """,
-            [
-                PostgresArray.literal(changes.map(\.id)),
-                PostgresArray.literal(changes.map { Optional($0.column.type) }),
-                PostgresArray.literal(changes.map { Optional($0.column.isNullable) }),
-                PostgresArray.literal(changes.map { Optional($0.column.position) }),
-            ])
-    }
-
-    /// A followed rename: the row keeps its id and human fields, and takes the new name and facts.
-    private func renameColumns(_ renames: [ProjectScanPlan.ColumnUpdate]) throws {
-        guard !renames.isEmpty else { return }
         try connection.query(
             """
             UPDATE _metadata.mappings_column c
@@ -101,11 +85,11 @@ struct ScanExecutor {
             WHERE c.id = u.id
             """,
             [
-                PostgresArray.literal(renames.map(\.id)),
-                PostgresArray.literal(renames.map { Optional($0.column.name) }),
-                PostgresArray.literal(renames.map { Optional($0.column.type) }),
-                PostgresArray.literal(renames.map { Optional($0.column.isNullable) }),
-                PostgresArray.literal(renames.map { Optional($0.column.position) }),
+                PostgresArray.literal(changes.map(\.id)),
+                PostgresArray.literal(changes.map { Optional($0.column.name) }),
+                PostgresArray.literal(changes.map { Optional($0.column.type) }),
+                PostgresArray.literal(changes.map { Optional($0.column.isNullable) }),
+                PostgresArray.literal(changes.map { Optional($0.column.position) }),
             ])
     }
 
