@@ -29,6 +29,14 @@ enum ErrorAdvice {
         case .renameOrRemoveProject(let name): "pick another name, or run 'catalog project remove \(name)' first"
         case .useAnotherStore: "pass another --store"
         case .upgradeOrUseAnotherStore: "upgrade catalog, or pass --store to use another store"
+        case .showSharedVersions(let name): "its versions are kept for 'catalog shared show \(name)'"
+        case .detachSharedFirst(let name):
+            "pass --detach to detach them and remove it, or detach them first with 'catalog shared detach \(name) --project …'"
+        case .scanOrFindTable(let project, let table):
+            "run 'catalog metadata scan \(project)' or check the name with 'catalog find-table \(table) --project \(project)'"
+        case .reviewAndAllowDestructive: "review them (--plan shows them all), then run again with --allow-destructive"
+        case .giveMigrationsDirectory: "pass --migrations with a directory of NNNN_name.sql files"
+        case .searchLive: "search live, without --cached"
         }
     }
 }

@@ -34,5 +34,17 @@ extension CatalogError {
         case useAnotherStore
         /// The store is newer than this catalog: upgrade catalog, or use another store.
         case upgradeOrUseAnotherStore
+        /// See the kept versions of a removed shared definition.
+        case showSharedVersions(String)
+        /// Detach the projects from this shared definition, then remove it.
+        case detachSharedFirst(String)
+        /// Scan the project's metadata again, or check the table's name (project, table).
+        case scanOrFindTable(project: String, table: String)
+        /// Review the destructive statements, then explicitly allow them.
+        case reviewAndAllowDestructive
+        /// Name a directory of NNNN_name.sql migrations.
+        case giveMigrationsDirectory
+        /// Search the project databases live instead of the local index.
+        case searchLive
     }
 }

@@ -29,6 +29,13 @@ enum APIAdvice {
         case .renameOrRemoveProject(let name): "pick another name, or DELETE /api/v1/projects/\(name) first"
         case .useAnotherStore: "start catalog serve with another store"
         case .upgradeOrUseAnotherStore: "upgrade catalog, or start catalog serve with another store"
+        case .showSharedVersions(let name): "GET /api/v1/shared/\(name) shows its kept versions"
+        case .detachSharedFirst: "detach the projects from it first"
+        case .scanOrFindTable(let project, let table):
+            "scan the project's metadata again, or check the name with GET /api/v1/search/tables?name=\(table)&project=\(project)"
+        case .reviewAndAllowDestructive: "review them, then allow destructive statements explicitly"
+        case .giveMigrationsDirectory: "name a directory of NNNN_name.sql files"
+        case .searchLive: "search live, without cached=true"
         }
     }
 }

@@ -28,7 +28,7 @@ struct SharedRemoveTests {
         let refused = try CLIRun.run(["shared", "remove", "users"], store: store)
         #expect(refused.status == 2)
         #expect(refused.stdout == plan.stdout)
-        #expect(refused.stderr.hasPrefix("error: shared definition \"users\" is attached to p1; pass --detach"))
+        #expect(refused.stderr.hasPrefix("error: shared definition \"users\" is attached to p1; nothing was changed; pass --detach"))
         #expect(try catalog.listShared().map(\.name) == ["users"])
 
         let removed = try CLIRun.run(["shared", "remove", "users", "--detach"], store: store)
