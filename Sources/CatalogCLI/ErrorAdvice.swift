@@ -37,6 +37,8 @@ enum ErrorAdvice {
         case .reviewAndAllowDestructive: "review them (--plan shows them all), then run again with --allow-destructive"
         case .giveMigrationsDirectory: "pass --migrations with a directory of NNNN_name.sql files"
         case .searchLive: "search live, without --cached"
+        case .giveProjectChange: "give --dsn, --tag or --untag"
+        case .addOrRemoveTag: "give it to --tag or to --untag"
         }
     }
 }

@@ -46,5 +46,9 @@ extension CatalogError {
         case giveMigrationsDirectory
         /// Search the project databases live instead of the local index.
         case searchLive
+        /// Say what to change about a project: its DSN, tags to add or tags to remove.
+        case giveProjectChange
+        /// Either add this tag or remove it, not both.
+        case addOrRemoveTag
     }
 }

@@ -36,6 +36,8 @@ enum APIAdvice {
         case .reviewAndAllowDestructive: "review them, then allow destructive statements explicitly"
         case .giveMigrationsDirectory: "name a directory of NNNN_name.sql files"
         case .searchLive: "search live, without cached=true"
+        case .giveProjectChange: "give a new DSN, tags to add or tags to remove"
+        case .addOrRemoveTag: "either add it or remove it"
         }
     }
 }
