@@ -102,6 +102,7 @@ extension CatalogError.Remedy {
         case .renameOrRemoveProject(let name): self = .renameOrRemoveProject(name)
         case .useAnotherStore: self = .useAnotherStore
         case .upgradeOrUseAnotherStore: self = .upgradeOrUseAnotherStore
+        case .showSharedVersions(let name): self = .showSharedVersions(name)
         }
     }
 }

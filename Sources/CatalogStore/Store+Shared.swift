@@ -181,8 +181,8 @@ extension Store {
     static func refuseArchived(_ definitionID: Int64, name: String, _ db: Database) throws {
         if try Bool.fetchOne(db, sql: "SELECT archived_at IS NOT NULL FROM shared_definition WHERE id = ?", arguments: [definitionID]) == true {
             throw StoreError(
-                "shared definition \"\(name)\" was removed; its versions are kept for 'catalog shared show \(name)', but it cannot be changed or attached; add a definition under another name"
-            )
+                "shared definition \"\(name)\" was removed, so it cannot be changed or attached; add a definition under another name",
+                remedy: .showSharedVersions(name))
         }
     }
 }

@@ -15,4 +15,6 @@ public enum StoreRemedy: Sendable, Equatable {
     case useAnotherStore
     /// The store is newer than this catalog: upgrade catalog, or use another store.
     case upgradeOrUseAnotherStore
+    /// See the kept versions of a removed shared definition.
+    case showSharedVersions(String)
 }

@@ -49,6 +49,12 @@ struct SharedRemoveTests {
             #expect(run.status == 2, "\(command): \(run.output)")
             #expect(run.stderr.contains("removed"), "\(command): \(run.stderr)")
         }
+        // The store names no command; the CLI words the remedy.
+        #expect { try catalog.attachShared("users", to: ProjectSelection(names: ["p1"])) } throws: {
+            ($0 as? CatalogError)?.remedy == .showSharedVersions("users") && !"\($0)".contains("catalog shared")
+        }
+        let attach = try CLIRun.run(["shared", "attach", "users", "--project", "p1"], store: store)
+        #expect(attach.stderr.hasSuffix("; its versions are kept for 'catalog shared show users'\n"), "\(attach.stderr)")
         #expect(try catalog.store.auditLog().filter { $0.action == "shared.remove" }.map(\.detail) == ["archived; detached p1"])
     }
 
