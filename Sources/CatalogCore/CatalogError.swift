@@ -55,26 +55,21 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { message }
 
     static func unknownProject(_ name: String) -> CatalogError {
-        CatalogError(
-            .notFound,
-            "project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones, or 'catalog project add \(name) --dsn …'")
+        CatalogError(.notFound, "project \"\(name)\" is not registered", remedy: .listOrRegisterProject(name))
     }
 
     static func unknownTag(_ tag: String, known: [String]) -> CatalogError {
         let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", …" : "")
         let tags = known.isEmpty ? "no project has a tag yet" : "the tags in use are \(shown)"
-        return CatalogError(
-            .notFound,
-            "no registered project has the tag \"\(tag)\"; \(tags); run 'catalog project list' to see them, or add it with 'catalog project update NAME --tag \(tag)'"
-        )
+        return CatalogError(.notFound, "no registered project has the tag \"\(tag)\"; \(tags)", remedy: .listOrAddTag(tag))
     }
 
     static func noProjectsSelected() -> CatalogError {
-        CatalogError(.badInput, "no project selected; name one or more projects, or pass --all")
+        CatalogError(.badInput, "no project selected", remedy: .selectProjects)
     }
 
     static func noProjectsRegistered() -> CatalogError {
-        CatalogError(.notFound, "no projects are registered; add one with 'catalog project add NAME --dsn …'")
+        CatalogError(.notFound, "no projects are registered", remedy: .registerFirstProject)
     }
 }
 
@@ -86,11 +81,28 @@ extension CatalogError {
         case let error as CatalogError:
             return error
         case let error as StoreError:
-            return CatalogError(Code(error.code), error.message)
+            return CatalogError(Code(error.code), error.message, remedy: error.remedy.map(Remedy.init))
         case let error as PostgresError:
-            return CatalogError(Code(error), prefix + PostgresAdvice.explain(error))
+            let (text, remedy) = PostgresAdvice.explained(error)
+            return CatalogError(Code(error), prefix + text, remedy: remedy)
         default:
             return CatalogError(prefix + "\(error)")
+        }
+    }
+}
+
+extension CatalogError.Remedy {
+    /// The remedy for a store error.
+    init(_ remedy: StoreRemedy) {
+        switch remedy {
+        case .listProjects: self = .listProjects
+        case .listShared: self = .listShared
+        case .addShared(let name): self = .addShared(name)
+        case .updateShared(let name): self = .updateShared(name)
+        case .renameOrRemoveProject(let name): self = .renameOrRemoveProject(name)
+        case .useAnotherStore: self = .useAnotherStore
+        case .upgradeOrUseAnotherStore: self = .upgradeOrUseAnotherStore
+        case .showSharedVersions(let name): self = .showSharedVersions(name)
         }
     }
 }
@@ -127,21 +139,34 @@ extension CatalogError.Code {
 
 /// Adds "what to do next" to the PostgreSQL errors users meet most.
 enum PostgresAdvice {
+    /// The error's text with what to do next, for places that keep a reason as one string (a
+    /// project's fan-out outcome): the steps that name a command or flag are worded as the CLI does.
     static func explain(_ error: PostgresError) -> String {
+        let (text, remedy) = explained(error)
+        guard let remedy else { return text }
+        switch remedy {
+        case .fixDatabaseName: return text + "; create the database, or fix the dbname in the DSN with 'catalog project add'"
+        case .checkServerOrRaiseTimeout: return text + "; check that it is up, or raise --timeout (--query-timeout for catalog serve)"
+        default: return text
+        }
+    }
+
+    /// The error's text with the advice that names no command, and the remedy for the rest.
+    static func explained(_ error: PostgresError) -> (String, CatalogError.Remedy?) {
         let text = error.description
         let lowered = text.lowercased()
         if error.sqlState == SQLState.invalidPassword || lowered.contains("password authentication failed") {
-            return text + "; check the password in the DSN, your ~/.pgpass or PGPASSWORD"
+            return (text + "; check the password in the DSN, your ~/.pgpass or PGPASSWORD", nil)
         }
         if error.sqlState == SQLState.invalidCatalogName || (lowered.contains("database") && lowered.contains("does not exist")) {
-            return text + "; create the database, or fix the dbname in the DSN with 'catalog project add'"
+            return (text, .fixDatabaseName)
         }
         if error.kind == .timeout {
-            return text + "; the server did not answer in time; check that it is up, or raise --timeout (--query-timeout for catalog serve)"
+            return (text + "; the server did not answer in time", .checkServerOrRaiseTimeout)
         }
         if error.sqlState == SQLState.insufficientPrivilege {
-            return text + "; connect as a role that has the privilege, or ask the database owner to grant it"
+            return (text + "; connect as a role that has the privilege, or ask the database owner to grant it", nil)
         }
-        return text
+        return (text, nil)
     }
 }

@@ -52,7 +52,9 @@ final class CatalogBackend: Sendable {
         }
     }
 
-    /// Throws 404 for the first name that is not registered, before any connection is made.
+    /// Throws 404 for the first name that is not registered, before any connection is made. Only
+    /// for routes that would do other work first: the library's own `not_found` (with its remedy)
+    /// answers the rest.
     func requireRegistered(_ names: [String]) async throws {
         guard !names.isEmpty else { return }
         let registered = Set(try await blocking { catalog in try catalog.listProjects().map(\.name) })

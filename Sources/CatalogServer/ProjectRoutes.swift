@@ -35,7 +35,6 @@ struct ProjectRoutes {
     }
 
     func show(_ name: String) async throws -> Response {
-        try await backend.requireRegistered([name])
         let project = try await backend.blocking { catalog in try Self.described(catalog, [catalog.project(named: name)]) }
         return JSONBody.response(project[0])
     }
@@ -70,7 +69,6 @@ struct ProjectRoutes {
     }
 
     func remove(_ name: String) async throws -> Response {
-        try await backend.requireRegistered([name])
         try await backend.blocking { catalog in try catalog.removeProject(named: name) }
         let pool = backend.pool
         await OwnThread.run { pool.release(name) }

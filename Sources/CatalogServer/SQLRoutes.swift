@@ -21,6 +21,7 @@ struct SQLRoutes {
     func run(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
         let question = try await request.decode(as: Question.self, context: context)
         let selection = ProjectSelection(names: question.project ?? [], tags: question.tag ?? [])
+        // The statement is checked before projects are resolved: 404 first for an unknown name.
         try await backend.requireRegistered(selection.names)
         let cached = question.cached ?? false
         let backend = backend

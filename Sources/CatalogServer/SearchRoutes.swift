@@ -21,11 +21,10 @@ struct SearchRoutes {
             query = try SearchQuery(target, name: name, match: match, ignoreCase: try parameters.flag("ignore_case"))
             if try parameters.flag("cached") { try query.checkCachedEvaluation() }
         } catch let error as CatalogError {
-            throw APIError.badRequest(error.message, code: match == .regex ? "invalid_regex" : "bad_request")
+            throw APIError.badRequest(APIAdvice.message(for: error), code: match == .regex ? "invalid_regex" : "bad_request")
         }
         let selection = ProjectSelection(names: parameters.all("project"), tags: parameters.all("tag"))
         let cached = try parameters.flag("cached")
-        try await backend.requireRegistered(selection.names)
         let result: SearchResult
         if cached {
             result = try await backend.blocking { catalog in try catalog.search(query, in: selection, cached: true) }

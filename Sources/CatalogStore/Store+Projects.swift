@@ -17,9 +17,7 @@ extension Store {
     public func insert(_ project: Project) throws -> Project {
         try write { db in
             if try Store.fetchProjects(db, .name(project.name)).first != nil {
-                throw StoreError(
-                    .alreadyExists,
-                    "project \"\(project.name)\" is already registered; pick another name, or run 'catalog project remove \(project.name)' first")
+                throw StoreError(.alreadyExists, "project \"\(project.name)\" is already registered", remedy: .renameOrRemoveProject(project.name))
             }
             var row = ProjectRow(
                 id: nil, name: project.name, dsn: project.dsn, status: project.status.rawValue,
@@ -60,7 +58,7 @@ extension Store {
     ) throws -> Project {
         try write { db in
             guard let project = try Store.fetchProjects(db, .name(name)).first, let id = project.id else {
-                throw StoreError("project \"\(name)\" is not registered; run 'catalog project list' to see the registered ones")
+                throw StoreError("project \"\(name)\" is not registered", remedy: .listProjects)
             }
             for tag in removeTags where !project.tags.contains(tag) {
                 throw StoreError(

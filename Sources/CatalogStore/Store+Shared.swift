@@ -55,12 +55,9 @@ extension Store {
                 try Int.fetchOne(db, sql: "SELECT max(version) FROM shared_version WHERE definition_id = ?", arguments: [$0])
             }
             guard newest == expectedPrevious else {
-                throw StoreError(
-                    newest == nil
-                        ? "shared definition \"\(name)\" does not exist; add it with 'catalog shared add \(name) --file …'"
-                        : expectedPrevious == nil
-                            ? "shared definition \"\(name)\" already exists; change it with 'catalog shared update \(name) --file …'"
-                            : "shared definition \"\(name)\" changed while this command ran (now at version \(newest!)); run it again")
+                if newest == nil { throw StoreError("shared definition \"\(name)\" does not exist", remedy: .addShared(name)) }
+                if expectedPrevious == nil { throw StoreError("shared definition \"\(name)\" already exists", remedy: .updateShared(name)) }
+                throw StoreError("shared definition \"\(name)\" changed while this command ran (now at version \(newest!)); run it again")
             }
             let now = Date()
             if definitionID == nil {
@@ -99,12 +96,12 @@ extension Store {
     public func attach(definition: String, projects: [String], pinnedVersion: Int?, audit entry: AuditEntry) throws {
         try write { db in
             guard let definitionID = try Int64.fetchOne(db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [definition]) else {
-                throw StoreError(.notFound, "shared definition \"\(definition)\" does not exist; run 'catalog shared list' to see the ones there are")
+                throw StoreError(.notFound, "shared definition \"\(definition)\" does not exist", remedy: .listShared)
             }
             try Store.refuseArchived(definitionID, name: definition, db)
             for project in projects {
                 guard let projectID = try Int64.fetchOne(db, sql: "SELECT id FROM project WHERE name = ?", arguments: [project]) else {
-                    throw StoreError(.notFound, "project \"\(project)\" is not registered; run 'catalog project list' to see the registered ones")
+                    throw StoreError(.notFound, "project \"\(project)\" is not registered", remedy: .listProjects)
                 }
                 let exists =
                     try Bool.fetchOne(
@@ -162,7 +159,7 @@ extension Store {
     public func archiveShared(name: String, expectedAttached: [String], audit entry: AuditEntry) throws {
         try write { db in
             guard let definitionID = try Int64.fetchOne(db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [name]) else {
-                throw StoreError("shared definition \"\(name)\" does not exist; run 'catalog shared list' to see the ones there are")
+                throw StoreError("shared definition \"\(name)\" does not exist", remedy: .listShared)
             }
             try Store.refuseArchived(definitionID, name: name, db)
             let attached = try String.fetchAll(
@@ -184,8 +181,8 @@ extension Store {
     static func refuseArchived(_ definitionID: Int64, name: String, _ db: Database) throws {
         if try Bool.fetchOne(db, sql: "SELECT archived_at IS NOT NULL FROM shared_definition WHERE id = ?", arguments: [definitionID]) == true {
             throw StoreError(
-                "shared definition \"\(name)\" was removed; its versions are kept for 'catalog shared show \(name)', but it cannot be changed or attached; add a definition under another name"
-            )
+                "shared definition \"\(name)\" was removed, so it cannot be changed or attached; add a definition under another name",
+                remedy: .showSharedVersions(name))
         }
     }
 }

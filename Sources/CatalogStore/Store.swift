@@ -95,11 +95,11 @@ public final class Store: Sendable {
     static func refusal(_ state: SchemaState, path: String) -> StoreError? {
         switch state {
         case .newer:
-            StoreError("the store \(path) was written by a newer version of catalog; upgrade catalog, or pass --store to use another store")
+            StoreError("the store \(path) was written by a newer version of catalog", remedy: .upgradeOrUseAnotherStore)
         case .foreign:
             StoreError(
-                "\(path) is an SQLite database of another program (it has tables but no catalog migrations), so catalog leaves it alone; pass --store with a catalog store or a new file"
-            )
+                "\(path) is an SQLite database of another program (it has tables but no catalog migrations), so catalog leaves it alone",
+                remedy: .useAnotherStore)
         case .current, .behind:
             nil
         }
@@ -223,11 +223,11 @@ public final class Store: Sendable {
     static func describe(_ error: DatabaseError, path: String) -> StoreError {
         switch error.resultCode {
         case .SQLITE_READONLY:
-            StoreError(.readOnly, "the store \(path) is read-only; make it writable (chmod u+w) or pass another --store")
+            StoreError(.readOnly, "the store \(path) is read-only; make it writable (chmod u+w)", remedy: .useAnotherStore)
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
-            StoreError("cannot open the store \(path); check that it and its directory are readable and writable, or pass another --store")
+            StoreError("cannot open the store \(path); check that it and its directory are readable and writable", remedy: .useAnotherStore)
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-            StoreError("\(path) is not a catalog store (not an SQLite database); pass --store with the right path")
+            StoreError("\(path) is not a catalog store (not an SQLite database)", remedy: .useAnotherStore)
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             StoreError(.busy, "the store \(path) is locked by another catalog command; try again when it has finished")
         case .SQLITE_FULL:

@@ -17,14 +17,17 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+    /// What to do next, worded by the front ends (the message names no command or flag).
+    public var remedy: StoreRemedy?
 
     /// An error of kind `failed`.
-    public init(_ message: String) { self.init(.failed, message) }
+    public init(_ message: String, remedy: StoreRemedy? = nil) { self.init(.failed, message, remedy: remedy) }
 
     /// An error of a given kind.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, remedy: StoreRemedy? = nil) {
         self.code = code
         self.message = message
+        self.remedy = remedy
     }
 
     public var description: String { message }

@@ -33,26 +33,25 @@ public struct StoreLocation: Sendable, Equatable {
         if !fileManager.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard !isExplicit else {
                 throw StoreError(
-                    "the directory \(directory) for the store does not exist; create it with 'mkdir -p \(directory)' or pass another --store")
+                    "the directory \(directory) for the store does not exist ('mkdir -p \(directory)' creates it)", remedy: .useAnotherStore)
             }
             do {
                 try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw StoreError(
-                    "cannot create the store directory \(directory): \(error.localizedDescription); pass --store PATH to put the store elsewhere")
+                throw StoreError("cannot create the store directory \(directory): \(error.localizedDescription)", remedy: .useAnotherStore)
             }
         } else if !isDirectory.boolValue {
-            throw StoreError("\(directory) is not a directory; pass --store with a path inside a directory")
+            throw StoreError("\(directory) is not a directory, so the store cannot be in it", remedy: .useAnotherStore)
         }
         if fileManager.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue {
-                throw StoreError("the store path \(path) is a directory; pass --store with a file path such as \(path)/catalog.sqlite")
+                throw StoreError("the store path \(path) is a directory, not a file (such as \(path)/catalog.sqlite)", remedy: .useAnotherStore)
             }
             // An empty file someone made beforehand (touch) is about to receive DSNs: 0600 as if we made it.
             let size = (try? fileManager.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
             if size == 0, chmod(path, 0o600) != 0 {
                 let reason = String(cString: strerror(errno))
-                throw StoreError("cannot make the empty store file \(path) private (chmod 600): \(reason); remove it or pass another --store")
+                throw StoreError("cannot make the empty store file \(path) private (chmod 600): \(reason); remove it", remedy: .useAnotherStore)
             }
             return
         }
@@ -61,7 +60,7 @@ public struct StoreLocation: Sendable, Equatable {
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         if descriptor < 0, errno != EEXIST {
             let reason = String(cString: strerror(errno))
-            throw StoreError("cannot create the store \(path): \(reason); check the directory's permissions or pass another --store")
+            throw StoreError("cannot create the store \(path): \(reason); check the directory's permissions", remedy: .useAnotherStore)
         }
         if descriptor >= 0 { close(descriptor) }
     }

@@ -1,3 +1,4 @@
+import CatalogStore
 import CatalogTestSupport
 import Foundation
 import Testing
@@ -31,6 +32,11 @@ struct RegistryTests {
         #expect(throws: CatalogError.unknownProject("ghost")) { try catalog.removeProject(named: "ghost") }
         #expect(throws: CatalogError.unknownProject("ghost")) { try catalog.projects(ProjectSelection(names: ["ghost"])) }
         #expect(!CatalogError.unknownProject("ghost").message.contains("\n"))
+        // The library names no command or flag: the remedy carries the next step.
+        #expect(CatalogError.unknownProject("ghost").remedy == .listOrRegisterProject("ghost"))
+        #expect(!CatalogError.unknownProject("ghost").message.contains("catalog"))
+        let stored = CatalogError.wrap(StoreError(.alreadyExists, "project \"dup\" is already registered", remedy: .renameOrRemoveProject("dup")))
+        #expect(stored.code == .alreadyExists && stored.remedy == .renameOrRemoveProject("dup"))
     }
 
     @Test("a duplicate add is refused and the first registration is kept")

@@ -28,7 +28,7 @@ struct SharedRemoveTests {
         let refused = try CLIRun.run(["shared", "remove", "users"], store: store)
         #expect(refused.status == 2)
         #expect(refused.stdout == plan.stdout)
-        #expect(refused.stderr.hasPrefix("error: shared definition \"users\" is attached to p1; pass --detach"))
+        #expect(refused.stderr.hasPrefix("error: shared definition \"users\" is attached to p1; nothing was changed; pass --detach"))
         #expect(try catalog.listShared().map(\.name) == ["users"])
 
         let removed = try CLIRun.run(["shared", "remove", "users", "--detach"], store: store)
@@ -49,6 +49,12 @@ struct SharedRemoveTests {
             #expect(run.status == 2, "\(command): \(run.output)")
             #expect(run.stderr.contains("removed"), "\(command): \(run.stderr)")
         }
+        // The store names no command; the CLI words the remedy.
+        #expect { try catalog.attachShared("users", to: ProjectSelection(names: ["p1"])) } throws: {
+            ($0 as? CatalogError)?.remedy == .showSharedVersions("users") && !"\($0)".contains("catalog shared")
+        }
+        let attach = try CLIRun.run(["shared", "attach", "users", "--project", "p1"], store: store)
+        #expect(attach.stderr.hasSuffix("; its versions are kept for 'catalog shared show users'\n"), "\(attach.stderr)")
         #expect(try catalog.store.auditLog().filter { $0.action == "shared.remove" }.map(\.detail) == ["archived; detached p1"])
     }
 

@@ -67,7 +67,7 @@ import Testing
             let cached = try await client.get("/api/v1/search/columns?name=(e)%5C1&match=regex&ignore_case=true&cached=true")
             #expect(cached.status == .badRequest)
             #expect(cached.errorCode == "invalid_regex")
-            #expect(cached.errorMessage?.contains("search live, without --cached") == true)
+            #expect(cached.errorMessage?.contains("search live, without cached=true") == true)
             let live = try await client.get("/api/v1/search/columns?name=(e)%5C1&match=regex&ignore_case=true")
             #expect(live.status == .ok)
         }
@@ -82,6 +82,7 @@ import Testing
                 (.post, "/api/v1/projects/nope/release", nil),
                 (.get, "/api/v1/search/columns?name=email&project=saas&project=nope", nil),
                 (.get, "/api/v1/search/tables?name=users&project=nope", nil),
+                (.get, "/api/v1/drift?project=nope", nil),
                 (.get, "/api/v1/backups?project=nope", nil),
                 (.post, "/api/v1/sql", #"{"sql": "select 1", "project": ["nope"]}"#),
                 (.post, "/api/v1/backups", #"{"projects": ["nope"]}"#),
@@ -91,6 +92,7 @@ import Testing
                 #expect(response.status == .notFound, "\(method) \(uri)")
                 #expect(response.errorCode == "not_found", "\(method) \(uri)")
                 #expect(response.errorMessage?.contains("\"nope\" is not registered") == true, "\(method) \(uri)")
+                #expect(response.errorMessage?.contains("'catalog ") == false, "\(method) \(uri)")
             }
         }
         #expect(try fleet.catalog.listProjects().map(\.name) == ["saas"])

@@ -74,10 +74,9 @@ extension Catalog {
     public func applyMigration(_ plan: MigrationPlan, request: MigrationRequest) throws -> [MigrationResult] {
         let destructive = plan.destructive
         if !destructive.isEmpty && !request.allowDestructive {
-            let more = destructive.count > 1 ? " and \(destructive.count - 1) more (see them with --plan)" : ""
+            let more = destructive.count > 1 ? " and \(destructive.count - 1) more" : ""
             throw CatalogError(
-                "refusing destructive statements: \(destructive[0])\(more); review them, then run again with --allow-destructive; nothing was changed"
-            )
+                .failed, "refusing destructive statements: \(destructive[0])\(more); nothing was changed", remedy: .reviewAndAllowDestructive)
         }
         let backupJob = try request.backupFirst.map { try BackupJob(catalog: self, options: $0) }
         if request.migrationsDirectory != nil {

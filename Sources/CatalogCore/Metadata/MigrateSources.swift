@@ -58,7 +58,7 @@ public enum TeamMigrations {
         let path = directory.absolutePath
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CatalogError("the migrations directory \(directory) does not exist; pass --migrations with a directory of NNNN_name.sql files")
+            throw CatalogError(.failed, "the migrations directory \(directory) does not exist", remedy: .giveMigrationsDirectory)
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".sql") }.sorted()
         var byVersion: [Int: MetadataMigration] = [:]
@@ -88,7 +88,7 @@ public enum TeamMigrations {
             byVersion[up.version]?.downFile = file
         }
         guard !byVersion.isEmpty else {
-            throw CatalogError("\(directory) holds no NNNN_name.sql migrations; check the --migrations path")
+            throw CatalogError(.failed, "\(directory) holds no NNNN_name.sql migrations", remedy: .giveMigrationsDirectory)
         }
         return byVersion.values.sorted { $0.version < $1.version }
     }

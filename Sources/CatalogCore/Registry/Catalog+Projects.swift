@@ -27,11 +27,11 @@ extension Catalog {
     @discardableResult
     public func updateProject(name: String, dsn: String? = nil, addTags: [String] = [], removeTags: [String] = []) throws -> ProjectChange {
         guard dsn != nil || !addTags.isEmpty || !removeTags.isEmpty else {
-            throw CatalogError.usage("nothing to change; give --dsn, --tag or --untag")
+            throw CatalogError(.badInput, "nothing to change", remedy: .giveProjectChange)
         }
         for tag in addTags + removeTags { try ProjectName.validateTag(tag) }
         if let both = addTags.first(where: removeTags.contains) {
-            throw CatalogError.usage("the tag \"\(both)\" is both added and removed; give it to --tag or to --untag")
+            throw CatalogError(.badInput, "the tag \"\(both)\" is both added and removed", remedy: .addOrRemoveTag)
         }
         let connection: ConnectionString?
         do {

@@ -71,8 +71,9 @@ public struct SearchQuery: Sendable, Equatable {
             _ = try regex.matcher(ignoreCase: ignoreCase, rules: CharacterRules(ctype: "C"))
         } catch {
             throw CatalogError(
-                "--cached cannot match '\(regex.pattern)' as PostgreSQL would: it uses \(error.untranslatable ?? "an unknown construct"); search live, without --cached"
-            )
+                .failed,
+                "the local index cannot match '\(regex.pattern)' as PostgreSQL would: it uses \(error.untranslatable ?? "an unknown construct")",
+                remedy: .searchLive)
         }
     }
 

@@ -72,7 +72,7 @@ extension Catalog {
     public func sharedHistory(_ name: String) throws -> [SharedVersion] {
         let stored = try wrapped { try store.sharedVersions(named: name) }
         guard !stored.isEmpty else {
-            throw CatalogError("shared definition \"\(name)\" does not exist; run 'catalog shared list' to see the ones there are")
+            throw CatalogError(.failed, "shared definition \"\(name)\" does not exist", remedy: .listShared)
         }
         return try stored.map(Self.sharedVersion)
     }
@@ -165,8 +165,8 @@ extension Catalog {
         }
         guard let found = mapped[ProjectMappings.Key(schema: schema, table: table)] else {
             throw CatalogError(
-                "project \"\(projectName)\" has no mapping for \(schema).\(table) in _metadata; run 'catalog metadata scan \(projectName)' or check the name with 'catalog find-table \(table) --project \(projectName)'"
-            )
+                .failed, "project \"\(projectName)\" has no mapping for \(schema).\(table) in _metadata",
+                remedy: .scanOrFindTable(project: projectName, table: table))
         }
         let columns = found.columns.sorted { ($0.value.position ?? .max, $0.key) < ($1.value.position ?? .max, $1.key) }.map { name, column in
             ColumnDefinition(

@@ -27,7 +27,7 @@ extension Catalog {
     public func planSharedRemoval(_ name: String) throws -> SharedRemovalPlan {
         let history = try sharedHistory(name)
         if try wrapped({ try store.archivedSharedNames() }).contains(name) {
-            throw CatalogError("shared definition \"\(name)\" was already removed; its versions are kept for 'catalog shared show \(name)'")
+            throw CatalogError(.failed, "shared definition \"\(name)\" was already removed", remedy: .showSharedVersions(name))
         }
         let attached = try wrapped { try store.attachments(definition: name) }.map(\.project)
         return SharedRemovalPlan(name: name, versions: history.count, attached: attached)
@@ -38,8 +38,8 @@ extension Catalog {
     public func removeShared(_ plan: SharedRemovalPlan, detach: Bool) throws {
         if !plan.attached.isEmpty && !detach {
             throw CatalogError(
-                "shared definition \"\(plan.name)\" is attached to \(plan.attached.joined(separator: ", ")); pass --detach to detach them and remove it, or detach them first with 'catalog shared detach \(plan.name) --project …'; nothing was changed"
-            )
+                .failed, "shared definition \"\(plan.name)\" is attached to \(plan.attached.joined(separator: ", ")); nothing was changed",
+                remedy: .detachSharedFirst(plan.name))
         }
         let detail = plan.attached.isEmpty ? "archived" : "archived; detached \(plan.attached.joined(separator: ", "))"
         try wrapped {
