@@ -29,8 +29,10 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as CatalogError {
             let status = Self.status(for: error.code)
             if status.code >= 500 { context.logger.error("request failed", metadata: ["error": "\(error.message)"]) }
-            return try APIError(status, code: status == .internalServerError ? "internal" : error.code.rawValue, message: APIAdvice.message(for: error))
-                .response(from: request, context: context)
+            return try APIError(
+                status, code: status == .internalServerError ? "internal" : error.code.rawValue, message: APIAdvice.message(for: error)
+            )
+            .response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             return try APIError(.internalServerError, code: "internal", message: "the server could not answer; its log has the detail")
