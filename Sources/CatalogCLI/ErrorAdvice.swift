@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 
 /// The CLI's own words for what to do next: library errors state what happened and carry a
 /// `Remedy`; the commands and flags that carry it out are named here, where the commands live.
@@ -35,7 +36,6 @@ enum ErrorAdvice {
         case .chooseAnotherOutputOrOverwrite: "choose another -o, or pass --overwrite to replace an earlier bundle"
         case .chooseAnotherOutputOrRemove: "choose another -o or remove the file yourself"
         case .reviewSyncPlanAgain: "run 'catalog sync --plan' again and review it"
-        case .listProjects: "run 'catalog project list' to see the registered ones"
         case .registerProject(let name): "register it with 'catalog project add \(name) --dsn …'"
 
         // Registry, store, shared definitions and PostgreSQL connections.
@@ -45,13 +45,6 @@ enum ErrorAdvice {
         case .registerFirstProject: "add one with 'catalog project add NAME --dsn …'"
         case .fixDatabaseName: "create the database, or fix the dbname in the DSN with 'catalog project add'"
         case .checkServerOrRaiseTimeout: "check that it is up, or raise --timeout (--query-timeout for catalog serve)"
-        case .listShared: "run 'catalog shared list' to see the ones there are"
-        case .addShared(let name): "add it with 'catalog shared add \(name) --file …'"
-        case .updateShared(let name): "change it with 'catalog shared update \(name) --file …'"
-        case .renameOrRemoveProject(let name): "pick another name, or run 'catalog project remove \(name)' first"
-        case .useAnotherStore: "pass another --store"
-        case .upgradeOrUseAnotherStore: "upgrade catalog, or pass --store to use another store"
-        case .showSharedVersions(let name): "its versions are kept for 'catalog shared show \(name)'"
         case .detachSharedFirst(let name):
             "pass --detach to detach them and remove it, or detach them first with 'catalog shared detach \(name) --project …'"
         case .scanOrFindTable(let project, let table):
@@ -61,6 +54,21 @@ enum ErrorAdvice {
         case .searchLive: "search live, without --cached"
         case .giveProjectChange: "give --dsn, --tag or --untag"
         case .addOrRemoveTag: "give it to --tag or to --untag"
+        case .store(let remedy): words(for: remedy)
+        }
+    }
+
+    /// A store remedy in the same words.
+    static func words(for remedy: StoreRemedy) -> String {
+        switch remedy {
+        case .listProjects: "run 'catalog project list' to see the registered ones"
+        case .listShared: "run 'catalog shared list' to see the ones there are"
+        case .addShared(let name): "add it with 'catalog shared add \(name) --file …'"
+        case .updateShared(let name): "change it with 'catalog shared update \(name) --file …'"
+        case .renameOrRemoveProject(let name): "pick another name, or run 'catalog project remove \(name)' first"
+        case .useAnotherStore: "pass another --store"
+        case .upgradeOrUseAnotherStore: "upgrade catalog, or pass --store to use another store"
+        case .showSharedVersions(let name): "its versions are kept for 'catalog shared show \(name)'"
         }
     }
 }

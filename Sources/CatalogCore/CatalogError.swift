@@ -81,28 +81,12 @@ extension CatalogError {
         case let error as CatalogError:
             return error
         case let error as StoreError:
-            return CatalogError(Code(error.code), error.message, remedy: error.remedy.map(Remedy.init))
+            return CatalogError(Code(error.code), error.message, remedy: error.remedy.map(Remedy.store))
         case let error as PostgresError:
             let (text, remedy) = PostgresAdvice.explained(error)
             return CatalogError(Code(error), prefix + text, remedy: remedy)
         default:
             return CatalogError(prefix + "\(error)")
-        }
-    }
-}
-
-extension CatalogError.Remedy {
-    /// The remedy for a store error.
-    init(_ remedy: StoreRemedy) {
-        switch remedy {
-        case .listProjects: self = .listProjects
-        case .listShared: self = .listShared
-        case .addShared(let name): self = .addShared(name)
-        case .updateShared(let name): self = .updateShared(name)
-        case .renameOrRemoveProject(let name): self = .renameOrRemoveProject(name)
-        case .useAnotherStore: self = .useAnotherStore
-        case .upgradeOrUseAnotherStore: self = .upgradeOrUseAnotherStore
-        case .showSharedVersions(let name): self = .showSharedVersions(name)
         }
     }
 }

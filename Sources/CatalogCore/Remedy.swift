@@ -1,3 +1,5 @@
+import CatalogStore
+
 extension CatalogError {
     /// The next step for an error, named by meaning rather than by flag. `CatalogCLI.ErrorAdvice`
     /// words it as a command line, `CatalogServer`'s error middleware as a route or body field.
@@ -45,8 +47,6 @@ extension CatalogError {
         case chooseAnotherOutputOrRemove
         /// Review the new sync plan and apply that one.
         case reviewSyncPlanAgain
-        /// List the registered projects.
-        case listProjects
         /// Register a project under this name.
         case registerProject(String)
 
@@ -63,20 +63,6 @@ extension CatalogError {
         case fixDatabaseName
         /// Check that the server is up, or allow more time.
         case checkServerOrRaiseTimeout
-        /// List the shared definitions.
-        case listShared
-        /// Add a shared definition under this name.
-        case addShared(String)
-        /// Change the existing shared definition of this name.
-        case updateShared(String)
-        /// Pick another project name, or remove the project of this name first.
-        case renameOrRemoveProject(String)
-        /// Use another store (a store path that is writable and holds a catalog store, or a new file).
-        case useAnotherStore
-        /// The store is newer than this catalog: upgrade catalog, or use another store.
-        case upgradeOrUseAnotherStore
-        /// See the kept versions of a removed shared definition.
-        case showSharedVersions(String)
         /// Detach the projects from this shared definition, then remove it.
         case detachSharedFirst(String)
         /// Scan the project's metadata again, or check the table's name (project, table).
@@ -91,5 +77,15 @@ extension CatalogError {
         case giveProjectChange
         /// Either add this tag or remove it, not both.
         case addOrRemoveTag
+        /// A step after a store error, as the store names it (list projects or shared definitions, add
+        /// or update one, another name, another store).
+        case store(StoreRemedy)
     }
+}
+
+extension CatalogError.Remedy {
+    /// The store's remedies, for library code that names them directly.
+    static var listProjects: Self { .store(.listProjects) }
+    static var listShared: Self { .store(.listShared) }
+    static func showSharedVersions(_ name: String) -> Self { .store(.showSharedVersions(name)) }
 }

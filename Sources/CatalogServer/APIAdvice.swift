@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 
 /// The API's words for what to do next: the routes and body fields that carry out a library
 /// error's `Remedy` (the CLI words the same remedies as commands and flags).
@@ -32,7 +33,6 @@ enum APIAdvice {
         case .chooseAnotherOutput, .chooseAnotherOutputOrOverwrite, .chooseAnotherOutputOrRemove:
             "nothing was written there; export again to get a new file name"
         case .reviewSyncPlanAgain: "GET /api/v1/sync/plan again and review it"
-        case .listProjects: "GET /api/v1/projects lists the registered ones"
         case .registerProject: "register it with POST /api/v1/projects"
 
         // Registry, store, shared definitions and PostgreSQL connections.
@@ -42,13 +42,6 @@ enum APIAdvice {
         case .registerFirstProject: "add one with POST /api/v1/projects"
         case .fixDatabaseName: "create the database, or register the project again with the right dbname in its DSN"
         case .checkServerOrRaiseTimeout: "check that it is up, or ask the operator to raise catalog serve's query timeout"
-        case .listShared: "GET /api/v1/shared lists them"
-        case .addShared: "GET /api/v1/shared lists the ones there are"
-        case .updateShared(let name): "GET /api/v1/shared/\(name) shows it"
-        case .renameOrRemoveProject(let name): "pick another name, or DELETE /api/v1/projects/\(name) first"
-        case .useAnotherStore: "start catalog serve with another store"
-        case .upgradeOrUseAnotherStore: "upgrade catalog, or start catalog serve with another store"
-        case .showSharedVersions(let name): "GET /api/v1/shared/\(name) shows its kept versions"
         case .detachSharedFirst: "detach the projects from it first"
         case .scanOrFindTable(let project, let table):
             "scan the project's metadata again, or check the name with GET /api/v1/search/tables?name=\(table)&project=\(project)"
@@ -57,6 +50,21 @@ enum APIAdvice {
         case .searchLive: "search live, without cached=true"
         case .giveProjectChange: "give a new DSN, tags to add or tags to remove"
         case .addOrRemoveTag: "either add it or remove it"
+        case .store(let remedy): words(for: remedy)
+        }
+    }
+
+    /// A store remedy in the same words.
+    static func words(for remedy: StoreRemedy) -> String {
+        switch remedy {
+        case .listProjects: "GET /api/v1/projects lists the registered ones"
+        case .listShared: "GET /api/v1/shared lists them"
+        case .addShared: "GET /api/v1/shared lists the ones there are"
+        case .updateShared(let name): "GET /api/v1/shared/\(name) shows it"
+        case .renameOrRemoveProject(let name): "pick another name, or DELETE /api/v1/projects/\(name) first"
+        case .useAnotherStore: "start catalog serve with another store"
+        case .upgradeOrUseAnotherStore: "upgrade catalog, or start catalog serve with another store"
+        case .showSharedVersions(let name): "GET /api/v1/shared/\(name) shows its kept versions"
         }
     }
 }

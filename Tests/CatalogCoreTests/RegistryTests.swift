@@ -36,7 +36,7 @@ struct RegistryTests {
         #expect(CatalogError.unknownProject("ghost").remedy == .listOrRegisterProject("ghost"))
         #expect(!CatalogError.unknownProject("ghost").message.contains("catalog"))
         let stored = CatalogError.wrap(StoreError(.alreadyExists, "project \"dup\" is already registered", remedy: .renameOrRemoveProject("dup")))
-        #expect(stored.code == .alreadyExists && stored.remedy == .renameOrRemoveProject("dup"))
+        #expect(stored.code == .alreadyExists && stored.remedy == .store(.renameOrRemoveProject("dup")))
     }
 
     @Test("a duplicate add is refused and the first registration is kept")
