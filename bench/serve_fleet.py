@@ -114,10 +114,11 @@ class Server:
         self.port = free_port()
         token_file = work / "token"
         token_file.write_text(TOKEN + "\n")
+        token_file.chmod(0o600)
         self.log_path = work / f"serve-{self.port}.log"
         self.process = subprocess.Popen(
             [str(binary), "serve", "--store", str(store), "--port", str(self.port), "--token-file", str(token_file),
-             "--log-level", "warning", *extra],
+             "--allow-hosts", "127.0.0.1", "--log-level", "warning", *extra],
             stdout=subprocess.DEVNULL, stderr=open(self.log_path, "w"), env=ENV)
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(200):
