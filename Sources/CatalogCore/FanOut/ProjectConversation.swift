@@ -32,8 +32,7 @@ final class ProjectConversation: @unchecked Sendable {
 
     /// Opens a connection whose connect timeout is what is left of the deadline, registered for cancelling.
     func connect(_ connectionString: ConnectionString) throws -> Connection {
-        let left = max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))
-        let connection = try Connection(connectionString, connectTimeout: left)
+        let connection = try Connection(connectionString, connectTimeout: secondsLeft)
         let isExpired = lock.withLock {
             if let cancel = connection.cancelHandle() { open.append((cancel, connection.backendPID, connectionString)) }
             return expired
