@@ -23,10 +23,10 @@ struct DriftCommand: ParsableCommand {
         let table = OutputTable(
             columns: ["project", "layer", "kind", "object", "detail"],
             rows: report.items.map {
-                [.text($0.project), .text($0.layer.rawValue), .text($0.kind), .text($0.object), .text($0.detail)]
+                [.text($0.project), .text($0.layer.rawValue), .text($0.kind), .text($0.object), .text($0.detail(advice: ErrorAdvice.words(for:)))]
             })
         if formatOptions.format == .json {
-            Terminal.write(DriftJSON.document(report).rendered)
+            Terminal.write(DriftJSON.document(report, advice: ErrorAdvice.words(for:)).rendered)
         } else if report.items.isEmpty {
             Terminal.write(formatOptions.format == .table ? "no drift\n" : table.render(formatOptions.format))
         } else {

@@ -44,7 +44,8 @@ enum ErrorAdvice {
         case .selectProjects: "name one or more projects, or pass --all"
         case .registerFirstProject: "add one with 'catalog project add NAME --dsn …'"
         case .fixDatabaseName: "create the database, or fix the dbname in the DSN with 'catalog project add'"
-        case .checkServerOrRaiseTimeout: "check that it is up, or raise --timeout (--query-timeout for catalog serve)"
+        case .checkServerOrRaiseTimeout: "check that the server is up, or raise --timeout"
+        case .endSessionOrRaiseTimeout: "end that session, or raise --timeout"
         case .detachSharedFirst(let name):
             "pass --detach to detach them and remove it, or detach them first with 'catalog shared detach \(name) --project …'"
         case .scanOrFindTable(let project, let table):
@@ -54,6 +55,24 @@ enum ErrorAdvice {
         case .searchLive: "search live, without --cached"
         case .giveProjectChange: "give --dsn, --tag or --untag"
         case .addOrRemoveTag: "give it to --tag or to --untag"
+        case .syncProject(let project): "run 'catalog sync --project \(project)'"
+        case .settleConflictsOrForceSync(let project): "settle them in the project, or run 'catalog sync --project \(project) --force'"
+        case .readLiveOnce: "run the same command without --cached once"
+        case .giveSearchName: "give a name such as 'email', or use --match contains"
+        case .nameProjectsOrTag: "name projects with --project or use a tag that has some"
+        case .giveSourceTable(let example): "--from takes PROJECT:SCHEMA.TABLE, such as \(example)"
+        case .giveRollbackTarget: "give the version to roll back to with --to VERSION (0 undoes every migration that has a down script)"
+        case .upgradeOrGiveMigrationsDirectory: "upgrade catalog, or pass the --migrations directory it came from"
+        case .giveMigrationsDirectoryOrRenumber(let migration): "pass the --migrations directory \(migration) came from, or renumber one of them"
+        case .giveMigrationsDirectoryItCameFrom: "pass the --migrations directory it came from"
+        case .makeBackupDirectoryWritable: "make it writable or pass another --backup-dir"
+        case .freeBackupSpace: "free some space or pass another --backup-dir"
+        case .useAnotherBackupDirectory: "pass another --backup-dir"
+        case .installMetadata(let project?): "run 'catalog metadata install \(project)' first"
+        case .installMetadata(nil): "run 'catalog metadata install'"
+        case .installAndScanMetadata(let project): "run 'catalog metadata install \(project)' and 'catalog metadata scan \(project)'"
+        case .upgradeMetadata(let project): "run 'catalog metadata install \(project)' to upgrade it first"
+        case .scanMetadata(let project): "run 'catalog metadata scan \(project)'"
         case .store(let remedy): words(for: remedy)
         }
     }
@@ -71,4 +90,14 @@ enum ErrorAdvice {
         case .showSharedVersions(let name): "its versions are kept for 'catalog shared show \(name)'"
         }
     }
+}
+
+extension ProjectOutcome {
+    /// Why a project did not succeed, with what to do next in the CLI's words.
+    var reason: String? { reason(advice: ErrorAdvice.words(for:)) }
+}
+
+extension ProjectFailure {
+    /// Why a project did not answer, with what to do next in the CLI's words.
+    var error: String { error(advice: ErrorAdvice.words(for:)) }
 }

@@ -53,7 +53,7 @@ struct MetadataStatus: ParsableCommand {
                     probe.outcome.isOK ? .text(probe.metadataVersion.map(String.init) ?? "not installed") : .null,
                     probe.outcome.isOK ? .list(probe.pending.map { String(format: "%04d", $0) }) : .null,
                     probe.revision.map { Cell.int(Int($0)) } ?? .null,
-                    Cell(probe.problem ?? probe.outcome.reason),
+                    Cell(probe.problem(advice: ErrorAdvice.words(for:)) ?? probe.outcome.reason),
                 ]
             })
         Terminal.write(MetadataFleetColumns.adding(status, to: table).render(formatOptions.format))

@@ -32,7 +32,7 @@ struct SQLCommand: ParsableCommand {
             sql, in: filter.selection, cached: cached, options: fanOut.options, sqlTimeout: fanOut.timeout.value)
         let table = OutputTable(columns: result.answer.columns, rows: result.answer.rows.map { $0.map(Cell.init) })
         if formatOptions.format == .json {
-            Terminal.write(SQLJSON.document(result).rendered)
+            Terminal.write(SQLJSON.document(result, advice: ErrorAdvice.words(for:)).rendered)
         } else {
             Terminal.write(table.render(formatOptions.format))
             SearchOutput.reportFailures(result.failures, sources: [])

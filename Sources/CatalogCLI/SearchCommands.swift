@@ -73,7 +73,7 @@ enum SearchOutput {
     static func render(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, cached: Bool, now: Date = Date()) -> String {
         let table = matchesTable(result, target: target)
         guard format == .json else { return table.render(format) }
-        return SearchJSON.document(result, target: target, now: now).rendered
+        return SearchJSON.document(result, target: target, now: now, advice: ErrorAdvice.words(for:)).rendered
     }
 
     static func matchesTable(_ result: SearchResult, target: SearchQuery.Target) -> OutputTable {

@@ -123,16 +123,10 @@ extension CatalogError.Code {
 
 /// Adds "what to do next" to the PostgreSQL errors users meet most.
 enum PostgresAdvice {
-    /// The error's text with what to do next, for places that keep a reason as one string (a
-    /// project's fan-out outcome): the steps that name a command or flag are worded as the CLI does.
-    static func explain(_ error: PostgresError) -> String {
+    /// A `failed` error whose message `compose` builds around the PostgreSQL error's text, with its remedy.
+    static func error(_ error: PostgresError, _ compose: (String) -> String) -> CatalogError {
         let (text, remedy) = explained(error)
-        guard let remedy else { return text }
-        switch remedy {
-        case .fixDatabaseName: return text + "; create the database, or fix the dbname in the DSN with 'catalog project add'"
-        case .checkServerOrRaiseTimeout: return text + "; check that it is up, or raise --timeout (--query-timeout for catalog serve)"
-        default: return text
-        }
+        return CatalogError(.failed, compose(text), remedy: remedy)
     }
 
     /// The error's text with the advice that names no command, and the remedy for the rest.

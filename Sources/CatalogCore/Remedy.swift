@@ -77,6 +77,42 @@ extension CatalogError {
         case giveProjectChange
         /// Either add this tag or remove it, not both.
         case addOrRemoveTag
+        /// End the session that holds the lock, or allow more time.
+        case endSessionOrRaiseTimeout
+        /// Sync this project with its shared definitions.
+        case syncProject(String)
+        /// Settle the conflicting fields in the project, or force the sync of this project.
+        case settleConflictsOrForceSync(project: String)
+        /// Read the project live once, so the local index learns it.
+        case readLiveOnce
+        /// Give a name to search for, or match names that contain a text.
+        case giveSearchName
+        /// Name the projects, or give a tag that some project has.
+        case nameProjectsOrTag
+        /// Give the source table as PROJECT:SCHEMA.TABLE (the example).
+        case giveSourceTable(example: String)
+        /// Give the version to roll back to (0 undoes every migration that has a down script).
+        case giveRollbackTarget
+        /// Upgrade catalog, or name the migrations directory the applied migration came from.
+        case upgradeOrGiveMigrationsDirectory
+        /// Name the migrations directory the applied migration came from, or renumber one of two migrations.
+        case giveMigrationsDirectoryOrRenumber(migration: String)
+        /// Name the migrations directory the applied team migration came from.
+        case giveMigrationsDirectoryItCameFrom
+        /// Make the backup directory writable, or use another one.
+        case makeBackupDirectoryWritable
+        /// Free some space in the backup directory, or use another one.
+        case freeBackupSpace
+        /// Use another backup directory.
+        case useAnotherBackupDirectory
+        /// Install `_metadata` in the project (nil: the database at hand).
+        case installMetadata(String?)
+        /// Install `_metadata` in the project, then scan it.
+        case installAndScanMetadata(String)
+        /// Upgrade the project's `_metadata` to this catalog's version.
+        case upgradeMetadata(String)
+        /// Scan the project's metadata again.
+        case scanMetadata(String)
         /// A step after a store error, as the store names it (list projects or shared definitions, add
         /// or update one, another name, another store).
         case store(StoreRemedy)

@@ -41,7 +41,8 @@ enum APIAdvice {
         case .selectProjects: "name one or more projects with project, or give a tag"
         case .registerFirstProject: "add one with POST /api/v1/projects"
         case .fixDatabaseName: "create the database, or register the project again with the right dbname in its DSN"
-        case .checkServerOrRaiseTimeout: "check that it is up, or ask the operator to raise catalog serve's query timeout"
+        case .checkServerOrRaiseTimeout: "check that the server is up, or ask the operator to raise catalog serve's --query-timeout"
+        case .endSessionOrRaiseTimeout: "end that session, or ask the operator to raise catalog serve's --query-timeout"
         case .detachSharedFirst: "detach the projects from it first"
         case .scanOrFindTable(let project, let table):
             "scan the project's metadata again, or check the name with GET /api/v1/search/tables?name=\(table)&project=\(project)"
@@ -50,6 +51,23 @@ enum APIAdvice {
         case .searchLive: "search live, without cached=true"
         case .giveProjectChange: "give a new DSN, tags to add or tags to remove"
         case .addOrRemoveTag: "either add it or remove it"
+        case .syncProject(let project): "GET /api/v1/sync/plan?project=\(project), then POST /api/v1/sync with its hash"
+        case .settleConflictsOrForceSync(let project):
+            "settle them in the project, or plan and apply the sync of \(project) with force=true"
+        case .readLiveOnce: "ask once without cached=true"
+        case .giveSearchName: "give a name such as 'email', or match=contains"
+        case .nameProjectsOrTag: "name projects with project, or give a tag that some project has"
+        case .giveSourceTable(let example): "give the source as PROJECT:SCHEMA.TABLE, such as \(example)"
+        case .giveRollbackTarget: "give the version to roll back to (0 undoes every migration that has a down script)"
+        case .upgradeOrGiveMigrationsDirectory: "upgrade catalog, or name the migrations directory it came from"
+        case .giveMigrationsDirectoryOrRenumber(let migration): "name the migrations directory \(migration) came from, or renumber one of them"
+        case .giveMigrationsDirectoryItCameFrom: "name the migrations directory it came from"
+        case .makeBackupDirectoryWritable: "ask the operator to make the backup directory writable"
+        case .freeBackupSpace: "ask the operator to free some space in the backup directory"
+        case .useAnotherBackupDirectory: "ask the operator to make the backup directory a directory"
+        case .installMetadata, .installAndScanMetadata: "ask the operator to install _metadata there (catalog metadata install) and scan it"
+        case .upgradeMetadata: "ask the operator to upgrade its _metadata (catalog metadata install)"
+        case .scanMetadata: "ask the operator to scan its metadata again (catalog metadata scan)"
         case .store(let remedy): words(for: remedy)
         }
     }
@@ -67,4 +85,9 @@ enum APIAdvice {
         case .showSharedVersions(let name): "GET /api/v1/shared/\(name) shows its kept versions"
         }
     }
+}
+
+extension ProjectOutcome {
+    /// Why a project did not succeed, with what to do next in the API's words.
+    var reason: String? { reason(advice: APIAdvice.words(for:)) }
 }

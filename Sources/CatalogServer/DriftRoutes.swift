@@ -15,6 +15,6 @@ struct DriftRoutes {
         let selection = ProjectSelection(names: parameters.all("project"), tags: parameters.all("tag"))
         let report = try await backend.fanOut { catalog, options in try catalog.drift(selection, options: options) }
         backend.metrics.recordOutcomes(sources: [], failures: report.failures)
-        return JSONBody.response(DriftJSON.document(report))
+        return JSONBody.response(DriftJSON.document(report, advice: APIAdvice.words(for:)))
     }
 }

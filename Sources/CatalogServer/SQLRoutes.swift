@@ -44,6 +44,6 @@ struct SQLRoutes {
             throw APIError.badRequest(error.message, code: "invalid_sql")
         }
         if !cached { backend.metrics.recordOutcomes(sources: result.sources, failures: result.failures) }
-        return JSONBody.response(SQLJSON.document(result))
+        return JSONBody.response(SQLJSON.document(result, advice: APIAdvice.words(for:)))
     }
 }

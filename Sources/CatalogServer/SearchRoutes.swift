@@ -32,6 +32,6 @@ struct SearchRoutes {
             result = try await backend.fanOut { catalog, options in try catalog.search(query, in: selection, cached: false, options: options) }
             backend.metrics.recordOutcomes(sources: result.sources, failures: result.failures)
         }
-        return JSONBody.response(SearchJSON.document(result, target: target))
+        return JSONBody.response(SearchJSON.document(result, target: target, advice: APIAdvice.words(for:)))
     }
 }

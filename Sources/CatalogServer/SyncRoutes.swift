@@ -34,7 +34,7 @@ struct SyncRoutes {
         return JSONBody.response(
             .object([
                 ("hash", .string(report.plan.hash)), ("changes", .array(report.plan.projects.flatMap(SyncJSON.rows))),
-                ("failures", .array(report.failures.map(SearchJSON.failure))),
+                ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: APIAdvice.words(for:)) })),
             ]))
     }
 
@@ -64,7 +64,7 @@ struct SyncRoutes {
         }
         return JSONBody.response(
             .object([
-                ("hash", .string(report.plan.hash)), ("results", .array(results)), ("failures", .array(report.failures.map(SearchJSON.failure))),
+                ("hash", .string(report.plan.hash)), ("results", .array(results)), ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: APIAdvice.words(for:)) })),
             ]))
     }
 

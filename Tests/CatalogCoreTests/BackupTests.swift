@@ -38,7 +38,7 @@ struct BackupTests {
         let outcomes = Dictionary(uniqueKeysWithValues: results.map { ($0.project, $0.outcome) })
         #expect(outcomes["saas"] == .ok && outcomes["crm"] == .ok)
         #expect(outcomes["wrongpw"]?.label == "failed" && outcomes["down"]?.label == "failed")
-        #expect(outcomes["wrongpw"]?.reason?.contains("password") == true)
+        #expect(outcomes["wrongpw"]?.message?.contains("password") == true)
         #expect(try catalog.store.backups().map(\.project).sorted() == ["crm", "saas"])
         let everything = results.map { "\($0)" }.joined() + (try catalog.store.auditLog()).map { "\($0)" }.joined()
         for secret in ["wrong-secret-123", "down-secret-456", cluster.password] {
@@ -80,7 +80,7 @@ struct BackupTests {
         try BackupTestSupport.withTmpfs(kilobytes: 64) { directory in
             let results = try catalog.createBackups(
                 ProjectSelection(names: ["big"]), options: BackupTestSupport.backupOptions(directory: directory.path))
-            let reason = try #require(results.first?.outcome.reason)
+            let reason = try #require(results.first?.outcome.message)
             #expect(reason.contains("No space left on device"))
             #expect(reason.contains("the partial file was removed"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("big").path).isEmpty)
@@ -94,9 +94,9 @@ struct BackupTests {
         try BackupTestSupport.withTmpfs(kilobytes: 64, readOnly: true) { directory in
             let results = try catalog.createBackups(
                 ProjectSelection(names: ["shop"]), options: BackupTestSupport.backupOptions(directory: directory.path))
-            let reason = try #require(results.first?.outcome.reason)
+            let reason = try #require(results.first?.outcome.message)
             #expect(reason.contains("Read-only file system"))
-            #expect(reason.contains("--backup-dir"))
+            #expect(results.first?.outcome.remedy == .makeBackupDirectoryWritable)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
             #expect(try catalog.store.backups().isEmpty)
         }

@@ -121,7 +121,7 @@ struct MetadataInstallTests {
             "ALTER TABLE _metadata.mappings_column ADD COLUMN validation_rules jsonb; ALTER TABLE _metadata.mappings_column ALTER COLUMN position TYPE integer USING position::integer"
         let refused = try #require(catalog.installMetadata(ProjectSelection(names: ["p"])).first)
         #expect(
-            refused.outcome.reason
+            refused.outcome.message
                 == "project \"p\": its _metadata has mapping tables but no schema_migrations ledger, and they differ from 0001_mappings: _metadata.mappings_column has no column validation_rules, _metadata.mappings_column.position is text, not integer; run '\(fix)' as the table owner, then 'catalog metadata install p' again; nothing was changed"
         )
         #expect(
@@ -140,7 +140,7 @@ struct MetadataInstallTests {
         var edited = MetadataSchema.migrations
         edited[0].sql += "\n-- edited after the fact\n"
         let result = try catalog.installMetadata(ProjectSelection(names: ["p"]), migrations: edited)
-        #expect(result.first?.outcome.reason?.contains("must never change") == true)
+        #expect(result.first?.outcome.message?.contains("must never change") == true)
         #expect(try !columns("mappings_table", database: database).contains("pg_schema"))
     }
 
@@ -164,7 +164,7 @@ struct MetadataInstallTests {
         var broken = MetadataSchema.migrations
         broken.append(SchemaMigration(version: 99, name: "broken", sql: "CREATE TABLE _metadata.ok (id int); SELECT no_such_function();"))
         let result = try catalog.installMetadata(ProjectSelection(names: ["p"]), migrations: broken)
-        #expect(result.first?.outcome.reason?.contains("0099_broken failed") == true)
+        #expect(result.first?.outcome.message?.contains("0099_broken failed") == true)
         let connection = try TestWorkspace.cluster().connect(database: database)
         #expect(try connection.query("SELECT to_regnamespace('_metadata') IS NULL AS gone").records.first?.bool("gone") == true)
     }
@@ -179,7 +179,7 @@ struct MetadataInstallTests {
         let catalog = try TestEnvironment.catalog()
         try catalog.addProject(name: "ro", dsn: cluster.url(database: database.name, user: role, password: "reader-pass"))
         let result = try catalog.installMetadata(ProjectSelection(names: ["ro"]))
-        let reason = try #require(result.first?.outcome.reason)
+        let reason = try #require(result.first?.outcome.message)
         #expect(reason.contains("GRANT CREATE ON DATABASE"))
         #expect(!reason.contains("reader-pass"))
         #expect(

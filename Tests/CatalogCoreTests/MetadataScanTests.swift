@@ -158,6 +158,7 @@ struct MetadataScanTests {
         let database = try TestWorkspace.database(fixture: "shop")
         try catalog.addProject(name: "bare", dsn: database.url)
         let result = try #require(catalog.scanMetadata(.everything).first)
-        #expect(result.outcome.reason?.contains("catalog metadata install bare") == true)
+        #expect(result.outcome.message == "project \"bare\" has no _metadata schema")
+        #expect(result.outcome.remedy == .installMetadata("bare"))
     }
 }

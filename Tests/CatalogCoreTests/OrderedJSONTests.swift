@@ -35,7 +35,7 @@ struct OrderedJSONTests {
         let fleet = try SharedFleet.fleet()
         let result = try fleet.catalog.search(try SearchQuery(.column, name: "e", match: .contains), cached: true)
         #expect(result.matches.count > 10)
-        let document = SearchJSON.document(result, target: .column)
+        let document = SearchJSON.document(result, target: .column, advice: { "\($0)" })
         #expect(document.rendered == (try Self.encoded(document)))
     }
 }

@@ -103,10 +103,10 @@ struct RegistryTests {
         #expect(byName["good"]?.outcome == .ok)
         #expect(byName["good"]?.serverVersion?.hasPrefix("15") == true)
         #expect(byName["good"]?.metadataVersion == nil)
-        #expect(byName["badpass"]?.outcome.reason?.contains("password authentication failed") == true)
-        #expect(byName["nodb"]?.outcome.reason?.contains("does not exist") == true)
-        #expect(byName["down"]?.outcome.reason?.contains("refused") == true)
-        for probe in probes { #expect(probe.outcome.reason?.contains("not-the-password") != true) }
+        #expect(byName["badpass"]?.outcome.message?.contains("password authentication failed") == true)
+        #expect(byName["nodb"]?.outcome.message?.contains("does not exist") == true)
+        #expect(byName["down"]?.outcome.message?.contains("refused") == true)
+        for probe in probes { #expect(probe.outcome.message?.contains("not-the-password") != true) }
         #expect(try catalog.project(named: "good").status == .ok)
         #expect(try catalog.project(named: "down").status == .failed)
     }

@@ -46,7 +46,7 @@ struct ScanPlannerTests {
             ])
         #expect(
             plan.steps[2].detail
-                == "looks renamed to e_mail (same position 2 and type text), not followed; --follow-renames carries label, validation_rules, graphql_field to e_mail"
+                == "looks renamed to e_mail (same position 2 and type text), not followed; following renames carries label, validation_rules, graphql_field to e_mail"
         )
         #expect(plan.steps[3].detail.contains(#"it holds label "E-mail", validation_rules {"format": "email"}, graphql_field "email""#))
         #expect(plan.missing == ["public.users.email", "public.users.fax"])

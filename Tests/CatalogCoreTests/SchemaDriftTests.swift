@@ -22,13 +22,14 @@ struct SchemaDriftTests {
         let drift = try fleet.catalog.drift()
         #expect(drift.hasDrift)
         let found = drift.items.map { "\($0.kind) \($0.object): \($0.detail)" }
+        #expect(drift.items.allSatisfy { $0.remedy == .scanMetadata("shop") })
         #expect(
             found == [
-                "kind_mismatch public.order_totals: _metadata says view, the database has a materialized_view; run 'catalog metadata scan shop'",
-                "position_mismatch public.order_totals.customer_email: _metadata says position 2, the table has 1; run 'catalog metadata scan shop'",
-                "position_mismatch public.order_totals.order_id: _metadata says position 1, the table has 2; run 'catalog metadata scan shop'",
-                "nullability_mismatch public.payments.paid_at: _metadata says nullable, the table has NOT NULL; change the table with ALTER TABLE, or run 'catalog metadata scan shop' to record what it has",
-                "nullability_mismatch public.users.full_name: _metadata says NOT NULL, the table has nullable; change the table with ALTER TABLE, or run 'catalog metadata scan shop' to record what it has",
+                "kind_mismatch public.order_totals: _metadata says view, the database has a materialized_view",
+                "position_mismatch public.order_totals.customer_email: _metadata says position 2, the table has 1",
+                "position_mismatch public.order_totals.order_id: _metadata says position 1, the table has 2",
+                "nullability_mismatch public.payments.paid_at: _metadata says nullable, the table has NOT NULL; change the table with ALTER TABLE if _metadata is right, or record what it has",
+                "nullability_mismatch public.users.full_name: _metadata says NOT NULL, the table has nullable; change the table with ALTER TABLE if _metadata is right, or record what it has",
             ])
         _ = try fleet.catalog.scanMetadata(.everything)
         #expect(try !fleet.catalog.drift().hasDrift)

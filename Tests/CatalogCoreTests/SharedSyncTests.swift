@@ -130,7 +130,9 @@ struct SharedSyncTests {
             "\($0)".contains("already exists")
         }
         #expect { try catalog.addShared(name: "t", from: "p1:public.nope") } throws: { "\($0)".contains("no mapping for public.nope") }
-        #expect { try catalog.addShared(name: "t", from: "nocolon") } throws: { "\($0)".contains("PROJECT:SCHEMA.TABLE") }
+        #expect { try catalog.addShared(name: "t", from: "nocolon") } throws: {
+            ($0 as? CatalogError)?.remedy == .giveSourceTable(example: "billing:public.users")
+        }
         #expect { try catalog.updateShared(name: "users", file: Fixtures.url("definitions/users.yaml").path) } throws: {
             "\($0)".contains("nothing to update")
         }

@@ -36,7 +36,8 @@ struct WriteTimeoutTests {
             #expect(byName["saas"] == .ok)
             let shop = try #require(byName["shop"])
             #expect(shop.label == "timed_out")
-            let reason = shop.reason ?? ""
+            let reason = shop.message ?? ""
+            #expect(shop.remedy == .endSessionOrRaiseTimeout)
             #expect(reason.contains("_metadata.mappings_column"), "\(reason)")
             #expect(reason.contains("AccessShareLock") || reason.contains("RowExclusiveLock"), "\(reason)")
             #expect(reason.contains("held by the session with pid \(holder)"), "\(reason)")

@@ -60,7 +60,7 @@ extension Catalog {
         for result in results {
             audit(
                 "backup.create", target: result.project, result: result.outcome.label,
-                detail: result.outcome.reason ?? result.backup.map { "backup \($0.id ?? 0): \($0.file)" })
+                detail: result.outcome.message ?? result.backup.map { "backup \($0.id ?? 0): \($0.file)" })
         }
         return results
     }
@@ -133,8 +133,9 @@ struct BackupJob: Sendable {
             ).run()
             guard outcome.status == 0 else {
                 throw CatalogError(
-                    "project \"\(project.name)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(PgTools.advice(for: outcome.stderr)); the partial file was removed"
-                )
+                    .failed,
+                    "project \"\(project.name)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(PgTools.advice(for: outcome.stderr)); the partial file was removed",
+                    remedy: PgTools.isOutOfSpace(outcome.stderr) ? .freeBackupSpace : nil)
             }
             try file.commit()
         } catch {

@@ -27,12 +27,11 @@ struct BackupFile: Sendable {
     func prepare() throws {
         try Self.makeDirectories(directory)
         Self.removeAbandoned(in: directory)
-        _ = try OutputTarget.file(finalPath, overwrite: false, store: store, flag: "--backup-dir")
+        _ = try OutputTarget.file(finalPath, overwrite: false, store: store, flag: "backup directory")
         let descriptor = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw CatalogError(
-                "cannot write to the backup directory \(directory): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir"
-            )
+                .failed, "cannot write to the backup directory \(directory): \(String(cString: strerror(errno)))", remedy: .makeBackupDirectoryWritable)
         }
         close(descriptor)
     }
@@ -45,7 +44,7 @@ struct BackupFile: Sendable {
             close(descriptor)
             guard synced == 0 else { throw writeError() }
         }
-        _ = try OutputTarget.file(finalPath, overwrite: false, store: store, flag: "--backup-dir")
+        _ = try OutputTarget.file(finalPath, overwrite: false, store: store, flag: "backup directory")
         guard rename(temporaryPath, finalPath) == 0 else { throw writeError() }
         let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
@@ -77,8 +76,7 @@ struct BackupFile: Sendable {
     }
 
     private func writeError() -> CatalogError {
-        CatalogError(
-            "cannot finish the backup file in \(directory): \(String(cString: strerror(errno))); free some space or pass another --backup-dir")
+        CatalogError(.failed, "cannot finish the backup file in \(directory): \(String(cString: strerror(errno)))", remedy: .freeBackupSpace)
     }
 
     /// UTC, to the second, safe in file and database names: `20260301T141502Z`.
@@ -92,14 +90,13 @@ struct BackupFile: Sendable {
             var status = stat()
             if stat(current, &status) == 0 {
                 guard status.st_mode & S_IFMT == S_IFDIR else {
-                    throw CatalogError("\(current) is not a directory; pass another --backup-dir")
+                    throw CatalogError(.failed, "\(current) is not a directory", remedy: .useAnotherBackupDirectory)
                 }
                 continue
             }
             guard mkdir(current, 0o700) == 0 || errno == EEXIST else {
                 throw CatalogError(
-                    "cannot create the backup directory \(current): \(String(cString: strerror(errno))); make it writable or pass another --backup-dir"
-                )
+                    .failed, "cannot create the backup directory \(current): \(String(cString: strerror(errno)))", remedy: .makeBackupDirectoryWritable)
             }
         }
     }

@@ -72,7 +72,7 @@ public struct PrunePlan: Sendable, Equatable {
             } else {
                 decision = Decision(
                     item: .setAside(database), keep: true,
-                    reason: rules.keepDays.map { "set aside within the last \($0) days" } ?? "only --keep-days drops set-aside databases")
+                    reason: rules.keepDays.map { "set aside within the last \($0) days" } ?? "set-aside databases are dropped only by a rule in days")
             }
             decisions.append(decision)
         }

@@ -94,7 +94,7 @@ public struct RestorePlan: Sendable, Equatable {
                 "backup \(backup.id ?? 0) of project \"\(project)\" is not of database \"\(facts.database)\": \(mismatches.joined(separator: "; ")); nothing was changed",
                 remedy: .allowDifferentDatabase(project: project))
         }
-        return "restore into a different database (--into-different-database): \(mismatches.joined(separator: "; "))"
+        return "restore into a different database, as allowed: \(mismatches.joined(separator: "; "))"
     }
 
     /// The original's privileges (`datacl`, when not the default) and comment, set on the new database.

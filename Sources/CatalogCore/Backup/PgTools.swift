@@ -63,9 +63,9 @@ public struct PgTools: Sendable, Equatable {
         if lowered.contains("server version mismatch") {
             return "; install a client at least as new as the server ('apt-get install -y postgresql-client-NN') or set PG_BINDIR"
         }
-        if lowered.contains("no space left on device") {
-            return "; free some space or pass another --backup-dir"
-        }
         return ""
     }
+
+    /// True when a tool's failure output says the disk is full.
+    static func isOutOfSpace(_ output: String) -> Bool { output.lowercased().contains("no space left on device") }
 }

@@ -29,8 +29,7 @@ struct ExportDumps {
         ).run()
         guard outcome.status == 0 else {
             let advice =
-                outcome.stderr.lowercased().contains("no space left on device")
-                ? "; free some space, or write the bundle elsewhere with -o" : PgTools.advice(for: outcome.stderr)
+                PgTools.isOutOfSpace(outcome.stderr) ? "; free some space, or write the bundle elsewhere" : PgTools.advice(for: outcome.stderr)
             throw CatalogError("project \"\(project)\": pg_dump failed: \(PgTools.summary(outcome.stderr))\(advice); no bundle was written")
         }
     }

@@ -69,7 +69,7 @@ enum ImportPlanner {
         do {
             return try ConnectionString(dsn)
         } catch let error as PostgresError {
-            throw CatalogError("the target DSN: \(PostgresAdvice.explain(error)); nothing was changed")
+            throw PostgresAdvice.error(error) { "the target DSN: \($0); nothing was changed" }
         }
     }
 

@@ -19,6 +19,13 @@ public struct DriftItem: Sendable, Equatable {
     /// `schema.table` or `schema.table.column`, or the field path for shared fields.
     public var object: String
     public var detail: String
+    /// What to do about it, for a front end to word after `detail`.
+    public var remedy: CatalogError.Remedy? = nil
+
+    /// The detail with what to do next, the remedy worded by `advice` (a front end's words).
+    public func detail(advice: (CatalogError.Remedy) -> String) -> String {
+        remedy.map { "\(detail); \(advice($0))" } ?? detail
+    }
 
     /// Local overrides are deliberate: listed, but not drift.
     public var isDrift: Bool { kind != "local_override" }
@@ -111,17 +118,17 @@ enum SchemaDrift {
             ours[table] = relation
         }
         var items: [DriftItem] = []
-        func add(_ kind: String, _ object: String, _ detail: String) {
-            items.append(DriftItem(project: project, layer: .schema, kind: kind, object: object, detail: detail))
+        func add(_ kind: String, _ object: String, _ detail: String, remedy: CatalogError.Remedy? = nil) {
+            items.append(DriftItem(project: project, layer: .schema, kind: kind, object: object, detail: detail, remedy: remedy))
         }
-        let rescan = "run 'catalog metadata scan \(project)'"
+        let rescan = CatalogError.Remedy.scanMetadata(project)
         for (table, relation) in ours {
             guard let actual = real[table] else {
                 add("missing_table", table, "mapped in _metadata but not in the database")
                 continue
             }
             if let kind = relation.kind, let actualKind = actual.kind, kind != actualKind {
-                add("kind_mismatch", table, "_metadata says \(kind), the database has a \(actualKind); \(rescan)")
+                add("kind_mismatch", table, "_metadata says \(kind), the database has a \(actualKind)", remedy: rescan)
             }
             for (column, mapped) in relation.columns {
                 guard let realColumn = actual.columns[column] else {
@@ -137,19 +144,19 @@ enum SchemaDrift {
                 if let nullable = mapped.isNullable, let realNullable = realColumn.isNullable, nullable != realNullable {
                     add(
                         "nullability_mismatch", object,
-                        "_metadata says \(nullability(nullable)), the table has \(nullability(realNullable)); change the table with ALTER TABLE, or \(rescan) to record what it has"
-                    )
+                        "_metadata says \(nullability(nullable)), the table has \(nullability(realNullable)); change the table with ALTER TABLE if _metadata is right, or record what it has",
+                        remedy: rescan)
                 }
                 if let position = mapped.position, let realPosition = realColumn.position, position != realPosition {
-                    add("position_mismatch", object, "_metadata says position \(position), the table has \(realPosition); \(rescan)")
+                    add("position_mismatch", object, "_metadata says position \(position), the table has \(realPosition)", remedy: rescan)
                 }
             }
             for column in actual.columns.keys where relation.columns[column] == nil {
-                add("unmapped_column", "\(table).\(column)", "in the table but not in _metadata; \(rescan)")
+                add("unmapped_column", "\(table).\(column)", "in the table but not in _metadata", remedy: rescan)
             }
         }
         for table in real.keys where ours[table] == nil {
-            add("unmapped_table", table, "in the database but not in _metadata; \(rescan)")
+            add("unmapped_table", table, "in the database but not in _metadata", remedy: rescan)
         }
         return items
     }
@@ -168,15 +175,15 @@ enum SharedDrift {
         for item in work.items {
             let definition = item.theirs.definition
             let object = "\(definition.schema).\(definition.table)"
-            func add(_ kind: String, _ path: String, _ detail: String) {
-                items.append(DriftItem(project: work.project.name, layer: .shared, kind: kind, object: path, detail: detail))
+            func add(_ kind: String, _ path: String, _ detail: String, remedy: CatalogError.Remedy? = nil) {
+                items.append(DriftItem(project: work.project.name, layer: .shared, kind: kind, object: path, detail: detail, remedy: remedy))
             }
             guard let mapped = ours[ProjectMappings.Key(schema: definition.schema, table: definition.table)], mapped.isShared,
                 let copyVersion = mapped.sharedVersion
             else {
                 add(
                     "behind", object,
-                    "\"\(item.definition)\" version \(item.theirs.version) was never synced here; run 'catalog sync --project \(work.project.name)'")
+                    "\"\(item.definition)\" version \(item.theirs.version) was never synced here", remedy: .syncProject(work.project.name))
                 continue
             }
             guard let base = versions.first(where: { $0.name == item.definition && $0.version == copyVersion }) else {
@@ -186,7 +193,7 @@ enum SharedDrift {
             if copyVersion < item.theirs.version {
                 add(
                     "behind", object,
-                    "at \"\(item.definition)\" version \(copyVersion), the store has \(item.theirs.version); run 'catalog sync --project \(work.project.name)'"
+                    "at \"\(item.definition)\" version \(copyVersion), the store has \(item.theirs.version)", remedy: .syncProject(work.project.name)
                 )
             }
             let attachment = attachments.first { $0.project == work.project.name && $0.definition == item.definition }

@@ -49,7 +49,7 @@ final class ProjectConversation: @unchecked Sendable {
     func outcome(for error: Error, project: String) -> ProjectOutcome {
         let (expired, waitedFor) = lock.withLock { (self.expired, self.waitedFor) }
         if expired { return .timedOut(timeout, detail: waitedFor) }
-        return .failed(CatalogError.wrap(error, project: project).message)
+        return .failed(CatalogError.wrap(error, project: project))
     }
 
     /// Marks the conversation done; the watchdog stops looking at it.

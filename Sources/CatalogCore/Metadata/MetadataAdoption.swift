@@ -79,9 +79,9 @@ enum MetadataAdoption {
             do {
                 try connection.execute(script: statement.text)
             } catch let error as PostgresError {
-                throw CatalogError(
-                    "project \"\(project)\": adopting its _metadata as \(baseline.identifier): line \(statement.line) failed: \(PostgresAdvice.explain(error)); nothing was changed"
-                )
+                throw PostgresAdvice.error(error) {
+                    "project \"\(project)\": adopting its _metadata as \(baseline.identifier): line \(statement.line) failed: \($0); nothing was changed"
+                }
             }
         }
         try connection.query(

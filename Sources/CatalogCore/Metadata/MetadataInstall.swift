@@ -32,14 +32,14 @@ extension Catalog {
             (
                 result.project,
                 ProjectObservation(
-                    status: result.outcome.isOK ? .ok : .failed, message: result.outcome.reason, metadataVersion: result.toVersion)
+                    status: result.outcome.isOK ? .ok : .failed, message: result.outcome.message, metadataVersion: result.toVersion)
             )
         }
         try wrapped { try store.record(observations) }
         for result in results {
             audit(
                 "metadata.install", target: result.project, result: result.outcome.label,
-                detail: result.outcome.reason ?? (result.adopted.map { "adopted at \($0); " } ?? "")
+                detail: result.outcome.message ?? (result.adopted.map { "adopted at \($0); " } ?? "")
                     + "applied: \(result.applied.joined(separator: ", "))")
         }
         return results

@@ -110,7 +110,7 @@ extension Catalog {
         for result in results {
             audit(
                 "metadata.scan", target: result.project, result: result.outcome.label,
-                detail: result.outcome.reason
+                detail: result.outcome.message
                     ?? "+\(result.tablesAdded) tables, +\(result.columnsAdded) columns, \(result.missing.count) missing, \(result.pruned) pruned, \(result.renames.filter(\.followed).count) renames followed"
             )
         }
@@ -163,12 +163,12 @@ struct MetadataScanner {
     private func requireCurrentMetadata() throws {
         let applied = try MetadataSchema.applied(on: connection).map(\.version).max()
         guard let applied else {
-            throw CatalogError("project \"\(project)\" has no _metadata schema; run 'catalog metadata install \(project)' first")
+            throw CatalogError(.failed, "project \"\(project)\" has no _metadata schema", remedy: .installMetadata(project))
         }
         guard applied >= MetadataSchema.latestVersion else {
             throw CatalogError(
-                "project \"\(project)\" has _metadata version \(applied), older than this catalog's \(MetadataSchema.latestVersion); run 'catalog metadata install \(project)' to upgrade it first"
-            )
+                .failed, "project \"\(project)\" has _metadata version \(applied), older than this catalog's \(MetadataSchema.latestVersion)",
+                remedy: .upgradeMetadata(project))
         }
     }
 

@@ -44,8 +44,8 @@ public enum MetadataSchema {
         for row in applied where row.version < TeamMigrations.firstVersion || byVersion[row.version] != nil {
             guard let migration = byVersion[row.version] else {
                 throw CatalogError(
-                    "project \"\(project)\": its _metadata has migration \(row.version) (\(row.name)), which this catalog does not know; upgrade catalog, or pass the --migrations directory it came from"
-                )
+                    .failed, "project \"\(project)\": its _metadata has migration \(row.version) (\(row.name)), which this catalog does not know",
+                    remedy: .upgradeOrGiveMigrationsDirectory)
             }
             let expected = checksum(migration)
             if expected != row.checksum {
@@ -93,8 +93,9 @@ public enum MetadataSchema {
                 do {
                     try connection.execute(script: migration.sql)
                 } catch let error as PostgresError {
+                    let (text, remedy) = PostgresAdvice.explained(error)
                     throw CatalogError(
-                        "project \"\(project)\": migration \(migration.identifier) failed: \(PostgresAdvice.explain(error)); nothing was applied")
+                        .failed, "project \"\(project)\": migration \(migration.identifier) failed: \(text); nothing was applied", remedy: remedy)
                 }
                 try connection.query(
                     "INSERT INTO _metadata.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",

@@ -40,9 +40,9 @@ enum MigrationExecutor {
                     do {
                         try connection.execute(script: statement.text)
                     } catch let error as PostgresError {
-                        throw CatalogError(
-                            "project \"\(name)\": \(step.file) line \(statement.line): \(PostgresAdvice.explain(error)); the project was rolled back and nothing of this run changed it"
-                        )
+                        throw PostgresAdvice.error(error) {
+                            "project \"\(name)\": \(step.file) line \(statement.line): \($0); the project was rolled back and nothing of this run changed it"
+                        }
                     }
                 }
                 try connection.query(step.ledgerQuery)

@@ -147,8 +147,9 @@ public struct MigrationPlan: Sendable, Equatable {
     private static func sharedVersion(_ row: MetadataSchema.Applied, _ migration: MetadataMigration, project: String) -> CatalogError {
         let applied = MetadataMigration(version: row.version, name: row.name, sql: "", file: "").identifier
         return CatalogError(
-            "project \"\(project)\": its _metadata has migration \(applied), but version \(row.version) here is \(migration.identifier) (\(migration.file)); two migrations share version \(row.version): pass the --migrations directory \(applied) came from, or renumber one of them; nothing was changed"
-        )
+            .conflict,
+            "project \"\(project)\": its _metadata has migration \(applied), but version \(row.version) here is \(migration.identifier) (\(migration.file)); two migrations share version \(row.version); nothing was changed",
+            remedy: .giveMigrationsDirectoryOrRenumber(migration: applied))
     }
 
     private static func unknownMigration(_ row: MetadataSchema.Applied, project: String) -> CatalogError {
@@ -159,7 +160,8 @@ public struct MigrationPlan: Sendable, Equatable {
             )
         }
         return CatalogError(
-            "project \"\(project)\": its _metadata has team migration \(identifier), which is not among the migrations given; pass the --migrations directory it came from; nothing was changed"
-        )
+            .conflict,
+            "project \"\(project)\": its _metadata has team migration \(identifier), which is not among the migrations given; nothing was changed",
+            remedy: .giveMigrationsDirectoryItCameFrom)
     }
 }

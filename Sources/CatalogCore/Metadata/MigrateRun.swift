@@ -55,7 +55,7 @@ extension Catalog {
     /// A changed or unknown migration anywhere refuses the whole run.
     public func planMigration(_ selection: ProjectSelection, request: MigrationRequest) throws -> MigrationPlan {
         if request.direction == .down, (request.target ?? -1) < 0 {
-            throw CatalogError.usage("give the version to roll back to with --to VERSION (0 undoes every migration that has a down script)")
+            throw CatalogError(.badInput, "rolling back needs the version to roll back to", remedy: .giveRollbackTarget)
         }
         let projects = try projects(selection)
         let known = try knownMigrations(request.migrationsDirectory)
@@ -142,7 +142,8 @@ extension Catalog {
         do {
             result.backupID = try backup?.backUp(project, conversation: conversation).id
         } catch {
-            result.outcome = .failed(CatalogError.wrap(error, project: project.name).message + "; the project was not migrated")
+            let wrapped = CatalogError.wrap(error, project: project.name)
+            result.outcome = .failed(wrapped.message + "; the project was not migrated", remedy: wrapped.remedy)
             return result
         }
         if backup != nil { conversation.startOver() }
@@ -165,7 +166,7 @@ extension Catalog {
                     (
                         result.project,
                         ProjectObservation(
-                            status: result.outcome.isOK ? .ok : .failed, message: result.outcome.reason,
+                            status: result.outcome.isOK ? .ok : .failed, message: result.outcome.message,
                             metadataVersion: result.toVersion)
                     )
                 })
@@ -173,7 +174,7 @@ extension Catalog {
         for result in results {
             audit(
                 direction == .up ? "metadata.migrate" : "metadata.rollback", target: result.project, result: result.outcome.label,
-                detail: result.outcome.reason ?? "applied: \(result.applied.joined(separator: ", "))")
+                detail: result.outcome.message ?? "applied: \(result.applied.joined(separator: ", "))")
         }
     }
 }

@@ -38,7 +38,7 @@ extension Catalog {
                         .map(\.migration.version)
                     row.probe.problem = nil
                 } catch {
-                    row.probe.problem = CatalogError.wrap(error).message
+                    row.probe.record(problem: error)
                 }
                 row.lastMigratedAt =
                     answers.count > 2 ? answers[2].records.first?.double("last_migrated").map(Date.init(timeIntervalSince1970:)) : nil
@@ -52,7 +52,7 @@ extension Catalog {
                     (
                         probe.project,
                         ProjectObservation(
-                            status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.reason,
+                            status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.message,
                             serverVersion: probe.serverVersion, metadataVersion: probe.metadataVersion)
                     )
                 })

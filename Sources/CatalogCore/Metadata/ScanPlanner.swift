@@ -76,7 +76,7 @@ enum ScanPlanner {
             if let target = renames[name] {
                 if followRenames { continue }
                 plan.renames.append(ColumnRename(table: table, from: name, to: target.name, humanFields: fields.map(\.name), followed: false))
-                let hint = fields.isEmpty ? "" : "; --follow-renames carries \(fields.map(\.name).joined(separator: ", ")) to \(target.name)"
+                let hint = fields.isEmpty ? "" : "; following renames carries \(fields.map(\.name).joined(separator: ", ")) to \(target.name)"
                 plan.steps.append(
                     ScanStep(
                         action: .rename, object: object,
@@ -92,7 +92,7 @@ enum ScanPlanner {
         let holds = held.isEmpty ? "it holds no human fields" : "it holds \(held.joined(separator: ", "))"
         guard plan.prunes else {
             plan.steps.append(
-                ScanStep(action: .missing, object: object, detail: "no longer in the database; kept, \(holds) (--prune deletes the mapping)"))
+                ScanStep(action: .missing, object: object, detail: "no longer in the database; kept, \(holds) (a prune deletes the mapping)"))
             return
         }
         if isTable { plan.goneTables.append(id) } else { plan.goneColumns.append(id) }

@@ -25,25 +25,27 @@ public enum SyncJSON {
 
 /// A drift report as `catalog drift --format json` and `GET /api/v1/drift` print it.
 public enum DriftJSON {
-    public static func document(_ report: DriftReport) -> OrderedJSON {
+    /// The report; `advice` words an item's or a failure's remedy (the CLI's words or the API's).
+    public static func document(_ report: DriftReport, advice: (CatalogError.Remedy) -> String) -> OrderedJSON {
         let items: [OrderedJSON] = report.items.map { item in
             .object([
-                ("detail", .string(item.detail)), ("kind", .string(item.kind)), ("layer", .string(item.layer.rawValue)),
+                ("detail", .string(item.detail(advice: advice))), ("kind", .string(item.kind)), ("layer", .string(item.layer.rawValue)),
                 ("object", .string(item.object)), ("project", .string(item.project)),
             ])
         }
-        return .object([("drift", .bool(report.hasDrift)), ("failures", .array(report.failures.map(SearchJSON.failure))), ("items", .array(items))])
+        return .object([("drift", .bool(report.hasDrift)), ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: advice) })), ("items", .array(items))])
     }
 }
 
 /// The answer to `catalog sql` as its `--format json` and `POST /api/v1/sql` print it: one object
 /// per row, keyed by column name, and the projects that could not be read.
 public enum SQLJSON {
-    public static func document(_ result: FederatedSQLResult) -> OrderedJSON {
+    /// The answer; `advice` words a failure's remedy (the CLI's words or the API's).
+    public static func document(_ result: FederatedSQLResult, advice: (CatalogError.Remedy) -> String) -> OrderedJSON {
         let rows = result.answer.rows.map { row in
             OrderedJSON.object(zip(result.answer.columns, row.map(value)).map { ($0, $1) })
         }
-        return .object([("failures", .array(result.failures.map(SearchJSON.failure))), ("rows", .array(rows))])
+        return .object([("failures", .array(result.failures.map { SearchJSON.failure($0, advice: advice) })), ("rows", .array(rows))])
     }
 
     static func value(_ value: SQLValue) -> OrderedJSON {

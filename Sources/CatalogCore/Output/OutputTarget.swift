@@ -53,7 +53,7 @@ public struct OutputTarget: Sendable, Equatable {
 
     /// Checks a directory output: a real directory (created, mode 0700, when missing), never a symbolic
     /// link, and never the store file itself.
-    public static func directory(_ path: String, store: StoreLocation, flag: String = "--out") throws -> OutputTarget {
+    public static func directory(_ path: String, store: StoreLocation, flag: String = "output directory") throws -> OutputTarget {
         let target = OutputTarget(path: absolute(path), isDirectory: true, storePath: absolute(store.path), flag: flag)
         try target.checkNotStoreFile(flag: flag)
         var status = stat()

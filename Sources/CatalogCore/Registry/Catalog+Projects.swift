@@ -12,9 +12,9 @@ extension Catalog {
         do {
             connection = try ConnectionString(dsn)
         } catch {
-            throw CatalogError(
-                "project \"\(name)\": \(PostgresAdvice.explain(error as! PostgresError)); see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
-            )
+            throw PostgresAdvice.error(error as! PostgresError) {
+                "project \"\(name)\": \($0); see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
+            }
         }
         let project = try wrapped { try store.insert(Project(name: name, dsn: connection.raw, tags: tags)) }
         audit("project.add", target: name, result: "ok", detail: connection.masked)
@@ -37,9 +37,9 @@ extension Catalog {
         do {
             connection = try dsn.map { try ConnectionString($0) }
         } catch {
-            throw CatalogError(
-                "project \"\(name)\": \(PostgresAdvice.explain(error as! PostgresError)); nothing was changed; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
-            )
+            throw PostgresAdvice.error(error as! PostgresError) {
+                "project \"\(name)\": \($0); nothing was changed; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
+            }
         }
         let before = try project(named: name)
         var detail: [String] = []

@@ -39,7 +39,7 @@ public struct Incarnation: Sendable, Hashable, CustomStringConvertible {
             ? "SELECT \(selectList) FROM _metadata.revision r"
             : "SELECT (SELECT oid FROM pg_database WHERE datname = current_database())::text AS database_oid, NULL::text AS lineage"
         guard let incarnation = Incarnation(try connection.query(sql).records.first) else {
-            throw CatalogError("database \"\(connection.databaseName)\" has no _metadata.revision row; run 'catalog metadata install'")
+            throw CatalogError(.failed, "database \"\(connection.databaseName)\" has no _metadata.revision row", remedy: .installMetadata(nil))
         }
         return incarnation
     }

@@ -16,6 +16,21 @@ public struct ProjectProbe: Sendable, Equatable {
     /// Set when an applied migration no longer matches catalog's file.
     public var problem: String?
     public var seconds: Double
+    /// What to do about `problem`, for a front end to word.
+    public var problemRemedy: CatalogError.Remedy? = nil
+
+    /// The problem with what to do next, the remedy worded by `advice` (a front end's words).
+    public func problem(advice: (CatalogError.Remedy) -> String) -> String? {
+        guard let problem else { return nil }
+        return problemRemedy.map { "\(problem); \(advice($0))" } ?? problem
+    }
+
+    /// Records an error as the problem: its message and its remedy.
+    mutating func record(problem error: Error) {
+        let wrapped = CatalogError.wrap(error)
+        problem = wrapped.message
+        problemRemedy = wrapped.remedy
+    }
 }
 
 extension Catalog {
@@ -33,7 +48,7 @@ extension Catalog {
             (
                 probe.project,
                 ProjectObservation(
-                    status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.reason,
+                    status: probe.outcome.isOK ? .ok : .failed, message: probe.outcome.message,
                     serverVersion: probe.serverVersion, metadataVersion: probe.metadataVersion)
             )
         }
@@ -81,7 +96,7 @@ extension Catalog {
         do {
             probe.pending = try MetadataSchema.pending(applied: applied, known: MetadataSchema.migrations, project: project.name).map(\.version)
         } catch {
-            probe.problem = "\(error)"
+            probe.record(problem: error)
         }
         return probe
     }

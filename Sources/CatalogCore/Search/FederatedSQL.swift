@@ -31,7 +31,7 @@ extension Catalog {
                 } else {
                     failures.append(
                         ProjectFailure(
-                            project: project.name, outcome: .skipped("not in the local index yet; run the same query without --cached once")))
+                            project: project.name, outcome: .skipped("not in the local index yet", remedy: .readLiveOnce)))
                 }
             }
         } else {

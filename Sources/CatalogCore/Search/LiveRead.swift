@@ -88,11 +88,9 @@ struct LiveRead: Sendable {
     }
 
     /// The advice for a project that cannot answer because its `_metadata` is missing.
-    static func hint(for project: String) -> (PostgresError) -> String? {
+    static func hint(for project: String) -> (PostgresError) -> (detail: String, remedy: CatalogError.Remedy)? {
         { error in
-            error.isUndefinedObject
-                ? "its _metadata schema is missing or incomplete; run 'catalog metadata install \(project)' and 'catalog metadata scan \(project)'"
-                : nil
+            error.isUndefinedObject ? ("its _metadata schema is missing or incomplete", .installAndScanMetadata(project)) : nil
         }
     }
 }
@@ -147,7 +145,7 @@ extension Catalog {
                 outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
             case .failed, .timedOut:
                 outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
-                observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.reason, at: now)))
+                observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.message, at: now)))
             }
             if updates.count >= 100 {
                 try wrapped { try store.applyIndexUpdates(updates, at: now) }

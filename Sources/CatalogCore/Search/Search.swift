@@ -62,7 +62,7 @@ extension Catalog {
     private func searchIndex(_ query: SearchQuery, projects: [Project]) throws -> SearchResult {
         let states = try wrapped { try store.indexStates() }
         var failures = projects.map(\.name).filter { states[$0] == nil }.map { project in
-            ProjectFailure(project: project, outcome: .skipped("not in the local index yet; run the same search without --cached once"))
+            ProjectFailure(project: project, outcome: .skipped("not in the local index yet", remedy: .readLiveOnce))
         }
         let tests = try nameTests(query, ctypes: Set(projects.compactMap { states[$0.name] }.map(\.ctype)))
         var testByProject: [String: NameTest] = [:]
@@ -71,8 +71,8 @@ extension Catalog {
             switch tests[state.ctype]! {
             case .success(let test): testByProject[project] = test
             case .failure(let error):
-                let reason = "--cached cannot match like this project's database: \(error.untranslatable ?? "its character rules are unknown")"
-                failures.append(ProjectFailure(project: project, outcome: .skipped(reason)))
+                let reason = "the local index cannot match like this project's database: \(error.untranslatable ?? "its character rules are unknown")"
+                failures.append(ProjectFailure(project: project, outcome: .skipped(reason, remedy: .searchLive)))
             }
         }
         let indexed = projects.map(\.name).filter { testByProject[$0] != nil }

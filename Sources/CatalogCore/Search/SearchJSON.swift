@@ -4,11 +4,13 @@ import Foundation
 /// `matches`, `failures` and `sources`, with the same fields and the same value rules. The CLI and
 /// the HTTP API both print this.
 public enum SearchJSON {
-    /// The whole answer.
-    public static func document(_ result: SearchResult, target: SearchQuery.Target, now: Date = Date()) -> OrderedJSON {
+    /// The whole answer; `advice` words a failure's remedy (the CLI's words or the API's).
+    public static func document(
+        _ result: SearchResult, target: SearchQuery.Target, now: Date = Date(), advice: (CatalogError.Remedy) -> String
+    ) -> OrderedJSON {
         .object([
             ("matches", .array(result.matches.map { match(from: $0, target: target) })),
-            ("failures", .array(result.failures.map(failure))),
+            ("failures", .array(result.failures.map { failure($0, advice: advice) })),
             ("sources", .array(result.sources.map { source($0, now: now) })),
         ])
     }
@@ -32,8 +34,8 @@ public enum SearchJSON {
     }
 
     /// A project that did not answer: `project`, `status` and `error`.
-    public static func failure(_ failure: ProjectFailure) -> OrderedJSON {
-        .object([("error", .string(failure.error)), ("project", .string(failure.project)), ("status", .string(failure.outcome.label))])
+    public static func failure(_ failure: ProjectFailure, advice: (CatalogError.Remedy) -> String) -> OrderedJSON {
+        .object([("error", .string(failure.error(advice: advice))), ("project", .string(failure.project)), ("status", .string(failure.outcome.label))])
     }
 
     /// Where a project's answer came from and how old it is.

@@ -22,7 +22,7 @@ public struct SearchQuery: Sendable, Equatable {
 
     public init(_ target: Target, name: String, match: MatchMode = .exact, ignoreCase: Bool = false) throws {
         guard !name.isEmpty else {
-            throw CatalogError.usage("the \(target.rawValue) name to search for is empty; give a name such as 'email', or use --match contains")
+            throw CatalogError(.badInput, "the \(target.rawValue) name to search for is empty", remedy: .giveSearchName)
         }
         if match == .regex {
             do {

@@ -54,7 +54,8 @@ public struct ProjectFailure: Sendable, Equatable {
     public var project: String
     public var outcome: ProjectOutcome
 
-    public var error: String { outcome.reason ?? outcome.label }
+    /// Why, with what to do next worded by `advice` (a front end's words for a remedy).
+    public func error(advice: (CatalogError.Remedy) -> String) -> String { outcome.reason(advice: advice) ?? outcome.label }
 }
 
 /// A federated answer: rows from the projects that answered, and the ones that did not.

@@ -127,7 +127,7 @@ extension Catalog {
             throw CatalogError("shared definition \"\(name)\" has no version \(pin); it has versions 1 to \(history.count)")
         }
         let projects = try projects(selection).map(\.name)
-        guard !projects.isEmpty else { throw CatalogError("no project matches; name projects with --project or use a tag that has some") }
+        guard !projects.isEmpty else { throw CatalogError(.badInput, "no project matches", remedy: .nameProjectsOrTag) }
         try wrapped {
             try store.attach(
                 definition: name, projects: projects, pinnedVersion: pin,
@@ -151,13 +151,15 @@ extension Catalog {
     /// Builds a definition from the mapping of one table in one project (`project:schema.table`).
     func definitionFromProject(_ source: String) throws -> TableDefinition {
         guard let colon = source.firstIndex(of: ":") else {
-            throw CatalogError.usage("--from takes PROJECT:SCHEMA.TABLE, such as billing:public.users; got \"\(source)\"")
+            throw CatalogError(
+                .badInput, "\"\(source)\" names no table", remedy: .giveSourceTable(example: "billing:public.users"))
         }
         let projectName = String(source[..<colon])
         let qualified = String(source[source.index(after: colon)...])
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         let (schema, table) = parts.count == 2 ? (parts[0], parts[1]) : ("public", qualified)
-        guard !table.isEmpty else { throw CatalogError.usage("--from needs a table name after the colon, such as billing:public.users") }
+        guard !table.isEmpty else { throw CatalogError(
+                .badInput, "\"\(source)\" has no table name after the colon", remedy: .giveSourceTable(example: "billing:public.users")) }
         let project = try project(named: projectName)
         let mapped = try wrapped(project: projectName) {
             let connection = try Connection(project.connectionString())

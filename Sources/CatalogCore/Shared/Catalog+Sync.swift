@@ -115,7 +115,7 @@ extension Catalog {
             }
         }
         for result in results where result.outcome != .ok {
-            audit("sync", target: result.project, result: result.outcome.label, detail: result.outcome.reason)
+            audit("sync", target: result.project, result: result.outcome.label, detail: result.outcome.message)
         }
         return SyncReport(plan: planned.plan, results: results, failures: planned.failures)
     }
@@ -148,9 +148,7 @@ extension Catalog {
         var result = ProjectSyncResult(project: work.project.name, outcome: .ok, plans: expected)
         if expected.contains(where: { $0.action == .conflict }) {
             let count = expected.flatMap(\.conflicts).count
-            result.outcome = .skipped(
-                "\(count) conflicting field(s); left untouched. Settle them in the project, or run 'catalog sync --project \(work.project.name) --force'"
-            )
+            result.outcome = .skipped("\(count) conflicting field(s); left untouched", remedy: .settleConflictsOrForceSync(project: work.project.name))
             return result
         }
         guard expected.contains(where: { $0.action != .unchanged }) else { return result }
@@ -162,7 +160,7 @@ extension Catalog {
                 let plans = work.plans(ours: ours, force: force)
                 guard SyncPlan(projects: plans) == SyncPlan(projects: expected) else {
                     throw CatalogError(
-                        "project \"\(work.project.name)\" changed while sync ran; nothing was written there; run 'catalog sync --plan' again")
+                        .planChanged, "project \"\(work.project.name)\" changed while sync ran; nothing was written there", remedy: .reviewSyncPlanAgain)
                 }
                 for (plan, item) in zip(plans, work.items) where plan.action == .create || plan.action == .update {
                     let definition = item.theirs.definition

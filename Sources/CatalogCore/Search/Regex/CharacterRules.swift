@@ -27,19 +27,19 @@ public struct CharacterRules: Sendable, Hashable {
     public init(ctype: String?) {
         self.ctype = ctype
         guard let ctype else {
-            kind = .unsupported("its LC_CTYPE is not in the local index yet; run the same search without --cached once")
+            kind = .unsupported("its LC_CTYPE is not in the local index yet")
             return
         }
         if ctype == "C" || ctype == "POSIX" {
             kind = .ascii
         } else if ctype.hasPrefix("icu:") {
-            kind = .unsupported("its database uses ICU for case and character classes; search live, without --cached")
+            kind = .unsupported("its database uses ICU for case and character classes")
         } else if ctype.contains(" (") {
-            kind = .unsupported("its database is not UTF-8; search live, without --cached")
+            kind = .unsupported("its database is not UTF-8")
         } else if let handle = LocaleHandle.named(ctype) {
             kind = .locale(handle)
         } else {
-            kind = .unsupported("its LC_CTYPE '\(ctype)' is not installed on this machine; install it, or search live, without --cached")
+            kind = .unsupported("its LC_CTYPE '\(ctype)' is not installed on this machine (installing it lets the index match)")
         }
     }
 

@@ -50,7 +50,7 @@ struct PostgresRegexTranslator {
             return "(?:" + (try emit(inner)) + "){\(minimum)," + (maximum.map(String.init) ?? "") + "}"
         case .backreference(let number):
             // PostgreSQL compares a back reference case-insensitively under ~*; ICU would not here.
-            guard !ignoreCase else { throw PostgresRegexError(untranslatable: "a back reference with --ignore-case") }
+            guard !ignoreCase else { throw PostgresRegexError(untranslatable: "a back reference while ignoring case") }
             return "\\\(number)(?:)"
         }
     }
