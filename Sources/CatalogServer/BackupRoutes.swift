@@ -22,7 +22,6 @@ struct BackupRoutes {
 
     func list(_ request: Hummingbird.Request) async throws -> Response {
         let names = QueryParameters(request).all("project")
-        try await backend.requireRegistered(names)
         let now = Date()
         let listing = try await backend.blocking { catalog in try catalog.listBackups(projects: names, now: now) }
         return JSONBody.response(
@@ -45,7 +44,6 @@ struct BackupRoutes {
         }
         guard !(all && !names.isEmpty) else { throw APIError.badRequest("name projects or pass \"all\": true, not both") }
         guard !(names + tags).contains(where: \.isEmpty) else { throw APIError.badRequest("project names and tags are not empty strings") }
-        try await backend.requireRegistered(names)
         let options = BackupOptions(
             concurrency: 2, connectTimeout: Int(backend.configuration.queryTimeout.rounded(.up)),
             catalogVersion: backend.configuration.catalogVersion)

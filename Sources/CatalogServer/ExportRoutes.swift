@@ -16,7 +16,6 @@ struct ExportRoutes {
 
     func export(_ name: String, _ request: Request, _ context: CatalogRequestContext) async throws -> Response {
         let metadataOnly = try QueryParameters(request).flag("metadata_only")
-        try await backend.requireRegistered([name])
         let directory = URL(fileURLWithPath: backend.configuration.store.directory).appendingPathComponent("exports")
         let stamp = Date().formatted(
             .iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.omitted).dateSeparator(.omitted))
@@ -32,7 +31,8 @@ struct ExportRoutes {
                 _ = try OutputTarget.directory(directory.path, store: catalog.store.location, flag: "exports directory")
                 return try catalog.export(project: name, to: file, options: options).record
             }
-        } catch let error as CatalogError {
+        } catch let error as CatalogError where error.code != .notFound {
+            // An unknown project is the library's own 404 (ErrorMiddleware); anything else is the export failing.
             context.logger.warning("export failed", metadata: ["project": "\(name)", "error": "\(error.message)"])
             throw APIError(.badGateway, code: "export_failed", message: APIAdvice.message(for: error))
         }

@@ -76,7 +76,8 @@ struct ProjectRoutes {
     }
 
     func release(_ name: String, _ request: Request) async throws -> Response {
-        try await backend.requireRegistered([name])
+        // The library's own lookup: an unknown name is its not-found error, which ErrorMiddleware makes a 404.
+        _ = try await backend.blocking { catalog in try catalog.project(named: name) }
         let seconds = try QueryParameters(request).seconds("hold_seconds", maximum: 3600)
         let pool = backend.pool
         await OwnThread.run { pool.release(name, holdFor: seconds) }

@@ -27,7 +27,6 @@ struct SyncRoutes {
         let selection = ProjectSelection(names: parameters.all("project"), tags: parameters.all("tag"))
         let definitions = parameters.all("definition")
         let force = try parameters.flag("force")
-        try await validate(selection, definitions)
         let report = try await backend.fanOut { catalog, options in
             try catalog.planSync(selection, definitions: definitions, force: force, options: options)
         }
@@ -43,7 +42,6 @@ struct SyncRoutes {
         let selection = ProjectSelection(names: body.project ?? [], tags: body.tag ?? [])
         let definitions = body.definition ?? []
         let force = body.force ?? false
-        try await validate(selection, definitions)
         let report: SyncReport
         do {
             // One plan (checked against the reviewed hash) and one apply: each project is visited twice.
@@ -64,17 +62,8 @@ struct SyncRoutes {
         }
         return JSONBody.response(
             .object([
-                ("hash", .string(report.plan.hash)), ("results", .array(results)), ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: APIAdvice.words(for:)) })),
+                ("hash", .string(report.plan.hash)), ("results", .array(results)),
+                ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: APIAdvice.words(for:)) })),
             ]))
-    }
-
-    /// 404 for an unknown project or definition, before anything is read.
-    func validate(_ selection: ProjectSelection, _ definitions: [String]) async throws {
-        try await backend.requireRegistered(selection.names)
-        guard !definitions.isEmpty else { return }
-        let known = Set(try await backend.blocking { catalog in try catalog.listShared().map(\.name) })
-        if let unknown = definitions.first(where: { !known.contains($0) }) {
-            throw APIError(.notFound, code: "not_found", message: "shared definition \"\(unknown)\" does not exist; GET /api/v1/shared lists them")
-        }
     }
 }

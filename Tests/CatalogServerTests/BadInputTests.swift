@@ -86,6 +86,9 @@ import Testing
                 (.get, "/api/v1/backups?project=nope", nil),
                 (.post, "/api/v1/sql", #"{"sql": "select 1", "project": ["nope"]}"#),
                 (.post, "/api/v1/backups", #"{"projects": ["nope"]}"#),
+                (.post, "/api/v1/projects/nope/export", nil),
+                (.get, "/api/v1/sync/plan?project=nope", nil),
+                (.post, "/api/v1/sync", #"{"plan": "x", "project": ["nope"]}"#),
             ]
             for (method, uri, body) in requests {
                 let response = try await client.send(method, uri, json: body)
@@ -93,6 +96,7 @@ import Testing
                 #expect(response.errorCode == "not_found", "\(method) \(uri)")
                 #expect(response.errorMessage?.contains("\"nope\" is not registered") == true, "\(method) \(uri)")
                 #expect(response.errorMessage?.contains("'catalog ") == false, "\(method) \(uri)")
+                #expect(response.errorMessage?.contains("\n") == false, "\(method) \(uri)")
             }
         }
         #expect(try fleet.catalog.listProjects().map(\.name) == ["saas"])

@@ -72,7 +72,7 @@ extension Catalog {
     public func sharedHistory(_ name: String) throws -> [SharedVersion] {
         let stored = try wrapped { try store.sharedVersions(named: name) }
         guard !stored.isEmpty else {
-            throw CatalogError(.failed, "shared definition \"\(name)\" does not exist", remedy: .listShared)
+            throw CatalogError(.notFound, "shared definition \"\(name)\" does not exist", remedy: .listShared)
         }
         return try stored.map(Self.sharedVersion)
     }
