@@ -77,12 +77,12 @@ struct GenerateCLITests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
         let connection = try fleet.connect("billing")
-        try connection.execute(script: "UPDATE _metadata.mappings_table SET graphql_type = 'Bad Name' WHERE table_name = 'invoices'")
+        try connection.execute(script: "UPDATE _metadata.mappings_table SET graphql_type = 'Bad Name' WHERE pg_schema = 'public' AND table_name = 'invoices'")
         let badType = try CLIRun.run(["generate", "graphql", "--project", "billing"], store: fleet.storePath)
         #expect(badType.status == 2)
         #expect(
             badType.stderr.hasPrefix(
-                "graphql_type \"Bad Name\" of public.invoices is not a valid GraphQL name (letters, digits and _, not starting with a digit or __); fix that row of _metadata.mappings_table"
+                "error: graphql_type \"Bad Name\" of public.invoices is not a valid GraphQL name (letters, digits and _, not starting with a digit or __); fix that row of _metadata.mappings_table"
             ), "\(badType.stderr)")
         try connection.execute(
             script: """
