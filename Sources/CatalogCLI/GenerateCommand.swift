@@ -49,7 +49,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let catalog = try storeOptions.open()
         let target = try out.flatMap { check ? nil : try catalog.codegenDirectory($0) }
-        let output = try catalog.generate(format, project: project, cached: cached, options: fanOut.options)
+        let output = try catalog.generate(format, project: project, cached: cached, files: out != nil, options: fanOut.options)
         for warning in output.warnings { Terminal.warn("warning: \(warning.message)") }
         if let out, check {
             let stale = Catalog.staleGenerated(output, in: out)

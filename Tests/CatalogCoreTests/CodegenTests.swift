@@ -155,7 +155,7 @@ struct CodegenTests {
         let fleet = try BillingFixture.make()
         let directory = try TestWorkspace.temporaryDirectory()
         for format in CodegenFormat.allCases {
-            let output = try fleet.catalog.generate(format, project: "billing")
+            let output = try fleet.catalog.generate(format, project: "billing", files: true)
             try fleet.catalog.writeGenerated(output, to: fleet.catalog.codegenDirectory(directory.path))
         }
         let path = { (name: String) in directory.appendingPathComponent(name).path }
@@ -216,5 +216,50 @@ enum CodegenTools {
         }
         let broken = changes.map { change in all[0].merging(change) { _, new in new } }
         return String(decoding: try JSONSerialization.data(withJSONObject: broken), as: UTF8.self)
+    }
+}
+
+@Suite("Code generation speed")
+struct CodegenSpeedTests {
+    /// 500 tables of 13 columns each, with labels, rules, an enum, a domain and a composite, as bench/codegen.py builds.
+    static func bigInput(tables: Int = 500) -> CodegenInput {
+        let types: [String: CodegenUserType] = [
+            "status_kind": CodegenUserType(schema: "public", name: "status_kind", kind: .enumeration(["new", "active", "closed", "on-hold"])),
+            "email_address": CodegenUserType(
+                schema: "public", name: "email_address", kind: .domain(base: "text", notNull: false, checks: ["CHECK ((VALUE ~ '^[^@]+@[^@]+$'::text))"])),
+            "postal_address": CodegenUserType(schema: "public", name: "postal_address", kind: .composite([("street", "text"), ("city", "text")])),
+        ]
+        let columns: [(String, String)] = [
+            ("id", "bigint"), ("name", "character varying(120)"), ("status", "status_kind"), ("email", "email_address"),
+            ("amount", "numeric(12,2)"), ("created_at", "timestamp with time zone"), ("due_on", "date"), ("payload", "jsonb"),
+            ("external_id", "uuid"), ("tags", "text[]"), ("owner_id", "bigint"), ("address", "postal_address"), ("blob", "bytea"),
+        ]
+        let schemas = ["public", "billing", "crm", "ops", "audit"]
+        let tables = (0..<tables).map { index in
+            CodegenTable(
+                schema: schemas[index % 5], name: String(format: "t%04d", index), kind: index % 10 == 9 ? .view : .table,
+                label: "Table \(index)", description: "Generated table \(index)",
+                columns: columns.enumerated().map { position, column in
+                    CodegenColumn(
+                        name: column.0, pgType: column.1, label: column.0.capitalized, isNullable: position % 2 == 0,
+                        validationRules: column.0 == "email" ? #"{"format": "email", "max_length": 200}"# : column.0 == "name" ? #"{"min_length": 1, "x-ui": "text"}"# : nil,
+                        position: position + 1)
+                })
+        }
+        return CodegenInput(name: "project big", tables: tables, types: types)
+    }
+
+    @Test("all four formats for 500 tables, timed in-process")
+    func fiveHundredTables() throws {
+        let input = Self.bigInput()
+        var total = 0.0
+        for format in CodegenFormat.allCases {
+            let started = Date()
+            let output = try Codegen.generate(format, from: input, files: false)
+            let seconds = Date().timeIntervalSince(started)
+            total += seconds
+            print("codegen \(format.rawValue): \(Int(seconds * 1000)) ms, \(output.text.utf8.count) bytes, \(output.files.count) file(s)")
+        }
+        print("codegen all four formats: \(Int(total * 1000)) ms")
     }
 }

@@ -5,10 +5,11 @@ import PostgresClient
 extension Catalog {
     /// Generates one format from a project's metadata (live, or from the index with `cached`), or from
     /// the shared definitions at their current versions when `project` is nil.
+    /// `files` asks for the files `--out` writes; without it, JSON Schema comes as one document in `text`.
     public func generate(
-        _ format: CodegenFormat, project: String?, cached: Bool = false, options: FanOutOptions = FanOutOptions()
+        _ format: CodegenFormat, project: String?, cached: Bool = false, files: Bool = false, options: FanOutOptions = FanOutOptions()
     ) throws -> CodegenOutput {
-        try Codegen.generate(format, from: try codegenInput(project: project, cached: cached, options: options))
+        try Codegen.generate(format, from: try codegenInput(project: project, cached: cached, options: options), files: files)
     }
 
     /// The generators' input; see `generate`.

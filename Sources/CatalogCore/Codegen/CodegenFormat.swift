@@ -9,7 +9,7 @@ public struct CodegenOutput: Sendable, Equatable {
     public var format: CodegenFormat
     public var files: [CodegenFile]
     /// The text for standard output and the API: the one file, or for JSON Schema one schema whose
-    /// `$defs` hold every table.
+    /// `$defs` hold every table (empty when the files were asked for).
     public var text: String
     public var warnings: [CodegenWarning]
 
@@ -32,7 +32,9 @@ public struct CodegenFile: Sendable, Equatable {
 
 /// Runs one generator over an input: the pure step between reading the metadata and writing files.
 public enum Codegen {
-    public static func generate(_ format: CodegenFormat, from input: CodegenInput) throws -> CodegenOutput {
+    /// `files` false leaves `files` empty for JSON Schema (standard output and the API need only `text`);
+    /// the other formats are one file whose content is `text`.
+    public static func generate(_ format: CodegenFormat, from input: CodegenInput, files wantFiles: Bool = true) throws -> CodegenOutput {
         let model = try CodegenModel(input)
         let files: [CodegenFile]
         var text: String
@@ -44,8 +46,8 @@ public enum Codegen {
             text = TypeScriptGenerator.generate(model)
             files = [CodegenFile(name: "index.ts", content: text)]
         case .jsonschema:
-            text = JSONSchemaGenerator.document(model)
-            files = JSONSchemaGenerator.files(model).map { CodegenFile(name: $0.name, content: $0.content) }
+            text = wantFiles ? "" : JSONSchemaGenerator.document(model)
+            files = wantFiles ? JSONSchemaGenerator.files(model).map { CodegenFile(name: $0.name, content: $0.content) } : []
         case .openapi:
             text = OpenAPIGenerator.generate(model)
             files = [CodegenFile(name: "openapi.yaml", content: text)]

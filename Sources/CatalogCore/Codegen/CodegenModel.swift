@@ -35,8 +35,9 @@ struct CodegenModel {
     /// The user types the emitted tables use (directly or through other user types), by type name.
     var userTypes: [UserType]
     var warnings: [CodegenWarning]
+    private var userTypesByKey: [String: Int] = [:]
 
-    func userType(_ key: String) -> UserType? { userTypes.first { $0.key == key } }
+    func userType(_ key: String) -> UserType? { userTypesByKey[key].map { userTypes[$0] } }
 
     /// The custom GraphQL scalars the output uses, in name order.
     var customScalars: [CodegenScalar] {
@@ -83,8 +84,28 @@ struct CodegenModel {
             typeNames[index] = allocator.claim(wanted, prefix: CodegenNames.pascalCase(table.schema), what: "table \(table.qualifiedName)")
         }
         // User types reachable from the emitted columns, then from each other.
+        // A large project repeats a handful of type texts and rule texts: each is parsed once.
+        var resolvedTypes: [String: CodegenType] = [:]
+        func resolve(_ text: String?) -> CodegenType {
+            let key = text ?? ""
+            if let known = resolvedTypes[key] { return known }
+            let type = CodegenTypeMapping.resolve(text, types: input.types)
+            resolvedTypes[key] = type
+            return type
+        }
+        var parsedRules: [String: CodegenRules] = [:]
+        func rules(_ text: String?, row: String) throws -> CodegenRules {
+            guard let text else { return CodegenRules() }
+            if parsedRules[text] == nil {
+                do { parsedRules[text] = try CodegenRules.parse(text, where: CodegenRules.rowPlaceholder) } catch {
+                    _ = try CodegenRules.parse(text, where: row)
+                    throw error
+                }
+            }
+            return parsedRules[text]!.naming(row)
+        }
         var reachable: [String] = []
-        var pending = emitted.flatMap { $0.columns.map(\.pgType) }.map { CodegenTypeMapping.resolve($0, types: input.types) }
+        var pending = emitted.flatMap { $0.columns.map { resolve($0.pgType) } }
         while let type = pending.popLast() {
             switch type {
             case .array(let element): pending.append(element)
@@ -152,11 +173,11 @@ struct CodegenModel {
             }
             for column in columns {
                 let row = "\(table.qualifiedName).\(column.name)"
-                let type = CodegenTypeMapping.resolve(column.pgType, types: input.types)
+                let type = resolve(column.pgType)
                 if case .unknown(let name) = Self.innermost(type) {
                     warnings.append(CodegenWarning("\(row): PostgreSQL type \(name) is not mapped; it is generated as any JSON value"))
                 }
-                let rules = try CodegenRules.parse(column.validationRules, where: row)
+                let rules = try rules(column.validationRules, row: row)
                 warnings += rules.warnings
                 resolved.append(
                     Field(
@@ -171,6 +192,7 @@ struct CodegenModel {
         }
         self.tables = tables
         self.userTypes = userTypes.sorted { $0.typeName < $1.typeName }
+        for (index, type) in self.userTypes.enumerated() { userTypesByKey[type.key] = index }
         self.warnings = Array(Set(warnings + allocator.warnings)).sorted()
     }
 

@@ -74,6 +74,17 @@ struct CodegenRules: Equatable {
         }
     }
 
+    /// Stands for the row in warnings of rules parsed once and shared by many columns.
+    static let rowPlaceholder = "\u{1}row\u{1}"
+
+    /// The same rules with `rowPlaceholder` in the warnings replaced by `row`.
+    func naming(_ row: String) -> CodegenRules {
+        guard !warnings.isEmpty else { return self }
+        var named = self
+        named.warnings = warnings.map { CodegenWarning($0.message.replacingOccurrences(of: Self.rowPlaceholder, with: row)) }
+        return named
+    }
+
     /// The rule's value for `keyword`, if any.
     func value(_ keyword: String) -> OrderedJSON? { keywords.first { $0.0 == keyword }?.1 }
 }

@@ -31,11 +31,11 @@ enum OpenAPIGenerator {
         case .object(let fields):
             return .mapping(Node.Mapping(fields.map { (key($0.0), node($0.1)) }))
         case .array(let values): return .sequence(Node.Sequence(values.map(node)))
-        case .string(let text): return .scalar(Node.Scalar(text, Tag(.str), .doubleQuoted))
-        case .int(let number): return .scalar(Node.Scalar(String(number), Tag(.int)))
-        case .double(let number): return .scalar(Node.Scalar(String(number), Tag(.float)))
-        case .bool(let flag): return .scalar(Node.Scalar(flag ? "true" : "false", Tag(.bool)))
-        case .null: return .scalar(Node.Scalar("null", Tag(.null)))
+        case .string(let text): return .scalar(Node.Scalar(text, Tags.string, .doubleQuoted))
+        case .int(let number): return .scalar(Node.Scalar(String(number), Tags.int))
+        case .double(let number): return .scalar(Node.Scalar(String(number), Tags.float))
+        case .bool(let flag): return .scalar(Node.Scalar(flag ? "true" : "false", Tags.bool))
+        case .null: return .scalar(Node.Scalar("null", Tags.null))
         }
     }
 
@@ -45,8 +45,17 @@ enum OpenAPIGenerator {
             !text.isEmpty && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetLike.identifier.contains($0)) }
             && !(text.first.map { $0.isNumber } ?? true)
             && !["y", "n", "yes", "no", "on", "off", "true", "false", "null"].contains(text.lowercased())
-        return .scalar(Node.Scalar(text, Tag(.str), plain ? .plain : .doubleQuoted))
+        return .scalar(Node.Scalar(text, Tags.string, plain ? .plain : .doubleQuoted))
     }
+}
+
+/// Yams tags, made once: a tag's default resolver and constructor are costly to build per scalar.
+private enum Tags {
+    nonisolated(unsafe) static let string = Tag(.str)
+    nonisolated(unsafe) static let int = Tag(.int)
+    nonisolated(unsafe) static let float = Tag(.float)
+    nonisolated(unsafe) static let bool = Tag(.bool)
+    nonisolated(unsafe) static let null = Tag(.null)
 }
 
 /// The characters of a key that YAML reads as a plain string.
