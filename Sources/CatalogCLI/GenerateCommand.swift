@@ -28,7 +28,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .long, help: "Generate the shared definitions alone, at their current versions, instead of a project.")
     var shared = false
 
-    @Option(name: .long, help: ArgumentHelp("Write the files into this directory (created when missing); other files are left alone.", valueName: "dir"))
+    @Option(
+        name: .long, help: ArgumentHelp("Write the files into this directory (created when missing); other files are left alone.", valueName: "dir"))
     var out: String?
 
     @Flag(name: .long, help: "Write nothing; exit 1 if the files in --out are missing or differ from what would be generated.")

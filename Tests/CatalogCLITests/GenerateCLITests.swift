@@ -16,7 +16,9 @@ struct GenerateCLITests {
     @Test("the output for the billing fixture is pinned, warnings go to stderr, and the exit status is 0")
     func goldenOutputs() throws {
         let fleet = try Self.billing()
-        let files = [CodegenFormat.graphql: "billing.graphql", .typescript: "billing.ts", .jsonschema: "billing.schema.json", .openapi: "billing.openapi.yaml"]
+        let files = [
+            CodegenFormat.graphql: "billing.graphql", .typescript: "billing.ts", .jsonschema: "billing.schema.json", .openapi: "billing.openapi.yaml",
+        ]
         for (format, file) in files.sorted(by: { $0.value < $1.value }) {
             let run = try CLIRun.run(["generate", format.rawValue, "--project", "billing"], store: fleet.storePath)
             #expect(run.status == 0, "\(run.stderr)")
@@ -44,7 +46,10 @@ struct GenerateCLITests {
         #expect(written.status == 0, "\(written.stderr)")
         #expect(written.stdout == "wrote 6 file(s) to \(directory.path)\n")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        #expect(names == ["ArchiveInvoices.json", "Customer.json", "Invoices.json", "OpenInvoices.json", "Payments.json", "README.md", "RevenueByMonth.json"])
+        #expect(
+            names == [
+                "ArchiveInvoices.json", "Customer.json", "Invoices.json", "OpenInvoices.json", "Payments.json", "README.md", "RevenueByMonth.json",
+            ])
         #expect(try String(contentsOf: foreign, encoding: .utf8) == "mine\n")
         let fresh = try CLIRun.run(check, store: fleet.storePath)
         #expect(fresh.status == 0, "\(fresh.stderr)")
@@ -52,7 +57,9 @@ struct GenerateCLITests {
             script: "UPDATE _metadata.mappings_table SET label = 'Clients' WHERE table_name = 'customers'")
         let stale = try CLIRun.run(check, store: fleet.storePath)
         #expect(stale.status == 1)
-        #expect(stale.stderr.hasSuffix("stale in \(directory.path): Customer.json; run 'catalog generate jsonschema --project billing --out \(directory.path)'\n"))
+        #expect(
+            stale.stderr.hasSuffix(
+                "stale in \(directory.path): Customer.json; run 'catalog generate jsonschema --project billing --out \(directory.path)'\n"))
     }
 
     @Test("bad input exits 2 with one line and writes nothing")
@@ -77,7 +84,8 @@ struct GenerateCLITests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
         let connection = try fleet.connect("billing")
-        try connection.execute(script: "UPDATE _metadata.mappings_table SET graphql_type = 'Bad Name' WHERE pg_schema = 'public' AND table_name = 'invoices'")
+        try connection.execute(
+            script: "UPDATE _metadata.mappings_table SET graphql_type = 'Bad Name' WHERE pg_schema = 'public' AND table_name = 'invoices'")
         let badType = try CLIRun.run(["generate", "graphql", "--project", "billing"], store: fleet.storePath)
         #expect(badType.status == 2)
         #expect(

@@ -60,7 +60,8 @@ struct CodegenTests {
         let reversed = try CodegenModel(CodegenInput(name: "t", tables: input.tables.reversed()))
         #expect(reversed.tables.map(\.typeName) == model.tables.map(\.typeName))
         for format in CodegenFormat.allCases {
-            #expect(try Codegen.generate(format, from: input) == Codegen.generate(format, from: CodegenInput(name: "t", tables: input.tables.reversed())))
+            #expect(
+                try Codegen.generate(format, from: input) == Codegen.generate(format, from: CodegenInput(name: "t", tables: input.tables.reversed())))
         }
     }
 
@@ -92,10 +93,11 @@ struct CodegenTests {
         #expect(rules.value("minLength") == .int(2))
         #expect(rules.value("pattern") == .string("^a"))
         #expect(rules.value("enum") == .strings(["a"]))
-        #expect(rules.warnings.map(\.message).sorted() == [
-            "s.t.c: validation rule \"format_hint\" has no JSON Schema keyword; it is not enforced",
-            "s.t.c: validation rule \"x-widget\" has no JSON Schema keyword; it is not enforced",
-        ])
+        #expect(
+            rules.warnings.map(\.message).sorted() == [
+                "s.t.c: validation rule \"format_hint\" has no JSON Schema keyword; it is not enforced",
+                "s.t.c: validation rule \"x-widget\" has no JSON Schema keyword; it is not enforced",
+            ])
         let unknownFormat = try CodegenRules.parse(#"{"format": "iban"}"#, where: "s.t.c")
         #expect(unknownFormat.keywords.isEmpty && unknownFormat.warnings.count == 1)
     }
@@ -165,9 +167,10 @@ struct CodegenTests {
         let connection = try fleet.connect("billing")
         for (relation, typeName) in BillingFixture.typeNames.sorted(by: { $0.key < $1.key }) {
             let parts = relation.split(separator: ".").map(String.init)
-            let rows = try connection.query(
-                "SELECT coalesce(json_agg(row_to_json(t)), '[]')::text AS rows FROM \(try connection.quoteIdentifier(parts[0])).\(try connection.quoteIdentifier(parts[1])) t"
-            ).records.first?["rows"] ?? "[]"
+            let rows =
+                try connection.query(
+                    "SELECT coalesce(json_agg(row_to_json(t)), '[]')::text AS rows FROM \(try connection.quoteIdentifier(parts[0])).\(try connection.quoteIdentifier(parts[1])) t"
+                ).records.first?["rows"] ?? "[]"
             #expect(rows != "[]", "\(relation) has no rows to check")
             let bad = try CodegenTools.brokenRows(typeName, from: rows)
             try Data(rows.utf8).write(to: directory.appendingPathComponent("\(typeName).rows"))
@@ -226,7 +229,8 @@ struct CodegenSpeedTests {
         let types: [String: CodegenUserType] = [
             "status_kind": CodegenUserType(schema: "public", name: "status_kind", kind: .enumeration(["new", "active", "closed", "on-hold"])),
             "email_address": CodegenUserType(
-                schema: "public", name: "email_address", kind: .domain(base: "text", notNull: false, checks: ["CHECK ((VALUE ~ '^[^@]+@[^@]+$'::text))"])),
+                schema: "public", name: "email_address",
+                kind: .domain(base: "text", notNull: false, checks: ["CHECK ((VALUE ~ '^[^@]+@[^@]+$'::text))"])),
             "postal_address": CodegenUserType(schema: "public", name: "postal_address", kind: .composite([("street", "text"), ("city", "text")])),
         ]
         let columns: [(String, String)] = [
@@ -242,7 +246,8 @@ struct CodegenSpeedTests {
                 columns: columns.enumerated().map { position, column in
                     CodegenColumn(
                         name: column.0, pgType: column.1, label: column.0.capitalized, isNullable: position % 2 == 0,
-                        validationRules: column.0 == "email" ? #"{"format": "email", "max_length": 200}"# : column.0 == "name" ? #"{"min_length": 1, "x-ui": "text"}"# : nil,
+                        validationRules: column.0 == "email"
+                            ? #"{"format": "email", "max_length": 200}"# : column.0 == "name" ? #"{"min_length": 1, "x-ui": "text"}"# : nil,
                         position: position + 1)
                 })
         }

@@ -146,7 +146,8 @@ struct CodegenModel {
             case .composite(let attributes):
                 var fields = NameAllocator()
                 for attribute in attributes {
-                    let field = fields.claim(CodegenNames.camelCase(attribute.name), what: "type \(type.schema).\(type.name) attribute \(attribute.name)")
+                    let field = fields.claim(
+                        CodegenNames.camelCase(attribute.name), what: "type \(type.schema).\(type.name) attribute \(attribute.name)")
                     resolved.attributes.append((attribute.name, field, CodegenTypeMapping.resolve(attribute.type, types: input.types)))
                 }
                 warnings += fields.warnings

@@ -33,7 +33,8 @@ enum GraphQLGenerator {
             out += "\n" + description(table.documentation, indent: "") + "type \(table.typeName) {\n"
             for field in table.fields {
                 out += description(field.documentation, indent: "  ")
-                out += "  \(field.name): \(render(field.type, model))\(field.column.isRequired || TypeScriptGenerator.isNotNullDomain(field.type, model) ? "!" : "")\n"
+                out +=
+                    "  \(field.name): \(render(field.type, model))\(field.column.isRequired || TypeScriptGenerator.isNotNullDomain(field.type, model) ? "!" : "")\n"
             }
             if table.fields.isEmpty { out += "  \"No columns are mapped.\"\n  _empty: Boolean\n" }
             out += "}\n"

@@ -19,7 +19,8 @@ enum JSONSchemaGenerator {
 
     /// Every table and user type in one schema's `$defs`, for standard output.
     static func document(_ model: CodegenModel) -> String {
-        let definitions = model.tables.map { ($0.typeName, OrderedJSON.object(tableSchema($0, model, refPrefix: "#/$defs/"))) }
+        let definitions =
+            model.tables.map { ($0.typeName, OrderedJSON.object(tableSchema($0, model, refPrefix: "#/$defs/"))) }
             + model.userTypes.map { ($0.typeName, userTypeSchema($0, model, refPrefix: "#/$defs/")) }
         return OrderedJSON.object([
             ("$schema", .string(dialect)), ("title", .string(model.name)),

@@ -6,7 +6,8 @@ import Yams
 enum OpenAPIGenerator {
     static func generate(_ model: CodegenModel) -> String {
         let refPrefix = "#/components/schemas/"
-        let schemas = (model.tables.map { ($0.typeName, OrderedJSON.object(JSONSchemaGenerator.tableSchema($0, model, refPrefix: refPrefix))) }
+        let schemas =
+            (model.tables.map { ($0.typeName, OrderedJSON.object(JSONSchemaGenerator.tableSchema($0, model, refPrefix: refPrefix))) }
             + model.userTypes.map { ($0.typeName, JSONSchemaGenerator.userTypeSchema($0, model, refPrefix: refPrefix)) })
             .sorted { $0.0 < $1.0 }
         let document = OrderedJSON.object([
