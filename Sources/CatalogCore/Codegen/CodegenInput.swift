@@ -8,11 +8,14 @@ public struct CodegenInput: Sendable, Equatable {
     /// Enums, domains and composite types, keyed by the name `format_type` gives them (the spelling
     /// `pg_type` holds), so `mood` and `billing.mood` are each found as written.
     public var types: [String: CodegenUserType]
+    /// What the reader could not know, reported with the generators' own warnings.
+    public var notes: [CodegenWarning]
 
-    public init(name: String, tables: [CodegenTable], types: [String: CodegenUserType] = [:]) {
+    public init(name: String, tables: [CodegenTable], types: [String: CodegenUserType] = [:], notes: [CodegenWarning] = []) {
         self.name = name
         self.tables = tables
         self.types = types
+        self.notes = notes
     }
 }
 

@@ -62,7 +62,7 @@ struct CodegenModel {
 
     init(_ input: CodegenInput) throws {
         name = input.name
-        var warnings: [CodegenWarning] = []
+        var warnings = input.notes
         let emitted = input.tables.filter { !$0.isPartition }.sorted { ($0.schema, $0.name) < ($1.schema, $1.name) }
         for table in emitted {
             if let explicit = table.graphqlType, !explicit.isEmpty, !CodegenNames.isValidGraphQLName(explicit) {

@@ -136,7 +136,10 @@ enum CodegenRead {
                 graphqlType: table.graphqlType, label: table.label, description: table.description, sharedName: table.sharedName,
                 sharedVersion: table.sharedVersion, columns: byTable["\(table.schema ?? "public").\(table.name)"] ?? [])
         }
-        return CodegenInput(name: "project \(project)", tables: tables)
+        let note = CodegenWarning(
+            "--cached: the index keeps no pg_catalog facts, so enums, domains and composite types are not known and partitions are emitted as tables; run without --cached for those"
+        )
+        return CodegenInput(name: "project \(project)", tables: tables, notes: [note])
     }
 
     /// The shared definitions, each at its current version.
