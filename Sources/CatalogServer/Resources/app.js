@@ -66,7 +66,9 @@ function sortableTable(container, columns, rows, emptyText) {
       const tr = element("tr");
       for (const column of columns) {
         const shown = column.text ? column.text(row) : valueOf(column, row);
-        tr.append(element("td", shown === null || shown === undefined ? "" : shown));
+        const cell = element("td", column.node ? undefined : shown === null || shown === undefined ? "" : shown);
+        if (column.node) { cell.append(...column.node(row)); }
+        tr.append(cell);
       }
       return tr;
     }));
@@ -192,6 +194,16 @@ async function search(event) {
   }
 }
 
+// Download links for `catalog generate`: the same bytes as the CLI.
+function generateLinks(project) {
+  return ["graphql", "typescript", "jsonschema", "openapi"].map((format) => {
+    const link = element("a", format, "generate");
+    link.href = "/api/v1/projects/" + encodeURIComponent(project.name) + "/generate/" + format;
+    link.download = "";
+    return link;
+  });
+}
+
 views.projects = async (check = false) => {
   $("projects-status").textContent = check ? "Connecting to every project…" : "";
   try {
@@ -208,6 +220,7 @@ views.projects = async (check = false) => {
       { key: "last_backup_at", label: "Last backup", text: (p) => since(p.last_backup_at) },
       { key: "last_checked_at", label: "Last checked", text: (p) => since(p.last_checked_at) },
       { key: "status_message", label: "Problem" },
+      { key: "generate", label: "Generate", node: generateLinks },
     ], answer.projects, "No projects are registered yet; add one with 'catalog project add'.");
   } catch (error) {
     if (!(error instanceof Unauthorized)) { $("projects-status").textContent = error.message; }
