@@ -18,6 +18,7 @@ public struct CatalogCommand: AsyncParsableCommand {
         subcommands: [
             ProjectCommand.self, MetadataCommand.self, FindColumn.self, FindTable.self, SQLCommand.self, SharedCommand.self, SyncCommand.self,
             DriftCommand.self, BackupCommand.self, ServeCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
+            DescribeCommand.self,
         ]
     )
 
@@ -63,7 +64,9 @@ struct ProjectCommand: ParsableCommand {
 struct MetadataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
-        abstract: "Install, upgrade and inspect each project's _metadata schema.",
-        subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self, MetadataMigrate.self, MetadataRollback.self]
+        abstract: "Install, upgrade and inspect each project's _metadata schema, and curate its human fields.",
+        subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self, MetadataMigrate.self, MetadataRollback.self, MetadataSet.self, MetadataUnset.self,
+            MetadataEdit.self,
+        ]
     )
 }

@@ -54,6 +54,12 @@ enum ErrorAdvice {
         case .searchLive: "search live, without --cached"
         case .giveProjectChange: "give --dsn, --tag or --untag"
         case .addOrRemoveTag: "give it to --tag or to --untag"
+        case .describeLive: "run 'catalog describe' once without --cached"
+        case .describeCached: "check that the server is up, or describe it from the local index with --cached"
+        case .describeRelation(let project, let relation): "see its columns with 'catalog describe \(project) \(relation)'"
+        case .reviewMetadataPlanAgain: "run the same command with --plan again, review it, and pass its hash to --expect-plan"
+        case .widenMetadataMatch(let target, let name):
+            "check the name, try --match contains, or look with 'catalog find-\(target) \(name) --match contains'"
         case .store(let remedy): words(for: remedy)
         }
     }

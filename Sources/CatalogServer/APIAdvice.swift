@@ -50,6 +50,12 @@ enum APIAdvice {
         case .searchLive: "search live, without cached=true"
         case .giveProjectChange: "give a new DSN, tags to add or tags to remove"
         case .addOrRemoveTag: "either add it or remove it"
+        case .describeLive: "read it live once, without cached=true"
+        case .describeCached: "check that the server is up, or read it from the local index with cached=true"
+        case .describeRelation(let project, let relation):
+            "see its columns with GET /api/v1/projects/\(project)/relations/\(relation.replacingOccurrences(of: ".", with: "/"))"
+        case .reviewMetadataPlanAgain: "POST /api/v1/metadata/plan again, review it, and apply that plan's hash"
+        case .widenMetadataMatch(let target, let name): "check the name, or match more loosely with GET /api/v1/search/\(target)s?name=\(name)&match=contains"
         case .store(let remedy): words(for: remedy)
         }
     }
