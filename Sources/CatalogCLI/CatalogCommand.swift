@@ -64,7 +64,7 @@ struct ProjectCommand: ParsableCommand {
 struct MetadataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
-        abstract: "Install, upgrade and inspect each project's _metadata schema, and curate its human fields.",
+        abstract: "Install, upgrade, inspect and curate each project's _metadata.",
         subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self, MetadataMigrate.self, MetadataRollback.self, MetadataSet.self, MetadataUnset.self,
             MetadataEdit.self,
         ]

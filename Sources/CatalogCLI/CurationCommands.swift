@@ -273,7 +273,11 @@ enum CurationOutput {
             return
         }
         let planned = try catalog.planMetadataEdit(request, options: options)
-        Terminal.write(format == .json ? CurationJSON.document(planned.plan, failures: planned.failures).rendered : plan(planned.plan))
+        switch format {
+        case .json: Terminal.write(CurationJSON.document(planned.plan, failures: planned.failures).rendered)
+        case .csv, .tsv: Terminal.write(rows(planned.plan).render(format))
+        case .table: Terminal.write(plan(planned.plan))
+        }
         sharedNote(planned.plan)
         SearchOutput.reportFailures(planned.failures, sources: [])
         if scope.plan {
@@ -304,6 +308,21 @@ enum CurationOutput {
                 total: report.results.count + report.failures.count,
                 summary: "\(failed) project(s) not edited, \(conflicts) conflicting field(s) left alone (--force replaces them)")
         }
+    }
+
+    /// The plan as one row per field, for CSV and TSV.
+    static func rows(_ plan: CurationPlan) -> OutputTable {
+        OutputTable(
+            columns: ["project", "schema", "table", "column", "field", "old", "new", "resolution", "shared_name"],
+            rows: plan.projects.flatMap { project in
+                project.changes.map { change in
+                    [
+                        .text(project.project), .text(change.target.schema), .text(change.target.table), Cell(change.target.column),
+                        .text(change.field.rawValue), Cell(ProjectSyncPlan.text(change.old)), Cell(ProjectSyncPlan.text(change.new)),
+                        .text(change.resolution.rawValue), Cell(change.sharedName),
+                    ]
+                }
+            })
     }
 
     static func plan(_ plan: CurationPlan) -> String {
@@ -368,9 +387,9 @@ enum CurationOutput {
         let summary = description.summary
         let shared = summary.sharedName.map { "  shared: \($0)" + (description.sharedVersion.map { " v\($0)" } ?? "") } ?? ""
         var head = ["\(summary.schema).\(summary.table)  \(summary.kind ?? "relation")  \(summary.columnCount) column(s)\(shared)"]
-        head.append("label: \(summary.label ?? "")")
-        head.append("graphql_type: \(summary.graphqlType ?? "")")
-        head.append("description: \(summary.description ?? "")")
+        head.append("label: \(summary.label ?? "(empty)")")
+        head.append("graphql_type: \(summary.graphqlType ?? "(empty)")")
+        head.append("description: \(summary.description ?? "(empty)")")
         let columns = OutputTable(
             columns: ["column", "type", "nullable", "label", "description", "graphql_field", "validation_rules"],
             rows: description.columns.map { column in

@@ -8,7 +8,7 @@ public enum CurationJSON {
             ("unchanged", .int(plan.unchangedCount)),
             ("shared_names", .strings(plan.sharedNames)),
             ("projects", .array(plan.projects.map(project))),
-            ("failures", .array(failures.map(failure))),
+            ("failures", .array(failures.map(SearchJSON.failure))),
         ])
     }
 
@@ -16,7 +16,7 @@ public enum CurationJSON {
         .object([
             ("hash", .string(report.plan.hash)),
             ("results", .array(report.results.map(result))),
-            ("failures", .array(report.failures.map(failure))),
+            ("failures", .array(report.failures.map(SearchJSON.failure))),
         ])
     }
 
@@ -40,13 +40,9 @@ public enum CurationJSON {
     static func result(_ result: ProjectCurationResult) -> OrderedJSON {
         .object([
             ("project", .string(result.project)),
-            ("outcome", .string(result.outcome.label)),
+            ("status", .string(result.outcome.label)),
             ("error", .text(result.outcome.reason)),
             ("written", .array(result.written.map(change))),
         ])
-    }
-
-    static func failure(_ failure: ProjectFailure) -> OrderedJSON {
-        .object([("project", .string(failure.project)), ("outcome", .string(failure.outcome.label)), ("error", .string(failure.error))])
     }
 }

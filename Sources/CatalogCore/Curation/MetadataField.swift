@@ -91,6 +91,26 @@ public struct FieldEdit: Sendable, Equatable {
         return edits
     }
 
+    /// The edits of a JSON patch (`PATCH` on a relation or column): each key a field, null unsets it;
+    /// `validation_rules` may be an object or its JSON text.
+    public static func validated(patch: [String: JSONValue]) throws -> [FieldEdit] {
+        var values: [MetadataField: String] = [:]
+        var unset: [MetadataField] = []
+        for (key, value) in patch {
+            guard let field = MetadataField(rawValue: key) else {
+                let known = MetadataField.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CatalogError(.badInput, "unknown field '\(key)'; the fields are \(known)")
+            }
+            switch value {
+            case .null: unset.append(field)
+            case .string(let text): values[field] = text
+            case .object where field == .validationRules: values[field] = value.canonicalText
+            default: throw CatalogError(.badInput, "\(key) must be text\(field == .validationRules ? " or a JSON object" : ""), or null to unset it")
+            }
+        }
+        return try validated(set: values, unset: unset)
+    }
+
     /// Refuses a field the target does not have (a GraphQL type on a column, validation rules on a relation).
     static func check(_ edits: [FieldEdit], column: Bool) throws {
         if let wrong = edits.first(where: { !$0.field.applies(toColumn: column) }) {
