@@ -27,6 +27,7 @@ from serve_fleet import REPO, TOKEN, BenchError, Cluster, Server, log, sample_fl
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
@@ -80,7 +81,8 @@ def main(argv: list[str]) -> int:
         log(f"serving {server.base}; the API finds {len(want)} columns named email")
 
         driver = browser()
-        wait = WebDriverWait(driver, 20)
+        # The pages redraw their tables after each answer: an element read mid-redraw is simply read again.
+        wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
         driver.get(server.base + "/")
         wait.until(ready.visibility_of_element_located((By.ID, "sign-in")))
         checks.expect(not driver.find_element(By.ID, "tabs").is_displayed(), "before sign-in only the sign-in form shows")
