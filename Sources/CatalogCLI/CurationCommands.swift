@@ -105,7 +105,8 @@ struct CurationScopeOptions: ParsableArguments {
             if all && !projects.isEmpty { throw ValidationError("Pass --all or --project, not both.") }
         } else {
             guard project != nil, target != nil else {
-                throw ValidationError("Name a project and a target (schema.table or schema.table.column), or make a fleet edit with --column/--table and --all.")
+                throw ValidationError(
+                    "Name a project and a target (schema.table or schema.table.column), or make a fleet edit with --column/--table and --all.")
             }
             if force || match != .exact || ignoreCase {
                 throw ValidationError("--force, --match and --ignore-case belong to fleet edits (--column/--table with --all, --tag or --project).")
@@ -253,7 +254,8 @@ struct MetadataEdit: ParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CatalogError("the editor (\(editor)) exited with status \(process.terminationStatus); nothing was written; your edits are kept in \(file)")
+            throw CatalogError(
+                "the editor (\(editor)) exited with status \(process.terminationStatus); nothing was written; your edits are kept in \(file)")
         }
     }
 }
@@ -285,7 +287,8 @@ enum CurationOutput {
             if !conflicted.isEmpty || !planned.failures.isEmpty {
                 throw PartialFailure(
                     failed: conflicted.count + planned.failures.count, total: planned.plan.projects.count + planned.failures.count,
-                    summary: "\(conflicted.count) project(s) with conflicts, \(planned.failures.count) unreachable; the edit would leave them as they are")
+                    summary:
+                        "\(conflicted.count) project(s) with conflicts, \(planned.failures.count) unreachable; the edit would leave them as they are")
             }
             return
         }
@@ -378,7 +381,10 @@ enum CurationOutput {
         OutputTable(
             columns: ["schema", "table", "kind", "columns", "label", "shared"],
             rows: description.relations.map { relation in
-                [.text(relation.schema), .text(relation.table), Cell(relation.kind), .int(relation.columnCount), Cell(relation.label), Cell(relation.sharedName)]
+                [
+                    .text(relation.schema), .text(relation.table), Cell(relation.kind), .int(relation.columnCount), Cell(relation.label),
+                    Cell(relation.sharedName),
+                ]
             }
         ).render(.table)
     }

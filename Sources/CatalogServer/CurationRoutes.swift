@@ -55,7 +55,9 @@ struct CurationRoutes {
     func describe(_ project: String, _ relation: MetadataTarget?, _ request: Request) async throws -> Response {
         let cached = try QueryParameters(request).flag("cached")
         let document = try await backend.fanOut { catalog, options in
-            if let relation { return DescribeJSON.document(try catalog.describeRelation(project, relation: relation, cached: cached, options: options)) }
+            if let relation {
+                return DescribeJSON.document(try catalog.describeRelation(project, relation: relation, cached: cached, options: options))
+            }
             return DescribeJSON.document(try catalog.describeProject(project, cached: cached, options: options))
         }
         return JSONBody.response(document)
@@ -63,7 +65,8 @@ struct CurationRoutes {
 
     func patch(_ project: String, _ target: MetadataTarget, _ request: Request, _ context: CatalogRequestContext) async throws -> Response {
         let fields = try await request.decode(as: [String: JSONValue].self, context: context)
-        let edit = try MetadataEditRequest.single(project: project, target: target, edits: try FieldEdit.validated(patch: fields), action: "metadata set")
+        let edit = try MetadataEditRequest.single(
+            project: project, target: target, edits: try FieldEdit.validated(patch: fields), action: "metadata set")
         let report = try await backend.fanOut { catalog, options in try catalog.applyMetadataEdit(edit, options: options) }
         return JSONBody.response(CurationJSON.document(report))
     }

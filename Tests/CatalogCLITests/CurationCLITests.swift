@@ -71,13 +71,16 @@ struct CurationCLITests {
             ["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--expect-plan", String(hash.dropFirst(5))],
             store: fleet.storePath)
         #expect(applied.status == 1 && applied.stderr.contains("1 conflicting field(s) left alone"), "\(applied.output)")
-        #expect(try fleet.connect("crm").query("SELECT count(*) AS n FROM _metadata.mappings_column WHERE label = 'Email address'").records.first?["n"] == "5")
+        #expect(
+            try fleet.connect("crm").query("SELECT count(*) AS n FROM _metadata.mappings_column WHERE label = 'Email address'").records.first?["n"]
+                == "5")
     }
 
     @Test("an unknown project is refused")
     func unknownProject() throws {
         let fleet = try SampleFleet.make(["saas"])
-        try Self.refused(["metadata", "set", "nope", "public.users.email", "--label", "x"], fleet, status: 2, saying: "project \"nope\" is not registered")
+        try Self.refused(
+            ["metadata", "set", "nope", "public.users.email", "--label", "x"], fleet, status: 2, saying: "project \"nope\" is not registered")
     }
 
     @Test("an unknown relation is refused")
@@ -98,13 +101,15 @@ struct CurationCLITests {
     func badValidation() throws {
         let fleet = try SampleFleet.make(["saas"])
         try Self.refused(["metadata", "set", "saas", "public.users.email", "--validation", "{nope"], fleet, status: 64, saying: "is not valid JSON")
-        try Self.refused(["metadata", "set", "saas", "public.users.email", "--validation", "[1,2]"], fleet, status: 64, saying: "must be a JSON object")
+        try Self.refused(
+            ["metadata", "set", "saas", "public.users.email", "--validation", "[1,2]"], fleet, status: 64, saying: "must be a JSON object")
     }
 
     @Test("an invalid GraphQL name is refused")
     func invalidGraphQLName() throws {
         let fleet = try SampleFleet.make(["saas"])
-        try Self.refused(["metadata", "set", "saas", "public.users", "--graphql-type", "Not-A-Name"], fleet, status: 64, saying: "not a valid GraphQL name")
+        try Self.refused(
+            ["metadata", "set", "saas", "public.users", "--graphql-type", "Not-A-Name"], fleet, status: 64, saying: "not a valid GraphQL name")
     }
 
     @Test("a fleet edit that matches nothing is refused")
@@ -121,7 +126,8 @@ struct CurationCLITests {
         let hash = try #require(plan.stdout.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
         try fleet.connect("shop").query("UPDATE _metadata.mappings_column SET label = 'Mail' WHERE pg_column = 'email'")
         let before = try Self.revisions(fleet)
-        let run = try CLIRun.run(["metadata", "set", "--all", "--column", "email", "--label", "Email", "--expect-plan", hash], store: fleet.storePath)
+        let run = try CLIRun.run(
+            ["metadata", "set", "--all", "--column", "email", "--label", "Email", "--expect-plan", hash], store: fleet.storePath)
         #expect(run.status == 2 && run.stderr.contains("the plan changed since it was shown (expected \(hash)"), "\(run.output)")
         #expect(try Self.revisions(fleet) == before)
     }
@@ -133,7 +139,9 @@ struct CurationCLITests {
         let run = try CLIRun.run(["metadata", "set", "--all", "--column", "email", "--label", "Email", "--timeout", "3"], store: fleet.storePath)
         #expect(run.status == 1, "\(run.output)")
         #expect(run.stderr.contains("gone: failed:"))
-        #expect(try fleet.connect("shop").query("SELECT label FROM _metadata.mappings_column WHERE pg_column = 'email'").records.first?["label"] == "Email")
+        #expect(
+            try fleet.connect("shop").query("SELECT label FROM _metadata.mappings_column WHERE pg_column = 'email'").records.first?["label"]
+                == "Email")
     }
 
     @Test("metadata edit writes only what changed in $EDITOR")

@@ -23,7 +23,8 @@ struct CurationTests {
         let rows = [
             CurationRow(target: MetadataTarget(schema: "public", table: "a", column: "email"), values: [:]),
             CurationRow(target: MetadataTarget(schema: "public", table: "b", column: "email"), values: [.label: .string("Email")]),
-            CurationRow(target: MetadataTarget(schema: "public", table: "c", column: "email"), values: [.label: .string("E-mail")], sharedName: "users"),
+            CurationRow(
+                target: MetadataTarget(schema: "public", table: "c", column: "email"), values: [.label: .string("E-mail")], sharedName: "users"),
         ]
         let edit: (MetadataTarget) -> [FieldEdit] = { _ in [FieldEdit(field: .label, value: .string("Email"))] }
         let plan = CurationPlanner.plan(project: "p", rows: rows, rule: .leaveAlone, edits: edit)
@@ -49,7 +50,11 @@ struct CurationTests {
         for bad in ["[1]", "{", "\"x\"", "nope"] {
             #expect { try MetadataField.validationRules.value(from: bad) } throws: { ($0 as? CatalogError)?.code == .badInput }
         }
-        #expect { try MetadataEditRequest.single(project: "p", target: MetadataTarget(schema: "s", table: "t"), edits: [FieldEdit(field: .validationRules, value: .object([:]))], action: "x") } throws: {
+        #expect {
+            try MetadataEditRequest.single(
+                project: "p", target: MetadataTarget(schema: "s", table: "t"), edits: [FieldEdit(field: .validationRules, value: .object([:]))],
+                action: "x")
+        } throws: {
             "\($0)".contains("a relation has no validation_rules")
         }
         #expect(try MetadataTarget(parsing: "public.users.first.name").column == "first.name")
@@ -83,7 +88,11 @@ struct CurationTests {
         let report = try fleet.catalog.applyMetadataEdit(try .single(project: "saas", target: target, edits: edits, action: "metadata set"))
         #expect(report.results.map(\.outcome) == [.ok] && report.results.first?.written.count == 2)
         let connection = try fleet.connect("saas")
-        #expect(try Self.value(connection, "SELECT label AS v FROM _metadata.mappings_column WHERE pg_column = 'email' AND table_id = (SELECT id FROM _metadata.mappings_table WHERE table_name = 'users')") == "Email address")
+        #expect(
+            try Self.value(
+                connection,
+                "SELECT label AS v FROM _metadata.mappings_column WHERE pg_column = 'email' AND table_id = (SELECT id FROM _metadata.mappings_table WHERE table_name = 'users')"
+            ) == "Email address")
         let audit = try fleet.catalog.store.auditLog(limit: 10).filter { $0.action == "metadata set" }
         #expect(audit.count == 2)
         let label = try #require(audit.first { $0.detail?.contains("\"label\"") == true })
@@ -100,7 +109,8 @@ struct CurationTests {
         let fleet = try SampleFleet.make()
         try fleet.connect("shop").query("UPDATE _metadata.mappings_column SET label = 'E-mail' WHERE pg_column = 'email'")
         try fleet.connect("saas").query(
-            "UPDATE _metadata.mappings_column SET label = 'Email address' WHERE pg_column = 'email' AND table_id = (SELECT id FROM _metadata.mappings_table WHERE table_name = 'users')")
+            "UPDATE _metadata.mappings_column SET label = 'Email address' WHERE pg_column = 'email' AND table_id = (SELECT id FROM _metadata.mappings_table WHERE table_name = 'users')"
+        )
         let planned = try fleet.catalog.planMetadataEdit(try Self.email("Email address"))
         let byProject = Dictionary(uniqueKeysWithValues: planned.plan.projects.map { ($0.project, $0) })
         #expect(byProject["crm"]?.writes.count == 5 && byProject["saas"]?.writes.count == 1 && byProject["saas"]?.unchanged == 1)
@@ -109,14 +119,18 @@ struct CurationTests {
         let report = try fleet.catalog.applyMetadataEdit(try Self.email("Email address"), expectPlan: planned.plan.hash)
         #expect(report.results.allSatisfy { $0.outcome == .ok })
         #expect(try Self.value(fleet.connect("shop"), "SELECT label AS v FROM _metadata.mappings_column WHERE pg_column = 'email'") == "E-mail")
-        #expect(try Self.value(fleet.connect("crm"), "SELECT count(*) AS v FROM _metadata.mappings_column WHERE pg_column = 'email' AND label = 'Email address'") == "5")
+        #expect(
+            try Self.value(
+                fleet.connect("crm"), "SELECT count(*) AS v FROM _metadata.mappings_column WHERE pg_column = 'email' AND label = 'Email address'")
+                == "5")
         // Nothing left to do but the conflict; --force replaces it and lists it as lost.
         var forced = try Self.email("Email address")
         forced.force = true
         let plan = try fleet.catalog.planMetadataEdit(forced).plan
         #expect(plan.changeCount == 1 && plan.projects.flatMap(\.changes).map(\.resolution) == [.overwrite])
         try fleet.catalog.applyMetadataEdit(forced, expectPlan: plan.hash)
-        #expect(try Self.value(fleet.connect("shop"), "SELECT label AS v FROM _metadata.mappings_column WHERE pg_column = 'email'") == "Email address")
+        #expect(
+            try Self.value(fleet.connect("shop"), "SELECT label AS v FROM _metadata.mappings_column WHERE pg_column = 'email'") == "Email address")
     }
 
     @Test("a stale --expect-plan is refused and nothing is written")
@@ -159,7 +173,11 @@ struct CurationTests {
         let next = try fleet.catalog.sync()
         #expect(next.results.allSatisfy { $0.outcome == .ok })
         #expect(next.plan.projects.first?.changes.contains { $0.path == "columns.email.label" && $0.resolution == .keepLocal } == true)
-        #expect(try Self.value(fleet.connect("saas"), "SELECT c.label AS v FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id WHERE t.table_name = 'users' AND c.pg_column = 'email'") == "Login")
+        #expect(
+            try Self.value(
+                fleet.connect("saas"),
+                "SELECT c.label AS v FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id WHERE t.table_name = 'users' AND c.pg_column = 'email'"
+            ) == "Login")
     }
 
     @Test("a project that cannot be reached is reported; the others are applied")
@@ -171,7 +189,8 @@ struct CurationTests {
         #expect(report.failures.map(\.project) == ["gone"])
         #expect(report.failedCount == 1)
         #expect(report.results.filter { $0.outcome == .ok }.map(\.project) == ["saas", "shop"])
-        #expect(try Self.value(fleet.connect("shop"), "SELECT label AS v FROM _metadata.mappings_column WHERE pg_column = 'email'") == "Email address")
+        #expect(
+            try Self.value(fleet.connect("shop"), "SELECT label AS v FROM _metadata.mappings_column WHERE pg_column = 'email'") == "Email address")
     }
 
     @Test("killing a fleet edit midway leaves each project fully edited or untouched")
@@ -187,16 +206,19 @@ struct CurationTests {
                 """)
         let blockerPID = try Self.value(blocker, "SELECT pg_backend_pid() AS v")
         let child = try ChildProcessHandle.spawn(
-            CLIRun.binary, ["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--store", fleet.storePath, "--timeout", "60"])
+            CLIRun.binary,
+            ["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--store", fleet.storePath, "--timeout", "60"])
         let waiting = try TestWorkspace.wait(upTo: 20, every: 0.1) {
             try Self.value(
-                crm, "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = $1 AND application_name = 'catalog' AND wait_event_type = 'Lock'", [fleet.databases["crm"]]) == "1"
+                crm, "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = $1 AND application_name = 'catalog' AND wait_event_type = 'Lock'",
+                [fleet.databases["crm"]]) == "1"
         }
         #expect(waiting)
         child.kill()
         try blocker.execute(script: "ROLLBACK")
         let gone = try TestWorkspace.wait(upTo: 10, every: 0.1) {
-            try Self.value(crm, "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = $1 AND pid NOT IN (pg_backend_pid(), $2::int)",
+            try Self.value(
+                crm, "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = $1 AND pid NOT IN (pg_backend_pid(), $2::int)",
                 [fleet.databases["crm"], blockerPID]) == "0"
         }
         #expect(gone)

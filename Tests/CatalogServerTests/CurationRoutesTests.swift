@@ -60,7 +60,8 @@ import Testing
             let plan = try await client.send(.post, "/api/v1/metadata/plan", json: body)
             let hash = try #require(plan.object["hash"] as? String)
             #expect((plan.object["changes"] as? Int) == 3)
-            try fleet.cluster.connect(database: fleet.databases["shop"]!).query("UPDATE _metadata.mappings_column SET label = 'Mail' WHERE pg_column = 'email'")
+            try fleet.cluster.connect(database: fleet.databases["shop"]!).query(
+                "UPDATE _metadata.mappings_column SET label = 'Mail' WHERE pg_column = 'email'")
             let stale = try await client.send(.post, "/api/v1/metadata/apply", json: body.dropLast() + #", "plan": "\#(hash)"}"#)
             #expect(stale.status == .conflict && stale.errorCode == "plan_changed", "\(stale.text)")
             #expect(try Self.label(fleet, "saas", table: "users", column: "email") == nil)

@@ -54,10 +54,18 @@ public enum MetadataEditView {
     }
 
     private static func key(_ text: String) -> Node {
-        Node(text, .implicit, MetadataFieldNames.isPlain(text) ? .plain : .doubleQuoted)
+        Node(text, .implicit, isPlainKey(text) ? .plain : .doubleQuoted)
     }
 
     private static var null: Node { Node("~", Tag(.null), .plain) }
+
+    /// A key that YAML reads back as the same text when written plain.
+    private static func isPlainKey(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "_" else { return false }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_"))
+        let reserved = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"]
+        return text.unicodeScalars.allSatisfy { allowed.contains($0) && $0.isASCII } && !reserved.contains(text.lowercased())
+    }
 
     /// Text is always double-quoted, so a label such as `yes` or `123` reads back as text.
     private static func quoted(_ text: String?) -> Node {
@@ -98,7 +106,7 @@ public enum MetadataEditView {
             do {
                 root = try Yams.compose(yaml: text)
             } catch let error as YamlError {
-                throw CatalogError(.badInput, "\(file):\(MetadataFieldNames.describe(error)); fix the YAML and save again; nothing was written")
+                throw CatalogError(.badInput, "\(file): \(DefinitionFile.describe(error)); fix the YAML and save again; nothing was written")
             }
             guard let root else { throw fail(nil, "the file is empty") }
             let top = try mapping(root, "the file", allowed: ["relation", "label", "description", "graphql_type", "columns"])
@@ -118,7 +126,8 @@ public enum MetadataEditView {
                     throw fail(
                         pair.key, "column \"\(name)\" is not in \(relation); columns cannot be renamed or added here, only their fields edited")
                 }
-                let columnFields = try mapping(pair.value, "column \"\(name)\"", allowed: ["label", "description", "graphql_field", "validation_rules"])
+                let columnFields = try mapping(
+                    pair.value, "column \"\(name)\"", allowed: ["label", "description", "graphql_field", "validation_rules"])
                 values[MetadataTarget(schema: relation.schema, table: relation.table, column: name)] =
                     try fields(columnFields, [.label, .description, .graphqlField, .validationRules])
                 names.append(name)
@@ -145,14 +154,16 @@ public enum MetadataEditView {
         private func fields(_ nodes: [String: Node], _ fields: [MetadataField]) throws -> [MetadataField: JSONValue?] {
             var values: [MetadataField: JSONValue?] = [:]
             for field in fields {
-                guard let node = nodes[field.rawValue], MetadataFieldNames.tag(node) != .null else {
+                guard let node = nodes[field.rawValue], DefinitionFile.tagName(node) != .null else {
                     values[field] = .some(nil)
                     continue
                 }
                 do {
                     if field == .validationRules {
                         let value = try json(node)
-                        guard value.isObject else { throw CatalogError(.badInput, "validation_rules must be a JSON object, such as {\"maxLength\": 254}") }
+                        guard value.isObject else {
+                            throw CatalogError(.badInput, "validation_rules must be a JSON object, such as {\"maxLength\": 254}")
+                        }
                         values[field] = value
                     } else {
                         guard case .scalar = node, let text = node.string else { throw CatalogError(.badInput, "\(field.rawValue) must be text") }
@@ -166,54 +177,11 @@ public enum MetadataEditView {
         }
 
         private func json(_ node: Node) throws -> JSONValue {
-            switch node {
-            case .mapping(let mapping):
-                var object: [String: JSONValue] = [:]
-                for pair in mapping {
-                    guard let key = pair.key.string else { throw fail(pair.key, "a JSON object key must be text") }
-                    object[key] = try json(pair.value)
-                }
-                return .object(object)
-            case .sequence(let sequence):
-                return .array(try sequence.map(json))
-            case .scalar:
-                switch MetadataFieldNames.tag(node) {
-                case .null: return .null
-                case .bool: return .bool(node.bool ?? false)
-                case .int: return .number(Double(node.int ?? 0))
-                case .float: return .number(node.float ?? 0)
-                default: return .string(node.string ?? "")
-                }
-            case .alias:
-                throw fail(node, "YAML aliases are not allowed here")
-            }
+            try YAMLJSON.value(node, fail: fail)
         }
     }
 }
 
-/// Small YAML helpers for the view.
-enum MetadataFieldNames {
-    static func tag(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.description) }
-
-    /// A key that YAML reads back as the same text when written plain.
-    static func isPlain(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "_" else { return false }
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_"))
-        let reserved = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"]
-        return text.unicodeScalars.allSatisfy { allowed.contains($0) && $0.isASCII } && !reserved.contains(text.lowercased())
-    }
-
-    static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            "\(mark.line): syntax error: \(problem)"
-        case .duplicatedKeysInMapping(let duplicates, _):
-            " duplicate key \(duplicates.joined(separator: ", "))"
-        default:
-            " syntax error: \(error)"
-        }
-    }
-}
 
 extension Catalog {
     /// The YAML view of one relation's human fields, read live, for `metadata edit`.
