@@ -144,8 +144,9 @@ def main(argv: list[str]) -> int:
         label = driver.find_element(By.XPATH, email_row + "//input[@data-field='label']")
         label.clear()
         label.send_keys("Email address\n")
-        wait.until(lambda d: d.find_element(By.XPATH, email_row + "//input[@data-field='label']").get_attribute("value") == "Email address"
-                   and "Reading" not in d.find_element(By.ID, "project-status").text)
+        # The save redraws the table from a fresh read: the old input goes, a new one shows the label.
+        wait.until(ready.staleness_of(label))
+        wait.until(lambda d: d.find_element(By.XPATH, email_row + "//input[@data-field='label']").get_attribute("value") == "Email address")
         stored = cluster.sql("saas_db", "SELECT c.label FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id "
                                         "WHERE t.table_name = 'users' AND c.pg_column = 'email';").strip()
         checks.expect(stored == "Email address", f"Enter saves the label into the project database ({stored!r})")
