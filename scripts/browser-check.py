@@ -4,7 +4,8 @@
 Starts a throwaway cluster with the three sample projects and `catalog serve` with a token,
 then, as a person would: opens the page (sign-in form, no data), signs in with the token,
 searches columns named `email`, checks that the rows shown are exactly the API's answer, sorts
-by a column, opens the projects view, and signs out. Screenshots of each step are saved (the
+by a column, opens the projects view, opens a project's page and a relation's, edits a label in
+place (and checks it after a reload and in the project database), and signs out. Screenshots of each step are saved (the
 search one is the artifact to look at), and the session cookie is checked to be HttpOnly and
 SameSite=Strict, invisible to the page's own script.
 
@@ -26,6 +27,7 @@ from serve_fleet import REPO, TOKEN, BenchError, Cluster, Server, log, sample_fl
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
@@ -79,7 +81,8 @@ def main(argv: list[str]) -> int:
         log(f"serving {server.base}; the API finds {len(want)} columns named email")
 
         driver = browser()
-        wait = WebDriverWait(driver, 20)
+        # The pages redraw their tables after each answer: an element read mid-redraw is simply read again.
+        wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
         driver.get(server.base + "/")
         wait.until(ready.visibility_of_element_located((By.ID, "sign-in")))
         checks.expect(not driver.find_element(By.ID, "tabs").is_displayed(), "before sign-in only the sign-in form shows")
@@ -127,6 +130,45 @@ def main(argv: list[str]) -> int:
         checks.expect(sorted(r[0] for r in projects) == ["crm", "saas", "shop"], "the projects view lists the three projects")
         checks.expect(all(r[3] == "yes" for r in projects), "each project is shown reachable")
         driver.save_screenshot(str(args.out / "3-projects.png"))
+
+        # Project pages (issue 20): project -> relations -> columns, a label edited in place and saved on
+        # Enter, an invalid GraphQL name refused inline, and the label still there after a reload and in
+        # the project database.
+        driver.find_element(By.LINK_TEXT, "saas").click()
+        wait.until(lambda d: any(r[1] == "users" for r in table_rows(d, "project-table")))
+        relations = table_rows(driver, "project-table")
+        checks.expect(any(r[1] == "active_users" and r[2] == "view" for r in relations), "the project page lists saas's relations with their kind")
+        driver.find_element(By.XPATH, "//div[@id='project-table']//a[text()='users']").click()
+        wait.until(lambda d: any(r[0] == "email" for r in table_rows(d, "project-table")))
+        email_row = "//div[@id='project-table']//tr[td[1][text()='email']]"
+        label = driver.find_element(By.XPATH, email_row + "//input[@data-field='label']")
+        label.clear()
+        label.send_keys("Email address\n")
+        # The save redraws the table from a fresh read: the old input goes, a new one shows the label.
+        wait.until(ready.staleness_of(label))
+        wait.until(lambda d: d.find_element(By.XPATH, email_row + "//input[@data-field='label']").get_attribute("value") == "Email address")
+        stored = cluster.sql("saas_db", "SELECT c.label FROM _metadata.mappings_column c JOIN _metadata.mappings_table t ON t.id = c.table_id "
+                                        "WHERE t.table_name = 'users' AND c.pg_column = 'email';").strip()
+        checks.expect(stored == "Email address", f"Enter saves the label into the project database ({stored!r})")
+        field = driver.find_element(By.XPATH, email_row + "//input[@data-field='graphql_field']")
+        field.send_keys("not valid\n")
+        wait.until(lambda d: d.find_element(By.XPATH, email_row + "//input[@data-field='graphql_field']/../span[@role='alert']").text != "")
+        error = driver.find_element(By.XPATH, email_row + "//input[@data-field='graphql_field']/../span[@role='alert']").text
+        checks.expect("not a valid GraphQL name" in error, f"an invalid GraphQL name is refused inline: {error!r}")
+        driver.save_screenshot(str(args.out / "3b-relation.png"))
+        driver.refresh()
+        wait.until(lambda d: any(r[0] == "email" for r in table_rows(d, "project-table")))
+        after = driver.find_element(By.XPATH, email_row + "//input[@data-field='label']").get_attribute("value")
+        checks.expect(after == "Email address", f"after a reload the relation page shows the new label ({after!r})")
+        driver.find_element(By.CSS_SELECTOR, "#tabs button[data-view=search]").click()
+        driver.find_element(By.ID, "search-name").clear()
+        driver.find_element(By.ID, "search-name").send_keys("email")
+        driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+        wait.until(lambda d: "match(es)" in d.find_element(By.ID, "search-status").text)
+        hrefs = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#search-results td a")]
+        checks.expect(any(h.endswith("#relation/saas/public/users") for h in hrefs), "a search result links to its relation's page")
+        driver.find_element(By.CSS_SELECTOR, "#tabs button[data-view=projects]").click()
+        wait.until(lambda d: len(table_rows(d, "projects-table")) == 3)
 
         driver.find_element(By.CSS_SELECTOR, "#tabs button[data-view=shared]").click()
         wait.until(lambda d: len(table_rows(d, "shared-table")) == 1)

@@ -19,6 +19,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             ProjectCommand.self, MetadataCommand.self, FindColumn.self, FindTable.self, SQLCommand.self, SharedCommand.self, SyncCommand.self,
             DriftCommand.self, BackupCommand.self, ServeCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
             GenerateCommand.self,
+            DescribeCommand.self,
         ]
     )
 
@@ -64,7 +65,9 @@ struct ProjectCommand: ParsableCommand {
 struct MetadataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
-        abstract: "Install, upgrade and inspect each project's _metadata schema.",
-        subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self, MetadataMigrate.self, MetadataRollback.self]
+        abstract: "Install, upgrade, inspect and curate each project's _metadata.",
+        subcommands: [MetadataInstall.self, MetadataStatus.self, MetadataScan.self, MetadataMigrate.self, MetadataRollback.self, MetadataSet.self, MetadataUnset.self,
+            MetadataEdit.self,
+        ]
     )
 }

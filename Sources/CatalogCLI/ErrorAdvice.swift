@@ -73,6 +73,12 @@ enum ErrorAdvice {
         case .installAndScanMetadata(let project): "run 'catalog metadata install \(project)' and 'catalog metadata scan \(project)'"
         case .upgradeMetadata(let project): "run 'catalog metadata install \(project)' to upgrade it first"
         case .scanMetadata(let project): "run 'catalog metadata scan \(project)'"
+        case .describeLive: "run 'catalog describe' once without --cached"
+        case .describeCached: "check that the server is up, or describe it from the local index with --cached"
+        case .describeRelation(let project, let relation): "see its columns with 'catalog describe \(project) \(relation)'"
+        case .reviewMetadataPlanAgain: "run the same command with --plan again, review it, and pass its hash to --expect-plan"
+        case .widenMetadataMatch(let target, let name):
+            "check the name, try --match contains, or look with 'catalog find-\(target) \(name) --match contains'"
         case .store(let remedy): words(for: remedy)
         }
     }

@@ -113,6 +113,18 @@ extension CatalogError {
         case upgradeMetadata(String)
         /// Scan the project's metadata again.
         case scanMetadata(String)
+
+        // Describing and curating the metadata.
+        /// Describe the project live, which reads it into the local index.
+        case describeLive
+        /// Describe the project from the local index, without a connection.
+        case describeCached
+        /// Describe the relation to see the names of its columns.
+        case describeRelation(project: String, relation: String)
+        /// Make the metadata edit's plan again and review it.
+        case reviewMetadataPlanAgain
+        /// Check the name, or match more loosely (target: column or table).
+        case widenMetadataMatch(target: String, name: String)
         /// A step after a store error, as the store names it (list projects or shared definitions, add
         /// or update one, another name, another store).
         case store(StoreRemedy)

@@ -68,6 +68,12 @@ enum APIAdvice {
         case .installMetadata, .installAndScanMetadata: "ask the operator to install _metadata there (catalog metadata install) and scan it"
         case .upgradeMetadata: "ask the operator to upgrade its _metadata (catalog metadata install)"
         case .scanMetadata: "ask the operator to scan its metadata again (catalog metadata scan)"
+        case .describeLive: "read it live once, without cached=true"
+        case .describeCached: "check that the server is up, or read it from the local index with cached=true"
+        case .describeRelation(let project, let relation):
+            "see its columns with GET /api/v1/projects/\(project)/relations/\(relation.replacingOccurrences(of: ".", with: "/"))"
+        case .reviewMetadataPlanAgain: "POST /api/v1/metadata/plan again, review it, and apply that plan's hash"
+        case .widenMetadataMatch(let target, let name): "check the name, or match more loosely with GET /api/v1/search/\(target)s?name=\(name)&match=contains"
         case .store(let remedy): words(for: remedy)
         }
     }

@@ -52,6 +52,7 @@ public struct CatalogApplication: Sendable {
         BackupRoutes(backend: backend).register(on: api)
         ExportRoutes(backend: backend).register(on: api)
         GenerateRoutes(backend: backend).register(on: api)
+        CurationRoutes(backend: backend).register(on: api)
         table.load(from: router)
 
         let logger = configuration.logger

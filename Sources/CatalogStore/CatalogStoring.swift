@@ -103,6 +103,8 @@ public protocol CatalogStoring: Sendable {
     func exports(project: String?) throws -> [ExportRecord]
     /// Appends one audit entry.
     func audit(_ entry: AuditEntry) throws
+    /// Appends several audit entries in one transaction (one per field a metadata edit wrote).
+    func audit(_ entries: [AuditEntry]) throws
     /// The newest audit entries first.
     func auditLog(limit: Int) throws -> [AuditEntry]
     /// Runs the user's read-only query over the documented relations, limited to `projects`.
@@ -121,6 +123,7 @@ extension CatalogStoring {
     public func replaceTeamMigrations(_ migrations: [StoredTeamMigration]) throws { try replaceTeamMigrations(migrations, at: Date()) }
     public func exports() throws -> [ExportRecord] { try exports(project: nil) }
     public func auditLog() throws -> [AuditEntry] { try auditLog(limit: 100) }
+    public func audit(_ entries: [AuditEntry]) throws { for entry in entries { try audit(entry) } }
     public func federatedQuery(_ sql: String, projects: [String]) throws -> SQLAnswer { try federatedQuery(sql, projects: projects, timeout: nil) }
 }
 

@@ -31,6 +31,12 @@ extension Store {
         try write { db in try Store.insertAudit(entry, db) }
     }
 
+    /// Appends several audit entries in one transaction.
+    public func audit(_ entries: [AuditEntry]) throws {
+        guard !entries.isEmpty else { return }
+        try write { db in for entry in entries { try Store.insertAudit(entry, db) } }
+    }
+
     /// The newest audit entries first.
     public func auditLog(limit: Int) throws -> [AuditEntry] {
         try read { db in

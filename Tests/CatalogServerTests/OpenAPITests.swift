@@ -34,6 +34,16 @@ import Testing
         "POST /api/v1/backups": ("/api/v1/backups", #"{"projects": ["shop"]}"#),
         "GET /api/v1/backups": ("/api/v1/backups", nil),
         "GET /api/v1/projects/{name}/generate/{format}": ("/api/v1/projects/crm/generate/openapi", nil),
+        "GET /api/v1/projects/{name}/relations": ("/api/v1/projects/saas/relations", nil),
+        "GET /api/v1/projects/{name}/relations/{schema}/{table}": ("/api/v1/projects/saas/relations/public/users?cached=true", nil),
+        "PATCH /api/v1/projects/{name}/relations/{schema}/{table}": ("/api/v1/projects/saas/relations/public/users", #"{"label": "People"}"#),
+        "PATCH /api/v1/projects/{name}/relations/{schema}/{table}/columns/{column}": (
+            "/api/v1/projects/saas/relations/public/users/columns/email", #"{"validation_rules": {"format": "email"}, "graphql_field": null}"#
+        ),
+        "POST /api/v1/metadata/plan": ("/api/v1/metadata/plan", #"{"column": "email", "all": true, "fields": {"description": "Where we write"}}"#),
+        "POST /api/v1/metadata/apply": (
+            "/api/v1/metadata/apply", #"{"column": "email", "project": ["crm"], "fields": {"description": "Where we write"}, "plan": "$METADATA_PLAN"}"#
+        ),
     ]
 
     static func describedRoutes(_ document: JSON) -> Set<APIRoute> {
@@ -76,6 +86,11 @@ import Testing
                 if body?.contains("$PLAN") == true {
                     let plan = try await client.get("/api/v1/sync/plan?project=saas").object["hash"] as? String
                     body = body?.replacingOccurrences(of: "$PLAN", with: plan ?? "")
+                }
+                if body?.contains("$METADATA_PLAN") == true {
+                    let planBody = #"{"column": "email", "project": ["crm"], "fields": {"description": "Where we write"}}"#
+                    let plan = try await client.send(.post, "/api/v1/metadata/plan", json: planBody).object["hash"] as? String
+                    body = body?.replacingOccurrences(of: "$METADATA_PLAN", with: plan ?? "")
                 }
                 let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
                 let response = try await client.send(HTTPRequest.Method(parts[0])!, uri, json: body)

@@ -77,7 +77,7 @@ public enum DefinitionFile {
         try parse(text, file: "(store)")
     }
 
-    private static func describe(_ error: YamlError) -> String {
+    static func describe(_ error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             "line \(mark.line): syntax error: \(problem)"
@@ -185,27 +185,8 @@ public enum DefinitionFile {
         }
 
         func json(_ node: Node) throws -> JSONValue {
-            switch node {
-            case .mapping(let mapping):
-                var object: [String: JSONValue] = [:]
-                for pair in mapping {
-                    guard let key = pair.key.string else { throw fail(pair.key, "a JSON object key must be text") }
-                    object[key] = try json(pair.value)
-                }
-                return .object(object)
-            case .sequence(let sequence):
-                return .array(try sequence.map(json))
-            case .scalar:
-                switch DefinitionFile.tagName(node) {
-                case .null: return .null
-                case .bool: return .bool(node.bool ?? false)
-                case .int: return .number(Double(node.int ?? 0))
-                case .float: return .number(node.float ?? 0)
-                default: return .string(node.string ?? "")
-                }
-            case .alias:
-                throw fail(node, "aliases are not allowed in definitions")
-            }
+            if case .alias = node { throw fail(node, "aliases are not allowed in definitions") }
+            return try YAMLJSON.value(node, fail: fail)
         }
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// How one field is settled by a sync.
@@ -65,12 +64,7 @@ public struct SyncPlan: Sendable, Equatable {
     /// SHA-256 of the plan's canonical JSON, first 16 hex digits.
     public var hash: String { Self.hash(projects) }
 
-    static func hash(_ projects: [ProjectSyncPlan]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(projects)) ?? Data()
-        return SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ projects: [ProjectSyncPlan]) -> String { PlanHash.of(projects) }
 
     public var hasConflicts: Bool { projects.contains { $0.action == .conflict } }
 }

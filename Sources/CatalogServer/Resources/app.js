@@ -65,6 +65,12 @@ function sortableTable(container, columns, rows, emptyText) {
     body.replaceChildren(...sorted.map((row) => {
       const tr = element("tr");
       for (const column of columns) {
+        if (column.cell) {
+          const td = element("td");
+          td.append(column.cell(row));
+          tr.append(td);
+          continue;
+        }
         const shown = column.text ? column.text(row) : valueOf(column, row);
         const cell = element("td", column.node ? undefined : shown === null || shown === undefined ? "" : shown);
         if (column.node) { cell.append(...column.node(row)); }
@@ -137,8 +143,10 @@ async function start() {
   $("sign-in").hidden = true;
   $("tabs").hidden = false;
   $("sign-out").hidden = false;
-  showView("search");
-  $("search-name").focus();
+  if (!route()) {
+    showView("search");
+    $("search-name").focus();
+  }
 }
 
 function fillFilters(projects) {
@@ -183,6 +191,8 @@ async function search(event) {
          { key: "label", label: "Label" }]
       : [{ key: "project", label: "Project" }, { key: "schema", label: "Schema" }, { key: "table", label: "Table" },
          { key: "kind", label: "Kind" }, { key: "label", label: "Label" }, { key: "graphql_type", label: "GraphQL type" }];
+    const table = columns.find((c) => c.key === "table");
+    table.cell = (m) => link(m.table, "#relation/" + [m.project, m.schema || "public", m.table].map(encodeURIComponent).join("/"));
     sortableTable(results, columns, answer.matches, "Nothing matches.");
     failureList(results, answer.failures);
     if ($("search-cached").checked) {
@@ -211,7 +221,7 @@ views.projects = async (check = false) => {
     $("projects-status").textContent = answer.projects.length + " project(s)";
     fillFilters(answer.projects);
     sortableTable($("projects-table"), [
-      { key: "name", label: "Project" },
+      { key: "name", label: "Project", cell: (p) => link(p.name, "#project/" + encodeURIComponent(p.name)) },
       { key: "server", label: "Server" },
       { key: "tags", label: "Tags", text: (p) => p.tags.join(", ") },
       { key: "reachable", label: "Reachable?" },
@@ -295,7 +305,107 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => showView(button.dataset.view));
   }
   $("search-form").addEventListener("submit", search);
+  $("project-back").addEventListener("click", () => { location.hash = ""; showView("projects"); });
+  window.addEventListener("hashchange", route);
   $("projects-check").addEventListener("click", () => views.projects(true));
   $("drift-check").addEventListener("click", () => views.drift(true));
   start();
 });
+
+// Project pages: a project's relations, then one relation's columns, with the human fields edited
+// in place (saved on Enter, an error shown beside the field, the table read again after a save).
+// The address (#project/NAME, #relation/NAME/SCHEMA/TABLE) survives a reload.
+
+function link(text, href) {
+  const anchor = element("a", text);
+  anchor.href = href;
+  return anchor;
+}
+
+function route() {
+  const [kind, ...parts] = location.hash.replace(/^#/, "").split("/").map(decodeURIComponent);
+  if (kind === "project" && parts.length === 1) { openProject(parts[0]); return true; }
+  if (kind === "relation" && parts.length === 3) { openRelation(parts[0], parts[1], parts[2]); return true; }
+  return false;
+}
+
+function showProjectPage(title) {
+  for (const button of $("tabs").querySelectorAll("button")) { button.classList.toggle("active", button.dataset.view === "projects"); }
+  for (const view of document.querySelectorAll(".view")) { view.hidden = view.id !== "view-project"; }
+  $("project-title").textContent = title;
+  $("project-fields").replaceChildren();
+}
+
+async function openProject(name) {
+  showProjectPage(name);
+  $("project-status").textContent = "Reading " + name + "…";
+  try {
+    const answer = await api("/api/v1/projects/" + encodeURIComponent(name) + "/relations");
+    $("project-status").textContent = answer.relations.length + " relation(s)";
+    sortableTable($("project-table"), [
+      { key: "schema", label: "Schema" },
+      { key: "table", label: "Relation", cell: (r) => link(r.table, "#relation/" + [name, r.schema, r.table].map(encodeURIComponent).join("/")) },
+      { key: "kind", label: "Kind" }, { key: "columns", label: "Columns" }, { key: "label", label: "Label" },
+      { key: "shared_name", label: "Shared definition" },
+    ], answer.relations, "No relations in _metadata yet; run 'catalog metadata scan " + name + "'.");
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("project-status").textContent = error.message; }
+  }
+}
+
+// An input that saves one field with PATCH on Enter; empty text unsets the field.
+function editable(value, path, field, refresh) {
+  const wrapper = element("span", null, "editable");
+  const input = element("input");
+  input.value = value === null || value === undefined ? "" : (typeof value === "object" ? JSON.stringify(value) : value);
+  input.dataset.field = field;
+  input.setAttribute("aria-label", field);
+  const error = element("span", null, "error");
+  error.setAttribute("role", "alert");
+  input.addEventListener("keydown", async (event) => {
+    if (event.key !== "Enter") { return; }
+    event.preventDefault();
+    error.textContent = "";
+    const text = input.value.trim();
+    try {
+      await api(path, { method: "PATCH", json: { [field]: text === "" ? null : text } });
+      await refresh();
+    } catch (failure) {
+      if (!(failure instanceof Unauthorized)) { error.textContent = failure.message; }
+    }
+  });
+  wrapper.append(input, error);
+  return wrapper;
+}
+
+async function openRelation(project, schema, table) {
+  showProjectPage(project + " — " + schema + "." + table);
+  const base = "/api/v1/projects/" + encodeURIComponent(project) + "/relations/" + encodeURIComponent(schema) + "/" + encodeURIComponent(table);
+  const refresh = () => openRelation(project, schema, table);
+  $("project-status").textContent = "Reading " + schema + "." + table + "…";
+  try {
+    const relation = await api(base);
+    $("project-status").replaceChildren(link(project, "#project/" + encodeURIComponent(project)),
+      element("span", " · " + (relation.kind || "relation") + ", " + relation.columns.length + " column(s)"
+        + (relation.shared_name ? "; shared definition " + relation.shared_name + " (edits here are local overrides)" : "")));
+    const fields = element("dl", null, "fields");
+    for (const [field, label] of [["label", "Label"], ["description", "Description"], ["graphql_type", "GraphQL type"]]) {
+      const value = element("dd");
+      value.append(editable(relation[field], base, field, refresh));
+      fields.append(element("dt", label), value);
+    }
+    $("project-fields").replaceChildren(fields);
+    const columnPath = (c) => base + "/columns/" + encodeURIComponent(c.name);
+    sortableTable($("project-table"), [
+      { key: "name", label: "Column" }, { key: "type", label: "Type" },
+      { key: "nullable", label: "Nullable", text: (c) => c.nullable === null ? "" : (c.nullable ? "yes" : "no") },
+      { key: "label", label: "Label", cell: (c) => editable(c.label, columnPath(c), "label", refresh) },
+      { key: "description", label: "Description", cell: (c) => editable(c.description, columnPath(c), "description", refresh) },
+      { key: "graphql_field", label: "GraphQL field", cell: (c) => editable(c.graphql_field, columnPath(c), "graphql_field", refresh) },
+      { key: "validation_rules", label: "Validation rules", value: (c) => c.validation_rules ? JSON.stringify(c.validation_rules) : null,
+        cell: (c) => editable(c.validation_rules, columnPath(c), "validation_rules", refresh) },
+    ], relation.columns, "No columns in _metadata.");
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("project-status").textContent = error.message; }
+  }
+}
