@@ -269,14 +269,14 @@ enum CurationOutput {
         let catalog = try storeOptions.open()
         guard request.selector.isFleet else {
             let report = try catalog.applyMetadataEdit(request, options: options)
-            Terminal.write(format == .json ? CurationJSON.document(report).rendered : written(report))
+            Terminal.write(format == .json ? CurationJSON.document(report, advice: ErrorAdvice.words(for:)).rendered : written(report))
             sharedNote(report.plan)
             try finish(report)
             return
         }
         let planned = try catalog.planMetadataEdit(request, options: options)
         switch format {
-        case .json: Terminal.write(CurationJSON.document(planned.plan, failures: planned.failures).rendered)
+        case .json: Terminal.write(CurationJSON.document(planned.plan, failures: planned.failures, advice: ErrorAdvice.words(for:)).rendered)
         case .csv, .tsv: Terminal.write(rows(planned.plan).render(format))
         case .table: Terminal.write(plan(planned.plan))
         }

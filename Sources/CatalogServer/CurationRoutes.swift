@@ -68,7 +68,7 @@ struct CurationRoutes {
         let edit = try MetadataEditRequest.single(
             project: project, target: target, edits: try FieldEdit.validated(patch: fields), action: "metadata set")
         let report = try await backend.fanOut { catalog, options in try catalog.applyMetadataEdit(edit, options: options) }
-        return JSONBody.response(CurationJSON.document(report))
+        return JSONBody.response(CurationJSON.document(report, advice: APIAdvice.words(for:)))
     }
 
     func fleet(_ request: Request, _ context: CatalogRequestContext, apply: Bool) async throws -> Response {
@@ -94,9 +94,9 @@ struct CurationRoutes {
                 throw APIError(.badRequest, code: "bad_input", message: "give 'plan': the hash POST /api/v1/metadata/plan answered")
             }
             let report = try await backend.fanOut { catalog, options in try catalog.applyMetadataEdit(edit, expectPlan: plan, options: options) }
-            return JSONBody.response(CurationJSON.document(report))
+            return JSONBody.response(CurationJSON.document(report, advice: APIAdvice.words(for:)))
         }
         let report = try await backend.fanOut { catalog, options in try catalog.planMetadataEdit(edit, options: options) }
-        return JSONBody.response(CurationJSON.document(report.plan, failures: report.failures))
+        return JSONBody.response(CurationJSON.document(report.plan, failures: report.failures, advice: APIAdvice.words(for:)))
     }
 }

@@ -22,8 +22,8 @@ extension Catalog {
         if cached {
             guard try wrapped({ try store.indexStates() })[name] != nil else {
                 throw CatalogError(
-                    .notFound, "project \"\(name)\" is not in the local index yet; run the same command without --cached once",
-                    remedy: .searchLive)
+                    .notFound, "project \"\(name)\" is not in the local index yet",
+                    remedy: .readLiveOnce)
             }
             let tables = try wrapped { try store.indexedTables(projects: [name], filter: .all) }.map(\.table)
             let columns = try wrapped { try store.indexedColumns(projects: [name], filter: .all) }
@@ -33,13 +33,15 @@ extension Catalog {
         }
         let outcome = try readLive([project], question: CodegenRead.liveQuery, options: options)
         if let failure = outcome.failures.first {
-            if failure.error.contains("_metadata schema is missing") {
+            let message = failure.outcome.message ?? failure.outcome.label
+            if message.contains("_metadata schema is missing") {
                 throw CatalogError(
-                    .conflict,
-                    "project \"\(name)\" has no _metadata schema; run 'catalog metadata install \(name)' and 'catalog metadata scan \(name)'")
+                    .conflict, "project \"\(name)\" has no _metadata schema", remedy: .installAndScanMetadata(name))
             }
-            if case .timedOut = failure.outcome { throw CatalogError(.timedOut, "project \"\(name)\": \(failure.error)") }
-            throw CatalogError(.unreachable, "project \"\(name)\": \(failure.error)")
+            if case .timedOut = failure.outcome {
+                throw CatalogError(.timedOut, "project \"\(name)\": \(message)", remedy: failure.outcome.remedy)
+            }
+            throw CatalogError(.unreachable, "project \"\(name)\": \(message)", remedy: failure.outcome.remedy)
         }
         guard let document = outcome.answers.first?.answer?.records.first?["document"] else {
             throw CatalogError("project \"\(name)\" returned no metadata")
@@ -53,7 +55,7 @@ extension Catalog {
     public func codegenDirectory(_ path: String) throws -> OutputTarget {
         let target = try OutputTarget.directory(path, store: store.location)
         guard access(target.path, W_OK | X_OK) == 0 else {
-            throw CatalogError("cannot write to \(target.path): \(String(cString: strerror(errno))); make it writable or choose another --out")
+            throw CatalogError("cannot write to \(target.path): \(String(cString: strerror(errno))); make it writable or choose another directory")
         }
         return target
     }

@@ -137,7 +137,7 @@ enum CodegenRead {
                 sharedVersion: table.sharedVersion, columns: byTable["\(table.schema ?? "public").\(table.name)"] ?? [])
         }
         let note = CodegenWarning(
-            "--cached: the index keeps no pg_catalog facts, so enums, domains and composite types are not known and partitions are emitted as tables; run without --cached for those"
+            "from the index: it keeps no pg_catalog facts, so enums, domains and composite types are not known and partitions are emitted as tables; read the project live for those"
         )
         return CodegenInput(name: "project \(project)", tables: tables, notes: [note])
     }

@@ -18,7 +18,7 @@ extension Catalog {
                 guard case .ok(let answers) = result.outcome, let answer = answers.first else {
                     failure = ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))
                     // One named target: its project's failure is the command's.
-                    if !request.selector.isFleet { throw CatalogError(.unreachable, "project \"\(result.key)\": \(failure.reason ?? failure.label)") }
+                    if !request.selector.isFleet { throw CatalogError(.unreachable, "project \"\(result.key)\": \(failure.message ?? failure.label)", remedy: failure.remedy) }
                     failures.append(ProjectFailure(project: result.key, outcome: failure))
                     continue
                 }
@@ -103,7 +103,7 @@ extension Catalog {
                     detail: detail.canonicalText)
             }
         } else {
-            entries = [AuditEntry(action: action, target: result.project, result: result.outcome.label, detail: result.outcome.reason)]
+            entries = [AuditEntry(action: action, target: result.project, result: result.outcome.label, detail: result.outcome.message)]
         }
         try? store.audit(entries)
     }

@@ -44,7 +44,7 @@ extension Catalog {
         if !cached {
             let outcome = try readLive([project], question: nil, options: options)
             if let failure = outcome.failures.first {
-                throw CatalogError(.unreachable, "project \"\(name)\": \(failure.outcome.reason ?? failure.outcome.label)", remedy: .describeCached)
+                throw CatalogError(.unreachable, "project \"\(name)\": \(failure.outcome.message ?? failure.outcome.label)", remedy: failure.outcome.remedy ?? .describeCached)
             }
         }
         guard let state = try wrapped({ try store.indexStates() })[name] else {

@@ -1,6 +1,9 @@
 /// The JSON of a metadata edit's plan and of its outcome, shared by the CLI and the API.
 public enum CurationJSON {
-    public static func document(_ plan: CurationPlan, failures: [ProjectFailure] = []) -> OrderedJSON {
+    /// `advice` words a failure's remedy (the CLI's words or the API's).
+    public static func document(
+        _ plan: CurationPlan, failures: [ProjectFailure] = [], advice: (CatalogError.Remedy) -> String
+    ) -> OrderedJSON {
         .object([
             ("hash", .string(plan.hash)),
             ("changes", .int(plan.changeCount)),
@@ -8,15 +11,15 @@ public enum CurationJSON {
             ("unchanged", .int(plan.unchangedCount)),
             ("shared_names", .strings(plan.sharedNames)),
             ("projects", .array(plan.projects.map(project))),
-            ("failures", .array(failures.map(SearchJSON.failure))),
+            ("failures", .array(failures.map { SearchJSON.failure($0, advice: advice) })),
         ])
     }
 
-    public static func document(_ report: CurationReport) -> OrderedJSON {
+    public static func document(_ report: CurationReport, advice: (CatalogError.Remedy) -> String) -> OrderedJSON {
         .object([
             ("hash", .string(report.plan.hash)),
-            ("results", .array(report.results.map(result))),
-            ("failures", .array(report.failures.map(SearchJSON.failure))),
+            ("results", .array(report.results.map { result($0, advice: advice) })),
+            ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: advice) })),
         ])
     }
 
@@ -37,11 +40,11 @@ public enum CurationJSON {
         ])
     }
 
-    static func result(_ result: ProjectCurationResult) -> OrderedJSON {
+    static func result(_ result: ProjectCurationResult, advice: (CatalogError.Remedy) -> String) -> OrderedJSON {
         .object([
             ("project", .string(result.project)),
             ("status", .string(result.outcome.label)),
-            ("error", .text(result.outcome.reason)),
+            ("error", .text(result.outcome.reason(advice: advice))),
             ("written", .array(result.written.map(change))),
         ])
     }
