@@ -15,7 +15,8 @@ struct MetadataInstall: ParsableCommand {
     @OptionGroup var fanOut: FanOutOptionGroup
 
     func run() throws {
-        let results = try storeOptions.open().installMetadata(selection.selection, options: fanOut.options)
+        let results = try storeOptions.open().installMetadata(
+            selection.selection, options: fanOut.options(progress: Terminal.progress(doing: "installing _metadata in", done: "installed _metadata in")))
         let table = OutputTable(
             columns: ["project", "result", "from_version", "to_version", "applied", "error"],
             rows: results.map { result in
@@ -97,7 +98,9 @@ struct MetadataScan: ParsableCommand {
             if failed > 0 { throw PartialFailure(failed: failed, total: plans.count) }
             return
         }
-        let results = try catalog.scanMetadata(selection.selection, prune: prune, followRenames: followRenames, options: fanOut.options)
+        let results = try catalog.scanMetadata(
+            selection.selection, prune: prune, followRenames: followRenames,
+            options: fanOut.options(progress: Terminal.progress(doing: "scanning", done: "scanned")))
         let table = OutputTable(
             columns: [
                 "project", "result", "relations", "tables_added", "tables_changed", "columns_added", "columns_changed", "missing", "pruned",

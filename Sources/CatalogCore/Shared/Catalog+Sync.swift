@@ -88,7 +88,10 @@ extension Catalog {
         _ selection: ProjectSelection = ProjectSelection(), definitions: [String] = [], force: Bool = false,
         expectPlan: String? = nil, options: FanOutOptions = FanOutOptions()
     ) throws -> SyncReport {
-        let planned = try planSync(selection, definitions: definitions, force: force, options: options)
+        // Progress is the apply's: the planning read is quiet, so each project starts and ends once.
+        var planOptions = options
+        planOptions.progress = nil
+        let planned = try planSync(selection, definitions: definitions, force: force, options: planOptions)
         if let expectPlan, expectPlan != planned.plan.hash {
             throw CatalogError(
                 .planChanged, "the plan changed since it was shown (expected \(expectPlan), now \(planned.plan.hash)); nothing was written",
@@ -97,7 +100,9 @@ extension Catalog {
         let failedNames = Set(planned.failures.map(\.project))
         let work = try syncWork(selection, definitions: definitions).filter { !failedNames.contains($0.project.name) }
         let plansByProject = Dictionary(grouping: planned.plan.projects, by: \.project)
-        let results = BoundedWorkers.map(work, concurrency: options.concurrency, timeout: options.timeout) { item, conversation in
+        let results = BoundedWorkers.map(
+            work, concurrency: options.concurrency, timeout: options.timeout, progress: options.progress, project: { $0.project.name }
+        ) { item, conversation in
             Self.applySync(item, expected: plansByProject[item.project.name] ?? [], force: force, conversation: conversation)
         }
         for result in results where result.outcome == .ok {
