@@ -45,8 +45,7 @@ struct BackupCreate: ParsableCommand {
             progress: BackupViews.progressPrinter())
         let results = try storeOptions.open().createBackups(selection.selection, options: options)
         Terminal.write(BackupViews.created(results).render(formatOptions.format))
-        let failed = results.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+        try PartialFailure.check(results.map(\.outcome))
     }
 }
 

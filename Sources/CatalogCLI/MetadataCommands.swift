@@ -15,8 +15,8 @@ struct MetadataInstall: ParsableCommand {
     @OptionGroup var fanOut: FanOutOptionGroup
 
     func run() throws {
-        let results = try storeOptions.open().installMetadata(
-            selection.selection, options: fanOut.options(progress: Terminal.progress(doing: "installing _metadata in", done: "installed _metadata in")))
+        let progress = Terminal.progress(doing: "installing _metadata in", done: "installed _metadata in")
+        let results = try storeOptions.open().installMetadata(selection.selection, options: fanOut.options(progress: progress))
         let table = OutputTable(
             columns: ["project", "result", "from_version", "to_version", "applied", "error"],
             rows: results.map { result in
@@ -26,8 +26,7 @@ struct MetadataInstall: ParsableCommand {
                 ]
             })
         Terminal.write(table.render(formatOptions.format))
-        let failed = results.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+        try PartialFailure.check(results.map(\.outcome))
     }
 }
 
@@ -94,8 +93,7 @@ struct MetadataScan: ParsableCommand {
         if plan {
             let plans = try catalog.planScan(selection.selection, prune: prune, followRenames: followRenames, options: fanOut.options)
             Terminal.write(ScanOutput.plan(plans).render(formatOptions.format))
-            let failed = plans.filter { !$0.outcome.isOK }.count
-            if failed > 0 { throw PartialFailure(failed: failed, total: plans.count) }
+            try PartialFailure.check(plans.map(\.outcome))
             return
         }
         let results = try catalog.scanMetadata(
@@ -115,8 +113,7 @@ struct MetadataScan: ParsableCommand {
             })
         Terminal.write(table.render(formatOptions.format))
         ScanOutput.warn(results, pruned: prune, format: formatOptions.format)
-        let failed = results.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+        try PartialFailure.check(results.map(\.outcome))
     }
 }
 

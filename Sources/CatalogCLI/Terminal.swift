@@ -39,6 +39,12 @@ struct PartialFailure: Error {
         self.total = total
         self.summary = summary
     }
+
+    /// Throws when some project did not succeed: "N of M project(s) did not succeed".
+    static func check(_ outcomes: [ProjectOutcome]) throws {
+        let failed = outcomes.filter { !$0.isOK }.count
+        if failed > 0 { throw PartialFailure(failed: failed, total: outcomes.count) }
+    }
 }
 
 extension Terminal {

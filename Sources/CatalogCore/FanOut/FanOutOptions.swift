@@ -1,7 +1,9 @@
 import PostgresClient
 
-/// How a command fans out over projects: how many at once, how long each may take, and whether
-/// connections are opened per command or borrowed from a long-running service's warm pool.
+/// How a command fans out over projects: how many at once, how long each may take, whether
+/// connections are opened per command or borrowed from a long-running service's warm pool, and
+/// where progress goes. Reads (`engine`, PostgresClient's `FanOut`) and writes (`BoundedWorkers`)
+/// both take their limits and report their progress from here.
 public struct FanOutOptions: Sendable, Equatable {
     /// How many projects to work on at once.
     public var concurrency: Int
