@@ -73,6 +73,8 @@ enum ErrorAdvice {
         case .installAndScanMetadata(let project): "run 'catalog metadata install \(project)' and 'catalog metadata scan \(project)'"
         case .upgradeMetadata(let project): "run 'catalog metadata install \(project)' to upgrade it first"
         case .scanMetadata(let project): "run 'catalog metadata scan \(project)'"
+        case .followRenames(let fields, let target): "--follow-renames carries \(fields.joined(separator: ", ")) to \(target)"
+        case .pruneMappings: "--prune deletes the mapping"
         case .store(let remedy): words(for: remedy)
         }
     }

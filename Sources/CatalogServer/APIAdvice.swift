@@ -68,6 +68,8 @@ enum APIAdvice {
         case .installMetadata, .installAndScanMetadata: "ask the operator to install _metadata there (catalog metadata install) and scan it"
         case .upgradeMetadata: "ask the operator to upgrade its _metadata (catalog metadata install)"
         case .scanMetadata: "ask the operator to scan its metadata again (catalog metadata scan)"
+        case .followRenames(let fields, let target): "following the renames carries \(fields.joined(separator: ", ")) to \(target)"
+        case .pruneMappings: "a prune deletes the mapping"
         case .store(let remedy): words(for: remedy)
         }
     }
