@@ -126,7 +126,9 @@ enum ScanOutput {
             rows: plans.flatMap { plan -> [[Cell]] in
                 guard plan.outcome.isOK else { return [[.text(plan.project), .text(plan.outcome.label), .null, Cell(plan.outcome.reason)]] }
                 guard !plan.steps.isEmpty else { return [[.text(plan.project), .text("unchanged"), .null, .null]] }
-                return plan.steps.map { [.text(plan.project), .text($0.action.rawValue), .text($0.object), .text($0.detail(advice: ErrorAdvice.words(for:)))] }
+                return plan.steps.map {
+                    [.text(plan.project), .text($0.action.rawValue), .text($0.object), .text($0.detail(advice: ErrorAdvice.words(for:)))]
+                }
             })
     }
 

@@ -67,7 +67,8 @@ import Testing
             let applied = try await client.send(.post, "/api/v1/sync", json: "{\"plan\": \"\(hash)\"}")
             #expect(applied.status == .ok)
             let afterSync = try Self.mappingScans(fleet, projects: projects)
-            #expect(afterSync - afterPlan == onePlan, "POST /sync read the mappings \(afterSync - afterPlan) times; one plan reads them \(onePlan) times")
+            #expect(
+                afterSync - afterPlan == onePlan, "POST /sync read the mappings \(afterSync - afterPlan) times; one plan reads them \(onePlan) times")
         }
     }
 }

@@ -153,7 +153,8 @@ extension Catalog {
         var result = ProjectSyncResult(project: work.project.name, outcome: .ok, plans: expected)
         if expected.contains(where: { $0.action == .conflict }) {
             let count = expected.flatMap(\.conflicts).count
-            result.outcome = .skipped("\(count) conflicting field(s); left untouched", remedy: .settleConflictsOrForceSync(project: work.project.name))
+            result.outcome = .skipped(
+                "\(count) conflicting field(s); left untouched", remedy: .settleConflictsOrForceSync(project: work.project.name))
             return result
         }
         guard expected.contains(where: { $0.action != .unchanged }) else { return result }
@@ -165,7 +166,8 @@ extension Catalog {
                 let plans = work.plans(ours: ours, force: force)
                 guard SyncPlan(projects: plans) == SyncPlan(projects: expected) else {
                     throw CatalogError(
-                        .planChanged, "project \"\(work.project.name)\" changed while sync ran; nothing was written there", remedy: .reviewSyncPlanAgain)
+                        .planChanged, "project \"\(work.project.name)\" changed while sync ran; nothing was written there",
+                        remedy: .reviewSyncPlanAgain)
                 }
                 for (plan, item) in zip(plans, work.items) where plan.action == .create || plan.action == .update {
                     let definition = item.theirs.definition
