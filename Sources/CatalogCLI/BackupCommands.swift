@@ -45,8 +45,7 @@ struct BackupCreate: ParsableCommand {
             progress: BackupViews.progressPrinter())
         let results = try storeOptions.open().createBackups(selection.selection, options: options)
         Terminal.write(BackupViews.created(results).render(formatOptions.format))
-        let failed = results.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+        try PartialFailure.check(results.map(\.outcome))
     }
 }
 
@@ -286,17 +285,8 @@ enum BackupViews {
         }
     }
 
-    /// Progress lines on stderr, only when stderr is a terminal.
-    static func progressPrinter() -> (@Sendable (BackupProgress) -> Void)? {
-        guard isatty(STDERR_FILENO) == 1 else { return nil }
-        return { progress in
-            switch progress {
-            case .started(let project):
-                Terminal.warn("backing up \(project)…")
-            case .finished(let project, let outcome, let size, let seconds):
-                let detail = outcome.isOK ? "\(size ?? 0) bytes in \(String(format: "%.1f", seconds)) s" : outcome.label
-                Terminal.warn("backed up \(project): \(detail)")
-            }
-        }
+    /// Progress lines on stderr, only when stderr is a terminal (the fan-out's own printer).
+    static func progressPrinter() -> FanOutProgress? {
+        Terminal.progress(doing: "backing up", done: "backed up")
     }
 }

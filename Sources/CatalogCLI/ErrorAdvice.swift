@@ -79,6 +79,8 @@ enum ErrorAdvice {
         case .reviewMetadataPlanAgain: "run the same command with --plan again, review it, and pass its hash to --expect-plan"
         case .widenMetadataMatch(let target, let name):
             "check the name, try --match contains, or look with 'catalog find-\(target) \(name) --match contains'"
+        case .followRenames(let fields, let target): "--follow-renames carries \(fields.joined(separator: ", ")) to \(target)"
+        case .pruneMappings: "--prune deletes the mapping"
         case .store(let remedy): words(for: remedy)
         }
     }

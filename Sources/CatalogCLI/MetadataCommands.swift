@@ -15,7 +15,8 @@ struct MetadataInstall: ParsableCommand {
     @OptionGroup var fanOut: FanOutOptionGroup
 
     func run() throws {
-        let results = try storeOptions.open().installMetadata(selection.selection, options: fanOut.options)
+        let progress = Terminal.progress(doing: "installing _metadata in", done: "installed _metadata in")
+        let results = try storeOptions.open().installMetadata(selection.selection, options: fanOut.options(progress: progress))
         let table = OutputTable(
             columns: ["project", "result", "from_version", "to_version", "applied", "error"],
             rows: results.map { result in
@@ -25,8 +26,7 @@ struct MetadataInstall: ParsableCommand {
                 ]
             })
         Terminal.write(table.render(formatOptions.format))
-        let failed = results.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+        try PartialFailure.check(results.map(\.outcome))
     }
 }
 
@@ -93,11 +93,12 @@ struct MetadataScan: ParsableCommand {
         if plan {
             let plans = try catalog.planScan(selection.selection, prune: prune, followRenames: followRenames, options: fanOut.options)
             Terminal.write(ScanOutput.plan(plans).render(formatOptions.format))
-            let failed = plans.filter { !$0.outcome.isOK }.count
-            if failed > 0 { throw PartialFailure(failed: failed, total: plans.count) }
+            try PartialFailure.check(plans.map(\.outcome))
             return
         }
-        let results = try catalog.scanMetadata(selection.selection, prune: prune, followRenames: followRenames, options: fanOut.options)
+        let results = try catalog.scanMetadata(
+            selection.selection, prune: prune, followRenames: followRenames,
+            options: fanOut.options(progress: Terminal.progress(doing: "scanning", done: "scanned")))
         let table = OutputTable(
             columns: [
                 "project", "result", "relations", "tables_added", "tables_changed", "columns_added", "columns_changed", "missing", "pruned",
@@ -112,8 +113,7 @@ struct MetadataScan: ParsableCommand {
             })
         Terminal.write(table.render(formatOptions.format))
         ScanOutput.warn(results, pruned: prune, format: formatOptions.format)
-        let failed = results.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+        try PartialFailure.check(results.map(\.outcome))
     }
 }
 
@@ -126,7 +126,9 @@ enum ScanOutput {
             rows: plans.flatMap { plan -> [[Cell]] in
                 guard plan.outcome.isOK else { return [[.text(plan.project), .text(plan.outcome.label), .null, Cell(plan.outcome.reason)]] }
                 guard !plan.steps.isEmpty else { return [[.text(plan.project), .text("unchanged"), .null, .null]] }
-                return plan.steps.map { [.text(plan.project), .text($0.action.rawValue), .text($0.object), .text($0.detail)] }
+                return plan.steps.map {
+                    [.text(plan.project), .text($0.action.rawValue), .text($0.object), .text($0.detail(advice: ErrorAdvice.words(for:)))]
+                }
             })
     }
 

@@ -56,8 +56,7 @@ struct MigrationOptions: ParsableArguments {
         }
         let results = try catalog.applyMigration(migrationPlan, request: request)
         Terminal.write(MigrationViews.results(results).render(format.format))
-        let failed = results.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: results.count) }
+        try PartialFailure.check(results.map(\.outcome))
     }
 }
 

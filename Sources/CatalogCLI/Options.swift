@@ -63,6 +63,11 @@ struct FanOutOptionGroup: ParsableArguments {
 
     var options: FanOutOptions { FanOutOptions(concurrency: concurrency, timeout: timeout.value) }
 
+    /// The options, with progress reported to `progress` (the CLI's printer; nil when stderr is not a terminal).
+    func options(progress: FanOutProgress?) -> FanOutOptions {
+        FanOutOptions(concurrency: concurrency, timeout: timeout.value, progress: progress)
+    }
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
     }

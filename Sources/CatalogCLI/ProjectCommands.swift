@@ -104,8 +104,7 @@ struct ProjectCheck: ParsableCommand {
     func run() throws {
         let probes = try storeOptions.open().probe(selection.selection, options: fanOut.options)
         Terminal.write(ProjectViews.checks(probes).render(formatOptions.format))
-        let failed = probes.filter { !$0.outcome.isOK }.count
-        if failed > 0 { throw PartialFailure(failed: failed, total: probes.count) }
+        try PartialFailure.check(probes.map(\.outcome))
     }
 }
 

@@ -46,7 +46,8 @@ struct SyncCommand: ParsableCommand {
             return
         }
         let report = try catalog.sync(
-            selection, definitions: definition, force: force, expectPlan: expectPlan ?? planned.plan.hash, options: fanOut.options)
+            selection, definitions: definition, force: force, expectPlan: expectPlan ?? planned.plan.hash,
+            options: fanOut.options(progress: Terminal.progress(doing: "syncing", done: "synced")))
         for result in report.results {
             let written = result.plans.filter { $0.action == .create || $0.action == .update }.map(\.definition)
             switch result.outcome {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CatalogCore
 import Foundation
 
 /// Where command output goes. Data goes to standard output; problems go to standard error.
@@ -37,5 +38,30 @@ struct PartialFailure: Error {
         self.failed = failed
         self.total = total
         self.summary = summary
+    }
+
+    /// Throws when some project did not succeed: "N of M project(s) did not succeed".
+    static func check(_ outcomes: [ProjectOutcome]) throws {
+        let failed = outcomes.filter { !$0.isOK }.count
+        if failed > 0 { throw PartialFailure(failed: failed, total: outcomes.count) }
+    }
+}
+
+extension Terminal {
+    /// Progress lines on stderr for a fleet command, only when stderr is a terminal: "`doing` P…" as
+    /// a project's part starts and "`done` P: ok in 0.4 s" as it ends. Reads and writes report
+    /// through the same `FanOutProgress`, so every command shows progress this one way.
+    static func progress(doing: String, done: String) -> FanOutProgress? {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        return { progress in
+            switch progress {
+            case .started(let project):
+                Terminal.warn("\(doing) \(project)…")
+            case .finished(let project, let outcome, let size, let seconds):
+                let time = String(format: "%.1f", seconds)
+                let detail = outcome.isOK ? (size.map { "\($0) bytes in \(time) s" } ?? "ok in \(time) s") : outcome.label
+                Terminal.warn("\(done) \(project): \(detail)")
+            }
+        }
     }
 }

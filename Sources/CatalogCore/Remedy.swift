@@ -125,6 +125,10 @@ extension CatalogError {
         case reviewMetadataPlanAgain
         /// Check the name, or match more loosely (target: column or table).
         case widenMetadataMatch(target: String, name: String)
+        /// Follow the renames, which carries these human fields to the new name.
+        case followRenames(fields: [String], to: String)
+        /// Prune, which deletes the mappings of what is gone.
+        case pruneMappings
         /// A step after a store error, as the store names it (list projects or shared definitions, add
         /// or update one, another name, another store).
         case store(StoreRemedy)

@@ -74,6 +74,8 @@ enum APIAdvice {
             "see its columns with GET /api/v1/projects/\(project)/relations/\(relation.replacingOccurrences(of: ".", with: "/"))"
         case .reviewMetadataPlanAgain: "POST /api/v1/metadata/plan again, review it, and apply that plan's hash"
         case .widenMetadataMatch(let target, let name): "check the name, or match more loosely with GET /api/v1/search/\(target)s?name=\(name)&match=contains"
+        case .followRenames(let fields, let target): "following the renames carries \(fields.joined(separator: ", ")) to \(target)"
+        case .pruneMappings: "a prune deletes the mapping"
         case .store(let remedy): words(for: remedy)
         }
     }

@@ -70,6 +70,10 @@ public struct FanOut: Sendable {
     public var timeout: Double
     /// Where connections come from and go back to; nil opens and closes one per task.
     public var pool: WarmPool?
+    /// Told each task's key as the task starts, on the fan-out's thread (keep it short).
+    public var onStart: (@Sendable (String) -> Void)?
+    /// Told each task's result as the task ends, on the fan-out's thread (keep it short).
+    public var onFinish: (@Sendable (FanOutResult) -> Void)?
 
     /// An engine with these limits, opening its own connections unless given a pool.
     public init(concurrency: Int = 64, timeout: Double = 10, pool: WarmPool? = nil) {
@@ -87,6 +91,8 @@ public struct FanOut: Sendable {
     /// Runs every task on the calling thread (never call this from the cooperative pool).
     public func runBlocking(_ tasks: [FanOutTask]) -> [FanOutResult] {
         var loop = PollLoop(tasks: tasks, concurrency: concurrency, timeout: timeout, pool: pool)
+        loop.onStart = onStart
+        loop.onFinish = onFinish
         return loop.run()
     }
 }
@@ -168,6 +174,8 @@ private struct PollLoop {
     /// Tasks queued in the pool for a connection, by task index.
     var waiting: [Int: Attempt] = [:]
     var resolver = HostResolver()
+    var onStart: (@Sendable (String) -> Void)?
+    var onFinish: (@Sendable (FanOutResult) -> Void)?
 
     init(tasks: [FanOutTask], concurrency: Int, timeout: Double, pool: WarmPool?) {
         self.tasks = tasks
@@ -181,6 +189,7 @@ private struct PollLoop {
     mutating func run() -> [FanOutResult] {
         while nextTask < tasks.count || !active.isEmpty || !waiting.isEmpty {
             while active.count + waiting.count < concurrency, nextTask < tasks.count {
+                onStart?(tasks[nextTask].key)
                 begin(Attempt(index: nextTask, started: Self.now()))
                 nextTask += 1
             }
@@ -499,7 +508,9 @@ private struct PollLoop {
     }
 
     mutating func finish(_ index: Int, _ outcome: FanOutOutcome, started: Double) {
-        outcomes[index] = FanOutResult(key: tasks[index].key, outcome: outcome, seconds: Self.now() - started)
+        let result = FanOutResult(key: tasks[index].key, outcome: outcome, seconds: Self.now() - started)
+        outcomes[index] = result
+        onFinish?(result)
     }
 
     static func now() -> Double {

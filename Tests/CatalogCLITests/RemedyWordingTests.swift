@@ -36,7 +36,8 @@ import Testing
             .readLiveOnce, .giveSearchName, .nameProjectsOrTag, .giveSourceTable(example: "billing:public.users"), .giveRollbackTarget,
             .upgradeOrGiveMigrationsDirectory, .giveMigrationsDirectoryOrRenumber(migration: "0005_x"), .giveMigrationsDirectoryItCameFrom,
             .makeBackupDirectoryWritable, .freeBackupSpace, .useAnotherBackupDirectory, .installMetadata("p"), .installMetadata(nil),
-            .installAndScanMetadata("p"), .upgradeMetadata("p"), .scanMetadata("p"),
+            .installAndScanMetadata("p"), .upgradeMetadata("p"), .scanMetadata("p"), .followRenames(fields: ["label"], to: "e_mail"),
+            .pruneMappings,
         ]
         for remedy in remedies { #expect(!ErrorAdvice.words(for: remedy).isEmpty) }
         #expect(ErrorAdvice.words(for: .giveSourceTable(example: "billing:public.users")).hasPrefix("--from takes PROJECT:SCHEMA.TABLE"))

@@ -11,7 +11,8 @@ import Testing
         .readLiveOnce, .giveSearchName, .nameProjectsOrTag, .giveSourceTable(example: "billing:public.users"), .giveRollbackTarget,
         .upgradeOrGiveMigrationsDirectory, .giveMigrationsDirectoryOrRenumber(migration: "0005_x"), .giveMigrationsDirectoryItCameFrom,
         .makeBackupDirectoryWritable, .freeBackupSpace, .useAnotherBackupDirectory, .installMetadata("p"), .installMetadata(nil),
-        .installAndScanMetadata("p"), .upgradeMetadata("p"), .scanMetadata("p"),
+        .installAndScanMetadata("p"), .upgradeMetadata("p"), .scanMetadata("p"), .followRenames(fields: ["label"], to: "e_mail"),
+        .pruneMappings,
     ]
 
     @Test("a timed-out project tells an API client about serve's --query-timeout, not the CLI's --timeout")

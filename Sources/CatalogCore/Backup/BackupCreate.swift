@@ -32,11 +32,8 @@ public struct BackupOptions: Sendable {
     }
 }
 
-/// One step of a running backup, for progress lines.
-public enum BackupProgress: Sendable {
-    case started(project: String)
-    case finished(project: String, outcome: ProjectOutcome, sizeBytes: Int64?, seconds: Double)
-}
+/// A backup's progress: the fan-out's own (`finished` carries the dump's size).
+public typealias BackupProgress = ProjectProgress
 
 /// How one project's backup ended; `backup` is set when it succeeded.
 public struct BackupResult: Sendable, Equatable {

@@ -31,7 +31,8 @@ struct BackupFile: Sendable {
         let descriptor = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw CatalogError(
-                .failed, "cannot write to the backup directory \(directory): \(String(cString: strerror(errno)))", remedy: .makeBackupDirectoryWritable)
+                .failed, "cannot write to the backup directory \(directory): \(String(cString: strerror(errno)))",
+                remedy: .makeBackupDirectoryWritable)
         }
         close(descriptor)
     }
@@ -96,7 +97,8 @@ struct BackupFile: Sendable {
             }
             guard mkdir(current, 0o700) == 0 || errno == EEXIST else {
                 throw CatalogError(
-                    .failed, "cannot create the backup directory \(current): \(String(cString: strerror(errno)))", remedy: .makeBackupDirectoryWritable)
+                    .failed, "cannot create the backup directory \(current): \(String(cString: strerror(errno)))",
+                    remedy: .makeBackupDirectoryWritable)
             }
         }
     }

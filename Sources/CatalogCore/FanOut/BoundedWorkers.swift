@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Each item's work is one `ProjectConversation` with its own deadline; one watchdog thread per
 /// run cancels the connections of a conversation whose deadline has passed, so `--timeout` bounds
-/// every project's whole conversation, lock waits included.
+/// every project's whole conversation, lock waits included. This is the write engine; reads use
+/// PostgresClient's non-blocking `FanOut`. Both share `FanOutOptions`, `ProjectOutcome` and
+/// `FanOutProgress` (the `map` overload with `progress:` reports each project's start and end).
 enum BoundedWorkers {
     static func map<Item: Sendable, Output: Sendable>(
         _ items: [Item], concurrency: Int, timeout: Double,

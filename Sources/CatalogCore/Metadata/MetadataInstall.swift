@@ -25,7 +25,9 @@ extension Catalog {
         migrations: [SchemaMigration] = MetadataSchema.migrations
     ) throws -> [MetadataInstallResult] {
         let projects = try projects(selection)
-        let results = BoundedWorkers.map(projects, concurrency: options.concurrency, timeout: options.timeout) { project, conversation in
+        let results = BoundedWorkers.map(
+            projects, concurrency: options.concurrency, timeout: options.timeout, progress: options.progress, project: { $0.name }
+        ) { project, conversation in
             Self.installMetadata(project, migrations: migrations, conversation: conversation)
         }
         let observations = results.map { result in

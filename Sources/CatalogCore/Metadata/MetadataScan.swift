@@ -97,7 +97,9 @@ extension Catalog {
         _ selection: ProjectSelection, prune: Bool = false, followRenames: Bool = false, options: FanOutOptions = FanOutOptions()
     ) throws -> [ScanResult] {
         let projects = try projects(selection)
-        let results = BoundedWorkers.map(projects, concurrency: options.concurrency, timeout: options.timeout) { project, conversation in
+        let results = BoundedWorkers.map(
+            projects, concurrency: options.concurrency, timeout: options.timeout, progress: options.progress, project: { $0.name }
+        ) { project, conversation in
             do {
                 let connection = try conversation.connect(project.connectionString())
                 return ScanResult(try MetadataScanner(connection: connection, project: project.name).scan(prune: prune, followRenames: followRenames))

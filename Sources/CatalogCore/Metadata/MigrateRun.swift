@@ -95,7 +95,10 @@ extension Catalog {
             }
         }
         let run = { (items: [(Project, ProjectMigrationPlan)]) in
-            BoundedWorkers.map(items, concurrency: request.fanOut.concurrency, timeout: request.fanOut.timeout) { item, conversation in
+            BoundedWorkers.map(
+                items, concurrency: request.fanOut.concurrency, timeout: request.fanOut.timeout, progress: request.fanOut.progress,
+                project: { $0.0.name }
+            ) { item, conversation in
                 self.migrate(item.0, item.1, of: plan, backup: backupJob, conversation: conversation)
             }
         }

@@ -26,6 +26,13 @@ public struct ScanStep: Sendable, Equatable {
     public var object: String
     /// What changes, in words, naming every human field a prune loses.
     public var detail: String
+    /// The option that would change this step, for a front end to word after `detail`.
+    public var remedy: CatalogError.Remedy? = nil
+
+    /// The detail with the remedy worded by `advice` (a front end's words).
+    public func detail(advice: (CatalogError.Remedy) -> String) -> String {
+        remedy.map { "\(detail); \(advice($0))" } ?? detail
+    }
 }
 
 /// A mapped column gone from its table while a new column sits in the same position with the same

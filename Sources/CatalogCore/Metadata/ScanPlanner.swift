@@ -76,11 +76,12 @@ enum ScanPlanner {
             if let target = renames[name] {
                 if followRenames { continue }
                 plan.renames.append(ColumnRename(table: table, from: name, to: target.name, humanFields: fields.map(\.name), followed: false))
-                let hint = fields.isEmpty ? "" : "; following renames carries \(fields.map(\.name).joined(separator: ", ")) to \(target.name)"
+                let carry: CatalogError.Remedy? = fields.isEmpty ? nil : .followRenames(fields: fields.map(\.name), to: target.name)
                 plan.steps.append(
                     ScanStep(
                         action: .rename, object: object,
-                        detail: "looks renamed to \(target.name) (same position \(target.position) and type \(target.type)), not followed\(hint)"))
+                        detail: "looks renamed to \(target.name) (same position \(target.position) and type \(target.type)), not followed",
+                        remedy: carry))
             }
             gone(object, id: column.id, isTable: false, held: fields.map(\.text), names: fields.map(\.name), into: &plan)
         }
@@ -92,7 +93,7 @@ enum ScanPlanner {
         let holds = held.isEmpty ? "it holds no human fields" : "it holds \(held.joined(separator: ", "))"
         guard plan.prunes else {
             plan.steps.append(
-                ScanStep(action: .missing, object: object, detail: "no longer in the database; kept, \(holds) (a prune deletes the mapping)"))
+                ScanStep(action: .missing, object: object, detail: "no longer in the database; kept, \(holds)", remedy: .pruneMappings))
             return
         }
         if isTable { plan.goneTables.append(id) } else { plan.goneColumns.append(id) }

@@ -33,7 +33,10 @@ public enum DriftJSON {
                 ("object", .string(item.object)), ("project", .string(item.project)),
             ])
         }
-        return .object([("drift", .bool(report.hasDrift)), ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: advice) })), ("items", .array(items))])
+        return .object([
+            ("drift", .bool(report.hasDrift)), ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: advice) })),
+            ("items", .array(items)),
+        ])
     }
 }
 

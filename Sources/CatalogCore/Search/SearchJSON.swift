@@ -35,7 +35,9 @@ public enum SearchJSON {
 
     /// A project that did not answer: `project`, `status` and `error`.
     public static func failure(_ failure: ProjectFailure, advice: (CatalogError.Remedy) -> String) -> OrderedJSON {
-        .object([("error", .string(failure.error(advice: advice))), ("project", .string(failure.project)), ("status", .string(failure.outcome.label))])
+        .object([
+            ("error", .string(failure.error(advice: advice))), ("project", .string(failure.project)), ("status", .string(failure.outcome.label)),
+        ])
     }
 
     /// Where a project's answer came from and how old it is.

@@ -158,8 +158,10 @@ extension Catalog {
         let qualified = String(source[source.index(after: colon)...])
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         let (schema, table) = parts.count == 2 ? (parts[0], parts[1]) : ("public", qualified)
-        guard !table.isEmpty else { throw CatalogError(
-                .badInput, "\"\(source)\" has no table name after the colon", remedy: .giveSourceTable(example: "billing:public.users")) }
+        guard !table.isEmpty else {
+            throw CatalogError(
+                .badInput, "\"\(source)\" has no table name after the colon", remedy: .giveSourceTable(example: "billing:public.users"))
+        }
         let project = try project(named: projectName)
         let mapped = try wrapped(project: projectName) {
             let connection = try Connection(project.connectionString())

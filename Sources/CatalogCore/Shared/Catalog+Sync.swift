@@ -88,7 +88,10 @@ extension Catalog {
         _ selection: ProjectSelection = ProjectSelection(), definitions: [String] = [], force: Bool = false,
         expectPlan: String? = nil, options: FanOutOptions = FanOutOptions()
     ) throws -> SyncReport {
-        let planned = try planSync(selection, definitions: definitions, force: force, options: options)
+        // Progress is the apply's: the planning read is quiet, so each project starts and ends once.
+        var planOptions = options
+        planOptions.progress = nil
+        let planned = try planSync(selection, definitions: definitions, force: force, options: planOptions)
         if let expectPlan, expectPlan != planned.plan.hash {
             throw CatalogError(
                 .planChanged, "the plan changed since it was shown (expected \(expectPlan), now \(planned.plan.hash)); nothing was written",
@@ -97,7 +100,9 @@ extension Catalog {
         let failedNames = Set(planned.failures.map(\.project))
         let work = try syncWork(selection, definitions: definitions).filter { !failedNames.contains($0.project.name) }
         let plansByProject = Dictionary(grouping: planned.plan.projects, by: \.project)
-        let results = BoundedWorkers.map(work, concurrency: options.concurrency, timeout: options.timeout) { item, conversation in
+        let results = BoundedWorkers.map(
+            work, concurrency: options.concurrency, timeout: options.timeout, progress: options.progress, project: { $0.project.name }
+        ) { item, conversation in
             Self.applySync(item, expected: plansByProject[item.project.name] ?? [], force: force, conversation: conversation)
         }
         for result in results where result.outcome == .ok {
@@ -148,7 +153,8 @@ extension Catalog {
         var result = ProjectSyncResult(project: work.project.name, outcome: .ok, plans: expected)
         if expected.contains(where: { $0.action == .conflict }) {
             let count = expected.flatMap(\.conflicts).count
-            result.outcome = .skipped("\(count) conflicting field(s); left untouched", remedy: .settleConflictsOrForceSync(project: work.project.name))
+            result.outcome = .skipped(
+                "\(count) conflicting field(s); left untouched", remedy: .settleConflictsOrForceSync(project: work.project.name))
             return result
         }
         guard expected.contains(where: { $0.action != .unchanged }) else { return result }
@@ -160,7 +166,8 @@ extension Catalog {
                 let plans = work.plans(ours: ours, force: force)
                 guard SyncPlan(projects: plans) == SyncPlan(projects: expected) else {
                     throw CatalogError(
-                        .planChanged, "project \"\(work.project.name)\" changed while sync ran; nothing was written there", remedy: .reviewSyncPlanAgain)
+                        .planChanged, "project \"\(work.project.name)\" changed while sync ran; nothing was written there",
+                        remedy: .reviewSyncPlanAgain)
                 }
                 for (plan, item) in zip(plans, work.items) where plan.action == .create || plan.action == .update {
                     let definition = item.theirs.definition
