@@ -35,6 +35,12 @@ struct CLITests {
             ("backup-restore.txt", ["backup", "restore"]),
             ("metadata-migrate.txt", ["metadata", "migrate"]),
             ("serve.txt", ["serve"]),
+            ("schedule-add.txt", ["schedule", "add"]),
+            ("schedule-list.txt", ["schedule", "list"]),
+            ("schedule-run.txt", ["schedule", "run"]),
+            ("alert-add.txt", ["alert", "add"]),
+            ("alert-test.txt", ["alert", "test"]),
+            ("backup-status.txt", ["backup", "status"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

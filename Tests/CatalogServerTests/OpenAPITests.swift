@@ -33,6 +33,8 @@ import Testing
         "GET /api/v1/drift": ("/api/v1/drift?tag=prod", nil),
         "POST /api/v1/backups": ("/api/v1/backups", #"{"projects": ["shop"]}"#),
         "GET /api/v1/backups": ("/api/v1/backups", nil),
+        "GET /api/v1/operations": ("/api/v1/operations", nil),
+        "GET /api/v1/alerts": ("/api/v1/alerts", nil),
     ]
 
     static func describedRoutes(_ document: JSON) -> Set<APIRoute> {
