@@ -170,3 +170,23 @@ struct ScheduleClockTests {
         #expect(throws: Never.self) { try ScheduleRetention(keepLast: 0, keepDaily: 1).validate() }
     }
 }
+
+/// The check before a restore that the PostgreSQL majors of the dump, the target and pg_restore fit.
+@Suite("Backups: version check before a restore")
+struct BackupVersionCheckTests {
+    @Test func majorsAreReadOldAndNew() {
+        #expect(BackupVersionCheck.major("15.18") == 150)
+        #expect(BackupVersionCheck.major("9.6.24") == 96)
+        #expect(BackupVersionCheck.major("17beta2") == 170)
+        #expect(BackupVersionCheck.major("") == nil)
+    }
+
+    @Test func aNewerDumpOrOlderToolsAreRefused() {
+        #expect(BackupVersionCheck.problem(dumpServerVersion: "15.18", targetServerVersion: 150_018, toolsVersion: "15.18") == nil)
+        #expect(BackupVersionCheck.problem(dumpServerVersion: "14.2", targetServerVersion: 150_018, toolsVersion: "16.1") == nil)
+        #expect(BackupVersionCheck.problem(dumpServerVersion: "16.1", targetServerVersion: 150_018, toolsVersion: "16.1")?.contains("major 15") == true)
+        #expect(BackupVersionCheck.problem(dumpServerVersion: "15.1", targetServerVersion: 150_018, toolsVersion: "14.9")?.contains("pg_restore") == true)
+        #expect(BackupVersionCheck.problem(dumpServerVersion: "9.6.24", targetServerVersion: 90_624, toolsVersion: nil) == nil)
+        #expect(BackupVersionCheck.problem(dumpServerVersion: "10.1", targetServerVersion: 90_624, toolsVersion: nil) != nil)
+    }
+}
