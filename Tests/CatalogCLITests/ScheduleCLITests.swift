@@ -45,7 +45,10 @@ struct ScheduleCLITests {
         let cron = try CLIRun.run(
             ["schedule", "add", "drift", "--all", "--cron", "30 2 * * *", "--timezone", "Europe/Berlin"], store: store)
         #expect(cron.status == 0, "\(cron.output)")
+        #expect(try CLIRun.run(["schedule", "add", "scan", "--all", "--cron", "0 3 * * *", "--name", "utc"], store: store).status == 0)
         let list = try CLIRun.run(["schedule", "list"], store: store)
+        #expect(list.stdout.contains("cron 0 3 * * * "))
+        #expect(!list.stdout.contains("GMT"))
         #expect(list.stdout.contains("every 6h"))
         #expect(list.stdout.contains("cron 30 2 * * * Europe/Berlin"))
         #expect(list.stdout.contains("never"))

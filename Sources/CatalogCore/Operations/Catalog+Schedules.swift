@@ -24,7 +24,7 @@ extension Catalog {
         case .project(let project): (record.selectionKind, record.selectionValue) = ("project", project)
         }
         switch timing {
-        case .cron(let expression, let zone): (record.cron, record.timeZone) = (expression.text, zone.identifier)
+        case .cron(let expression, let zone): (record.cron, record.timeZone) = (expression.text, ScheduleTiming.isUTC(zone) ? "UTC" : zone.identifier)
         case .every(let seconds): record.everySeconds = seconds
         }
         let entry = AuditEntry(action: "schedule.add", target: name, result: "ok", detail: "\(request.kind.rawValue) \(request.target.description) \(timing.description)")

@@ -102,10 +102,13 @@ public enum ScheduleTiming: Sendable, Equatable {
         }
     }
 
+    /// True for UTC, which Foundation on Linux names GMT.
+    static func isUTC(_ zone: TimeZone) -> Bool { ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) }
+
     /// How the timing reads in `schedule list`.
     public var description: String {
         switch self {
-        case .cron(let expression, let zone): zone.identifier == "UTC" ? "cron \(expression.text)" : "cron \(expression.text) \(zone.identifier)"
+        case .cron(let expression, let zone): Self.isUTC(zone) ? "cron \(expression.text)" : "cron \(expression.text) \(zone.identifier)"
         case .every(let seconds): "every \(Self.formatDuration(seconds))"
         }
     }
@@ -128,14 +131,15 @@ public struct ScheduleClock: Sendable, Equatable {
         self.jitter = Self.jitter(name: name, interval: timing.interval(near: anchor, anchor: anchor))
     }
 
-    /// The delay of a schedule: a fraction in [0, 0.1) of the interval, the same for a name every time.
+    /// The delay of a schedule: a fraction in [0, 0.1) of the interval (of at most 50 minutes, so a
+    /// nightly run starts within 5 minutes of its time), the same for a name every time.
     public static func jitter(name: String, interval: Double) -> Double {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in name.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        return Double(hash % 1_000) / 10_000 * interval
+        return Double(hash % 1_000) / 10_000 * min(interval, 3_000)
     }
 
     /// The slot to run at `now`, or nil when none is due. After downtime only the latest missed
