@@ -39,7 +39,8 @@ struct ScheduleCLITests {
     @Test func addListRunStatusAndRemove() throws {
         let (store, _) = try fleet()
         let backupDirectory = try TestWorkspace.temporaryDirectory().appendingPathComponent("backups").path
-        let add = try CLIRun.run(["schedule", "add", "backup", "--tag", "prod", "--every", "6h", "--keep-last", "10", "--name", "prod-6h"], store: store)
+        let add = try CLIRun.run(
+            ["schedule", "add", "backup", "--tag", "prod", "--every", "6h", "--keep-last", "10", "--name", "prod-6h"], store: store)
         #expect(add.status == 0, "\(add.output)")
         #expect(add.stdout.contains("prod-6h"))
         let cron = try CLIRun.run(

@@ -184,8 +184,10 @@ struct BackupVersionCheckTests {
     @Test func aNewerDumpOrOlderToolsAreRefused() {
         #expect(BackupVersionCheck.problem(dumpServerVersion: "15.18", targetServerVersion: 150_018, toolsVersion: "15.18") == nil)
         #expect(BackupVersionCheck.problem(dumpServerVersion: "14.2", targetServerVersion: 150_018, toolsVersion: "16.1") == nil)
-        #expect(BackupVersionCheck.problem(dumpServerVersion: "16.1", targetServerVersion: 150_018, toolsVersion: "16.1")?.contains("major 15") == true)
-        #expect(BackupVersionCheck.problem(dumpServerVersion: "15.1", targetServerVersion: 150_018, toolsVersion: "14.9")?.contains("pg_restore") == true)
+        #expect(
+            BackupVersionCheck.problem(dumpServerVersion: "16.1", targetServerVersion: 150_018, toolsVersion: "16.1")?.contains("major 15") == true)
+        #expect(
+            BackupVersionCheck.problem(dumpServerVersion: "15.1", targetServerVersion: 150_018, toolsVersion: "14.9")?.contains("pg_restore") == true)
         #expect(BackupVersionCheck.problem(dumpServerVersion: "9.6.24", targetServerVersion: 90_624, toolsVersion: nil) == nil)
         #expect(BackupVersionCheck.problem(dumpServerVersion: "10.1", targetServerVersion: 90_624, toolsVersion: nil) != nil)
     }

@@ -54,7 +54,8 @@ struct ScheduleRunTests {
         #expect(try catalog.scheduleRuns(schedule: "nightly").count == 3)
 
         // No secret in what was sent or recorded: the password, the webhook's path.
-        let recorded = try catalog.scheduleRuns().flatMap { $0.projects.compactMap(\.reason) } + catalog.store.auditLog(limit: 500).compactMap(\.detail)
+        let recorded =
+            try catalog.scheduleRuns().flatMap { $0.projects.compactMap(\.reason) } + catalog.store.auditLog(limit: 500).compactMap(\.detail)
             + catalog.incidents(openOnly: false).map(\.what) + hook.bodies
         for text in recorded {
             #expect(!text.contains(cluster.password))
@@ -68,7 +69,8 @@ struct ScheduleRunTests {
 
     @Test func staleAndSizeChangeOpenIncidents() throws {
         let (catalog, databases) = try BackupTestSupport.fleet(["shop"])
-        try catalog.addSchedule(ScheduleRequest(kind: .backup, target: .project("shop"), every: "1h", name: "hourly"), now: Date().addingTimeInterval(-3 * 3_600))
+        try catalog.addSchedule(
+            ScheduleRequest(kind: .backup, target: .project("shop"), every: "1h", name: "hourly"), now: Date().addingTimeInterval(-3 * 3_600))
         // Added three hours ago and never backed up: more than twice the interval.
         let stale = catalog.checkStale()
         #expect(stale.map(\.incident.kind) == ["stale"])
@@ -79,7 +81,8 @@ struct ScheduleRunTests {
         // Make the database much larger: the next backup differs from the median by far more than 50 %.
         let cluster = try TestWorkspace.cluster()
         let connection = try cluster.connect(database: try #require(databases["shop"]))
-        try connection.execute(script: "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS filler FROM generate_series(1, 200000) g")
+        try connection.execute(
+            script: "CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS filler FROM generate_series(1, 200000) g")
         let result = try catalog.runSchedule(named: "hourly", options: options(nil))
         #expect(result.outcome == "ok")
         #expect(try catalog.incidents().map(\.kind) == ["size-change"])

@@ -40,7 +40,10 @@ struct ScheduleServeTests {
         let servers = try (0..<2).map { try serve(store: store, backups: backups, log: directory.appendingPathComponent("serve\($0).log").path) }
         defer { for server in servers { kill(server.processIdentifier, SIGKILL) } }
         let catalog = try Catalog(location: StoreLocation(path: store, isExplicit: true))
-        #expect(TestWorkspace.wait(upTo: 30, every: 0.2) { ((try? catalog.scheduleRuns(schedule: "fast")) ?? []).filter { $0.outcome == "ok" }.count >= 4 })
+        #expect(
+            TestWorkspace.wait(upTo: 30, every: 0.2) {
+                ((try? catalog.scheduleRuns(schedule: "fast")) ?? []).filter { $0.outcome == "ok" }.count >= 4
+            })
         for server in servers {
             server.terminate()
             server.waitUntilExit()

@@ -23,10 +23,12 @@ enum BackupVersionCheck {
         let targetMajor = targetServerVersion / 10_000
         let target = targetMajor >= 10 ? targetMajor * 10 : targetMajor * 10 + targetServerVersion / 100 % 100
         if dump > target {
-            return "the backup was taken on PostgreSQL \(dumpServerVersion) and the project's server runs major \(shown(target)); restore onto a server of major \(shown(dump)) or newer"
+            return
+                "the backup was taken on PostgreSQL \(dumpServerVersion) and the project's server runs major \(shown(target)); restore onto a server of major \(shown(dump)) or newer"
         }
         if let toolsVersion, let tools = major(toolsVersion), tools < dump {
-            return "pg_restore is from PostgreSQL \(toolsVersion), older than the backup's \(dumpServerVersion); install pg_restore \(shown(dump)) or newer, or set PG_BINDIR"
+            return
+                "pg_restore is from PostgreSQL \(toolsVersion), older than the backup's \(dumpServerVersion); install pg_restore \(shown(dump)) or newer, or set PG_BINDIR"
         }
         return nil
     }

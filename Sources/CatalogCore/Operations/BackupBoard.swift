@@ -50,7 +50,8 @@ extension Catalog {
     public func backupBoard(now: Date = Date()) throws -> [BackupBoardRow] {
         let projects = try wrapped { try store.projects() }
         let newest = Self.newestGoodBackups(try wrapped { try store.backups() })
-        let kinds = Dictionary(uniqueKeysWithValues: try wrapped { try store.schedules() }.compactMap { record in record.id.map { ($0, record.kind) } })
+        let kinds = Dictionary(
+            uniqueKeysWithValues: try wrapped { try store.schedules() }.compactMap { record in record.id.map { ($0, record.kind) } })
         let runs = try wrapped { try store.scheduleRuns(scheduleID: nil, limit: 500) }.filter { kinds[$0.scheduleID] == "backup" }
         return projects.map { project in
             let backup = newest[project.name]

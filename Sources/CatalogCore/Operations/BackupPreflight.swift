@@ -24,13 +24,15 @@ struct BackupPreflight: Sendable, Equatable {
     var refusal: String? {
         let needed = Self.needed(databaseBytes: databaseBytes)
         guard freeBytes < needed else { return nil }
-        return "not enough free space in the backup directory: \(ByteFormat.string(freeBytes)) free, \(ByteFormat.string(needed)) needed for a database of \(ByteFormat.string(databaseBytes)); free some space or move --backup-dir; the backup was not started"
+        return
+            "not enough free space in the backup directory: \(ByteFormat.string(freeBytes)) free, \(ByteFormat.string(needed)) needed for a database of \(ByteFormat.string(databaseBytes)); free some space or move --backup-dir; the backup was not started"
     }
 
     /// A note for the run's history, or nil.
     var note: String? {
         guard longTransactions > 0 else { return nil }
-        return "\(longTransactions) transaction\(longTransactions == 1 ? "" : "s") open for more than 5 min (oldest \(Int(oldestTransactionSeconds / 60)) min)"
+        return
+            "\(longTransactions) transaction\(longTransactions == 1 ? "" : "s") open for more than 5 min (oldest \(Int(oldestTransactionSeconds / 60)) min)"
     }
 
     /// Reads the database's size and its long transactions, and the directory's free space.

@@ -27,7 +27,9 @@ extension Catalog {
         case .cron(let expression, let zone): (record.cron, record.timeZone) = (expression.text, ScheduleTiming.isUTC(zone) ? "UTC" : zone.identifier)
         case .every(let seconds): record.everySeconds = seconds
         }
-        let entry = AuditEntry(action: "schedule.add", target: name, result: "ok", detail: "\(request.kind.rawValue) \(request.target.description) \(timing.description)")
+        let entry = AuditEntry(
+            action: "schedule.add", target: name, result: "ok", detail: "\(request.kind.rawValue) \(request.target.description) \(timing.description)"
+        )
         do {
             return try Schedule(store.insertSchedule(record, audit: entry))
         } catch let error as StoreError where error.code == .alreadyExists {

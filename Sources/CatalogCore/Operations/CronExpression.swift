@@ -41,7 +41,8 @@ public struct CronExpression: Sendable, Equatable {
         // Only the day of month restricts: refuse a day no month in the expression has (such as 31 in April).
         let longest = months.map { Self.daysIn(month: $0, year: 2024) }.max() ?? 31
         if (daysOfMonth.min() ?? 1) > longest {
-            throw CatalogError.usage("cron expression \"\(text)\" never runs: no month it names has that day; check the day-of-month and month fields")
+            throw CatalogError.usage(
+                "cron expression \"\(text)\" never runs: no month it names has that day; check the day-of-month and month fields")
         }
     }
 

@@ -84,7 +84,8 @@ extension Catalog {
                     let found = report.items.filter { $0.project == project.name && $0.isDrift }
                     if let notice = incident(
                         "drift", project: project.name, schedule: schedule.name, open: !found.isEmpty,
-                        what: "\(found.count) drift item\(found.count == 1 ? "" : "s"), such as \(found.first.map { "\($0.kind) \($0.object)" } ?? "")")
+                        what:
+                            "\(found.count) drift item\(found.count == 1 ? "" : "s"), such as \(found.first.map { "\($0.kind) \($0.object)" } ?? "")")
                     {
                         notices.append(notice)
                     }
@@ -187,11 +188,13 @@ extension Catalog {
             .filter { $0.id != backup.id && $0.createdAt <= backup.createdAt && $0.verifiedOK != false }
             .prefix(5).map(\.sizeBytes).sorted()
         guard earlier.count >= 2 else { return nil }
-        let median = earlier.count % 2 == 1
+        let median =
+            earlier.count % 2 == 1
             ? Double(earlier[earlier.count / 2]) : Double(earlier[earlier.count / 2 - 1] + earlier[earlier.count / 2]) / 2
         guard median > 0 else { return nil }
         let change = (Double(backup.sizeBytes) - median) / median * 100
-        let what = "backup is \(ByteFormat.string(backup.sizeBytes)), \(String(format: "%+.0f", change)) % against the median \(ByteFormat.string(Int64(median))) of the last \(earlier.count)"
+        let what =
+            "backup is \(ByteFormat.string(backup.sizeBytes)), \(String(format: "%+.0f", change)) % against the median \(ByteFormat.string(Int64(median))) of the last \(earlier.count)"
         return (abs(change) > percent, what)
     }
 
@@ -221,7 +224,8 @@ extension Catalog {
                 let last = backups[project.name]?.createdAt
                 let since = last ?? record.createdAt
                 let stale = now.timeIntervalSince(since) > limit
-                let what = last.map { "no good backup since \(UTCStamp.iso($0)), more than twice the schedule's interval" }
+                let what =
+                    last.map { "no good backup since \(UTCStamp.iso($0)), more than twice the schedule's interval" }
                     ?? "no backup yet, more than twice the schedule's interval after it was added"
                 if let notice = incident("stale", project: project.name, schedule: record.name, open: stale, what: what, at: now) {
                     notices.append(notice)

@@ -21,7 +21,8 @@ public final class ScheduleRunner: @unchecked Sendable {
     private let jobs = DispatchGroup()
 
     public init(
-        catalog: Catalog, options: ScheduleRunOptions, maxJobs: Int = 2, leaseSeconds: Double = 15, log: @escaping @Sendable (String) -> Void = { _ in }
+        catalog: Catalog, options: ScheduleRunOptions, maxJobs: Int = 2, leaseSeconds: Double = 15,
+        log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.catalog = catalog
         self.options = options

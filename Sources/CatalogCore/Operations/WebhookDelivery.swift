@@ -132,7 +132,8 @@ extension Catalog {
         else {
             throw CatalogError.usage("--webhook must be an http or https URL with a host, such as https://hooks.slack.com/services/T0/B0/X")
         }
-        let entry = AuditEntry(action: "alert.add", target: nil, result: "ok", detail: "\(AlertHookRecord.mask(url)) on \(kinds.map(\.rawValue).joined(separator: ","))")
+        let entry = AuditEntry(
+            action: "alert.add", target: nil, result: "ok", detail: "\(AlertHookRecord.mask(url)) on \(kinds.map(\.rawValue).joined(separator: ","))")
         return try wrapped { try store.insertAlertHook(AlertHookRecord(url: url, kinds: kinds.map(\.rawValue), createdAt: now), audit: entry) }
     }
 
