@@ -57,9 +57,11 @@ struct ScheduleService: Service {
     func run() async throws {
         let runner = runner
         await cancelWhenGracefulShutdown {
+            // The first look waits one interval: a server that fails to start (its port taken) never runs a job.
             while !Task.isCancelled {
-                _ = await OwnThread.run { runner.tick() }
                 try? await Task.sleep(for: .seconds(settings.tickInterval))
+                if Task.isCancelled { break }
+                _ = await OwnThread.run { runner.tick() }
             }
         }
         await OwnThread.run { runner.stop(waiting: 10) }
