@@ -20,6 +20,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             DriftCommand.self, BackupCommand.self, ServeCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
             GenerateCommand.self,
             DescribeCommand.self,
+            ScheduleCommand.self, AlertCommand.self,
         ]
     )
 

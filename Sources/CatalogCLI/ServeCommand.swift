@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             whitespace ignored), else one generated into STORE.serve-token (mode 0600), whose path is logged at \
             start. Only requests whose Host is a loopback name, --host or a --public-url are answered. Projects \
             added through the API must be on --allow-hosts servers or on servers already registered. \
-            Logs are JSON lines on stderr. SIGTERM lets in-flight requests finish, then exits.
+            Logs are JSON lines on stderr. Schedules ('catalog schedule') run here unless --no-schedules; of several \
+            servers on one store only one runs them at a time. SIGTERM lets in-flight requests finish, then exits.
             Example: catalog serve --port 8080 --token-file /etc/catalog/token
             """
     )
@@ -81,6 +82,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The lowest log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Flag(name: .customLong("no-schedules"), help: "Run no schedules here (another server on the same store may).")
+    var noSchedules = false
+
+    @Option(name: .customLong("max-jobs"), help: "How many schedule runs this server carries out at once.")
+    var maxJobs = 2
+
+    @OptionGroup var backupDirectory: BackupDirectoryOption
+
+    @Option(
+        name: .customLong("size-change"),
+        help: ArgumentHelp("Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
+    var sizeChange: Double = 50
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -88,6 +102,8 @@ struct ServeCommand: AsyncParsableCommand {
         if tokenFile == nil, !ServerConfiguration.isLoopback(host) {
             throw ValidationError("Refusing to listen on \(host) without a token: pass --token-file PATH, or use --host 127.0.0.1.")
         }
+        guard maxJobs >= 1 else { throw ValidationError("--max-jobs must be at least 1.") }
+        guard sizeChange > 0 else { throw ValidationError("--size-change must be a percentage above 0.") }
         if insecureNoAuth, tokenFile != nil {
             throw ValidationError("--insecure-no-auth and --token-file contradict each other; pass one of them.")
         }
@@ -108,7 +124,12 @@ struct ServeCommand: AsyncParsableCommand {
             store: store, maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
             maxConcurrentFanOuts: maxFanOuts, fanOutConcurrency: concurrency, poolPerServerLimit: poolPerServer,
             poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout.value, logger: Logger(label: "catalog.serve"),
-            catalogVersion: CatalogCommand.version)
+            catalogVersion: CatalogCommand.version,
+            scheduler: noSchedules
+                ? nil
+                : SchedulerSettings(
+                    maxJobs: maxJobs, projectTimeout: queryTimeout.value, backupDirectory: backupDirectory.path,
+                    sizeChangePercent: sizeChange))
         try await CatalogApplication(configuration).run()
     }
 }

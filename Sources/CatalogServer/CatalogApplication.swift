@@ -53,6 +53,7 @@ public struct CatalogApplication: Sendable {
         ExportRoutes(backend: backend).register(on: api)
         GenerateRoutes(backend: backend).register(on: api)
         CurationRoutes(backend: backend).register(on: api)
+        ScheduleRoutes(backend: backend).register(on: api)
         table.load(from: router)
 
         let logger = configuration.logger
@@ -74,6 +75,9 @@ public struct CatalogApplication: Sendable {
             },
             logger: logger)
         application.addServices(PoolMaintenance(backend: backend, logger: configuration.logger))
+        if let scheduler = configuration.scheduler {
+            application.addServices(ScheduleService(backend: backend, settings: scheduler, logger: configuration.logger))
+        }
         self.application = application
         self.routes = table.all
         self.pool = backend.pool

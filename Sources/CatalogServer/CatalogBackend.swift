@@ -17,6 +17,8 @@ final class CatalogBackend: Sendable {
     let metrics: ServerMetrics
     /// Which servers the API may register projects on.
     let serverPolicy: ProjectServerPolicy
+    /// The schedule runner, when this server runs schedules.
+    let scheduleRunner = RunnerBox()
 
     init(configuration: ServerConfiguration, catalog: Catalog, serverPolicy: ProjectServerPolicy) {
         self.configuration = configuration

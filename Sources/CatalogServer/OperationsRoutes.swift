@@ -9,7 +9,7 @@ struct OperationsRoutes {
 
     func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.get("healthz") { _, context in try await health(context) }
-        routes.get("metrics") { _, _ in metrics() }
+        routes.get("metrics") { _, _ in await metrics() }
         routes.get("openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -27,8 +27,10 @@ struct OperationsRoutes {
         return JSONBody.response(.object([("status", .string("ok"))]))
     }
 
-    func metrics() -> Response {
-        Response(
+    func metrics() async -> Response {
+        let operations = try? await backend.blocking { catalog in try catalog.operationsSnapshot() }
+        if let operations { backend.metrics.record(operations) }
+        return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: backend.metrics.render())))
     }

@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var logger: Logger
     /// The catalog version, recorded with backups the API takes.
     public var catalogVersion: String
+    /// How `catalog serve` runs schedules; nil runs none (tests that only build the router).
+    public var scheduler: SchedulerSettings?
 
     /// A configuration with the defaults `catalog serve` documents.
     public init(
@@ -59,7 +61,8 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = 64 * 1024, queryTimeout: Double = 10, maxConcurrentFanOuts: Int = 4,
         fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolPerProjectLimit: Int = 1, poolIdleTimeout: Double = 300,
         poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
-        logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown"
+        logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown",
+        scheduler: SchedulerSettings? = nil
     ) {
         self.host = host
         self.port = port
@@ -82,6 +85,7 @@ public struct ServerConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.logger = logger
         self.catalogVersion = catalogVersion
+        self.scheduler = scheduler
     }
 
     /// Refuses settings that would expose the catalog or cannot work, with a sentence saying what to do.

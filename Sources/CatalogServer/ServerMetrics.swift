@@ -1,4 +1,5 @@
 import CatalogCore
+import Foundation
 import PostgresClient
 import Prometheus
 
@@ -77,5 +78,25 @@ final class ServerMetrics: Sendable {
         let statistics = pool.statistics
         for (gauge, value) in poolGauges { gauge.set(Double(statistics[keyPath: value])) }
         return registry.emitToString()
+    }
+
+    /// Sets the figures about schedules, backups and incidents read from the store at scrape time.
+    func record(_ operations: OperationsSnapshot) {
+        let lastBackup = Self.name("backup", "last_success", unit: "timestamp_seconds", help: "When each project's newest good backup was taken.")
+        for (project, date) in operations.lastGoodBackup {
+            registry.makeGauge(descriptor: lastBackup, labels: [("project", project)]).set(date.timeIntervalSince1970)
+        }
+        let duration = Self.name("schedule", "last_run_duration", unit: "seconds", help: "How long each schedule's last finished run took.")
+        for run in operations.lastRunSeconds {
+            registry.makeGauge(descriptor: duration, labels: [("schedule", run.schedule), ("kind", run.kind)]).set(run.seconds)
+        }
+        let failures = Self.name("schedule", "failed_runs", unit: "", help: "Scheduled runs recorded as failed or abandoned, by kind.")
+        for kind in ["backup", "drift", "scan"] {
+            registry.makeGauge(descriptor: failures, labels: [("kind", kind)]).set(Double(operations.failedRuns[kind] ?? 0))
+        }
+        let incidents = Self.name("incidents", "open", unit: "", help: "Open incidents, by kind.")
+        for kind in ["failure", "stale", "size-change", "drift", "disk-space"] {
+            registry.makeGauge(descriptor: incidents, labels: [("kind", kind)]).set(Double(operations.openIncidents[kind] ?? 0))
+        }
     }
 }

@@ -109,6 +109,39 @@ public protocol CatalogStoring: Sendable {
     func auditLog(limit: Int) throws -> [AuditEntry]
     /// Runs the user's read-only query over the documented relations, limited to `projects`.
     func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer
+
+    // MARK: Unattended operations
+
+    /// Records a schedule with its audit entry; a taken name throws `.alreadyExists`.
+    @discardableResult func insertSchedule(_ schedule: ScheduleRecord, audit entry: AuditEntry) throws -> ScheduleRecord
+    /// Every schedule, by name.
+    func schedules() throws -> [ScheduleRecord]
+    /// Removes a schedule and its history; false when there was none by that name.
+    @discardableResult func deleteSchedule(named name: String, audit entry: AuditEntry) throws -> Bool
+    /// Claims one run of a schedule (moving its last slot from `expected` to `slot`, fenced by the lease epoch); nil when lost.
+    func claimRun(scheduleID: Int64, expected: Date?, slot: Date?, holder: String?, epoch: Int64?, at now: Date) throws -> Int64?
+    /// Records how a run ended, with each project's outcome.
+    func finishRun(id: Int64, outcome: String, projects: [RunProjectRecord], at date: Date) throws
+    /// Marks runs left `running` by a stopped server as abandoned.
+    @discardableResult func abandonRuns(exceptEpoch epoch: Int64?, at date: Date) throws -> Int
+    /// The newest runs first, of one schedule or all.
+    func scheduleRuns(scheduleID: Int64?, limit: Int) throws -> [ScheduleRunRecord]
+    /// Takes or renews the scheduler lease; returns its epoch (the fencing token) or nil when another holds it.
+    func acquireSchedulerLease(holder: String, seconds: Double, at now: Date) throws -> Int64?
+    /// Gives the scheduler lease up.
+    func releaseSchedulerLease(holder: String) throws
+    /// Records a webhook.
+    @discardableResult func insertAlertHook(_ hook: AlertHookRecord, audit entry: AuditEntry) throws -> AlertHookRecord
+    /// Every webhook, by id.
+    func alertHooks() throws -> [AlertHookRecord]
+    /// Forgets a webhook; false when there was none.
+    @discardableResult func deleteAlertHook(id: Int64, audit entry: AuditEntry) throws -> Bool
+    /// Opens an incident unless the same one is open; returns it when opened now.
+    func openIncident(kind: String, project: String, schedule: String, what: String, at date: Date) throws -> IncidentRecord?
+    /// Closes an open incident; returns it, or nil when none was open.
+    func resolveIncident(kind: String, project: String, schedule: String, at date: Date) throws -> IncidentRecord?
+    /// Incidents, newest first.
+    func incidents(openOnly: Bool, limit: Int) throws -> [IncidentRecord]
 }
 
 /// The defaults callers use, written once for every implementation.

@@ -36,6 +36,12 @@ struct CLITests {
             ("metadata-migrate.txt", ["metadata", "migrate"]),
             ("serve.txt", ["serve"]),
             ("generate.txt", ["generate"]),
+            ("schedule-add.txt", ["schedule", "add"]),
+            ("schedule-list.txt", ["schedule", "list"]),
+            ("schedule-run.txt", ["schedule", "run"]),
+            ("alert-add.txt", ["alert", "add"]),
+            ("alert-test.txt", ["alert", "test"]),
+            ("backup-status.txt", ["backup", "status"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

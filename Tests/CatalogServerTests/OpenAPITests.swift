@@ -44,6 +44,8 @@ import Testing
         "POST /api/v1/metadata/apply": (
             "/api/v1/metadata/apply", #"{"column": "email", "project": ["crm"], "fields": {"description": "Where we write"}, "plan": "$METADATA_PLAN"}"#
         ),
+        "GET /api/v1/operations": ("/api/v1/operations", nil),
+        "GET /api/v1/alerts": ("/api/v1/alerts", nil),
     ]
 
     static func describedRoutes(_ document: JSON) -> Set<APIRoute> {

@@ -61,6 +61,13 @@ extension Catalog {
                 return (target.databaseName, target.serverAddress, try Incarnation.read(on: target))
             }()
             let maintenance = try BackupMaintenanceConnection.open(connectionString, connectTimeout: options.connectTimeout)
+            let tools = options.tools ?? (try? PgTools.locate())
+            if let problem = BackupVersionCheck.problem(
+                dumpServerVersion: backup.serverVersion, targetServerVersion: Int(maintenance.serverVersion),
+                toolsVersion: tools.flatMap(BackupVersionCheck.toolsVersion))
+            {
+                throw CatalogError(.refused, "project \"\(name)\": \(problem); nothing was changed")
+            }
             let facts = try BackupRestoreFacts.read(on: maintenance, database: database, server: server, incarnation: incarnation)
             return try RestorePlan.make(
                 project: name, backup: backup, facts: facts, options: options, now: now,

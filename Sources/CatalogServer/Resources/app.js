@@ -285,6 +285,35 @@ views.backups = async () => {
   }
 };
 
+views.operations = async () => {
+  try {
+    const answer = await api("/api/v1/operations");
+    $("operations-status").textContent = (answer.runs_schedules ? "This server runs the schedules. " : "Another server (or none) runs the schedules. ")
+      + answer.incidents.length + " open incident(s).";
+    sortableTable($("operations-board"), [
+      { key: "project", label: "Project" },
+      { key: "last_backup_at", label: "Last backup", text: (p) => since(p.last_backup_at) },
+      { key: "size_bytes", label: "Size (bytes)" },
+      { key: "state", label: "State", text: (p) => p.mark + " " + p.state + (p.note ? ": " + p.note : "") },
+    ], answer.projects, "No projects registered.");
+    sortableTable($("operations-incidents"), [
+      { key: "kind", label: "Kind" }, { key: "project", label: "Project" }, { key: "schedule", label: "Schedule" },
+      { key: "what", label: "What" }, { key: "opened_at", label: "Opened", text: (i) => since(i.opened_at) },
+    ], answer.incidents, "No open incidents.");
+    sortableTable($("operations-schedules"), [
+      { key: "name", label: "Name" }, { key: "kind", label: "Kind" }, { key: "projects", label: "Projects" },
+      { key: "timing", label: "When" }, { key: "next_run_at", label: "Next run" }, { key: "last_outcome", label: "Last outcome" },
+    ], answer.schedules, "No schedules; add one with 'catalog schedule add'.");
+    sortableTable($("operations-runs"), [
+      { key: "schedule", label: "Schedule" }, { key: "started_at", label: "Started", text: (r) => since(r.started_at) },
+      { key: "outcome", label: "Outcome" }, { key: "bytes", label: "Bytes" },
+      { key: "failed", label: "Failed projects", value: (r) => r.projects.filter((p) => p.outcome !== "ok").map((p) => p.project).join(", ") },
+    ], answer.runs, "No runs yet.");
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("operations-status").textContent = error.message; }
+  }
+};
+
 document.addEventListener("DOMContentLoaded", () => {
   $("sign-in").addEventListener("submit", async (event) => {
     event.preventDefault();
