@@ -79,7 +79,7 @@ extension Catalog {
                 let report = try drift(schedule.target.selection, options: fanOut)
                 projects = selected.map { project in
                     if let failure = report.failures.first(where: { $0.project == project.name }) {
-                        return RunProjectRecord(project: project.name, outcome: failure.outcome.label, reason: failure.error, bytes: nil, seconds: 0)
+                        return RunProjectRecord(project: project.name, outcome: failure.outcome.label, reason: failure.outcome.message ?? failure.outcome.label, bytes: nil, seconds: 0)
                     }
                     let found = report.items.filter { $0.project == project.name && $0.isDrift }
                     if let notice = incident(
@@ -95,7 +95,7 @@ extension Catalog {
             case .scan:
                 let fanOut = FanOutOptions(concurrency: options.concurrency, timeout: options.timeout)
                 projects = try scanMetadata(schedule.target.selection, options: fanOut).map { result in
-                    RunProjectRecord(project: result.project, outcome: result.outcome.label, reason: result.outcome.reason, bytes: nil, seconds: 0)
+                    RunProjectRecord(project: result.project, outcome: result.outcome.label, reason: result.outcome.message, bytes: nil, seconds: 0)
                 }
             }
         } catch {
@@ -156,10 +156,10 @@ extension Catalog {
         for (result, note, refused, seconds) in results {
             audit(
                 "backup.create", target: result.project, result: result.outcome.label,
-                detail: result.outcome.reason ?? result.backup.map { "backup \($0.id ?? 0): \($0.file) (schedule \(schedule.name))" })
+                detail: result.outcome.message ?? result.backup.map { "backup \($0.id ?? 0): \($0.file) (schedule \(schedule.name))" })
             records.append(
                 RunProjectRecord(
-                    project: result.project, outcome: result.outcome.label, reason: result.outcome.reason ?? note,
+                    project: result.project, outcome: result.outcome.label, reason: result.outcome.message ?? note,
                     bytes: result.backup?.sizeBytes, seconds: seconds))
             let name = schedule.name
             if let notice = incident("disk-space", project: result.project, schedule: name, open: refused != nil, what: refused ?? "") {
@@ -168,7 +168,7 @@ extension Catalog {
             if refused == nil,
                 let notice = incident(
                     "failure", project: result.project, schedule: name, open: !result.outcome.isOK,
-                    what: "backup failed: \(result.outcome.reason ?? result.outcome.label)")
+                    what: "backup failed: \(result.outcome.message ?? result.outcome.label)")
             {
                 notices.append(notice)
             }
