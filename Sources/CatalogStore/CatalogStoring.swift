@@ -107,6 +107,22 @@ public protocol CatalogStoring: Sendable {
     func auditLog(limit: Int) throws -> [AuditEntry]
     /// Runs the user's read-only query over the documented relations, limited to `projects`.
     func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer
+
+    // MARK: Project lifecycle
+
+    /// The recorded lifecycle steps (create, clone, unarchive) of one server (`host:port`) or of all.
+    func pendingLifecycle(server: String?) throws -> [PendingLifecycle]
+    /// Records a step before its database is made; refuses a registered name or one another step is making.
+    func insertPendingLifecycle(_ pending: PendingLifecycle) throws
+    /// Forgets a step whose database is gone.
+    func deletePendingLifecycle(token: String) throws
+    /// Registers the project a step made, with its synced attachments, and forgets the step, in one transaction.
+    @discardableResult func registerMade(
+        _ project: Project, attachments: [CreatedAttachment], token: String, clonedFrom: String?, clonedRevision: Int?,
+        audit entry: AuditEntry
+    ) throws -> Project
+    /// Where a project was cloned from, or nil.
+    func cloneOrigin(project: String) throws -> (source: String, revision: Int?)?
 }
 
 /// The defaults callers use, written once for every implementation.

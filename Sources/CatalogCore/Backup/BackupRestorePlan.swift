@@ -131,11 +131,11 @@ public struct RestorePlan: Sendable, Equatable {
         let aside = BackupRestoreNames.setAside(facts.database, at: now, taken: facts.existingNames.union([temporary]))
         let id = quoting.identifier
         let literal = quoting.literal
-        var create =
-            "CREATE DATABASE \(try id(temporary)) WITH OWNER = \(try id(facts.owner)) TEMPLATE = template0"
-            + " ENCODING = \(try literal(facts.encoding)) LC_COLLATE = \(try literal(facts.collate)) LC_CTYPE = \(try literal(facts.ctype))"
-        create += try Self.localeProviderClause(facts.localeProvider, locale: facts.providerLocale, literal: literal)
-        if facts.connectionLimit != -1 { create += " CONNECTION LIMIT = \(facts.connectionLimit)" }
+        let create = try CreateDatabaseStatement(
+            name: temporary, owner: facts.owner, template: "template0", encoding: facts.encoding, collate: facts.collate,
+            ctype: facts.ctype, localeProvider: facts.localeProvider, providerLocale: facts.providerLocale,
+            connectionLimit: facts.connectionLimit
+        ).sql(quoting)
         let settings = try facts.settings.map { setting in
             let target = try setting.role.map { "ROLE \(try id($0)) IN DATABASE" } ?? "DATABASE"
             let values = try setting.values.map(literal).joined(separator: ", ")

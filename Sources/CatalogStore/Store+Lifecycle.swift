@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+
+/// A lifecycle step that makes a database (create, clone, unarchive), recorded before the database is
+/// made. While the row exists the project is not registered; a row left by a killed run names exactly
+/// the database that run made, so the next run can drop it and nothing else.
+public struct PendingLifecycle: Sendable, Equatable {
+    /// `create`, `clone` or `unarchive`.
+    public var operation: String
+    /// The project being made.
+    public var project: String
+    /// The server, as `host:port`.
+    public var server: String
+    /// A connection string to the server's maintenance database; it may hold a password: never print it.
+    public var dsn: String
+    /// The database's final name.
+    public var databaseName: String
+    /// The name the database is made under before it takes its final name.
+    public var temporaryDatabase: String
+    /// A random id, also written as the new database's comment, so a leftover is recognised as ours.
+    public var token: String
+    /// When the step started.
+    public var startedAt: Date
+
+    /// A step as recorded or read back.
+    public init(
+        operation: String, project: String, server: String, dsn: String, databaseName: String, temporaryDatabase: String,
+        token: String, startedAt: Date = Date()
+    ) {
+        self.operation = operation
+        self.project = project
+        self.server = server
+        self.dsn = dsn
+        self.databaseName = databaseName
+        self.temporaryDatabase = temporaryDatabase
+        self.token = token
+        self.startedAt = startedAt
+    }
+}
+
+/// A shared definition a new project is attached to, with the version already synced into its `_metadata`.
+public struct CreatedAttachment: Sendable, Equatable {
+    public var definition: String
+    public var syncedVersion: Int
+
+    public init(definition: String, syncedVersion: Int) {
+        self.definition = definition
+        self.syncedVersion = syncedVersion
+    }
+}
+
+extension Store {
+    /// The recorded lifecycle steps, of one server or of all, oldest first.
+    public func pendingLifecycle(server: String?) throws -> [PendingLifecycle] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT operation, project, server, dsn, database_name, temporary_database, token, started_at
+                    FROM lifecycle_pending WHERE ? IS NULL OR server = ? ORDER BY id
+                    """, arguments: [server, server]
+            ).map { row in
+                PendingLifecycle(
+                    operation: row[0], project: row[1], server: row[2], dsn: row[3], databaseName: row[4], temporaryDatabase: row[5],
+                    token: row[6], startedAt: row[7])
+            }
+        }
+    }
+
+    /// Records a step before its database is made; refuses a project name that is registered or
+    /// that another recorded step is making.
+    public func insertPendingLifecycle(_ pending: PendingLifecycle) throws {
+        try write { db in
+            if try Store.fetchProjects(db, .name(pending.project)).first != nil {
+                throw StoreError(.alreadyExists, "project \"\(pending.project)\" is already registered", remedy: .renameOrRemoveProject(pending.project))
+            }
+            let busy = try Bool.fetchOne(db, sql: "SELECT 1 FROM lifecycle_pending WHERE project = ?", arguments: [pending.project]) ?? false
+            guard !busy else {
+                throw StoreError(.conflict, "project \"\(pending.project)\" is being made by another catalog command")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO lifecycle_pending (operation, project, server, dsn, database_name, temporary_database, token, started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    pending.operation, pending.project, pending.server, pending.dsn, pending.databaseName, pending.temporaryDatabase,
+                    pending.token, pending.startedAt,
+                ])
+        }
+    }
+
+    /// Forgets a step whose database is gone (or was never made).
+    public func deletePendingLifecycle(token: String) throws {
+        try write { db in try db.execute(sql: "DELETE FROM lifecycle_pending WHERE token = ?", arguments: [token]) }
+    }
+
+    /// Registers a project a lifecycle step made, with its attachments already synced, and forgets the
+    /// step, all in one transaction: the registry never shows a project whose database is half made.
+    @discardableResult
+    public func registerMade(
+        _ project: Project, attachments: [CreatedAttachment], token: String, clonedFrom: String?, clonedRevision: Int?,
+        audit entry: AuditEntry
+    ) throws -> Project {
+        try write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM lifecycle_pending WHERE token = ?", arguments: [token]) == true else {
+                throw StoreError(.conflict, "the record of making project \"\(project.name)\" is gone (another command cleaned it up)")
+            }
+            if try Store.fetchProjects(db, .name(project.name)).first != nil {
+                throw StoreError(.alreadyExists, "project \"\(project.name)\" is already registered", remedy: .renameOrRemoveProject(project.name))
+            }
+            var row = ProjectRow(
+                id: nil, name: project.name, dsn: project.dsn, status: Project.Status.ok.rawValue,
+                status_message: nil, server_version: nil, metadata_version: project.metadataVersion,
+                last_checked_at: Date(), last_reached_at: Date(), created_at: project.createdAt)
+            try row.insert(db)
+            try db.execute(
+                sql: "UPDATE project SET cloned_from = ?, cloned_revision = ? WHERE id = ?", arguments: [clonedFrom, clonedRevision, row.id])
+            for tag in Set(project.tags) {
+                try db.execute(sql: "INSERT INTO project_tag (project_id, tag) VALUES (?, ?)", arguments: [row.id, tag])
+            }
+            for attachment in attachments {
+                guard
+                    let definitionID = try Int64.fetchOne(
+                        db, sql: "SELECT id FROM shared_definition WHERE name = ?", arguments: [attachment.definition])
+                else {
+                    throw StoreError(.notFound, "shared definition \"\(attachment.definition)\" does not exist", remedy: .listShared)
+                }
+                try Store.refuseArchived(definitionID, name: attachment.definition, db)
+                try db.execute(
+                    sql: """
+                        INSERT INTO attachment (project_id, definition_id, pinned_version, synced_version, synced_at, attached_at)
+                        VALUES (?, ?, NULL, ?, ?, ?)
+                        """, arguments: [row.id, definitionID, attachment.syncedVersion, Date(), Date()])
+            }
+            try db.execute(sql: "DELETE FROM lifecycle_pending WHERE token = ?", arguments: [token])
+            try Store.insertAudit(entry, db)
+            return try Store.fetchProjects(db, .id(row.id!))[0]
+        }
+    }
+
+    /// Where a project was cloned from (the source's name and `_metadata` revision), or nil.
+    public func cloneOrigin(project: String) throws -> (source: String, revision: Int?)? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT cloned_from, cloned_revision FROM project WHERE name = ?", arguments: [project]),
+                let source: String = row[0]
+            else { return nil }
+            return (source, row[1])
+        }
+    }
+}
