@@ -1,0 +1,96 @@
+import ArgumentParser
+import CatalogCore
+import Foundation
+
+struct ProjectCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a project database, install _metadata, attach and sync shared definitions, and register it.",
+        discussion: """
+            Prints the plan, then carries it out (--plan prints only the plan). All or nothing: a failure or a kill \
+            leaves no database and no registry entry, and the next create on the server drops what a killed one left. \
+            Creates on one server take turns; waiting for that lock is not part of --timeout.
+            Example: catalog project create billing --server 'postgresql://admin@pg1/postgres' --attach users,audit_log --create-tables --tag prod
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+
+    @Argument(help: "The new project's name: letters, digits, '_', '-', '.'.")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp("A libpq connection string to the server (its database only reaches the server).", valueName: "dsn"))
+    var server: String
+
+    @Option(name: .long, help: ArgumentHelp("The database to create (default: NAME_db); at most 63 bytes.", valueName: "name"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("The database's owner (default: the connecting role).", valueName: "role"))
+    var owner: String?
+
+    @Option(name: .long, help: ArgumentHelp("The encoding (default: the server's).", valueName: "encoding"))
+    var encoding: String?
+
+    @Option(name: .long, help: ArgumentHelp("The collation and character type (default: the server's).", valueName: "locale"))
+    var locale: String?
+
+    @Option(name: .long, help: ArgumentHelp("Shared definitions to attach and sync, comma-separated.", valueName: "a,b"))
+    var attach: String?
+
+    @Flag(name: .long, help: "Also create the attached definitions' tables (the DDL is in the plan).")
+    var createTables = false
+
+    @Option(name: .long, help: ArgumentHelp("A tag such as prod (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Flag(name: .long, help: "Print the plan only.")
+    var plan = false
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds the work in the new database may take, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 60
+
+    func validate() throws {
+        if createTables && (attach ?? "").isEmpty {
+            throw ValidationError("--create-tables creates the attached definitions' tables; name them with --attach.")
+        }
+    }
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        let request = CreateRequest(
+            name: name, serverDSN: server, database: database, owner: owner, encoding: encoding, locale: locale,
+            attach: (attach ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            createTables: createTables, tags: tag)
+        let options = LifecycleOptions(timeout: timeout.value, connectTimeout: min(10, timeout.wholeSeconds))
+        let createPlan = try catalog.planCreate(request, options: options)
+        let steps = LifecycleViews.steps(createPlan.steps)
+        if plan || formatOptions.format == .table { Terminal.write(steps.render(formatOptions.format)) }
+        if plan { return }
+        let result = try catalog.create(createPlan, request: request, options: options)
+        let table = OutputTable(
+            columns: ["project", "database", "server", "seconds", "lock_wait_seconds", "cleaned_up"],
+            rows: [
+                [
+                    .text(createPlan.project), .text(createPlan.database), .text(createPlan.server), .double(result.seconds),
+                    .double(result.lockWaitSeconds), .list(result.cleanedUp),
+                ]
+            ])
+        switch formatOptions.format {
+        case .table:
+            let cleaned = result.cleanedUp.isEmpty ? "" : "; dropped leftovers of killed runs: \(result.cleanedUp.joined(separator: ", "))"
+            Terminal.write(
+                "created project \(createPlan.project): database \(createPlan.database) on \(createPlan.server) in \(String(format: "%.2f", result.seconds)) s (waited \(String(format: "%.2f", result.lockWaitSeconds)) s for the create lock)\(cleaned)"
+                    .escapingControlCharacters + "\n")
+        case .json: Terminal.write(table.object(table.rows[0]).rendered)
+        case .csv, .tsv: Terminal.write(table.render(formatOptions.format))
+        }
+    }
+}
+
+/// How lifecycle plans are shown.
+enum LifecycleViews {
+    static func steps(_ steps: [String]) -> OutputTable {
+        OutputTable(columns: ["step", "action"], rows: steps.enumerated().map { [.int($0.offset + 1), .text($0.element)] })
+    }
+}
