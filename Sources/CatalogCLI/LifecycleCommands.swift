@@ -94,3 +94,74 @@ enum LifecycleViews {
         OutputTable(columns: ["step", "action"], rows: steps.enumerated().map { [.int($0.offset + 1), .text($0.element)] })
     }
 }
+
+struct ProjectClone: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clone",
+        abstract: "Copy a project's database into a new project, on its server or another one.",
+        discussion: """
+            On the same server, an idle source is copied with CREATE DATABASE … TEMPLATE; a busy one (or --snapshot, \
+            or --schema-only) with pg_dump/pg_restore from one snapshot, so the source keeps running. Another server \
+            (--server) takes the snapshot path, as export and import do. The clone gets its own lineage id and records \
+            its source and revision (see 'catalog project show'). Prints the plan, then carries it out (--plan prints only the plan).
+            Example: catalog project clone billing billing_staging --tag staging
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+
+    @Argument(help: "The registered project to copy.")
+    var source: String
+
+    @Argument(help: "The new project's name.")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp("A libpq connection string to another server (default: the source's server).", valueName: "dsn"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp("The clone's database (default: NAME_db); at most 63 bytes.", valueName: "name"))
+    var database: String?
+
+    @Flag(name: .long, help: "Copy the schema and _metadata, none of the tables' rows.")
+    var schemaOnly = false
+
+    @Flag(name: .long, help: "Copy from one pg_dump snapshot even when the source is idle.")
+    var snapshot = false
+
+    @Option(name: .long, help: ArgumentHelp("A tag such as staging (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    @Flag(name: .long, help: "Print the plan only.")
+    var plan = false
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        let request = CloneRequest(
+            source: source, name: name, serverDSN: server, database: database, schemaOnly: schemaOnly, snapshot: snapshot, tags: tag)
+        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let clonePlan = try catalog.planClone(request, options: options)
+        if plan || formatOptions.format == .table { Terminal.write(LifecycleViews.steps(clonePlan.steps).render(formatOptions.format)) }
+        if plan { return }
+        let result = try catalog.clone(clonePlan, request: request, options: options)
+        let table = OutputTable(
+            columns: ["project", "source", "revision", "path", "database", "server", "seconds"],
+            rows: [
+                [
+                    .text(clonePlan.project), .text(clonePlan.source), Cell(result.revision), .text(clonePlan.path.rawValue),
+                    .text(clonePlan.database), .text(clonePlan.server), .double(result.seconds),
+                ]
+            ])
+        switch formatOptions.format {
+        case .table:
+            Terminal.write(
+                "cloned project \(clonePlan.source) into \(clonePlan.project) (\(clonePlan.path.rawValue)): database \(clonePlan.database) on \(clonePlan.server) at revision \(result.revision.map(String.init) ?? "-") in \(String(format: "%.2f", result.seconds)) s"
+                    .escapingControlCharacters + "\n")
+        case .json: Terminal.write(table.object(table.rows[0]).rendered)
+        case .csv, .tsv: Terminal.write(table.render(formatOptions.format))
+        }
+    }
+}

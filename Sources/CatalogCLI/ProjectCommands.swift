@@ -79,8 +79,13 @@ struct ProjectShow: ParsableCommand {
     var name: String
 
     func run() throws {
-        let project = try storeOptions.open(.readOnly).project(named: name)
-        let table = ProjectViews.detail(project)
+        let catalog = try storeOptions.open(.readOnly)
+        let project = try catalog.project(named: name)
+        var table = ProjectViews.detail(project)
+        if let origin = try catalog.cloneOrigin(of: name) {
+            table.columns += ["cloned_from", "cloned_revision"]
+            table.rows[0] += [.text(origin.source), Cell(origin.revision)]
+        }
         switch formatOptions.format {
         case .json: Terminal.write(table.object(table.rows[0]).rendered)
         case .csv, .tsv: Terminal.write(table.render(formatOptions.format))

@@ -38,14 +38,20 @@ public struct PendingLifecycle: Sendable, Equatable {
     }
 }
 
-/// A shared definition a new project is attached to, with the version already synced into its `_metadata`.
+/// A shared definition a new project is attached to, with the version already synced into its
+/// `_metadata` (a clone carries its source's pin, synced version and overrides).
 public struct CreatedAttachment: Sendable, Equatable {
     public var definition: String
-    public var syncedVersion: Int
+    public var syncedVersion: Int?
+    public var pinnedVersion: Int?
+    /// JSON object: field path -> the project's kept value.
+    public var overrides: String
 
-    public init(definition: String, syncedVersion: Int) {
+    public init(definition: String, syncedVersion: Int?, pinnedVersion: Int? = nil, overrides: String = "{}") {
         self.definition = definition
         self.syncedVersion = syncedVersion
+        self.pinnedVersion = pinnedVersion
+        self.overrides = overrides
     }
 }
 
@@ -129,9 +135,13 @@ extension Store {
                 try Store.refuseArchived(definitionID, name: attachment.definition, db)
                 try db.execute(
                     sql: """
-                        INSERT INTO attachment (project_id, definition_id, pinned_version, synced_version, synced_at, attached_at)
-                        VALUES (?, ?, NULL, ?, ?, ?)
-                        """, arguments: [row.id, definitionID, attachment.syncedVersion, Date(), Date()])
+                        INSERT INTO attachment (project_id, definition_id, pinned_version, synced_version, synced_at, overrides, attached_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        row.id, definitionID, attachment.pinnedVersion, attachment.syncedVersion,
+                        attachment.syncedVersion == nil ? nil : Date(), attachment.overrides, Date(),
+                    ])
             }
             try db.execute(sql: "DELETE FROM lifecycle_pending WHERE token = ?", arguments: [token])
             try Store.insertAudit(entry, db)

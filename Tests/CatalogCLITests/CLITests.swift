@@ -36,6 +36,7 @@ struct CLITests {
             ("metadata-migrate.txt", ["metadata", "migrate"]),
             ("serve.txt", ["serve"]),
             ("project-create.txt", ["project", "create"]),
+            ("project-clone.txt", ["project", "clone"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

@@ -54,7 +54,7 @@ struct ProjectCreateTests {
             "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position"
         ).records.map { "\($0["column_name"] ?? "") \($0["is_nullable"] ?? "")" }
         #expect(columns == ["id NO", "email NO", "name YES"])
-        let drift = try CLIRun.run(["drift", name], store: store)
+        let drift = try CLIRun.run(["drift", "--project", name], store: store)
         #expect(drift.status == 0, "\(drift.output)")
         #expect(try catalog.store.auditLog().contains { $0.action == "project.create" && $0.target == name && $0.result == "ok" })
     }

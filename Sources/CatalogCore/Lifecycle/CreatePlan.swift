@@ -34,10 +34,13 @@ public struct CreatePlan: Sendable, Equatable {
     var dropTemporaryStatement: String
     var dropDatabaseStatement: String
 
-    /// The comment a database made by this plan carries.
-    public var comment: String { CreatePlan.comment(token: token) }
-
-    static func comment(token: String) -> String { "catalog project create \(token)" }
+    /// The database-making steps this plan shares with clone.
+    var run: LifecycleRun {
+        LifecycleRun(
+            operation: "create", project: project, server: server, database: database, temporaryDatabase: temporaryDatabase, token: token,
+            createStatement: createStatement, commentStatement: commentStatement, renameStatement: renameStatement,
+            dropTemporaryStatement: dropTemporaryStatement, dropDatabaseStatement: dropDatabaseStatement)
+    }
 
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {

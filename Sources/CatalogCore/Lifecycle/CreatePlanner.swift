@@ -71,16 +71,15 @@ enum CreatePlanner {
             collate: request.locale ?? defaults.collate, ctype: request.locale ?? defaults.ctype,
             localeProvider: defaults.localeProvider, providerLocale: defaults.providerLocale
         ).sql(quoting)
-        let id = quoting.identifier
+        let run = try LifecycleRun.make(
+            operation: "create", project: request.name, server: server.address, database: database, temporaryDatabase: temporary,
+            token: token, createStatement: create, quoting: quoting)
         return CreatePlan(
             project: request.name, tags: unique(request.tags).sorted(), server: server.address,
             maskedDSN: connection.replacing("dbname", with: database).masked, database: database, temporaryDatabase: temporary, token: token,
-            createStatement: create,
-            commentStatement: "COMMENT ON DATABASE \(try id(temporary)) IS \(try quoting.literal(CreatePlan.comment(token: token)))",
-            tableStatements: tables, syncPlans: syncPlans, definitions: versions.map(\.definition),
-            renameStatement: "ALTER DATABASE \(try id(temporary)) RENAME TO \(try id(database))",
-            dropTemporaryStatement: "DROP DATABASE IF EXISTS \(try id(temporary)) WITH (FORCE)",
-            dropDatabaseStatement: "DROP DATABASE IF EXISTS \(try id(database)) WITH (FORCE)")
+            createStatement: create, commentStatement: run.commentStatement, tableStatements: tables, syncPlans: syncPlans,
+            definitions: versions.map(\.definition), renameStatement: run.renameStatement,
+            dropTemporaryStatement: run.dropTemporaryStatement, dropDatabaseStatement: run.dropDatabaseStatement)
     }
 
     /// PostgreSQL cuts identifiers at 63 bytes without a word; a longer name is refused, never cut.
