@@ -165,3 +165,55 @@ struct ProjectClone: ParsableCommand {
         }
     }
 }
+
+struct ProjectRename: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rename",
+        abstract: "Rename a project, with its backups, attachments and history; with --database, its database too.",
+        discussion: """
+            The registry and the database are renamed together or neither is. Renaming the database needs it free of \
+            other sessions: the plan lists them, and --terminate-connections (with --yes) ends them.
+            Example: catalog project rename billing invoicing --database
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The project's current name.")
+    var name: String
+
+    @Argument(help: "Its new name.")
+    var newName: String
+
+    @Flag(name: .long, help: "Also rename the database, to NEW_db.")
+    var database = false
+
+    @Flag(name: .long, help: "End other sessions on the database first (needs --database and --yes).")
+    var terminateConnections = false
+
+    @Flag(name: .long, help: "Go ahead with --terminate-connections.")
+    var yes = false
+
+    @Flag(name: .long, help: "Print the plan only.")
+    var plan = false
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
+
+    func validate() throws {
+        if terminateConnections && !database { throw ValidationError("--terminate-connections ends sessions on the database; it needs --database.") }
+        if terminateConnections && !yes && !plan {
+            throw ValidationError("--terminate-connections ends other sessions on '\(name)''s database; pass --yes to go ahead, or --plan to see them first.")
+        }
+    }
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let renamePlan = try catalog.planRename(name, to: newName, renameDatabase: database, terminateConnections: terminateConnections, options: options)
+        Terminal.write(LifecycleViews.steps(renamePlan.steps).render(.table))
+        if plan { return }
+        let project = try catalog.rename(renamePlan, options: options)
+        Terminal.write("renamed project \(name) to \(project.name) (\(project.maskedDSN))".escapingControlCharacters + "\n")
+    }
+}

@@ -123,6 +123,10 @@ public protocol CatalogStoring: Sendable {
     ) throws -> Project
     /// Where a project was cloned from, or nil.
     func cloneOrigin(project: String) throws -> (source: String, revision: Int?)?
+    /// Renames a project with its history in one transaction; `beforeCommit` runs last, inside it.
+    @discardableResult func renameProject(
+        from old: String, to new: String, dsn: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void
+    ) throws -> Project
 }
 
 /// The defaults callers use, written once for every implementation.

@@ -158,4 +158,29 @@ extension Store {
             return (source, row[1])
         }
     }
+
+    /// Renames a project in one transaction, with its backups, set-aside databases and exports (its
+    /// attachments and index follow its id); `dsn` replaces its connection string when its database is
+    /// renamed too. `beforeCommit` runs inside the transaction, last: when it throws, nothing changes.
+    @discardableResult
+    public func renameProject(
+        from old: String, to new: String, dsn: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void
+    ) throws -> Project {
+        try write { db in
+            guard let project = try Store.fetchProjects(db, .name(old)).first, let id = project.id else {
+                throw StoreError(.notFound, "project \"\(old)\" is not registered", remedy: .listProjects)
+            }
+            if try Store.fetchProjects(db, .name(new)).first != nil {
+                throw StoreError(.alreadyExists, "project \"\(new)\" is already registered", remedy: .renameOrRemoveProject(new))
+            }
+            try db.execute(sql: "UPDATE project SET name = ?, dsn = coalesce(?, dsn) WHERE id = ?", arguments: [new, dsn, id])
+            for table in ["backup", "set_aside_database", "bundle_export"] {
+                try db.execute(sql: "UPDATE \(table) SET project = ? WHERE project = ?", arguments: [new, old])
+            }
+            try db.execute(sql: "UPDATE project SET cloned_from = ? WHERE cloned_from = ?", arguments: [new, old])
+            try Store.insertAudit(entry, db)
+            try beforeCommit()
+            return try Store.fetchProjects(db, .id(id))[0]
+        }
+    }
 }

@@ -37,6 +37,7 @@ struct CLITests {
             ("serve.txt", ["serve"]),
             ("project-create.txt", ["project", "create"]),
             ("project-clone.txt", ["project", "clone"]),
+            ("project-rename.txt", ["project", "rename"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))
