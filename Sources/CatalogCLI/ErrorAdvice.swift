@@ -56,7 +56,6 @@ enum ErrorAdvice {
         case .addOrRemoveTag: "give it to --tag or to --untag"
         case .grantCreateDatabase(let role): "a superuser can allow it with 'ALTER ROLE \(role) CREATEDB'"
         case .chooseDatabaseName(let example): "pass --database with another name of at most 63 bytes, such as '\(example)'"
-        case .reviewLifecyclePlanAgain: "run it again with --plan, review the plan, then confirm with --yes"
         case .store(let remedy): words(for: remedy)
         }
     }

@@ -86,8 +86,6 @@ extension CatalogError {
         case grantCreateDatabase(role: String)
         /// Name the database to create yourself, such as the example.
         case chooseDatabaseName(example: String)
-        /// The plan changed since it was shown: review it again and confirm that one.
-        case reviewLifecyclePlanAgain
     }
 }
 

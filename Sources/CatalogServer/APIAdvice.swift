@@ -52,7 +52,6 @@ enum APIAdvice {
         case .addOrRemoveTag: "either add it or remove it"
         case .grantCreateDatabase(let role): "a superuser can allow it with 'ALTER ROLE \(role) CREATEDB'"
         case .chooseDatabaseName(let example): "give database with another name of at most 63 bytes, such as '\(example)'"
-        case .reviewLifecyclePlanAgain: "ask for the plan again, review it, and send its plan_hash"
         case .store(let remedy): words(for: remedy)
         }
     }
