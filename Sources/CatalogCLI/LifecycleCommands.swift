@@ -1,5 +1,6 @@
 import ArgumentParser
 import CatalogCore
+import CatalogStore
 import Foundation
 
 struct ProjectCreate: ParsableCommand {
@@ -92,6 +93,65 @@ struct ProjectCreate: ParsableCommand {
 enum LifecycleViews {
     static func steps(_ steps: [String]) -> OutputTable {
         OutputTable(columns: ["step", "action"], rows: steps.enumerated().map { [.int($0.offset + 1), .text($0.element)] })
+    }
+
+    static func archived(_ projects: [ArchivedProject]) -> OutputTable {
+        OutputTable(
+            columns: ["name", "archived_at", "backup_id", "sha256", "database", "server"],
+            rows: projects.map { project in
+                [
+                    .text(project.name), Cell(project.archivedAt), Cell(project.backupID.map { Int($0) }), .text(project.sha256),
+                    .text(project.database), .text(project.server),
+                ]
+            })
+    }
+}
+
+struct ProjectArchive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive",
+        abstract: "Back up a project, verify the backup by restoring it, drop its database, and mark it archived.",
+        discussion: """
+            A backup that fails or does not verify (restored into a temporary database, every table's row count \
+            compared) leaves the database as it was. Archived projects leave the default listings and searches; \
+            'catalog project list --archived' shows them. Destructive: prints the plan and needs --yes.
+            Example: catalog project archive old_shop --yes
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The project to archive.")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp("Where the archive backup goes (default: backups/ beside the store).", valueName: "dir"))
+    var directory: String?
+
+    @Flag(name: .long, help: "Go ahead: drop the database once its backup has verified.")
+    var yes = false
+
+    @Flag(name: .long, help: "Print the plan only.")
+    var plan = false
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
+
+    func validate() throws {
+        if !yes && !plan {
+            throw ValidationError("Archiving drops the database of project '\(name)' after a verified backup; pass --yes to go ahead, or --plan to see the steps first.")
+        }
+    }
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let archivePlan = try catalog.planArchive(name, directory: directory, options: options)
+        Terminal.write(LifecycleViews.steps(archivePlan.steps).render(.table))
+        if plan { return }
+        let backup = try catalog.archive(archivePlan, options: options)
+        Terminal.write(
+            "archived project \(name): backup \(backup.id ?? 0) (\(backup.file), sha256 \(backup.sha256)) verified; database \(archivePlan.database) dropped"
+                .escapingControlCharacters + "\n")
     }
 }
 

@@ -48,8 +48,15 @@ struct ProjectList: ParsableCommand {
     @Flag(name: .long, help: "Connect to every project first, so REACHABLE and METADATA VERSION are live.")
     var check = false
 
+    @Flag(name: .long, help: "List the archived projects instead, with their archive backups.")
+    var archived = false
+
     func run() throws {
         let catalog = try storeOptions.open(check ? .readWrite : .readOnly)
+        if archived {
+            Terminal.write(LifecycleViews.archived(try catalog.archivedProjects()).render(formatOptions.format))
+            return
+        }
         var probes: [ProjectProbe] = []
         if check, try !catalog.listProjects(tags: tag, strictTags: true).isEmpty {
             probes = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)

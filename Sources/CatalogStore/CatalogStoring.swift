@@ -123,6 +123,10 @@ public protocol CatalogStoring: Sendable {
     ) throws -> Project
     /// Where a project was cloned from, or nil.
     func cloneOrigin(project: String) throws -> (source: String, revision: Int?)?
+    /// Marks a project archived, with its archive backup's id and checksum and where its database was.
+    func markArchived(project: String, backupID: Int64, sha256: String, database: String, server: String, audit entry: AuditEntry) throws
+    /// The archived projects (the default listings leave them out).
+    func archivedProjects() throws -> [ArchivedProject]
     /// Renames a project with its history in one transaction; `beforeCommit` runs last, inside it.
     @discardableResult func renameProject(
         from old: String, to new: String, dsn: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void

@@ -183,4 +183,44 @@ extension Store {
             return try Store.fetchProjects(db, .id(id))[0]
         }
     }
+
+    /// Marks a project archived (its database was dropped after a verified backup), keeping the backup's
+    /// reference and checksum and where the database was. Archived projects leave the default listings.
+    public func markArchived(project: String, backupID: Int64, sha256: String, database: String, server: String, audit entry: AuditEntry) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE project SET archived_at = ?, archive_backup_id = ?, archive_sha256 = ?, archive_database = ?, archive_server = ?
+                    WHERE name = ? AND archived_at IS NULL
+                    """, arguments: [Date(), backupID, sha256, database, server, project])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "project \"\(project)\" is not registered or already archived") }
+            try Store.insertAudit(entry, db)
+        }
+    }
+
+    /// The archived projects, by name, with their archive's backup, checksum, database and server.
+    public func archivedProjects() throws -> [ArchivedProject] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT name, archived_at, archive_backup_id, archive_sha256, archive_database, archive_server
+                    FROM project WHERE archived_at IS NOT NULL ORDER BY name
+                    """
+            ).map { row in
+                ArchivedProject(
+                    name: row[0], archivedAt: row[1], backupID: row[2], sha256: row[3] ?? "", database: row[4] ?? "", server: row[5] ?? "")
+            }
+        }
+    }
+}
+
+/// A project whose database `project archive` dropped after a verified backup.
+public struct ArchivedProject: Sendable, Equatable {
+    public var name: String
+    public var archivedAt: Date
+    public var backupID: Int64?
+    public var sha256: String
+    public var database: String
+    public var server: String
 }

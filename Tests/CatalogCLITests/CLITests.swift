@@ -38,6 +38,7 @@ struct CLITests {
             ("project-create.txt", ["project", "create"]),
             ("project-clone.txt", ["project", "clone"]),
             ("project-rename.txt", ["project", "rename"]),
+            ("project-archive.txt", ["project", "archive"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))
