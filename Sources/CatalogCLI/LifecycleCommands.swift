@@ -277,3 +277,39 @@ struct ProjectRename: ParsableCommand {
         Terminal.write("renamed project \(name) to \(project.name) (\(project.maskedDSN))".escapingControlCharacters + "\n")
     }
 }
+
+struct ProjectUnarchive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unarchive",
+        abstract: "Restore an archived project's database from its archive backup and register it again.",
+        discussion: """
+            Restores under a temporary name and renames it last, under the database name the project had, on its \
+            server or --server's; refuses if that name is taken. Prints the plan, then carries it out (--plan prints only the plan).
+            Example: catalog project unarchive old_shop
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The archived project.")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp("A libpq connection string to another server (default: the one it was on).", valueName: "dsn"))
+    var server: String?
+
+    @Flag(name: .long, help: "Print the plan only.")
+    var plan = false
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
+
+    func run() throws {
+        let catalog = try storeOptions.open()
+        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let unarchivePlan = try catalog.planUnarchive(name, serverDSN: server, options: options)
+        Terminal.write(LifecycleViews.steps(unarchivePlan.steps).render(.table))
+        if plan { return }
+        try catalog.unarchive(unarchivePlan, serverDSN: server, options: options)
+        Terminal.write("unarchived project \(name): database \(unarchivePlan.database) on \(unarchivePlan.server)".escapingControlCharacters + "\n")
+    }
+}

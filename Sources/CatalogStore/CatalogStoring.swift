@@ -125,6 +125,8 @@ public protocol CatalogStoring: Sendable {
     func cloneOrigin(project: String) throws -> (source: String, revision: Int?)?
     /// Marks a project archived, with its archive backup's id and checksum and where its database was.
     func markArchived(project: String, backupID: Int64, sha256: String, database: String, server: String, audit entry: AuditEntry) throws
+    /// Un-archives a project whose database was restored, and forgets the run's record, in one transaction.
+    func registerUnarchived(project: String, dsn: String, token: String, audit entry: AuditEntry) throws
     /// The archived projects (the default listings leave them out).
     func archivedProjects() throws -> [ArchivedProject]
     /// Renames a project with its history in one transaction; `beforeCommit` runs last, inside it.

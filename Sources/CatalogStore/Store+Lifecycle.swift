@@ -77,7 +77,8 @@ extension Store {
     /// that another recorded step is making.
     public func insertPendingLifecycle(_ pending: PendingLifecycle) throws {
         try write { db in
-            if try Store.fetchProjects(db, .name(pending.project)).first != nil {
+            // An unarchive brings back a project that stays registered (archived) meanwhile.
+            if pending.operation != "unarchive", try Store.fetchProjects(db, .name(pending.project)).first != nil {
                 throw StoreError(.alreadyExists, "project \"\(pending.project)\" is already registered", remedy: .renameOrRemoveProject(pending.project))
             }
             let busy = try Bool.fetchOne(db, sql: "SELECT 1 FROM lifecycle_pending WHERE project = ?", arguments: [pending.project]) ?? false
@@ -194,6 +195,22 @@ extension Store {
                     WHERE name = ? AND archived_at IS NULL
                     """, arguments: [Date(), backupID, sha256, database, server, project])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "project \"\(project)\" is not registered or already archived") }
+            try Store.insertAudit(entry, db)
+        }
+    }
+
+    /// Brings an archived project back once its database is restored: clears the archive, points it at the
+    /// restored database and forgets the run's record, in one transaction.
+    public func registerUnarchived(project: String, dsn: String, token: String, audit entry: AuditEntry) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE project SET archived_at = NULL, archive_backup_id = NULL, archive_sha256 = NULL, archive_database = NULL,
+                        archive_server = NULL, dsn = ?, status = 'unknown'
+                    WHERE name = ? AND archived_at IS NOT NULL
+                    """, arguments: [dsn, project])
+            guard db.changesCount == 1 else { throw StoreError(.conflict, "project \"\(project)\" is no longer archived") }
+            try db.execute(sql: "DELETE FROM lifecycle_pending WHERE token = ?", arguments: [token])
             try Store.insertAudit(entry, db)
         }
     }

@@ -39,6 +39,7 @@ struct CLITests {
             ("project-clone.txt", ["project", "clone"]),
             ("project-rename.txt", ["project", "rename"]),
             ("project-archive.txt", ["project", "archive"]),
+            ("project-unarchive.txt", ["project", "unarchive"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

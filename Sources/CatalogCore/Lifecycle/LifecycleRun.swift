@@ -6,7 +6,7 @@ import PostgresClient
 /// lock, drop what killed runs left, check the names again, record the run, run `CREATE DATABASE` and
 /// comment it with the run's token; fill it (bounded by `--timeout`, outside the lock); rename it under
 /// the lock again; register. Any failure drops the database it made and forgets the record.
-struct LifecycleRun: Sendable {
+struct LifecycleRun: Sendable, Equatable {
     /// `create` or `clone`.
     var operation: String
     var project: String
