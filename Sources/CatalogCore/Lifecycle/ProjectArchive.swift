@@ -65,7 +65,8 @@ extension Catalog {
             let verify = BackupRestoreNames.unique(database, suffix: "_verifying_" + BackupRestoreNames.stamp(now), taken: names)
             let id = maintenance.quoteIdentifier
             return ArchivePlan(
-                project: name, database: database, server: project.server, backupDirectory: backupDirectory, sizeBytes: size, freeBytes: free,
+                project: name, database: database, server: maintenance.serverAddress, backupDirectory: backupDirectory, sizeBytes: size,
+                freeBytes: free,
                 verifyDatabase: verify,
                 createVerifyStatement: try CreateDatabaseStatement(name: verify, template: "template0").sql(RestorePlan.Quoting(maintenance)),
                 dropVerifyStatement: "DROP DATABASE IF EXISTS \(try id(verify)) WITH (FORCE)", dropStatement: "DROP DATABASE \(try id(database))")
