@@ -48,7 +48,9 @@ struct ProjectCreate: ParsableCommand {
     @Flag(name: .long, help: "Print the plan only.")
     var plan = false
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds the work in the new database may take, \(Seconds.bounds).", valueName: "seconds"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Seconds the work in the new database may take, \(Seconds.bounds).", valueName: "seconds"))
     var timeout: Seconds = 60
 
     func validate() throws {
@@ -138,7 +140,9 @@ struct ProjectArchive: ParsableCommand {
 
     func validate() throws {
         if !yes && !plan {
-            throw ValidationError("Archiving drops the database of project '\(name)' after a verified backup; pass --yes to go ahead, or --plan to see the steps first.")
+            throw ValidationError(
+                "Archiving drops the database of project '\(name)' after a verified backup; pass --yes to go ahead, or --plan to see the steps first."
+            )
         }
     }
 
@@ -263,14 +267,16 @@ struct ProjectRename: ParsableCommand {
     func validate() throws {
         if terminateConnections && !database { throw ValidationError("--terminate-connections ends sessions on the database; it needs --database.") }
         if terminateConnections && !yes && !plan {
-            throw ValidationError("--terminate-connections ends other sessions on '\(name)''s database; pass --yes to go ahead, or --plan to see them first.")
+            throw ValidationError(
+                "--terminate-connections ends other sessions on '\(name)''s database; pass --yes to go ahead, or --plan to see them first.")
         }
     }
 
     func run() throws {
         let catalog = try storeOptions.open()
         let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
-        let renamePlan = try catalog.planRename(name, to: newName, renameDatabase: database, terminateConnections: terminateConnections, options: options)
+        let renamePlan = try catalog.planRename(
+            name, to: newName, renameDatabase: database, terminateConnections: terminateConnections, options: options)
         Terminal.write(LifecycleViews.steps(renamePlan.steps).render(.table))
         if plan { return }
         let project = try catalog.rename(renamePlan, options: options)

@@ -79,7 +79,8 @@ extension Store {
         try write { db in
             // An unarchive brings back a project that stays registered (archived) meanwhile.
             if pending.operation != "unarchive", try Store.fetchProjects(db, .name(pending.project)).first != nil {
-                throw StoreError(.alreadyExists, "project \"\(pending.project)\" is already registered", remedy: .renameOrRemoveProject(pending.project))
+                throw StoreError(
+                    .alreadyExists, "project \"\(pending.project)\" is already registered", remedy: .renameOrRemoveProject(pending.project))
             }
             let busy = try Bool.fetchOne(db, sql: "SELECT 1 FROM lifecycle_pending WHERE project = ?", arguments: [pending.project]) ?? false
             guard !busy else {

@@ -91,7 +91,9 @@ struct ProjectCreateTests {
         let failures = all.filter { $0.status != 0 }
         #expect(failures.isEmpty, "\(failures.map(\.output))")
         let times = all.map(\.seconds).sorted()
-        print("20 concurrent project create: \(failures.count) failures, median \(times[times.count / 2]) s, p95 \(times[Int(Double(times.count) * 0.95) - 1]) s")
+        print(
+            "20 concurrent project create: \(failures.count) failures, median \(times[times.count / 2]) s, p95 \(times[Int(Double(times.count) * 0.95) - 1]) s"
+        )
         #expect(try catalog.store.projects().count == 20)
         #expect(try Self.databases(like: prefix).count == 20)
         #expect(try Self.databases(like: prefix).allSatisfy { !$0.contains("_creating_") })
@@ -147,14 +149,17 @@ struct ProjectCreateTests {
         try cluster.createDatabase("\(name)_db")
         let exists = try CLIRun.run(["project", "create", name, "--server", cluster.url()], store: store)
         #expect(exists.status == 2)
-        #expect(exists.stderr.hasPrefix("error: database \"\(name)_db\" already exists on 127.0.0.1:\(cluster.port); nothing was changed; pass --database"))
+        #expect(
+            exists.stderr.hasPrefix(
+                "error: database \"\(name)_db\" already exists on 127.0.0.1:\(cluster.port); nothing was changed; pass --database"))
 
         let unknown = try CLIRun.run(["project", "create", Self.name(), "--server", cluster.url(), "--attach", "users,nope"], store: store)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.hasPrefix("error: shared definition \"nope\" does not exist; nothing was changed"))
 
         let port = try TemporaryCluster.freePort()
-        let down = try CLIRun.run(["project", "create", Self.name(), "--server", "postgresql://postgres:hunter2@127.0.0.1:\(port)/postgres"], store: store)
+        let down = try CLIRun.run(
+            ["project", "create", Self.name(), "--server", "postgresql://postgres:hunter2@127.0.0.1:\(port)/postgres"], store: store)
         #expect(down.status == 2)
         #expect(down.stderr.contains("cannot be reached") && down.stderr.contains("nothing was changed") && !down.output.contains("hunter2"))
 

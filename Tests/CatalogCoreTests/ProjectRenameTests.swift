@@ -42,7 +42,9 @@ struct ProjectRenameTests {
         var session: Connection? = try cluster.connect(database: "\(old)_db")
         let blocked = try CLIRun.run(["project", "rename", old, new, "--database"], store: store)
         #expect(blocked.status == 2)
-        #expect(blocked.stderr.contains("1 other session(s) are connected to database \"\(old)_db\"") && blocked.stderr.contains("--terminate-connections"))
+        #expect(
+            blocked.stderr.contains("1 other session(s) are connected to database \"\(old)_db\"")
+                && blocked.stderr.contains("--terminate-connections"))
         let noYes = try CLIRun.run(["project", "rename", old, new, "--database", "--terminate-connections"], store: store)
         #expect(noYes.status == 64)
         #expect(try catalog.store.project(named: old) != nil && ProjectCreateTests.databases(like: old) == ["\(old)_db"])

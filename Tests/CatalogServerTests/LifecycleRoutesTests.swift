@@ -31,7 +31,8 @@ import Testing
                 client, "/api/v1/projects/\(name)/clone", ["name": "\(name)_y", "server": "postgresql://u:pw@db.example/postgres"])
             #expect(cloneElsewhere.status == .forbidden)
 
-            let taken = try await Self.post(client, "/api/v1/projects", ["name": "\(name)_z", "server": fleet.cluster.url(), "database": "\(name)_db"])
+            let taken = try await Self.post(
+                client, "/api/v1/projects", ["name": "\(name)_z", "server": fleet.cluster.url(), "database": "\(name)_db"])
             #expect(taken.status == .conflict, "\(taken.text)")
             let neither = try await Self.post(client, "/api/v1/projects", ["name": "\(name)_n"])
             #expect(neither.status == .badRequest)

@@ -54,7 +54,9 @@ public struct CreatePlan: Sendable, Equatable {
         if !tableStatements.isEmpty || !syncPlans.isEmpty {
             steps.append("BEGIN (in \(temporaryDatabase))")
             steps += tableStatements
-            steps += syncPlans.map { "sync \($0.definition) version \($0.toVersion) into _metadata: map \($0.schema).\($0.table) (\($0.newColumns.count) columns)" }
+            steps += syncPlans.map {
+                "sync \($0.definition) version \($0.toVersion) into _metadata: map \($0.schema).\($0.table) (\($0.newColumns.count) columns)"
+            }
             steps.append("COMMIT")
         }
         steps.append(renameStatement)

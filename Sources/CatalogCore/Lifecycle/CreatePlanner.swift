@@ -115,7 +115,8 @@ enum CreatePlanner {
             let table = "\(version.definition.schema).\(version.definition.table)"
             if let other = seen[table] {
                 throw CatalogError(
-                    .badInput, "shared definitions \"\(other)\" and \"\(version.name)\" both define \(table); attach one of them; nothing was changed")
+                    .badInput, "shared definitions \"\(other)\" and \"\(version.name)\" both define \(table); attach one of them; nothing was changed"
+                )
             }
             seen[table] = version.name
         }

@@ -33,7 +33,8 @@ struct LifecycleRun: Sendable, Equatable {
         return LifecycleRun(
             operation: operation, project: project, server: server, database: database, temporaryDatabase: temporaryDatabase, token: token,
             createStatement: createStatement,
-            commentStatement: "COMMENT ON DATABASE \(try id(temporaryDatabase)) IS \(try quoting.literal(comment(operation: operation, token: token)))",
+            commentStatement:
+                "COMMENT ON DATABASE \(try id(temporaryDatabase)) IS \(try quoting.literal(comment(operation: operation, token: token)))",
             renameStatement: "ALTER DATABASE \(try id(temporaryDatabase)) RENAME TO \(try id(database))",
             dropTemporaryStatement: "DROP DATABASE IF EXISTS \(try id(temporaryDatabase)) WITH (FORCE)",
             dropDatabaseStatement: "DROP DATABASE IF EXISTS \(try id(database)) WITH (FORCE)")
@@ -100,7 +101,8 @@ extension Catalog {
                 remedy: .chooseDatabaseName(example: "\(run.project)_new_db"))
         }
         if names.contains(run.temporaryDatabase) {
-            throw CatalogError(.conflict, "database \"\(run.temporaryDatabase)\" appeared on \(run.server) since the plan was made; nothing was changed")
+            throw CatalogError(
+                .conflict, "database \"\(run.temporaryDatabase)\" appeared on \(run.server) since the plan was made; nothing was changed")
         }
     }
 
@@ -123,7 +125,8 @@ extension Catalog {
             var droppedHere: [String] = []
             for row in present {
                 guard let name = row["datname"] else { continue }
-                let ours = name == record.temporaryDatabase || row["comment"] == LifecycleRun.comment(operation: record.operation, token: record.token)
+                let ours =
+                    name == record.temporaryDatabase || row["comment"] == LifecycleRun.comment(operation: record.operation, token: record.token)
                 guard ours else { continue }
                 try wrapped { try maintenance.execute(script: "DROP DATABASE IF EXISTS \(try maintenance.quoteIdentifier(name)) WITH (FORCE)") }
                 droppedHere.append(name)

@@ -39,7 +39,9 @@ public struct ArchivePlan: Sendable, Equatable {
 
 extension Catalog {
     /// Plans an archive: reads the database's size and the free space where the backup goes; refuses too little.
-    public func planArchive(_ name: String, directory: String? = nil, options: LifecycleOptions = LifecycleOptions(), now: Date = Date()) throws
+    public func planArchive(
+        _ name: String, directory: String? = nil, options: LifecycleOptions = LifecycleOptions(), now: Date = Date()
+    ) throws
         -> ArchivePlan
     {
         let project = try project(named: name)
@@ -84,9 +86,11 @@ extension Catalog {
         let kept = "the database \"\(plan.database)\" was not dropped"
         let results = try createBackups(
             ProjectSelection(names: [plan.project]),
-            options: BackupOptions(directory: plan.backupDirectory, concurrency: 1, connectTimeout: options.connectTimeout, catalogVersion: "archive"))
+            options: BackupOptions(directory: plan.backupDirectory, concurrency: 1, connectTimeout: options.connectTimeout, catalogVersion: "archive")
+        )
         guard let backup = results.first?.backup, results.first?.outcome == .ok else {
-            throw CatalogError(.failed, "project \"\(plan.project)\": the archive backup failed: \(results.first?.outcome.reason ?? "no result"); \(kept)")
+            throw CatalogError(
+                .failed, "project \"\(plan.project)\": the archive backup failed: \(results.first?.outcome.reason ?? "no result"); \(kept)")
         }
         let connection = try project(named: plan.project).connectionString()
         let maintenance = try wrapped(project: plan.project) {
@@ -123,7 +127,8 @@ extension Catalog {
     }
 
     /// Restores the backup into the plan's verify database and compares every table's row count with the original's.
-    private func verify(_ backup: BackupRecord, plan: ArchivePlan, connection: ConnectionString, maintenance: Connection, connectTimeout: Int) throws {
+    private func verify(_ backup: BackupRecord, plan: ArchivePlan, connection: ConnectionString, maintenance: Connection, connectTimeout: Int) throws
+    {
         try maintenance.execute(script: plan.createVerifyStatement)
         let tools = try PgTools.locate()
         let tool = BackupToolConnection(connection.replacing("dbname", with: plan.verifyDatabase), connectTimeout: connectTimeout)
@@ -133,7 +138,8 @@ extension Catalog {
         ).run()
         guard outcome.status == 0 else { throw CatalogError("pg_restore failed: \(PgTools.summary(outcome.stderr))") }
         let original = try BundleTableCounts.read(on: Connection(connection, connectTimeout: connectTimeout))
-        let restored = try BundleTableCounts.read(on: Connection(connection.replacing("dbname", with: plan.verifyDatabase), connectTimeout: connectTimeout))
+        let restored = try BundleTableCounts.read(
+            on: Connection(connection.replacing("dbname", with: plan.verifyDatabase), connectTimeout: connectTimeout))
         guard original == restored else {
             let differing = original.filter { !restored.contains($0) }.map { "\($0.schema).\($0.name)" }
             throw CatalogError("row counts differ from the database's (\(differing.joined(separator: ", ")))")

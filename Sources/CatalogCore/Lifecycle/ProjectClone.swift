@@ -30,7 +30,8 @@ extension Catalog {
                     remedy: .grantCreateDatabase(role: try targetMaintenance.quoteIdentifier(target.role)))
             }
             let attachments = try store.attachments().filter { $0.project == source.name }.map {
-                CreatedAttachment(definition: $0.definition, syncedVersion: $0.syncedVersion, pinnedVersion: $0.pinnedVersion, overrides: $0.overrides)
+                CreatedAttachment(
+                    definition: $0.definition, syncedVersion: $0.syncedVersion, pinnedVersion: $0.pinnedVersion, overrides: $0.overrides)
             }
             return try ClonePlanner.plan(
                 request, source: facts, target: target.address, targetNames: target.databaseNames, nameTaken: nameTaken,
@@ -59,7 +60,9 @@ extension Catalog {
                     project, attachments: plan.attachments, token: plan.token, clonedFrom: plan.source, clonedRevision: revision,
                     audit: AuditEntry(
                         action: "project.clone", target: plan.project, result: "ok",
-                        detail: "from \(plan.source) at revision \(revision.map(String.init) ?? "-") by \(plan.path.rawValue); database \(plan.database) on \(plan.server)"))
+                        detail:
+                            "from \(plan.source) at revision \(revision.map(String.init) ?? "-") by \(plan.path.rawValue); database \(plan.database) on \(plan.server)"
+                    ))
             })
         return CloneResult(
             plan: plan, revision: revision, seconds: (ContinuousClock.now - start).seconds, lockWaitSeconds: report.lockWaitSeconds,
@@ -95,13 +98,17 @@ extension Catalog {
 
     /// One REPEATABLE READ snapshot of the source, dumped (as export does) and restored in one transaction;
     /// the row counts must then equal the snapshot's.
-    static func copySnapshot(_ plan: ClonePlan, from source: ConnectionString, to target: ConnectionString, tools: PgTools, connectTimeout: Int) throws {
+    static func copySnapshot(
+        _ plan: ClonePlan, from source: ConnectionString, to target: ConnectionString, tools: PgTools, connectTimeout: Int
+    ) throws {
         let file = NSTemporaryDirectory() + "catalog-clone-\(plan.token).dump"
         defer { try? FileManager.default.removeItem(atPath: file) }
         let connection = try Connection(source, connectTimeout: connectTimeout)
         let expected = try ExportSnapshot.within(connection) { snapshot in
-            try ExportDumps(tools: tools, connection: BackupToolConnection(source, connectTimeout: connectTimeout), snapshot: snapshot.id, project: plan.source)
-                .database(to: file, excludingDataOf: plan.schemaOnly ? snapshot.dataSchemas : [])
+            try ExportDumps(
+                tools: tools, connection: BackupToolConnection(source, connectTimeout: connectTimeout), snapshot: snapshot.id, project: plan.source
+            )
+            .database(to: file, excludingDataOf: plan.schemaOnly ? snapshot.dataSchemas : [])
             return snapshot.tables
         }
         let tool = BackupToolConnection(target, connectTimeout: connectTimeout)

@@ -24,7 +24,8 @@ extension Catalog {
         }
         let server = try wrapped { try CreateFacts.readServer(on: maintenance, types: types) }
         let facts = CreateFacts(nameTaken: registered, definitions: definitions, server: .reachable(server))
-        return try CreatePlanner.plan(request, facts: facts, token: UUID().uuidString.lowercased(), now: now, quoting: RestorePlan.Quoting(maintenance))
+        return try CreatePlanner.plan(
+            request, facts: facts, token: UUID().uuidString.lowercased(), now: now, quoting: RestorePlan.Quoting(maintenance))
     }
 
     /// Carries out a create plan (see `LifecycleRun`): the new database gets `_metadata`, then the tables

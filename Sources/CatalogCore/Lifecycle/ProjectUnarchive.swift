@@ -29,11 +29,14 @@ public struct UnarchivePlan: Sendable, Equatable {
 
 extension Catalog {
     /// Plans bringing an archived project back, under the database name it had, on its server or `serverDSN`'s.
-    public func planUnarchive(_ name: String, serverDSN: String? = nil, options: LifecycleOptions = LifecycleOptions(), now: Date = Date()) throws
+    public func planUnarchive(
+        _ name: String, serverDSN: String? = nil, options: LifecycleOptions = LifecycleOptions(), now: Date = Date()
+    ) throws
         -> UnarchivePlan
     {
         guard let archived = try archivedProjects().first(where: { $0.name == name }) else {
-            throw CatalogError(.notFound, "project \"\(name)\" is not archived; 'project list --archived' lists those that are", remedy: .listProjects)
+            throw CatalogError(
+                .notFound, "project \"\(name)\" is not archived; 'project list --archived' lists those that are", remedy: .listProjects)
         }
         guard let backupID = archived.backupID else {
             throw CatalogError(.notFound, "the archive backup of project \"\(name)\" is no longer recorded", remedy: .listBackups(project: name))

@@ -41,7 +41,8 @@ extension Catalog {
         try ProjectName.validate(newName)
         let project = try project(named: name)
         if try wrapped({ try store.project(named: newName) }) != nil {
-            throw CatalogError(.alreadyExists, "project \"\(newName)\" is already registered; nothing was changed", remedy: .store(.renameOrRemoveProject(newName)))
+            throw CatalogError(
+                .alreadyExists, "project \"\(newName)\" is already registered; nothing was changed", remedy: .store(.renameOrRemoveProject(newName)))
         }
         var plan = RenamePlan(
             project: name, newName: newName, database: nil, newDatabase: nil, server: project.server, sessions: [],
@@ -71,7 +72,8 @@ extension Catalog {
             let id = maintenance.quoteIdentifier
             if terminateConnections {
                 plan.statements.append(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(try maintenance.quoteLiteral(database)) AND pid <> pg_backend_pid()")
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(try maintenance.quoteLiteral(database)) AND pid <> pg_backend_pid()"
+                )
             }
             plan.statements.append("ALTER DATABASE \(try id(database)) RENAME TO \(try id(newDatabase))")
             plan.undoStatement = "ALTER DATABASE \(try id(newDatabase)) RENAME TO \(try id(database))"
