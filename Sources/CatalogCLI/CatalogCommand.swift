@@ -58,7 +58,7 @@ struct ProjectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
         abstract: "Register, list, check, update and forget project databases.",
-        subcommands: [ProjectAdd.self, ProjectList.self, ProjectShow.self, ProjectCheck.self, ProjectUpdate.self, ProjectRemove.self]
+        subcommands: [ProjectAdd.self, ProjectList.self, ProjectShow.self, ProjectCheck.self, ProjectUpdate.self, ProjectRemove.self, ProjectCreate.self, ProjectClone.self, ProjectRename.self, ProjectArchive.self, ProjectUnarchive.self]
     )
 }
 

@@ -81,6 +81,8 @@ enum ErrorAdvice {
             "check the name, try --match contains, or look with 'catalog find-\(target) \(name) --match contains'"
         case .followRenames(let fields, let target): "--follow-renames carries \(fields.joined(separator: ", ")) to \(target)"
         case .pruneMappings: "--prune deletes the mapping"
+        case .grantCreateDatabase(let role): "a superuser can allow it with 'ALTER ROLE \(role) CREATEDB'"
+        case .chooseDatabaseName(let example): "pass --database with another name of at most 63 bytes, such as '\(example)'"
         case .store(let remedy): words(for: remedy)
         }
     }

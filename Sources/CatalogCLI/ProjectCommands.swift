@@ -48,8 +48,15 @@ struct ProjectList: ParsableCommand {
     @Flag(name: .long, help: "Connect to every project first, so REACHABLE and METADATA VERSION are live.")
     var check = false
 
+    @Flag(name: .long, help: "List the archived projects instead, with their archive backups.")
+    var archived = false
+
     func run() throws {
         let catalog = try storeOptions.open(check ? .readWrite : .readOnly)
+        if archived {
+            Terminal.write(LifecycleViews.archived(try catalog.archivedProjects()).render(formatOptions.format))
+            return
+        }
         var probes: [ProjectProbe] = []
         if check, try !catalog.listProjects(tags: tag, strictTags: true).isEmpty {
             probes = try catalog.probe(ProjectSelection(all: true, tags: tag), options: fanOut.options)
@@ -79,8 +86,13 @@ struct ProjectShow: ParsableCommand {
     var name: String
 
     func run() throws {
-        let project = try storeOptions.open(.readOnly).project(named: name)
-        let table = ProjectViews.detail(project)
+        let catalog = try storeOptions.open(.readOnly)
+        let project = try catalog.project(named: name)
+        var table = ProjectViews.detail(project)
+        if let origin = try catalog.cloneOrigin(of: name) {
+            table.columns += ["cloned_from", "cloned_revision"]
+            table.rows[0] += [.text(origin.source), Cell(origin.revision)]
+        }
         switch formatOptions.format {
         case .json: Terminal.write(table.object(table.rows[0]).rendered)
         case .csv, .tsv: Terminal.write(table.render(formatOptions.format))

@@ -132,6 +132,12 @@ extension CatalogError {
         /// A step after a store error, as the store names it (list projects or shared definitions, add
         /// or update one, another name, another store).
         case store(StoreRemedy)
+
+        // Project lifecycle.
+        /// A superuser grants the role (already quoted) the right to create databases.
+        case grantCreateDatabase(role: String)
+        /// Name the database to create yourself, such as the example.
+        case chooseDatabaseName(example: String)
     }
 }
 

@@ -76,6 +76,8 @@ enum APIAdvice {
         case .widenMetadataMatch(let target, let name): "check the name, or match more loosely with GET /api/v1/search/\(target)s?name=\(name)&match=contains"
         case .followRenames(let fields, let target): "following the renames carries \(fields.joined(separator: ", ")) to \(target)"
         case .pruneMappings: "a prune deletes the mapping"
+        case .grantCreateDatabase(let role): "a superuser can allow it with 'ALTER ROLE \(role) CREATEDB'"
+        case .chooseDatabaseName(let example): "give database with another name of at most 63 bytes, such as '\(example)'"
         case .store(let remedy): words(for: remedy)
         }
     }

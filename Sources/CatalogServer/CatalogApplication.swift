@@ -44,6 +44,7 @@ public struct CatalogApplication: Sendable {
 
         let api = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, sessions: backend.sessions))
         ProjectRoutes(backend: backend).register(on: api)
+        LifecycleRoutes(backend: backend).register(on: api)
         SearchRoutes(backend: backend).register(on: api)
         SQLRoutes(backend: backend).register(on: api)
         SharedRoutes(backend: backend).register(on: api)

@@ -39,15 +39,32 @@ struct ProjectRoutes {
         return JSONBody.response(project[0])
     }
 
-    /// The body `POST /api/v1/projects` takes.
+    /// The body `POST /api/v1/projects` takes: `dsn` registers an existing database; `server` (and no
+    /// `dsn`) creates one, as `project create` does.
     struct NewProject: Decodable {
         var name: String
-        var dsn: String
+        var dsn: String?
         var tags: [String]?
+        var server: String?
+        var database: String?
+        var owner: String?
+        var encoding: String?
+        var locale: String?
+        var attach: [String]?
+        var createTables: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case name, dsn, tags, server, database, owner, encoding, locale, attach
+            case createTables = "create_tables"
+        }
     }
 
     func add(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
         let body = try await request.decode(as: NewProject.self, context: context)
+        guard let dsn = body.dsn else {
+            guard let server = body.server else { throw APIError.badRequest("give dsn to register a database, or server to create one") }
+            return try await LifecycleRoutes(backend: backend).create(body, server: server)
+        }
         let exists = try await backend.blocking { catalog in try catalog.listProjects().contains { $0.name == body.name } }
         if exists {
             throw APIError(
@@ -56,14 +73,14 @@ struct ProjectRoutes {
         }
         // Before anything connects: only servers the operator allowed, never the serve host's own.
         let registered = try await backend.blocking { catalog in try catalog.listProjects().map(\.dsn) }
-        try backend.serverPolicy.check(body.dsn, registered: registered)
+        try backend.serverPolicy.check(dsn, registered: registered)
         let added: [OrderedJSON]
         do {
             added = try await backend.blocking { catalog in
-                try Self.described(catalog, [catalog.addProject(name: body.name, dsn: body.dsn, tags: body.tags ?? [])])
+                try Self.described(catalog, [catalog.addProject(name: body.name, dsn: dsn, tags: body.tags ?? [])])
             }
         } catch let error as CatalogError {
-            throw APIError.badRequest(SecretScrubber.scrub(error.message, dsn: body.dsn))
+            throw APIError.badRequest(SecretScrubber.scrub(error.message, dsn: dsn))
         }
         return JSONBody.response(added[0], status: .created)
     }

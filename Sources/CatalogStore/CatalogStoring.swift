@@ -142,6 +142,31 @@ public protocol CatalogStoring: Sendable {
     func resolveIncident(kind: String, project: String, schedule: String, at date: Date) throws -> IncidentRecord?
     /// Incidents, newest first.
     func incidents(openOnly: Bool, limit: Int) throws -> [IncidentRecord]
+    // MARK: Project lifecycle
+
+    /// The recorded lifecycle steps (create, clone, unarchive) of one server (`host:port`) or of all.
+    func pendingLifecycle(server: String?) throws -> [PendingLifecycle]
+    /// Records a step before its database is made; refuses a registered name or one another step is making.
+    func insertPendingLifecycle(_ pending: PendingLifecycle) throws
+    /// Forgets a step whose database is gone.
+    func deletePendingLifecycle(token: String) throws
+    /// Registers the project a step made, with its synced attachments, and forgets the step, in one transaction.
+    @discardableResult func registerMade(
+        _ project: Project, attachments: [CreatedAttachment], token: String, clonedFrom: String?, clonedRevision: Int?,
+        audit entry: AuditEntry
+    ) throws -> Project
+    /// Where a project was cloned from, or nil.
+    func cloneOrigin(project: String) throws -> (source: String, revision: Int?)?
+    /// Marks a project archived, with its archive backup's id and checksum and where its database was.
+    func markArchived(project: String, backupID: Int64, sha256: String, database: String, server: String, audit entry: AuditEntry) throws
+    /// Un-archives a project whose database was restored, and forgets the run's record, in one transaction.
+    func registerUnarchived(project: String, dsn: String, token: String, audit entry: AuditEntry) throws
+    /// The archived projects (the default listings leave them out).
+    func archivedProjects() throws -> [ArchivedProject]
+    /// Renames a project with its history in one transaction; `beforeCommit` runs last, inside it.
+    @discardableResult func renameProject(
+        from old: String, to new: String, dsn: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void
+    ) throws -> Project
 }
 
 /// The defaults callers use, written once for every implementation.

@@ -124,7 +124,8 @@ extension Store {
 
         var condition: (sql: String, arguments: StatementArguments) {
             switch self {
-            case .all: return ("1", [])
+            // Archived projects (their database dropped) leave every listing, search and --all; by name they are still found.
+            case .all: return ("archived_at IS NULL", [])
             case .name(let name): return ("name = ?", [name])
             case .id(let id): return ("id = ?", [id])
             }

@@ -42,6 +42,11 @@ struct CLITests {
             ("alert-add.txt", ["alert", "add"]),
             ("alert-test.txt", ["alert", "test"]),
             ("backup-status.txt", ["backup", "status"]),
+            ("project-create.txt", ["project", "create"]),
+            ("project-clone.txt", ["project", "clone"]),
+            ("project-rename.txt", ["project", "rename"]),
+            ("project-archive.txt", ["project", "archive"]),
+            ("project-unarchive.txt", ["project", "unarchive"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

@@ -67,7 +67,7 @@ struct BundlePlanTests {
         #expect(plan.temporaryDatabase == "billing_db_importing_20260301141502")
         #expect(
             plan.createStatements == [
-                "CREATE DATABASE \"billing_db_importing_20260301141502\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+                "CREATE DATABASE \"billing_db_importing_20260301141502\" WITH TEMPLATE = template0 ENCODING = 'UTF8' LC_COLLATE = 'C.UTF-8' LC_CTYPE = 'C.UTF-8'",
                 "ALTER DATABASE \"billing_db_importing_20260301141502\" SET \"search_path\" TO 'app', 'public'",
             ])
         #expect(plan.swapStatements == ["ALTER DATABASE \"billing_db_importing_20260301141502\" RENAME TO \"billing_db\""])

@@ -23,6 +23,7 @@ import Testing
         "DELETE /api/v1/projects/{name}": ("/api/v1/projects/added", nil),
         "POST /api/v1/projects/{name}/release": ("/api/v1/projects/crm/release?hold_seconds=0", nil),
         "POST /api/v1/projects/{name}/export": ("/api/v1/projects/crm/export?metadata_only=true", nil),
+        "POST /api/v1/projects/{name}/clone": ("/api/v1/projects/crm/clone", #"{"name": "crm_openapi_copy"}"#),
         "GET /api/v1/search/columns": ("/api/v1/search/columns?name=email", nil),
         "GET /api/v1/search/tables": ("/api/v1/search/tables?name=users&cached=true", nil),
         "POST /api/v1/sql": ("/api/v1/sql", #"{"sql": "select project, count(*) as n from columns group by 1"}"#),

@@ -64,24 +64,6 @@ public struct RestorePlan: Sendable, Equatable {
 
     /// ` LOCALE_PROVIDER = icu ICU_LOCALE = '…'` (or `builtin`) for a database whose locale does not
     /// come from libc, else nothing. Restores and imports both create databases with it.
-    /// `CREATE DATABASE` from `template0` (which takes any encoding and locale) with a source's encoding
-    /// and locale; a restore also gives the original's owner and connection limit. Restore and import
-    /// both build it here.
-    static func createDatabase(
-        _ name: String, owner: String? = nil, encoding: String, collate: String, ctype: String, localeProvider: String,
-        providerLocale: String?, connectionLimit: Int = -1, quoting: Quoting
-    ) throws -> String {
-        let id = quoting.identifier
-        let literal = quoting.literal
-        let owned = try owner.map { " OWNER \(try id($0))" } ?? ""
-        var create =
-            "CREATE DATABASE \(try id(name))\(owned) TEMPLATE template0 ENCODING \(try literal(encoding))"
-            + " LC_COLLATE \(try literal(collate)) LC_CTYPE \(try literal(ctype))"
-        create += try localeProviderClause(localeProvider, locale: providerLocale, literal: literal)
-        if connectionLimit != -1 { create += " CONNECTION LIMIT \(connectionLimit)" }
-        return create
-    }
-
     static func localeProviderClause(_ provider: String, locale: String?, literal: (String) throws -> String) throws -> String {
         guard let locale, ["icu", "builtin"].contains(provider) else { return "" }
         return " LOCALE_PROVIDER = \(provider) \(provider.uppercased())_LOCALE = \(try literal(locale))"
@@ -149,10 +131,11 @@ public struct RestorePlan: Sendable, Equatable {
         let aside = BackupRestoreNames.setAside(facts.database, at: now, taken: facts.existingNames.union([temporary]))
         let id = quoting.identifier
         let literal = quoting.literal
-        let create = try Self.createDatabase(
-            temporary, owner: facts.owner, encoding: facts.encoding, collate: facts.collate, ctype: facts.ctype,
-            localeProvider: facts.localeProvider, providerLocale: facts.providerLocale, connectionLimit: facts.connectionLimit,
-            quoting: quoting)
+        let create = try CreateDatabaseStatement(
+            name: temporary, owner: facts.owner, template: "template0", encoding: facts.encoding, collate: facts.collate,
+            ctype: facts.ctype, localeProvider: facts.localeProvider, providerLocale: facts.providerLocale,
+            connectionLimit: facts.connectionLimit
+        ).sql(quoting)
         let settings = try facts.settings.map { setting in
             let target = try setting.role.map { "ROLE \(try id($0)) IN DATABASE" } ?? "DATABASE"
             let values = try setting.values.map(literal).joined(separator: ", ")

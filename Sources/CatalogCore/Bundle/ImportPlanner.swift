@@ -101,9 +101,10 @@ enum ImportPlanner {
     private static func createStatements(_ temporary: String, source: BundleManifest.Source, quoting: RestorePlan.Quoting) throws -> [String] {
         let id = quoting.identifier
         let literal = quoting.literal
-        let create = try RestorePlan.createDatabase(
-            temporary, encoding: source.encoding, collate: source.collate, ctype: source.ctype, localeProvider: source.localeProvider,
-            providerLocale: source.providerLocale, quoting: quoting)
+        let create = try CreateDatabaseStatement(
+            name: temporary, template: "template0", encoding: source.encoding, collate: source.collate, ctype: source.ctype,
+            localeProvider: source.localeProvider, providerLocale: source.providerLocale
+        ).sql(quoting)
         let settings = try source.settings.map { setting in
             "ALTER DATABASE \(try id(temporary)) SET \(try id(setting.name)) TO \(try setting.values.map(literal).joined(separator: ", "))"
         }
