@@ -104,7 +104,8 @@ enum CreatePlanner {
         do {
             return try ConnectionString(dsn)
         } catch let error as PostgresError {
-            throw CatalogError(.badInput, "the server DSN: \(PostgresAdvice.explain(error)); nothing was changed")
+            let (text, remedy) = PostgresAdvice.explained(error)
+            throw CatalogError(.badInput, "the server DSN: \(text); nothing was changed", remedy: remedy)
         }
     }
 

@@ -90,7 +90,8 @@ extension Catalog {
         )
         guard let backup = results.first?.backup, results.first?.outcome == .ok else {
             throw CatalogError(
-                .failed, "project \"\(plan.project)\": the archive backup failed: \(results.first?.outcome.reason ?? "no result"); \(kept)")
+                .failed, "project \"\(plan.project)\": the archive backup failed: \(results.first?.outcome.message ?? "no result"); \(kept)",
+                remedy: results.first?.outcome.remedy)
         }
         let connection = try project(named: plan.project).connectionString()
         let maintenance = try wrapped(project: plan.project) {

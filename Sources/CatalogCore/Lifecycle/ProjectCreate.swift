@@ -73,8 +73,8 @@ extension Catalog {
         }[0]
         switch outcome {
         case .ok: return
-        case .timedOut: throw CatalogError(.timedOut, outcome.reason ?? "timed out")
-        default: throw CatalogError(outcome.reason ?? "failed")
+        case .timedOut: throw CatalogError(.timedOut, outcome.message ?? "timed out", remedy: outcome.remedy)
+        default: throw CatalogError(.failed, outcome.message ?? "failed", remedy: outcome.remedy)
         }
     }
 }
