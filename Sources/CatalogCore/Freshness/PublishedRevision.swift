@@ -1,0 +1,30 @@
+/// A project's revision as its `_metadata` trigger publishes it in `pg_db_role_setting`:
+/// `catalog.revision = '<database OID>/<lineage>:<revision>'` (migration 0004).
+///
+/// The value is trusted only where its OID is the OID the database has now: a copy made by a
+/// restore, a bundle import, `pg_dump --create` or a drop-and-create carries the settings of the
+/// database it came from, whose OID differs, so it never reads as unchanged.
+public struct PublishedRevision: Sendable, Equatable {
+    /// The setting's name.
+    public static let setting = "catalog.revision"
+
+    public var incarnation: Incarnation
+    public var revision: Int64
+
+    /// Parses a published value; nil when it is not in the published form.
+    public init?(_ value: String) {
+        guard let colon = value.lastIndex(of: ":"), let revision = Int64(value[value.index(after: colon)...]), revision >= 0 else {
+            return nil
+        }
+        let incarnation = value[..<colon]
+        guard let slash = incarnation.firstIndex(of: "/") else { return nil }
+        let oid = String(incarnation[..<slash])
+        let lineage = String(incarnation[incarnation.index(after: slash)...])
+        guard !oid.isEmpty, oid.allSatisfy(\.isASCII), UInt32(oid) != nil, !lineage.isEmpty, lineage != "-" else { return nil }
+        self.incarnation = Incarnation(databaseOID: oid, lineage: lineage)
+        self.revision = revision
+    }
+
+    /// The published form.
+    public var description: String { "\(incarnation):\(revision)" }
+}
