@@ -14,6 +14,10 @@ public struct MetadataInstallResult: Sendable, Equatable {
     /// The migration recorded as already there when an existing `_metadata` of the original design
     /// was adopted, such as `0001_mappings`; nil otherwise.
     public var adopted: String? = nil
+    /// Whether the project now publishes its revision for fresh searches, and what turns it on if not.
+    public var signal: RevisionSignalStatus? = nil
+    /// The project's server, as `user@host:port/dbname` without a password.
+    public var server: String = ""
 }
 
 extension Catalog {
@@ -47,6 +51,7 @@ extension Catalog {
 
     static func installMetadata(_ project: Project, migrations: [SchemaMigration], conversation: ProjectConversation) -> MetadataInstallResult {
         var result = MetadataInstallResult(project: project.name, outcome: .ok, fromVersion: nil, toVersion: nil, applied: [])
+        result.server = project.server
         do {
             let connection = try conversation.connect(project.connectionString())
             result.fromVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
@@ -54,6 +59,7 @@ extension Catalog {
             result.adopted = installed.adopted?.identifier
             result.applied = installed.applied.map(\.identifier)
             result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
+            result.signal = RevisionSignalStatus(try connection.query(RevisionSignalStatus.query(hasRevision: true)).records.first)
         } catch {
             result.outcome = conversation.outcome(for: error, project: project.name)
         }
