@@ -39,7 +39,7 @@ public struct RevisionSignalStatus: Sendable, Equatable {
         return Query(
             """
             SELECT pg_get_userbyid(d.datdba) AS owner,
-                   (SELECT string_agg(c.relname || '=' || t.tgenabled, ',' ORDER BY c.relname)
+                   (SELECT string_agg(c.relname || '=' || t.tgenabled::text, ',' ORDER BY c.relname)
                     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = '_metadata' AND t.tgname = 'bump_revision') AS triggers,
                    p.proowner IS NOT NULL AS has_publisher, pg_get_userbyid(p.proowner) AS publisher_owner,

@@ -59,7 +59,9 @@ extension Catalog {
             result.adopted = installed.adopted?.identifier
             result.applied = installed.applied.map(\.identifier)
             result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
-            result.signal = RevisionSignalStatus(try connection.query(RevisionSignalStatus.query(hasRevision: true)).records.first)
+            // Advice only: a signal that cannot be read never fails an install that succeeded.
+            result.signal = (try? connection.query(RevisionSignalStatus.query(hasRevision: true)))
+                .map { RevisionSignalStatus($0.records.first) }
         } catch {
             result.outcome = conversation.outcome(for: error, project: project.name)
         }
