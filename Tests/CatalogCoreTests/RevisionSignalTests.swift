@@ -220,6 +220,26 @@ struct RevisionSignalTests {
         #expect(try Signal.compare(catalog, ["a"]).freshness == ["a": .serverSignal])
     }
 
+    @Test("a backup restored by hand with pg_restore into a re-created database, written up to the index's revision, is read")
+    func restoredByHand() throws {
+        let catalog = try TestEnvironment.catalog()
+        let cluster = try TestWorkspace.cluster()
+        let a = try Signal.project("a", into: catalog)
+        let backup = try #require(
+            try catalog.createBackups(ProjectSelection(names: ["a"]), options: BackupTestSupport.backupOptions()).first?.backup)
+        try Signal.write(a, table: "orders", column: "billing_email")
+        try Signal.compare(catalog)
+        #expect(try Signal.compare(catalog).freshness == ["a": .serverSignal])
+
+        try cluster.connect().execute(script: "DROP DATABASE \(a) WITH (FORCE)")
+        try cluster.connect().execute(script: "CREATE DATABASE \(a)")
+        try Signal.tool("pg_restore", ["--no-password", "--dbname=\(cluster.url(database: a))", backup.file])
+        try Signal.write(a, table: "invoices", column: "invoice_email")
+        let answer = try Signal.compare(catalog)
+        #expect(answer.freshness == ["a": .projectRead])
+        #expect(answer.columns == ["a.base.email", "a.invoices.invoice_email"])
+    }
+
     @Test("an older _metadata publishes nothing and falls back to the per-project read; an upgrade turns the signal on")
     func olderMetadata() throws {
         let catalog = try TestEnvironment.catalog()
