@@ -35,7 +35,7 @@ struct MetadataInstall: ParsableCommand {
         var seen = Set<String>()
         return results.compactMap { result -> String? in
             guard let signal = result.signal, !signal.publishes, let fix = signal.fix, signal.state != .notInstalled else { return nil }
-            let host = result.server.split(separator: "/").first.map(String.init) ?? result.server
+            let host = result.server
             guard seen.insert("\(host) \(fix)").inserted else { return nil }
             return "note: \(host) does not publish revisions (\(signal.state.rawValue)); for fresh searches without a connection per project, run as a superuser: \(fix)"
         }

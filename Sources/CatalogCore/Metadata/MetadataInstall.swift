@@ -16,7 +16,7 @@ public struct MetadataInstallResult: Sendable, Equatable {
     public var adopted: String? = nil
     /// Whether the project now publishes its revision for fresh searches, and what turns it on if not.
     public var signal: RevisionSignalStatus? = nil
-    /// The project's server, as `user@host:port/dbname` without a password.
+    /// The project's server, as `user@host:port` without a password.
     public var server: String = ""
 }
 
@@ -51,7 +51,11 @@ extension Catalog {
 
     static func installMetadata(_ project: Project, migrations: [SchemaMigration], conversation: ProjectConversation) -> MetadataInstallResult {
         var result = MetadataInstallResult(project: project.name, outcome: .ok, fromVersion: nil, toVersion: nil, applied: [])
-        result.server = project.server
+        // The server alone (`user@host:port`), so advice given once per server groups its projects.
+        if let connection = try? project.connectionString() {
+            let database = connection.databaseName.map { "/\($0)" } ?? ""
+            result.server = connection.server.hasSuffix(database) ? String(connection.server.dropLast(database.count)) : connection.server
+        }
         do {
             let connection = try conversation.connect(project.connectionString())
             result.fromVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
