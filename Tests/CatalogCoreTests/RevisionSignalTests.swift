@@ -308,6 +308,31 @@ struct RevisionSignalTests {
         #expect(status.first?.signal?.state == .publishing)
     }
 
+    @Test("the CLI: metadata install names the GRANT once per server, json sources say the freshness, --cached with --live is refused")
+    func commandLine() throws {
+        let catalog = try TestEnvironment.catalog()
+        let owner = try Signal.role()
+        try Signal.project("a", into: catalog, user: owner)
+        try Signal.project("b", into: catalog, user: owner)
+        let store = catalog.store.location.path
+        let install = try CLIRun.run(["metadata", "install", "--all"], store: store)
+        #expect(install.status == 0)
+        let notes = install.stderr.split(separator: "\n").filter { $0.hasPrefix("note: ") }
+        #expect(notes.count == 1)
+        #expect(notes.first?.hasSuffix("run as a superuser: GRANT SET ON PARAMETER catalog.revision TO \(owner.name)") == true)
+
+        _ = try CLIRun.run(["find-column", "email"], store: store)
+        let json = try CLIRun.run(["find-column", "email", "--format", "json"], store: store)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let sources = try #require(document["sources"] as? [[String: Any]])
+        #expect(sources.compactMap { $0["freshness"] as? String } == ["project_read", "project_read"])
+        let cached = try CLIRun.run(["find-column", "email", "--cached", "--format", "json"], store: store)
+        #expect(cached.stdout.contains("\"freshness\" : \"index_only\""))
+
+        let both = try CLIRun.run(["find-column", "email", "--cached", "--live"], store: store)
+        #expect(both.status == 64 && both.stderr.contains("Give --cached or --live, not both."))
+    }
+
     @Test("two servers, one with the signal and one without; a server that is down fails its projects; a hanging one is bounded by the timeout")
     func twoServers() throws {
         let other = try TemporaryCluster()
