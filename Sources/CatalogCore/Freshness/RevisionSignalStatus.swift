@@ -85,7 +85,8 @@ public struct RevisionSignalStatus: Sendable, Equatable {
         } else if record?.bool("may_set") != true {
             self.init(
                 state: .noGrant,
-                detail: "role \(record?["publisher_owner"] ?? "?") may not set \(PublishedRevision.setting); a superuser runs the GRANT once per server",
+                detail:
+                    "role \(record?["publisher_owner"] ?? "?") may not set \(PublishedRevision.setting); a superuser runs the GRANT once per server",
                 fix: record?["grant_statement"])
         } else if record?["published"] == nil {
             self.init(state: .unpublished, detail: "nothing published yet; the next write to _metadata publishes", fix: nil)
