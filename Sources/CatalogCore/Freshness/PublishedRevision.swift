@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// A project's revision as its `_metadata` trigger publishes it in `pg_db_role_setting`:
 /// `catalog.revision = '<database OID>/<lineage>:<revision>'` (migration 0004).
 ///
@@ -23,6 +25,14 @@ public struct PublishedRevision: Sendable, Equatable {
         guard !oid.isEmpty, oid.allSatisfy(\.isASCII), UInt32(oid) != nil, !lineage.isEmpty, lineage != "-" else { return nil }
         self.incarnation = Incarnation(databaseOID: oid, lineage: lineage)
         self.revision = revision
+    }
+
+    /// Publishes the current revision of a database catalog has just made (a restore), so it takes
+    /// the fast path before its next write. Best effort: one that may not publish, or has an older
+    /// `_metadata`, stays on the per-project read.
+    static func republish(_ connectionString: ConnectionString, connectTimeout: Int) {
+        guard let connection = try? Connection(connectionString, connectTimeout: connectTimeout) else { return }
+        _ = try? connection.query("SELECT _metadata.publish_revision() FROM (SELECT FROM _metadata.revision FOR UPDATE) AS locked")
     }
 
     /// The published form.
