@@ -242,6 +242,23 @@ struct RevisionSignalTests {
         #expect(answer.columns == ["a.base.email", "a.invoices.invoice_email"])
     }
 
+    @Test("a clone made from a template publishes nothing until metadata install publishes its own value")
+    func cloneFromTemplate() throws {
+        let catalog = try TestEnvironment.catalog()
+        let a = try Signal.project("a", into: catalog)
+        let clone = "sig_clone_\(UUID().uuidString.prefix(8).lowercased())"
+        try TestWorkspace.cluster().connect().execute(script: "CREATE DATABASE \(clone) TEMPLATE \(a)")
+        try catalog.addProject(name: "clone", dsn: try TestWorkspace.cluster().url(database: clone))
+        #expect(try Signal.published(clone).published == nil)
+        try Signal.compare(catalog)
+        #expect(try Signal.compare(catalog).freshness == ["a": .serverSignal, "clone": .projectRead])
+        try catalog.installMetadata(ProjectSelection(names: ["clone"]), options: Signal.options)
+        let published = try Signal.published(clone)
+        #expect(published.published != nil && published.published == published.current)
+        try Signal.compare(catalog)
+        #expect(try Signal.compare(catalog).freshness == ["a": .serverSignal, "clone": .serverSignal])
+    }
+
     @Test("an older _metadata publishes nothing and falls back to the per-project read; an upgrade turns the signal on")
     func olderMetadata() throws {
         let catalog = try TestEnvironment.catalog()

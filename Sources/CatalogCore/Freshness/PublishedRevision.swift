@@ -32,6 +32,12 @@ public struct PublishedRevision: Sendable, Equatable {
     /// `_metadata`, stays on the per-project read.
     static func republish(_ connectionString: ConnectionString, connectTimeout: Int) {
         guard let connection = try? Connection(connectionString, connectTimeout: connectTimeout) else { return }
+        republish(on: connection)
+    }
+
+    /// The same on an open connection (`metadata install`, so a clone made from a template publishes
+    /// before its first write).
+    static func republish(on connection: Connection) {
         _ = try? connection.query("SELECT _metadata.publish_revision() FROM (SELECT FROM _metadata.revision FOR UPDATE) AS locked")
     }
 

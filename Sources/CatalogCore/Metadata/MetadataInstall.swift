@@ -63,6 +63,7 @@ extension Catalog {
             result.adopted = installed.adopted?.identifier
             result.applied = installed.applied.map(\.identifier)
             result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
+            if (result.toVersion ?? 0) >= 4 { PublishedRevision.republish(on: connection) }
             // Advice only: a signal that cannot be read never fails an install that succeeded.
             result.signal = (try? connection.query(RevisionSignalStatus.query(hasRevision: true)))
                 .map { RevisionSignalStatus($0.records.first) }
