@@ -26,7 +26,19 @@ struct MetadataInstall: ParsableCommand {
                 ]
             })
         Terminal.write(table.render(formatOptions.format))
+        for advice in Self.signalAdvice(results) { Terminal.warn(advice) }
         try PartialFailure.check(results.map(\.outcome))
+    }
+
+    /// Once per server (and statement): what turns the revision signal on, for fresh searches.
+    static func signalAdvice(_ results: [MetadataInstallResult]) -> [String] {
+        var seen = Set<String>()
+        return results.compactMap { result -> String? in
+            guard let signal = result.signal, !signal.publishes, let fix = signal.fix, signal.state != .notInstalled else { return nil }
+            let host = result.server
+            guard seen.insert("\(host) \(fix)").inserted else { return nil }
+            return "note: \(host) does not publish revisions (\(signal.state.rawValue)); for fresh searches without a connection per project, run as a superuser: \(fix)"
+        }
     }
 }
 
@@ -56,7 +68,16 @@ struct MetadataStatus: ParsableCommand {
                     Cell(probe.problem(advice: ErrorAdvice.words(for:)) ?? probe.outcome.reason),
                 ]
             })
-        Terminal.write(MetadataFleetColumns.adding(status, to: table).render(formatOptions.format))
+        let withFleet = MetadataFleetColumns.adding(status, to: table)
+        let withSignal = OutputTable(
+            columns: withFleet.columns + ["revision_signal", "signal_fix"],
+            rows: zip(withFleet.rows, status).map { row, status in
+                row + [
+                    Cell(status.signal.map { signal in signal.state.rawValue + (signal.detail.map { ": \($0)" } ?? "") }),
+                    Cell(status.signal?.fix),
+                ]
+            })
+        Terminal.write(withSignal.render(formatOptions.format))
         let failed = probes.filter { !$0.outcome.isOK || $0.problem != nil }.count
         if failed > 0 { throw PartialFailure(failed: failed, total: probes.count) }
     }

@@ -8,7 +8,8 @@ struct SQLCommand: ParsableCommand {
         commandName: "sql",
         abstract: "Run read-only SQL over projects, tables, columns, shared_tables and shared_columns.",
         discussion: """
-            Live by default (each project's mappings are refreshed first); --cached answers from the index alone. \
+            Fresh by default: one revision query per server, and only projects whose published revision moved \
+            (or that publish none) are read; --live reads every project; --cached answers from the index alone. \
             --timeout also bounds the statement itself: one still running after that many seconds is stopped. \
             Example: catalog sql "select project, count(*) from columns where pg_type = 'jsonb' group by 1 order by 2 desc"
             """
@@ -22,14 +23,21 @@ struct SQLCommand: ParsableCommand {
     @Flag(name: .long, help: "Answer from the local index; no database is contacted.")
     var cached = false
 
+    @Flag(name: .long, help: "Read every project now instead of trusting the servers' published revisions.")
+    var live = false
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var fanOut: FanOutOptionGroup
 
+    func validate() throws {
+        if cached && live { throw ValidationError("Give --cached or --live, not both.") }
+    }
+
     func run() throws {
         // --timeout bounds the statement too, as the server's --query-timeout does.
         let result = try storeOptions.open(cached ? .readOnly : .readWrite).federatedSQL(
-            sql, in: filter.selection, cached: cached, options: fanOut.options, sqlTimeout: fanOut.timeout.value)
+            sql, in: filter.selection, cached: cached, live: live, options: fanOut.options, sqlTimeout: fanOut.timeout.value)
         let table = OutputTable(columns: result.answer.columns, rows: result.answer.rows.map { $0.map(Cell.init) })
         if formatOptions.format == .json {
             Terminal.write(SQLJSON.document(result, advice: ErrorAdvice.words(for:)).rendered)

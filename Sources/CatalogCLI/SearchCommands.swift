@@ -6,6 +6,10 @@ extension MatchMode: ExpressibleByArgument {}
 
 /// Options shared by `find-column` and `find-table`.
 struct SearchOptions: ParsableArguments {
+    func validate() throws {
+        if cached && live { throw ValidationError("Give --cached or --live, not both.") }
+    }
+
     @Argument(help: "The name to look for.")
     var name: String
 
@@ -19,6 +23,9 @@ struct SearchOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Answer from the local index; no database is contacted.")
     var cached = false
+
+    @Flag(name: .long, help: "Read every project now instead of trusting the servers' published revisions.")
+    var live = false
 
     var selection: ProjectSelection { filter.selection }
 }
@@ -64,7 +71,7 @@ enum SearchOutput {
         _ format: OutputFormat, _ options: FanOutOptions
     ) throws {
         let query = try SearchQuery(target, name: search.name, match: search.match, ignoreCase: search.ignoreCase)
-        let result = try storeOptions.open().search(query, in: search.selection, cached: search.cached, options: options)
+        let result = try storeOptions.open().search(query, in: search.selection, cached: search.cached, live: search.live, options: options)
         Terminal.write(render(result, target: target, format: format, cached: search.cached))
         if format != .json { reportFailures(result.failures, sources: search.cached ? result.sources : []) }
         if result.isPartial { throw PartialFailure(failed: result.failures.count, total: result.failures.count + result.sources.count) }

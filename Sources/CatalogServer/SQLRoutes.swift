@@ -37,7 +37,7 @@ struct SQLRoutes {
                     }
                 }
                 return try await backend.fanOut { catalog, options in
-                    try catalog.federatedSQL(question.sql, in: selection, cached: false, options: options, sqlTimeout: sqlTimeout)
+                    try catalog.federatedSQL(question.sql, in: selection, cached: false, live: true, options: options, sqlTimeout: sqlTimeout)
                 }
             }
         } catch let error as CatalogError {

@@ -43,7 +43,7 @@ struct MigrateTests {
         try catalog.addProject(name: "remote", dsn: remote.url(database: "shop_db"))
         try remote.pause()
         let first = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(migrations: BackupTestSupport.fixtureMigrations("owner")))
-        #expect(first["saas"]?.outcome == .ok && first["saas"]?.applied.count == 4)
+        #expect(first["saas"]?.outcome == .ok && first["saas"]?.applied.count == own.count + 1)
         #expect(first["remote"]?.outcome.label == "failed")
         #expect(first["remote"]?.outcome.message?.contains("Connection refused") == true)
         #expect(try catalog.project(named: "remote").status == .failed)
@@ -51,7 +51,7 @@ struct MigrateTests {
         try BackupTestSupport.restart(remote)
         let second = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request())
         #expect(second["remote"]?.outcome == .ok)
-        #expect(second["remote"]?.applied == ["0001_mappings", "0002_schemas_and_kinds", "0003_lineage", "1001_mappings_owner"])
+        #expect(second["remote"]?.applied == MetadataSchema.migrations.map(\.identifier) + ["1001_mappings_owner"])
         #expect(second["saas"]?.applied == [])
         #expect(try BackupTestSupport.ledger("shop_db", cluster: remote) == own + [1001])
         #expect(try BackupTestSupport.ledger(databases["saas"]!) == own + [1001])
@@ -127,7 +127,7 @@ struct MigrateTests {
             store: catalog.store.location.path)
         #expect(run.status == 0)
         let expected = [
-            "-- project shop: _metadata not installed → 1001, 4 file(s)", "BEGIN;", "SET LOCAL lock_timeout = '60s';",
+            "-- project shop: _metadata not installed → 1001, \(own.count + 1) file(s)", "BEGIN;", "SET LOCAL lock_timeout = '60s';",
             "SELECT pg_advisory_xact_lock(\(MetadataSchema.advisoryLockKey));", "CREATE SCHEMA IF NOT EXISTS _metadata;",
             "-- 1001_mappings_owner: \(BackupTestSupport.fixtureMigrations("owner"))/1001_mappings_owner.sql",
             "ALTER TABLE _metadata.mappings_table ADD COLUMN owner text;",
@@ -139,7 +139,7 @@ struct MigrateTests {
         #expect(try catalog.store.teamMigrations().isEmpty)
         let json = try CLIRun.run(["metadata", "migrate", "shop", "--plan", "--format", "json"], store: catalog.store.location.path)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-        #expect(rows.compactMap { $0["migration"] as? String } == ["0001_mappings", "0002_schemas_and_kinds", "0003_lineage"])
+        #expect(rows.compactMap { $0["migration"] as? String } == MetadataSchema.migrations.map(\.identifier))
     }
 
     @Test("an SQL error rolls that project back and names the file and the statement's line")
@@ -234,20 +234,20 @@ struct MigrateTests {
         _ = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(migrations: BackupTestSupport.fixtureMigrations("owner")))
         let store = catalog.store.location.path
 
-        let refused = try CLIRun.run(["metadata", "rollback", "shop", "--to", "3"], store: store)
+        let refused = try CLIRun.run(["metadata", "rollback", "shop", "--to", "\(MetadataSchema.latestVersion)"], store: store)
         #expect(refused.status == 2 && refused.stderr.contains("1001_mappings_owner.down.sql line 2: ALTER TABLE … DROP"))
         #expect(try BackupTestSupport.ledger(database) == own + [1001])
 
-        let rolledBack = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(.down, to: 3, allowDestructive: true))
+        let rolledBack = try BackupTestSupport.migrate(catalog, try BackupTestSupport.request(.down, to: MetadataSchema.latestVersion, allowDestructive: true))
         #expect(rolledBack["shop"]?.outcome == .ok && rolledBack["shop"]?.applied == ["1001_mappings_owner"])
-        #expect(rolledBack["shop"]?.toVersion == 3)
+        #expect(rolledBack["shop"]?.toVersion == MetadataSchema.latestVersion)
         #expect(try BackupTestSupport.mappingsColumnType("owner", database: database) == nil)
         #expect(try BackupTestSupport.ledger(database) == own)
 
         #expect {
-            try catalog.planMigration(.everything, request: try BackupTestSupport.request(.down, to: 2))
+            try catalog.planMigration(.everything, request: try BackupTestSupport.request(.down, to: MetadataSchema.latestVersion - 1))
         } throws: { error in
-            "\(error)".contains("migration 0003_lineage has no down script")
+            "\(error)".contains("migration \(MetadataSchema.migrations.last!.identifier) has no down script")
         }
         let missingTarget = try CLIRun.run(["metadata", "rollback", "shop"], store: store)
         #expect(missingTarget.status == 64)

@@ -61,7 +61,7 @@ import Testing
             let response = try await client.get("/api/v1/search/columns?name=email")
             #expect(response.status == .ok)
             let api = try Self.normalized(response.text)
-            let command = try Self.normalized(try cli(["find-column", "email"], store: fleet.storePath))
+            let command = try Self.normalized(try cli(["find-column", "email", "--live"], store: fleet.storePath))
             #expect(api == command)
             let matches = response.object["matches"] as? [[String: Any]] ?? []
             #expect(Set(matches.compactMap { $0["project"] as? String }) == ["saas", "shop", "crm"])

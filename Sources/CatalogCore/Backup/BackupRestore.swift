@@ -117,6 +117,8 @@ extension Catalog {
             let failure = CatalogError.wrap(error)
             throw restoreFailure(plan, failure.message, untouched: untouched + " and the temporary database was removed", remedy: failure.remedy)
         }
+        // The restored database publishes its own revision (the original's value was not copied).
+        PublishedRevision.republish(connectionString, connectTimeout: options.connectTimeout)
         return try finishRestore(plan, on: maintenance, seconds: (clock.now - start).seconds)
     }
 

@@ -49,11 +49,12 @@ struct BackupRestoreFacts: Sendable, Equatable {
         guard let row = rows.first, let oid = row["oid"] else {
             throw CatalogError(.notFound, "database \"\(database)\" was not found on its server", remedy: .checkProjectDSN)
         }
+        // The published revision (migration 0004) belongs to the database it was published in, never to a copy.
         let settings = try connection.query(
             """
             SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END AS role, c.entry
             FROM pg_db_role_setting s, unnest(s.setconfig) WITH ORDINALITY AS c(entry, position)
-            WHERE s.setdatabase = $1::oid
+            WHERE s.setdatabase = $1::oid AND c.entry NOT LIKE 'catalog.revision=%'
             ORDER BY s.setrole, c.position
             """, [oid]
         ).records.compactMap { record in

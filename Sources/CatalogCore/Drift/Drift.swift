@@ -14,7 +14,7 @@ public struct DriftItem: Sendable, Equatable {
     public var layer: Layer
     /// missing_table, missing_column, type_mismatch, nullability_mismatch, position_mismatch,
     /// kind_mismatch, unmapped_table, unmapped_column, behind, unknown_version, changed_locally,
-    /// or local_override (information, not drift).
+    /// trigger_disabled, or local_override (information, not drift).
     public var kind: String
     /// `schema.table` or `schema.table.column`, or the field path for shared fields.
     public var object: String
@@ -54,6 +54,7 @@ extension Catalog {
                 case 0: Query(MetadataScanner.liveQuery)
                 case 1: Query(SchemaDrift.mappedQuery)
                 case 2 where !keys.isEmpty: ProjectMappings.readQuery(keys)
+                case 2, 3: results.count == (keys.isEmpty ? 2 : 3) ? RevisionSignalStatus.query(hasRevision: false) : nil
                 default: nil
                 }
             }
@@ -67,7 +68,10 @@ extension Catalog {
                 continue
             }
             report.items += SchemaDrift.compare(project: result.key, live: answers[0], mapped: answers[1])
-            if answers.count > 2, let work = work[result.key] {
+            if let signal = answers.last, answers.count > 2 {
+                report.items += SchemaDrift.disabledTriggers(project: result.key, signal.records.first)
+            }
+            if answers.count > 3, let work = work[result.key] {
                 let ours = try wrapped { try ProjectMappings.parse(answers[2]) }
                 report.items += SharedDrift.compare(work, ours: ours, attachments: attachments, versions: versions)
             }
@@ -75,6 +79,19 @@ extension Catalog {
         report.items.sort { ($0.project, $0.layer.rawValue, $0.object, $0.kind) < ($1.project, $1.layer.rawValue, $1.object, $1.kind) }
         report.failures.sort { $0.project < $1.project }
         return report
+    }
+}
+
+extension SchemaDrift {
+    /// A disabled revision trigger: writes to that table are neither counted nor published.
+    static func disabledTriggers(project: String, _ record: QueryResult.Record?) -> [DriftItem] {
+        RevisionSignalStatus.disabledTriggers(record).map { table in
+            DriftItem(
+                project: project, layer: .schema, kind: "trigger_disabled", object: table,
+                detail:
+                    "trigger bump_revision is disabled: writes are neither counted nor published, so searches miss them until the next counted write or a --live read; run ALTER TABLE \(table) ENABLE ALWAYS TRIGGER bump_revision"
+            )
+        }
     }
 }
 

@@ -14,6 +14,10 @@ public struct MetadataInstallResult: Sendable, Equatable {
     /// The migration recorded as already there when an existing `_metadata` of the original design
     /// was adopted, such as `0001_mappings`; nil otherwise.
     public var adopted: String? = nil
+    /// Whether the project now publishes its revision for fresh searches, and what turns it on if not.
+    public var signal: RevisionSignalStatus? = nil
+    /// The project's server, as `user@host:port` without a password.
+    public var server: String = ""
 }
 
 extension Catalog {
@@ -49,6 +53,11 @@ extension Catalog {
 
     static func installMetadata(_ project: Project, migrations: [SchemaMigration], conversation: ProjectConversation) -> MetadataInstallResult {
         var result = MetadataInstallResult(project: project.name, outcome: .ok, fromVersion: nil, toVersion: nil, applied: [])
+        // The server alone (`user@host:port`), so advice given once per server groups its projects.
+        if let connection = try? project.connectionString() {
+            let database = connection.databaseName.map { "/\($0)" } ?? ""
+            result.server = connection.server.hasSuffix(database) ? String(connection.server.dropLast(database.count)) : connection.server
+        }
         do {
             let connection = try conversation.connect(project.connectionString())
             result.fromVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
@@ -56,6 +65,10 @@ extension Catalog {
             result.adopted = installed.adopted?.identifier
             result.applied = installed.applied.map(\.identifier)
             result.toVersion = try MetadataSchema.applied(on: connection).map(\.version).max()
+            if (result.toVersion ?? 0) >= 4 { PublishedRevision.republish(on: connection) }
+            // Advice only: a signal that cannot be read never fails an install that succeeded.
+            result.signal = (try? connection.query(RevisionSignalStatus.query(hasRevision: true)))
+                .map { RevisionSignalStatus($0.records.first) }
         } catch {
             result.outcome = conversation.outcome(for: error, project: project.name)
         }

@@ -13,6 +13,8 @@ public struct MetadataFleetStatus: Sendable, Equatable {
     public var lastBackup: BackupRecord?
     /// True when the project has no backup from the last 24 hours.
     public var backupIsStale: Bool
+    /// Whether the project publishes its revision for fresh searches; nil when it could not be read.
+    public var signal: RevisionSignalStatus? = nil
 }
 
 extension Catalog {
@@ -42,6 +44,7 @@ extension Catalog {
                 }
                 row.lastMigratedAt =
                     answers.count > 2 ? answers[2].records.first?.double("last_migrated").map(Date.init(timeIntervalSince1970:)) : nil
+                row.signal = RevisionSignalStatus(answers.count > 3 ? answers[3].records.first : nil)
             }
             row.backupIsStale = row.lastBackup.map { now.timeIntervalSince($0.createdAt) > BackupListing.staleAfter } ?? true
             return row
@@ -64,7 +67,10 @@ extension Catalog {
     /// when the newest migration was applied.
     @Sendable static func fleetStatusConversation(_ results: [QueryResult]) -> Query? {
         if let next = probeConversation(results) { return next }
-        guard results.count == 2 else { return nil }
-        return Query("SELECT extract(epoch FROM max(applied_at))::float8 AS last_migrated FROM _metadata.schema_migrations")
+        switch results.count {
+        case 2: return Query("SELECT extract(epoch FROM max(applied_at))::float8 AS last_migrated FROM _metadata.schema_migrations")
+        case 3: return RevisionSignalStatus.query(hasRevision: results[0].records.first?.bool("has_revision") == true)
+        default: return nil
+        }
     }
 }

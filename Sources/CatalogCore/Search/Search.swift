@@ -3,14 +3,19 @@ import Foundation
 import PostgresClient
 
 extension Catalog {
-    /// Finds columns or tables by name across projects: live by default, with the predicate sent to
-    /// every database, or from the local index with `cached`. An empty selection means every project.
+    /// Finds columns or tables by name across projects. Fresh by default: one revision query per
+    /// server, then the index answers for projects whose published revision matches its copy and the
+    /// rest are read live. `live` reads every project (the predicate sent to every database); `cached`
+    /// answers from the local index alone. An empty selection means every project.
     public func search(
-        _ query: SearchQuery, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false,
+        _ query: SearchQuery, in selection: ProjectSelection = ProjectSelection(), cached: Bool = false, live: Bool = false,
         options: FanOutOptions = FanOutOptions()
     ) throws -> SearchResult {
         let projects = try searchProjects(selection)
-        let result = cached ? try searchIndex(query, projects: projects) : try searchLive(query, projects: projects, options: options)
+        let result =
+            cached
+            ? try searchIndex(query, projects: projects)
+            : live ? try searchLive(query, projects: projects, options: options) : try searchFresh(query, projects: projects, options: options)
         return SearchResult(
             matches: result.matches.sorted(), failures: result.failures.sorted { $0.project < $1.project },
             sources: result.sources.sorted { $0.project < $1.project })
@@ -30,6 +35,34 @@ extension Catalog {
             (answer?.records ?? []).map { Self.match(from: $0, project: project, target: query.target) }
         }
         return SearchResult(matches: matches, failures: outcome.failures, sources: outcome.sources)
+    }
+
+    /// The fast path: the index answers for the projects their servers confirm unchanged (when the
+    /// index can evaluate the pattern like their database would), and only the others are read live.
+    private func searchFresh(_ query: SearchQuery, projects: [Project], options: FanOutOptions) throws -> SearchResult {
+        let check = try checkFreshness(projects, options: options)
+        var toRead = check.toRead
+        var result = SearchResult(matches: [], failures: check.failures, sources: [])
+        if !check.unchanged.isEmpty, (try? query.checkCachedEvaluation()) != nil {
+            let indexed = try searchIndex(query, projects: check.unchanged.map(\.project))
+            let skipped = Set(indexed.failures.map(\.project))
+            toRead += check.unchanged.map(\.project).filter { skipped.contains($0.name) }
+            let now = Date()
+            let confirmed = Dictionary(check.unchanged.map { ($0.project.name, $0.revision) }, uniquingKeysWith: { first, _ in first })
+            result.matches = indexed.matches
+            result.sources = indexed.sources.map { source in
+                AnswerSource(project: source.project, live: true, revision: confirmed[source.project], fetchedAt: now, freshness: .serverSignal)
+            }
+        } else {
+            toRead += check.unchanged.map(\.project)
+        }
+        if !toRead.isEmpty {
+            let read = try searchLive(query, projects: toRead, options: options)
+            result.matches += read.matches
+            result.failures += read.failures
+            result.sources += read.sources
+        }
+        return result
     }
 
     static func liveSQL(for query: SearchQuery) -> String {
@@ -98,7 +131,8 @@ extension Catalog {
                 }
         }
         let sources = indexed.map { project in
-            AnswerSource(project: project, live: false, revision: states[project]?.revision, fetchedAt: states[project]?.fetchedAt)
+            AnswerSource(
+                project: project, live: false, revision: states[project]?.revision, fetchedAt: states[project]?.fetchedAt, freshness: .indexOnly)
         }
         return SearchResult(matches: matches, failures: failures, sources: sources)
     }

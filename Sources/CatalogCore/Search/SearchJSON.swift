@@ -44,7 +44,7 @@ public enum SearchJSON {
     public static func source(_ source: AnswerSource, now: Date) -> OrderedJSON {
         .object([
             ("age_seconds", .number(source.fetchedAt.map { Int(now.timeIntervalSince($0)) })), ("fetched_at", .timestamp(source.fetchedAt)),
-            ("live", .bool(source.live)), ("project", .string(source.project)),
+            ("freshness", .string(source.freshness.rawValue)), ("live", .bool(source.live)), ("project", .string(source.project)),
             ("revision", source.revision.map { .int(Int($0)) } ?? .null),
         ])
     }

@@ -47,6 +47,9 @@ public struct AnswerSource: Sendable, Equatable {
     public var live: Bool
     public var revision: Int64?
     public var fetchedAt: Date?
+    /// How the answer was known to be fresh: the server's revision signal, a read of the project, or
+    /// nothing (the index alone).
+    public var freshness: AnswerFreshness = .projectRead
 }
 
 /// A project that did not answer, and why.
