@@ -150,7 +150,7 @@ struct CodegenTests {
         // --cached reads the index the live read refreshed: the same mappings, without pg_catalog's types.
         let cached = try fleet.catalog.codegenInput(project: "billing", cached: true)
         #expect(cached.tables.map(\.qualifiedName).sorted() == input.tables.map(\.qualifiedName).sorted())
-        #expect(cached.notes.first?.message.hasPrefix("--cached: the index keeps no pg_catalog facts") == true)
+        #expect(cached.notes.first?.message.hasPrefix("from the index: it keeps no pg_catalog facts") == true)
         #expect(try Codegen.generate(.graphql, from: cached).warnings.contains(cached.notes[0]))
     }
 

@@ -16,6 +16,11 @@ import Testing
         "Backup/BackupRestore.swift": ["--single-transaction", "--exit-on-error", "--no-password"],
         "Backup/BackupToolConnection.swift": ["--dbname"],
         "Backup/BackupVerify.swift": ["--list"],
+        "Lifecycle/ProjectUnarchive.swift": ["--single-transaction", "--exit-on-error", "--no-password"],
+        "Lifecycle/ClonePlan.swift": ["--exclude-table-data", "--format", "--snapshot", "--single-transaction", "--exit-on-error"],
+        "Lifecycle/ProjectArchive.swift": ["--single-transaction", "--exit-on-error", "--no-password"],
+        "Lifecycle/ProjectClone.swift": ["--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", "--no-password"],
+        "Backup/BackupVersionCheck.swift": ["--version"],
     ]
 
     static var sources: URL {

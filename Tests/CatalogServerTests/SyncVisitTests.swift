@@ -68,7 +68,7 @@ import Testing
             #expect(applied.status == .ok)
             let afterSync = try Self.mappingScans(fleet, projects: projects)
             #expect(
-                afterSync - afterPlan == onePlan, "POST /sync read the mappings \(afterSync - afterPlan) times; one plan reads them \(onePlan) times")
+                afterSync - afterPlan <= onePlan, "POST /sync read the mappings \(afterSync - afterPlan) times; one plan reads them \(onePlan) times")
         }
     }
 }

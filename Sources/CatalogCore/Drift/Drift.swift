@@ -89,7 +89,7 @@ extension SchemaDrift {
             DriftItem(
                 project: project, layer: .schema, kind: "trigger_disabled", object: table,
                 detail:
-                    "trigger bump_revision is disabled: writes are neither counted nor published, so searches miss them until the next counted write or a --live read; run ALTER TABLE \(table) ENABLE ALWAYS TRIGGER bump_revision"
+                    "trigger bump_revision is disabled: writes are neither counted nor published, so searches miss them until the next counted write or a live read; run ALTER TABLE \(table) ENABLE ALWAYS TRIGGER bump_revision"
             )
         }
     }

@@ -74,7 +74,7 @@ public struct RevisionSignalStatus: Sendable, Equatable {
             self.init(
                 state: .triggerDisabled,
                 detail:
-                    "trigger bump_revision is disabled on \(disabled.joined(separator: ", ")): writes there are neither counted nor published, so fresh searches miss them until the next published write or a --live read",
+                    "trigger bump_revision is disabled on \(disabled.joined(separator: ", ")): writes there are neither counted nor published, so fresh searches miss them until the next published write or a live read",
                 fix: disabled.map { "ALTER TABLE \($0) ENABLE ALWAYS TRIGGER bump_revision" }.joined(separator: "; "))
         } else if record?.bool("publisher_is_owner") != true {
             self.init(

@@ -73,7 +73,7 @@ public struct ClonePlan: Sendable, Equatable {
 
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
-        var steps = ["path: \(path.rawValue) (\(reason))", "wait for server \(server)'s create lock (not part of --timeout)"]
+        var steps = ["path: \(path.rawValue) (\(reason))", "wait for server \(server)'s create lock (not part of the timeout)"]
         steps.append("record the clone in the store, so a killed run's database is dropped by the next run on this server")
         steps.append(createStatement)
         steps.append(commentStatement)

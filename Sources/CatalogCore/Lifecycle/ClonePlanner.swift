@@ -74,8 +74,8 @@ enum ClonePlanner {
         if !sameServer {
             return (.snapshot, "the target is another server: pg_dump and pg_restore from one snapshot, the path export and import take")
         }
-        if request.schemaOnly { return (.snapshot, "--schema-only: a template copy would copy every row") }
-        if request.snapshot { return (.snapshot, "--snapshot: the source keeps running") }
+        if request.schemaOnly { return (.snapshot, "schema only: a template copy would copy every row") }
+        if request.snapshot { return (.snapshot, "a snapshot was asked for: the source keeps running") }
         if source.otherSessions > 0 {
             return (
                 .snapshot,

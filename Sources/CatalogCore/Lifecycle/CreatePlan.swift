@@ -45,7 +45,7 @@ public struct CreatePlan: Sendable, Equatable {
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
         var steps = [
-            "wait for server \(server)'s create lock (creates on one server take turns; the wait is not part of --timeout)",
+            "wait for server \(server)'s create lock (creates on one server take turns; the wait is not part of the timeout)",
             "record the create in the store, so a killed run's database is dropped by the next create on this server",
             createStatement,
             commentStatement,

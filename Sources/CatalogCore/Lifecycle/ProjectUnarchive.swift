@@ -16,7 +16,7 @@ public struct UnarchivePlan: Sendable, Equatable {
     public var steps: [String] {
         [
             "verify the SHA-256 of \(backup.file) against the archive's",
-            "wait for server \(server)'s create lock (not part of --timeout)",
+            "wait for server \(server)'s create lock (not part of the timeout)",
             "record the unarchive in the store, so a killed run's database is dropped by the next run on this server",
             run.createStatement,
             run.commentStatement,
@@ -36,7 +36,7 @@ extension Catalog {
     {
         guard let archived = try archivedProjects().first(where: { $0.name == name }) else {
             throw CatalogError(
-                .notFound, "project \"\(name)\" is not archived; 'project list --archived' lists those that are", remedy: .listProjects)
+                .notFound, "project \"\(name)\" is not archived", remedy: .listProjects)
         }
         guard let backupID = archived.backupID else {
             throw CatalogError(.notFound, "the archive backup of project \"\(name)\" is no longer recorded", remedy: .listBackups(project: name))

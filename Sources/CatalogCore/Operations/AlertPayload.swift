@@ -18,7 +18,7 @@ public enum AlertKind: String, Sendable, CaseIterable {
     /// Parses `--on failure,stale,size-change,drift`; an unknown kind is `bad_input`.
     public static func parseList(_ text: String) throws -> [AlertKind] {
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !names.isEmpty else { throw CatalogError.usage("--on needs at least one kind: \(allCases.map(\.rawValue).joined(separator: ","))") }
+        guard !names.isEmpty else { throw CatalogError.usage("an alert needs at least one kind: \(allCases.map(\.rawValue).joined(separator: ","))") }
         return try names.map { name in
             guard let kind = AlertKind(rawValue: name) else {
                 throw CatalogError.usage("unknown alert kind \"\(name)\"; use \(allCases.map(\.rawValue).joined(separator: ", "))")

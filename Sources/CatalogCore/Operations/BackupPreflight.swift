@@ -25,7 +25,7 @@ struct BackupPreflight: Sendable, Equatable {
         let needed = Self.needed(databaseBytes: databaseBytes)
         guard freeBytes < needed else { return nil }
         return
-            "not enough free space in the backup directory: \(ByteFormat.string(freeBytes)) free, \(ByteFormat.string(needed)) needed for a database of \(ByteFormat.string(databaseBytes)); free some space or move --backup-dir; the backup was not started"
+            "not enough free space in the backup directory: \(ByteFormat.string(freeBytes)) free, \(ByteFormat.string(needed)) needed for a database of \(ByteFormat.string(databaseBytes)); free some space or use another backup directory; the backup was not started"
     }
 
     /// A note for the run's history, or nil.

@@ -9,7 +9,7 @@ extension Catalog {
         let timing = try ScheduleTiming.parse(cron: request.cron, timeZone: request.timeZone, every: request.every)
         try request.retention.validate()
         if request.kind != .backup, !request.retention.isEmpty {
-            throw CatalogError.usage("--keep-* applies to backup schedules only; drop it for a \(request.kind.rawValue) schedule")
+            throw CatalogError.usage("retention applies to backup schedules only; drop it for a \(request.kind.rawValue) schedule")
         }
         _ = try projects(request.target.selection)
         let name = request.name ?? Self.defaultScheduleName(request)
@@ -33,7 +33,7 @@ extension Catalog {
         do {
             return try Schedule(store.insertSchedule(record, audit: entry))
         } catch let error as StoreError where error.code == .alreadyExists {
-            throw CatalogError(.alreadyExists, "a schedule named \"\(name)\" exists already; pick another --name, or remove it first")
+            throw CatalogError(.alreadyExists, "a schedule named \"\(name)\" exists already; pick another name, or remove it first")
         } catch {
             throw CatalogError.wrap(error)
         }

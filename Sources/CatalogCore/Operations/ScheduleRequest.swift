@@ -54,10 +54,10 @@ public struct ScheduleRetention: Sendable, Equatable {
     func validate() throws {
         let given = [keepLast, keepDaily, keepWeekly, keepMonthly].compactMap { $0 }
         if given.contains(where: { $0 < 0 }) {
-            throw CatalogError.usage("a --keep-* count cannot be negative; give how many backups to keep, such as --keep-last 10")
+            throw CatalogError.usage("a retention count cannot be negative; give how many backups to keep, such as 10")
         }
         if !given.isEmpty, given.allSatisfy({ $0 == 0 }) {
-            throw CatalogError.usage("this retention would keep no backup; give at least one --keep-* count of 1 or more")
+            throw CatalogError.usage("this retention would keep no backup; give at least one retention count of 1 or more")
         }
     }
 

@@ -15,12 +15,12 @@ public enum ScheduleTiming: Sendable, Equatable {
             }
             return .cron(try CronExpression(cron), timeZone: zone)
         case (nil, let every?):
-            if timeZone != nil { throw CatalogError.usage("--timezone applies to --cron only; drop it or use --cron") }
+            if timeZone != nil { throw CatalogError.usage("a time zone applies to cron schedules only; drop it or give a cron expression") }
             return .every(seconds: try parseDuration(every))
         case (nil, nil):
-            throw CatalogError.usage("a schedule needs --cron EXPR or --every DURATION (such as 6h)")
+            throw CatalogError.usage("a schedule needs a cron expression or an interval (such as 6h)")
         case (.some, .some):
-            throw CatalogError.usage("pass --cron or --every, not both")
+            throw CatalogError.usage("give a cron expression or an interval, not both")
         }
     }
 

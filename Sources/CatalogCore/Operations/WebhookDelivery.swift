@@ -130,7 +130,7 @@ extension Catalog {
     public func addAlert(webhook url: String, on kinds: [AlertKind], now: Date = Date()) throws -> AlertHookRecord {
         guard let parts = URLComponents(string: url), ["http", "https"].contains(parts.scheme?.lowercased() ?? ""), parts.host?.isEmpty == false
         else {
-            throw CatalogError.usage("--webhook must be an http or https URL with a host, such as https://hooks.slack.com/services/T0/B0/X")
+            throw CatalogError.usage("a webhook must be an http or https URL with a host, such as https://hooks.slack.com/services/T0/B0/X")
         }
         let entry = AuditEntry(
             action: "alert.add", target: nil, result: "ok", detail: "\(AlertHookRecord.mask(url)) on \(kinds.map(\.rawValue).joined(separator: ","))")
