@@ -18,6 +18,7 @@ public struct CatalogCommand: AsyncParsableCommand {
         subcommands: [
             ProjectCommand.self, MetadataCommand.self, FindColumn.self, FindTable.self, SQLCommand.self, SharedCommand.self, SyncCommand.self,
             DriftCommand.self, BackupCommand.self, ServeCommand.self, ExportCommand.self, ImportCommand.self, BundleCommand.self,
+            LintCommand.self,
         ]
     )
 
