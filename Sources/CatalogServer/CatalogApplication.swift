@@ -51,6 +51,7 @@ public struct CatalogApplication: Sendable {
         DriftRoutes(backend: backend).register(on: api)
         BackupRoutes(backend: backend).register(on: api)
         ExportRoutes(backend: backend).register(on: api)
+        LintRoutes(backend: backend).register(on: api)
         table.load(from: router)
 
         let logger = configuration.logger

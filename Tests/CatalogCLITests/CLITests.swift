@@ -35,6 +35,7 @@ struct CLITests {
             ("backup-restore.txt", ["backup", "restore"]),
             ("metadata-migrate.txt", ["metadata", "migrate"]),
             ("serve.txt", ["serve"]),
+            ("lint.txt", ["lint"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

@@ -33,6 +33,7 @@ import Testing
         "GET /api/v1/drift": ("/api/v1/drift?tag=prod", nil),
         "POST /api/v1/backups": ("/api/v1/backups", #"{"projects": ["shop"]}"#),
         "GET /api/v1/backups": ("/api/v1/backups", nil),
+        "GET /api/v1/lint": ("/api/v1/lint?tag=prod", nil),
     ]
 
     static func describedRoutes(_ document: JSON) -> Set<APIRoute> {

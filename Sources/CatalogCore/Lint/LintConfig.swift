@@ -263,7 +263,7 @@ public struct LintConfig: Sendable, Equatable {
 
         func suppression(_ node: Node) throws -> LintSuppression {
             let fields = try mapping(node, "a suppression", allowed: ["rule", "column", "table", "project", "tag", "reason"])
-            var suppression = LintSuppression(reason: "", location: self.place(node))
+            var suppression = LintSuppression(reason: "", location: (self.place(node) as NSString).lastPathComponent)
             for (key, _, value) in fields {
                 let text = try text(value, key)
                 switch key {

@@ -45,7 +45,7 @@ public struct LintFinding: Sendable, Equatable {
         case (let table?, let column?): "\(table).\(column)"
         case (nil, let column?): column
         case (let table?, nil): table
-        case (nil, nil): projects.first ?? ""
+        case (nil, nil): projects.first ?? "config"
         }
     }
 }

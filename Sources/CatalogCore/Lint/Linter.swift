@@ -52,7 +52,8 @@ public enum Linter {
     static func sorted(_ findings: [LintFinding]) -> [LintFinding] {
         let order = Dictionary(uniqueKeysWithValues: LintRule.all.enumerated().map { ($1.id, $0) })
         return findings.sorted {
-            ($1.severity, order[$0.rule]!, $0.subject, $0.fingerprint) < ($0.severity, order[$1.rule]!, $1.subject, $1.fingerprint)
+            ($1.severity, order[$0.rule]!, $0.subject, $0.projects.joined(separator: ","), $0.fingerprint)
+                < ($0.severity, order[$1.rule]!, $1.subject, $1.projects.joined(separator: ","), $1.fingerprint)
         }
     }
 
