@@ -92,31 +92,58 @@ struct ColumnGroups {
         return ["synonyms compared together: \(names.sorted().joined(separator: ", "))"]
     }
 
-    /// For one group: each value's locations, most projects first, and the majority value.
-    func tally<Value: Hashable & Comparable>(_ indexes: [Int], _ columns: [IndexedColumn], _ value: (IndexedColumn) -> Value?)
-        -> [(value: Value, projects: [String], places: [String])]
+    /// For one group: each value's projects and column indexes, most projects first; nil when the
+    /// group holds at most one value, which is the common case and is found without allocating.
+    func tally<Value: Hashable & Comparable>(_ indexes: [Int], _ columns: [IndexedColumn], _ value: (Int) -> Value?)
+        -> [(value: Value, projects: [String], indexes: [Int])]?
     {
-        var projects: [Value: Set<String>] = [:]
-        var places: [Value: [String]] = [:]
+        var first: Value?
+        var differs = false
         for index in indexes {
-            let column = columns[index]
-            guard let value = value(column) else { continue }
-            projects[value, default: []].insert(column.project)
-            places[value, default: []].append(Linter.place(column))
+            guard let current = value(index) else { continue }
+            if let first {
+                if first != current {
+                    differs = true
+                    break
+                }
+            } else {
+                first = current
+            }
         }
-        return projects.map { ($0.key, $0.value.sorted(), places[$0.key]!.sorted()) }
+        guard differs else { return nil }
+        var projects: [Value: Set<String>] = [:]
+        var members: [Value: [Int]] = [:]
+        for index in indexes {
+            guard let value = value(index) else { continue }
+            projects[value, default: []].insert(columns[index].project)
+            members[value, default: []].append(index)
+        }
+        return projects.map { ($0.key, $0.value.sorted(), members[$0.key]!) }
             .sorted { ($1.projects.count, $0.value) < ($0.projects.count, $1.value) }
     }
 
+    /// `project schema.table` of each column, sorted, for the outliers' detail lines.
+    func places(_ indexes: [Int], _ columns: [IndexedColumn]) -> [String] {
+        indexes.map { Linter.place(columns[$0]) }.sorted()
+    }
+
     func typeMismatches(_ columns: [IndexedColumn]) -> [LintFinding] {
-        members.keys.sorted().compactMap { group in
-            let counts = tally(members[group]!, columns) { $0.type.map(LintTypeName.init) }
-            guard counts.count > 1 else { return nil }
+        // A fleet has few distinct type spellings: normalise each once.
+        var cache: [String: LintTypeName] = [:]
+        let types = columns.map { column -> LintTypeName? in
+            guard let type = column.type else { return nil }
+            if let known = cache[type] { return known }
+            let name = LintTypeName(type)
+            cache[type] = name
+            return name
+        }
+        return members.keys.sorted().compactMap { group in
+            guard let counts = tally(members[group]!, columns, { types[$0] }) else { return nil }
             let lengthOnly = Set(counts.map(\.value.base)).count == 1
             let summary = counts.enumerated().map { index, entry in
                 "\(entry.value.text) in \(index == 0 ? Linter.projects(entry.projects.count) + " (majority)" : "\(entry.projects.count)")"
             }.joined(separator: ", ")
-            let outliers = counts.dropFirst().map { "\($0.value.text): \(Linter.list($0.places))" }
+            let outliers = counts.dropFirst().map { "\($0.value.text): \(Linter.list(places($0.indexes, columns)))" }
             return LintFinding(
                 rule: .typeMismatch, column: group, projects: counts.flatMap(\.projects),
                 message: (lengthOnly ? "length mismatch: " : "\(counts.count) types: ") + summary,
@@ -125,26 +152,27 @@ struct ColumnGroups {
     }
 
     func nullabilityMismatches(_ columns: [IndexedColumn]) -> [LintFinding] {
-        members.keys.sorted().compactMap { group in
-            let counts = tally(members[group]!, columns) { column -> String? in
-                guard let nullable = column.isNullable, column.kind != RelationKind.view.rawValue,
-                    column.kind != RelationKind.materializedView.rawValue
+        let view = RelationKind.view.rawValue
+        let materializedView = RelationKind.materializedView.rawValue
+        return members.keys.sorted().compactMap { group in
+            let counts = tally(members[group]!, columns) { index -> String? in
+                guard let nullable = columns[index].isNullable, columns[index].kind != view, columns[index].kind != materializedView
                 else { return nil }
                 return nullable ? "nullable" : "NOT NULL"
             }
-            guard counts.count > 1 else { return nil }
+            guard let counts else { return nil }
             return LintFinding(
                 rule: .nullabilityMismatch, column: group, projects: counts.flatMap(\.projects),
                 message: "\(counts[0].value) in \(Linter.projects(counts[0].projects.count)) (majority), \(counts[1].value) in \(counts[1].projects.count)",
-                details: ["\(counts[1].value): \(Linter.list(counts[1].places))"] + joined(group))
+                details: ["\(counts[1].value): \(Linter.list(places(counts[1].indexes, columns)))"] + joined(group))
         }
     }
 
     func labelMismatches(_ columns: [IndexedColumn]) -> [LintFinding] {
         members.keys.sorted().compactMap { group in
             let indexes = members[group]!
-            let labels = tally(indexes, columns) { $0.label.flatMap { $0.isEmpty ? nil : $0 } }
-            let descriptions = tally(indexes, columns) { $0.description.flatMap { $0.isEmpty ? nil : $0 } }
+            let labels = tally(indexes, columns) { columns[$0].label.flatMap { $0.isEmpty ? nil : $0 } } ?? []
+            let descriptions = tally(indexes, columns) { columns[$0].description.flatMap { $0.isEmpty ? nil : $0 } } ?? []
             guard labels.count > 1 || descriptions.count > 1 else { return nil }
             var parts: [String] = []
             var details: [String] = []
@@ -163,13 +191,17 @@ struct ColumnGroups {
     }
 
     func validationMismatches(_ columns: [IndexedColumn]) -> [LintFinding] {
-        members.keys.sorted().compactMap { group in
-            let counts = tally(members[group]!, columns) { column -> String? in
-                guard let text = column.validationRules, !text.isEmpty else { return nil }
+        // Rules written the same way are parsed once.
+        var canonical: [String: String?] = [:]
+        return members.keys.sorted().compactMap { group in
+            let counts = tally(members[group]!, columns) { index -> String? in
+                guard let text = columns[index].validationRules, !text.isEmpty else { return nil }
+                if let known = canonical[text] { return known }
                 let rules = (try? JSONValue(json: text))?.canonicalText ?? text
-                return rules == "null" || rules == "{}" ? nil : rules
+                canonical[text] = rules == "null" || rules == "{}" ? .some(nil) : rules
+                return canonical[text]!
             }
-            guard counts.count > 1 else { return nil }
+            guard let counts else { return nil }
             return LintFinding(
                 rule: .validationMismatch, column: group, projects: counts.flatMap(\.projects),
                 message: "\(counts.count) different validation_rules",

@@ -9,11 +9,14 @@ enum NamingChecks {
         for (project, table) in snapshot.tables {
             tablePlaces[table.name, default: []].append((project, "\(project) \(table.schema ?? "public").\(table.name)"))
         }
-        var columnPlaces: [String: [(project: String, place: String)]] = [:]
-        var columnsOf: [String: Set<String>] = [:]
-        for column in snapshot.columns {
-            columnPlaces[column.name, default: []].append((column.project, "\(Linter.place(column)).\(column.name)"))
-            columnsOf[SharedChecks.key(column.project, column.schema ?? "public", column.table), default: []].insert(column.name)
+        // Column name → its indexes; places are spelled out only for the names a finding is about.
+        var columnIndexes: [String: [Int]] = [:]
+        for (index, column) in snapshot.columns.enumerated() { columnIndexes[column.name, default: []].append(index) }
+        func columnPlaces(_ name: String) -> [(project: String, place: String)] {
+            columnIndexes[name]!.map { index in
+                let column = snapshot.columns[index]
+                return (column.project, "\(Linter.place(column)).\(column.name)")
+            }
         }
         var findings: [LintFinding] = []
         func add(table: String? = nil, column: String? = nil, check: [String], _ message: String, _ places: [(project: String, place: String)]) {
@@ -31,13 +34,19 @@ enum NamingChecks {
                 add(table: name, check: ["tables"], "table name \(name) is not \(number.rawValue)", places)
             }
         }
-        for (name, places) in columnPlaces.sorted(by: { $0.key < $1.key }) {
-            if naming.snakeCase && !isSnakeCase(name) { add(column: name, check: ["case"], "column name \(name) is not snake_case", places) }
+        for name in columnIndexes.keys.sorted() {
+            if naming.snakeCase && !isSnakeCase(name) {
+                add(column: name, check: ["case"], "column name \(name) is not snake_case", columnPlaces(name))
+            }
             for pattern in naming.forbidden where pattern.matches(name) {
-                add(column: name, check: ["forbidden", pattern.source], "column name \(name) is forbidden (matches \(pattern.source))", places)
+                add(column: name, check: ["forbidden", pattern.source], "column name \(name) is forbidden (matches \(pattern.source))", columnPlaces(name))
             }
         }
         if !naming.requiredColumns.isEmpty {
+            var columnsOf: [String: Set<String>] = [:]
+            for column in snapshot.columns {
+                columnsOf[SharedChecks.key(column.project, column.schema ?? "public", column.table), default: []].insert(column.name)
+            }
             var lacking: [String: [(project: String, place: String)]] = [:]
             for (project, table) in snapshot.tables
             where table.kind == nil || table.kind == RelationKind.table.rawValue || table.kind == RelationKind.partitionedTable.rawValue {

@@ -5,9 +5,12 @@ enum SharedChecks {
     /// One finding per attachment whose table disagrees with the version it is compared against.
     static func divergences(_ snapshot: LintSnapshot) -> [LintFinding] {
         let selected = Set(snapshot.projects.filter { $0.index != nil }.map(\.name))
+        let attachedTables = Set(snapshot.attachments.map { key($0.project, $0.version.definition.schema, $0.version.definition.table) })
+        guard !attachedTables.isEmpty else { return [] }
         var columnsByTable: [String: [String: IndexedColumn]] = [:]
         for column in snapshot.columns {
-            columnsByTable[key(column.project, column.schema ?? "public", column.table), default: [:]][column.name] = column
+            let tableKey = key(column.project, column.schema ?? "public", column.table)
+            if attachedTables.contains(tableKey) { columnsByTable[tableKey, default: [:]][column.name] = column }
         }
         let tables = Set(snapshot.tables.map { key($0.project, $0.table.schema ?? "public", $0.table.name) })
         return snapshot.attachments.filter { selected.contains($0.project) }.compactMap { attachment in
