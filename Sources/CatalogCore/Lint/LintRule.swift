@@ -115,10 +115,10 @@ public struct LintRule: Sendable, Equatable {
 
     public static let missingMetadata = LintRule(
         id: "missing-metadata", defaultSeverity: .warning,
-        summary: "A project was never scanned, its _metadata is older than this catalog's, or a shared column has no label.",
+        summary: "A project was never read into the index, its _metadata is older than this catalog's, or a shared column has no label.",
         explanation: """
-            Three checks: a selected project that the index has no copy of (it was never read: install \
-            _metadata, scan it, then run a search or 'catalog lint --live'); a project whose _metadata version is \
+            Three checks: a selected project that the index has no copy of (nothing has read it yet: install \
+            and scan its _metadata if it has none, then run 'catalog lint --live' or a search); a project whose _metadata version is \
             older than this catalog's ('catalog metadata install' upgrades it); and a column of a shared definition's \
             newest version that has no label ('catalog shared add' with a new version sets one).
             """)

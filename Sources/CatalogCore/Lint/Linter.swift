@@ -92,7 +92,7 @@ struct ColumnGroups {
         return ["synonyms compared together: \(names.sorted().joined(separator: ", "))"]
     }
 
-    /// For one group: each value's projects and column indexes, most projects first; nil when the
+    /// For one group: each value's projects and column indexes, most projects (then most columns) first; nil when the
     /// group holds at most one value, which is the common case and is found without allocating.
     func tally<Value: Hashable & Comparable>(_ indexes: [Int], _ columns: [IndexedColumn], _ value: (Int) -> Value?)
         -> [(value: Value, projects: [String], indexes: [Int])]?
@@ -119,7 +119,7 @@ struct ColumnGroups {
             members[value, default: []].append(index)
         }
         return projects.map { ($0.key, $0.value.sorted(), members[$0.key]!) }
-            .sorted { ($1.projects.count, $0.value) < ($0.projects.count, $1.value) }
+            .sorted { ($1.projects.count, $1.indexes.count, $0.value) < ($0.projects.count, $0.indexes.count, $1.value) }
     }
 
     /// `project schema.table` of each column, sorted, for the outliers' detail lines.

@@ -100,8 +100,8 @@ enum MetadataChecks {
                 findings.append(
                     LintFinding(
                         rule: .missingMetadata, identity: ["never-read", project.name], projects: [project.name],
-                        message: "\(project.name) is not in the index: it was never scanned and read",
-                        details: ["install and scan its _metadata, then run 'catalog lint --live'"]))
+                        message: "\(project.name) is not in the index: nothing has read its _metadata into it yet",
+                        details: ["install and scan its _metadata if it has none, then run 'catalog lint --live'"]))
                 continue
             }
             if let version = index.metadataVersion, version < snapshot.metadataVersion {
