@@ -285,10 +285,16 @@ public enum LintFleet {
         plant("p20 _metadata version 2", expect(.missingMetadata, "p20"))
         plant("p21 never read", expect(.missingMetadata, "p21"))
         plant("p22 never read", expect(.missingMetadata, "p22"))
-        add("p01", Table(name: "tags", columns: [
-            Column(name: "id", type: "bigint", nullable: false, label: "ID"), Column(name: "title", type: "text", nullable: false, label: "Title"),
-            Column(name: "color", type: "text"), Column(name: "created_at", type: "timestamp with time zone", nullable: false, label: "Created"),
-        ]))
+        add(
+            "p01",
+            Table(
+                name: "tags",
+                columns: [
+                    Column(name: "id", type: "bigint", nullable: false, label: "ID"),
+                    Column(name: "title", type: "text", nullable: false, label: "Title"),
+                    Column(name: "color", type: "text"),
+                    Column(name: "created_at", type: "timestamp with time zone", nullable: false, label: "Created"),
+                ]))
         plant("shared tags.color has no label", expect(.missingMetadata, column: "color", table: "tags", "p01"))
 
         // unused-suppression (1)

@@ -61,9 +61,9 @@ struct LintCLITests {
         // Only naming and unused-suppression findings left on: warnings fail at warning, not at error.
         let quiet = directory.appendingPathComponent("quiet.yaml").path
         try """
-            rules: {type-mismatch: off, nullability-mismatch: off, shared-divergence: off, shared-candidate: off, missing-metadata: off}
-            naming: {case: snake_case}
-            """.write(toFile: quiet, atomically: true, encoding: .utf8)
+        rules: {type-mismatch: off, nullability-mismatch: off, shared-divergence: off, shared-candidate: off, missing-metadata: off}
+        naming: {case: snake_case}
+        """.write(toFile: quiet, atomically: true, encoding: .utf8)
         #expect(try CLIRun.run(["lint", "--config", quiet], store: store).status == 0)
         #expect(try CLIRun.run(["lint", "--config", quiet, "--fail-on", "warning"], store: store).status == 1)
         let explained = try CLIRun.run(["lint", "--explain", "shared-candidate"], store: store)

@@ -106,12 +106,14 @@ struct LintTests {
         }
         let projects = ["a", "b", "c"].map { LintSnapshot.ProjectState(name: $0, index: nil) }
         let length = LintSnapshot(
-            projects: projects, columns: [column("a", "character varying(255)"), column("b", "character varying(255)"), column("c", "character varying(100)")],
+            projects: projects,
+            columns: [column("a", "character varying(255)"), column("b", "character varying(255)"), column("c", "character varying(100)")],
             tables: [])
         let (findings, _) = Linter.run(length, config: LintConfig(severities: ["missing-metadata": LintSeverity?.none]))
         #expect(findings.count == 1)
         #expect(findings.first?.message == "length mismatch: character varying(255) in 2 projects (majority), character varying(100) in 1")
-        let same = LintSnapshot(projects: projects, columns: [column("a", "timestamp with time zone"), column("b", "timestamp with time zone")], tables: [])
+        let same = LintSnapshot(
+            projects: projects, columns: [column("a", "timestamp with time zone"), column("b", "timestamp with time zone")], tables: [])
         let sameFindings = Linter.run(same, config: LintConfig(severities: ["missing-metadata": LintSeverity?.none])).findings
         #expect(sameFindings.isEmpty)
     }

@@ -37,7 +37,8 @@ public struct LintBaseline: Sendable, Equatable {
         guard fileVersion <= version else {
             throw CatalogError(
                 .badInput,
-                "\(file) is a version \(fileVersion) baseline, newer than this catalog reads (\(version)); upgrade catalog or write the baseline again")
+                "\(file) is a version \(fileVersion) baseline, newer than this catalog reads (\(version)); upgrade catalog or write the baseline again"
+            )
         }
         guard let entries = object["findings"] as? [[String: Any]] else {
             throw CatalogError(.badInput, "\(file) has no list of findings; write it again with --write-baseline")

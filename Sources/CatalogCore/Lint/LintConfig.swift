@@ -134,7 +134,8 @@ public struct LintConfig: Sendable, Equatable {
     /// compile, suppressions without a reason, and YAML anchors and aliases are refused.
     public static func parse(_ text: String, file: String) throws -> LintConfig {
         if let line = YAMLAliasCheck.firstAnchorOrAliasLine(in: text) {
-            throw CatalogError(.badInput, "\(file):\(line): YAML anchors and aliases (&name, *name) are not allowed in the lint config; write each value out")
+            throw CatalogError(
+                .badInput, "\(file):\(line): YAML anchors and aliases (&name, *name) are not allowed in the lint config; write each value out")
         }
         let node: Node?
         do {

@@ -102,7 +102,10 @@ public enum LintSARIF {
         return names.prefix(100).map { project in
             let name = [project, finding.subject].filter { !$0.isEmpty }.joined(separator: "/")
             return .object([
-                ("logicalLocations", .array([.object([("fullyQualifiedName", .string(name)), ("kind", .string(finding.column == nil ? "type" : "member"))])]))
+                (
+                    "logicalLocations",
+                    .array([.object([("fullyQualifiedName", .string(name)), ("kind", .string(finding.column == nil ? "type" : "member"))])])
+                )
             ])
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A PostgreSQL type name as `format_type` prints it, so that `varchar(255)` written in a shared
 /// definition and `character varying(255)` read from a database compare equal, and so that two
 /// types that differ only in their length or precision are told apart from two different types.
@@ -59,5 +61,3 @@ struct LintTypeName: Hashable, Comparable {
         return printed + modifier + array
     }
 }
-
-import Foundation

@@ -94,7 +94,9 @@ struct ColumnGroups {
 
     /// For one group: each value's projects and column indexes, most projects (then most columns) first; nil when the
     /// group holds at most one value, which is the common case and is found without allocating.
-    func tally<Value: Hashable & Comparable>(_ indexes: [Int], _ columns: [IndexedColumn], _ value: (Int) -> Value?)
+    func tally<Value: Hashable & Comparable>(
+        _ indexes: [Int], _ columns: [IndexedColumn], _ value: (Int) -> Value?
+    )
         -> [(value: Value, projects: [String], indexes: [Int])]?
     {
         var first: Value?
@@ -163,7 +165,8 @@ struct ColumnGroups {
             guard let counts else { return nil }
             return LintFinding(
                 rule: .nullabilityMismatch, column: group, projects: counts.flatMap(\.projects),
-                message: "\(counts[0].value) in \(Linter.projects(counts[0].projects.count)) (majority), \(counts[1].value) in \(counts[1].projects.count)",
+                message:
+                    "\(counts[0].value) in \(Linter.projects(counts[0].projects.count)) (majority), \(counts[1].value) in \(counts[1].projects.count)",
                 details: ["\(counts[1].value): \(Linter.list(places(counts[1].indexes, columns)))"] + joined(group))
         }
     }

@@ -39,7 +39,9 @@ enum NamingChecks {
                 add(column: name, check: ["case"], "column name \(name) is not snake_case", columnPlaces(name))
             }
             for pattern in naming.forbidden where pattern.matches(name) {
-                add(column: name, check: ["forbidden", pattern.source], "column name \(name) is forbidden (matches \(pattern.source))", columnPlaces(name))
+                add(
+                    column: name, check: ["forbidden", pattern.source], "column name \(name) is forbidden (matches \(pattern.source))",
+                    columnPlaces(name))
             }
         }
         if !naming.requiredColumns.isEmpty {

@@ -55,7 +55,8 @@ enum SharedChecks {
     static func candidates(_ snapshot: LintSnapshot) -> [LintFinding] {
         let attached = Set(snapshot.attachments.map { "\($0.project)\u{0}\($0.definition)" })
         var tablesByName: [String: [(project: String, schema: String)]] = [:]
-        for (project, table) in snapshot.tables where table.kind == nil || table.kind == RelationKind.table.rawValue
+        for (project, table) in snapshot.tables
+        where table.kind == nil || table.kind == RelationKind.table.rawValue
             || table.kind == RelationKind.partitionedTable.rawValue
         {
             tablesByName[table.name, default: []].append((project, table.schema ?? "public"))
