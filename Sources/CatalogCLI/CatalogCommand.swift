@@ -21,6 +21,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             GenerateCommand.self,
             DescribeCommand.self,
             ScheduleCommand.self, AlertCommand.self,
+            LintCommand.self,
         ]
     )
 

@@ -195,7 +195,8 @@ extension Store {
         try read { db in
             let wanted = Set(projects)
             let (condition, arguments) = Store.condition(filter, on: "c.pg_column")
-            let rows = try Row.fetchAll(
+            // A cursor reads each row once, without holding every row (a lint reads them all).
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT p.name, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
@@ -204,7 +205,12 @@ extension Store {
                     WHERE \(condition)
                     ORDER BY p.name, c.pg_schema, c.table_name, c.pg_column
                     """, arguments: arguments)
-            return rows.map(Store.indexedColumn).filter { wanted.contains($0.project) }
+            var columns: [IndexedColumn] = []
+            while let row = try rows.next() {
+                let column = Store.indexedColumn(row)
+                if wanted.contains(column.project) { columns.append(column) }
+            }
+            return columns
         }
     }
 

@@ -47,6 +47,7 @@ struct CLITests {
             ("project-rename.txt", ["project", "rename"]),
             ("project-archive.txt", ["project", "archive"]),
             ("project-unarchive.txt", ["project", "unarchive"]),
+            ("lint.txt", ["lint"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

@@ -314,6 +314,41 @@ views.operations = async () => {
   }
 };
 
+// Consistency: catalog lint's findings from the index (cheap, so read when the view opens), grouped by rule; a click on a finding shows its projects.
+views.lint = async () => {
+  $("lint-status").textContent = "Reading the index…";
+  try {
+    const answer = await api("/api/v1/lint");
+    const s = answer.summary;
+    $("lint-status").textContent = answer.findings.length + " finding(s): " + s.error + " error, " + s.warning + " warning, "
+      + s.info + " info, from the index of " + answer.projects.filter((p) => p.in_index).length + " project(s)";
+    const container = $("lint-findings");
+    container.replaceChildren();
+    if (answer.findings.length === 0) { container.append(element("p", "The projects agree.")); }
+    const byRule = new Map();
+    for (const finding of answer.findings) {
+      if (!byRule.has(finding.rule)) { byRule.set(finding.rule, []); }
+      byRule.get(finding.rule).push(finding);
+    }
+    for (const [rule, findings] of byRule) {
+      container.append(element("h3", rule + " (" + findings.length + ")"));
+      for (const finding of findings) {
+        const details = element("details", null, "lint-finding " + finding.severity);
+        const name = [finding.table, finding.column].filter((part) => part).join(".") || finding.projects[0] || "config";
+        details.append(element("summary", finding.severity + " " + name + ": " + finding.message));
+        details.append(element("p", finding.projects.length + " project(s): " + finding.projects.join(", ")));
+        const list = element("ul");
+        for (const line of finding.details) { list.append(element("li", line)); }
+        details.append(list);
+        details.append(element("p", "fingerprint " + finding.fingerprint, "fingerprint"));
+        container.append(details);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) { $("lint-status").textContent = error.message; }
+  }
+};
+
 document.addEventListener("DOMContentLoaded", () => {
   $("sign-in").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -338,6 +373,7 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("hashchange", route);
   $("projects-check").addEventListener("click", () => views.projects(true));
   $("drift-check").addEventListener("click", () => views.drift(true));
+  $("lint-check").addEventListener("click", () => views.lint());
   start();
 });
 
