@@ -69,7 +69,7 @@ struct LintCommand: ParsableCommand {
             }
             switch format {
             case .table: Terminal.write(LintOutput.table(report))
-            case .json: Terminal.write(LintJSON.document(report).rendered)
+            case .json: Terminal.write(LintJSON.document(report, advice: ErrorAdvice.words(for:)).rendered)
             case .sarif: Terminal.write(LintSARIF.document(report, config: lintConfig, toolVersion: CatalogCommand.version).rendered)
             }
             SearchOutput.reportFailures(report.failures, sources: report.live ? [] : report.sources)

@@ -14,6 +14,6 @@ struct LintRoutes {
         let parameters = QueryParameters(request)
         let selection = ProjectSelection(names: parameters.all("project"), tags: parameters.all("tag"), strictTags: true)
         let report = try await backend.blocking { catalog in try catalog.lint(LintRequest(selection: selection)) }
-        return JSONBody.response(LintJSON.document(report))
+        return JSONBody.response(LintJSON.document(report, advice: APIAdvice.words(for:)))
     }
 }

@@ -3,9 +3,10 @@ import Foundation
 /// `catalog lint --format json` and `GET /api/v1/lint`: the findings, each project's freshness and
 /// a summary. Timestamps are the index copies', so the document is stable between runs.
 public enum LintJSON {
-    public static func document(_ report: LintReport) -> OrderedJSON {
+    /// `advice` words a failure's remedy (the CLI's words or the API's).
+    public static func document(_ report: LintReport, advice: (CatalogError.Remedy) -> String) -> OrderedJSON {
         .object([
-            ("failures", .array(report.failures.map(SearchJSON.failure))),
+            ("failures", .array(report.failures.map { SearchJSON.failure($0, advice: advice) })),
             ("findings", .array(report.findings.map(finding))),
             ("live", .bool(report.live)),
             ("projects", .array(report.projects.map(project))),
