@@ -77,6 +77,7 @@ enum ErrorAdvice {
         case .describeCached: "check that the server is up, or describe it from the local index with --cached"
         case .describeRelation(let project, let relation): "see its columns with 'catalog describe \(project) \(relation)'"
         case .reviewMetadataPlanAgain: "run the same command with --plan again, review it, and pass its hash to --expect-plan"
+        case .writeLintBaseline: "write one with 'catalog lint --write-baseline FILE'"
         case .widenMetadataMatch(let target, let name):
             "check the name, try --match contains, or look with 'catalog find-\(target) \(name) --match contains'"
         case .followRenames(let fields, let target): "--follow-renames carries \(fields.joined(separator: ", ")) to \(target)"

@@ -125,6 +125,8 @@ extension CatalogError {
         case reviewMetadataPlanAgain
         /// Check the name, or match more loosely (target: column or table).
         case widenMetadataMatch(target: String, name: String)
+        /// Write a lint baseline (again) from the current findings.
+        case writeLintBaseline
         /// Follow the renames, which carries these human fields to the new name.
         case followRenames(fields: [String], to: String)
         /// Prune, which deletes the mappings of what is gone.

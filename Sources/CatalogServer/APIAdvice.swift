@@ -73,6 +73,7 @@ enum APIAdvice {
         case .describeRelation(let project, let relation):
             "see its columns with GET /api/v1/projects/\(project)/relations/\(relation.replacingOccurrences(of: ".", with: "/"))"
         case .reviewMetadataPlanAgain: "POST /api/v1/metadata/plan again, review it, and apply that plan's hash"
+        case .writeLintBaseline: "ask the operator to write one with catalog lint --write-baseline"
         case .widenMetadataMatch(let target, let name): "check the name, or match more loosely with GET /api/v1/search/\(target)s?name=\(name)&match=contains"
         case .followRenames(let fields, let target): "following the renames carries \(fields.joined(separator: ", ")) to \(target)"
         case .pruneMappings: "a prune deletes the mapping"

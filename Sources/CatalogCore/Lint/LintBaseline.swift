@@ -25,14 +25,14 @@ public struct LintBaseline: Sendable, Equatable {
     /// Parses a baseline file's text.
     public static func parse(_ data: Data, file: String) throws -> LintBaseline {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw CatalogError(.badInput, "\(file) is not a catalog lint baseline (not a JSON object); write one with --write-baseline")
+            throw CatalogError(.badInput, "\(file) is not a catalog lint baseline (not a JSON object)", remedy: .writeLintBaseline)
         }
         guard object["format"] as? String == format else {
             throw CatalogError(
-                .badInput, "\(file) is not a catalog lint baseline (its format is not \"\(format)\"); write one with --write-baseline")
+                .badInput, "\(file) is not a catalog lint baseline (its format is not \"\(format)\")", remedy: .writeLintBaseline)
         }
         guard let fileVersion = object["version"] as? Int else {
-            throw CatalogError(.badInput, "\(file) has no baseline version; write it again with --write-baseline")
+            throw CatalogError(.badInput, "\(file) has no baseline version", remedy: .writeLintBaseline)
         }
         guard fileVersion <= version else {
             throw CatalogError(
@@ -41,7 +41,7 @@ public struct LintBaseline: Sendable, Equatable {
             )
         }
         guard let entries = object["findings"] as? [[String: Any]] else {
-            throw CatalogError(.badInput, "\(file) has no list of findings; write it again with --write-baseline")
+            throw CatalogError(.badInput, "\(file) has no list of findings", remedy: .writeLintBaseline)
         }
         return LintBaseline(fingerprints: Set(entries.compactMap { $0["fingerprint"] as? String }))
     }
@@ -49,7 +49,7 @@ public struct LintBaseline: Sendable, Equatable {
     /// Reads a baseline file.
     public static func read(path: String) throws -> LintBaseline {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CatalogError(.badInput, "cannot read the baseline \(path); check the path, or write one with --write-baseline")
+            throw CatalogError(.badInput, "cannot read the baseline \(path); check the path", remedy: .writeLintBaseline)
         }
         return try parse(data, file: path)
     }
@@ -65,7 +65,7 @@ public struct LintBaseline: Sendable, Equatable {
             }
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        let directory = try OutputTarget.directory(url.deletingLastPathComponent().path, store: store, flag: "--write-baseline")
+        let directory = try OutputTarget.directory(url.deletingLastPathComponent().path, store: store, flag: "baseline path")
         try directory.write(Data(document(findings).rendered.utf8), named: url.lastPathComponent)
     }
 }

@@ -118,7 +118,7 @@ public struct LintRule: Sendable, Equatable {
         summary: "A project was never read into the index, its _metadata is older than this catalog's, or a shared column has no label.",
         explanation: """
             Three checks: a selected project that the index has no copy of (nothing has read it yet: install \
-            and scan its _metadata if it has none, then run 'catalog lint --live' or a search); a project whose _metadata version is \
+            and scan its _metadata if it has none, then read it live with catalog lint or a search); a project whose _metadata version is \
             older than this catalog's ('catalog metadata install' upgrades it); and a column of a shared definition's \
             newest version that has no label ('catalog shared add' with a new version sets one).
             """)

@@ -102,7 +102,7 @@ enum MetadataChecks {
                     LintFinding(
                         rule: .missingMetadata, identity: ["never-read", project.name], projects: [project.name],
                         message: "\(project.name) is not in the index: nothing has read its _metadata into it yet",
-                        details: ["install and scan its _metadata if it has none, then run 'catalog lint --live'"]))
+                        details: ["install and scan its _metadata if it has none, then read it live with catalog lint"]))
                 continue
             }
             if let version = index.metadataVersion, version < snapshot.metadataVersion {
