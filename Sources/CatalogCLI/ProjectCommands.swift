@@ -52,7 +52,7 @@ struct ProjectList: ParsableCommand {
     var archived = false
 
     func run() throws {
-        let catalog = try storeOptions.open(check ? .readWrite : .readOnly)
+        let catalog = try storeOptions.open(check || archived ? .readWrite : .readOnly)
         if archived {
             Terminal.write(LifecycleViews.archived(try catalog.archivedProjects()).render(formatOptions.format))
             return

@@ -158,15 +158,24 @@ public protocol CatalogStoring: Sendable {
     /// Where a project was cloned from, or nil.
     func cloneOrigin(project: String) throws -> (source: String, revision: Int?)?
     /// Marks a project archived, with its archive backup's id and checksum and where its database was.
-    func markArchived(project: String, backupID: Int64, sha256: String, database: String, server: String, audit entry: AuditEntry) throws
+    func markArchived(
+        project: String, backupID: Int64, sha256: String, database: String, server: String, intent: String?, audit entry: AuditEntry
+    ) throws
     /// Un-archives a project whose database was restored, and forgets the run's record, in one transaction.
     func registerUnarchived(project: String, dsn: String, token: String, audit entry: AuditEntry) throws
     /// The archived projects (the default listings leave them out).
     func archivedProjects() throws -> [ArchivedProject]
     /// Renames a project with its history in one transaction; `beforeCommit` runs last, inside it.
     @discardableResult func renameProject(
-        from old: String, to new: String, dsn: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void
+        from old: String, to new: String, dsn: String?, intent: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void
     ) throws -> Project
+    /// The recorded steps that change an existing database (archive, rename), of one project (by its name or
+    /// a rename's new name) or of all.
+    func lifecycleIntents(project: String?) throws -> [LifecycleIntent]
+    /// Records a step before it touches the server; refuses a project another step is changing.
+    func insertLifecycleIntent(_ intent: LifecycleIntent) throws
+    /// Forgets a recorded step.
+    func deleteLifecycleIntent(token: String) throws
 }
 
 /// The defaults callers use, written once for every implementation.

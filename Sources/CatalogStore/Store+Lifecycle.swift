@@ -163,10 +163,11 @@ extension Store {
 
     /// Renames a project in one transaction, with its backups, set-aside databases and exports (its
     /// attachments and index follow its id); `dsn` replaces its connection string when its database is
-    /// renamed too. `beforeCommit` runs inside the transaction, last: when it throws, nothing changes.
+    /// renamed too, and the recorded step `intent` (a token) is forgotten with it. `beforeCommit` runs
+    /// inside the transaction, last: when it throws, nothing changes.
     @discardableResult
     public func renameProject(
-        from old: String, to new: String, dsn: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void
+        from old: String, to new: String, dsn: String?, intent: String?, audit entry: AuditEntry, beforeCommit: () throws -> Void
     ) throws -> Project {
         try write { db in
             guard let project = try Store.fetchProjects(db, .name(old)).first, let id = project.id else {
@@ -180,6 +181,7 @@ extension Store {
                 try db.execute(sql: "UPDATE \(table) SET project = ? WHERE project = ?", arguments: [new, old])
             }
             try db.execute(sql: "UPDATE project SET cloned_from = ? WHERE cloned_from = ?", arguments: [new, old])
+            try db.execute(sql: "DELETE FROM lifecycle_intent WHERE token = ?", arguments: [intent])
             try Store.insertAudit(entry, db)
             try beforeCommit()
             return try Store.fetchProjects(db, .id(id))[0]
@@ -187,8 +189,11 @@ extension Store {
     }
 
     /// Marks a project archived (its database was dropped after a verified backup), keeping the backup's
-    /// reference and checksum and where the database was. Archived projects leave the default listings.
-    public func markArchived(project: String, backupID: Int64, sha256: String, database: String, server: String, audit entry: AuditEntry) throws {
+    /// reference and checksum and where the database was, and forgets the recorded step `intent` (a token).
+    /// Archived projects leave the default listings.
+    public func markArchived(
+        project: String, backupID: Int64, sha256: String, database: String, server: String, intent: String?, audit entry: AuditEntry
+    ) throws {
         try write { db in
             try db.execute(
                 sql: """
@@ -196,6 +201,7 @@ extension Store {
                     WHERE name = ? AND archived_at IS NULL
                     """, arguments: [Date(), backupID, sha256, database, server, project])
             guard db.changesCount == 1 else { throw StoreError(.notFound, "project \"\(project)\" is not registered or already archived") }
+            try db.execute(sql: "DELETE FROM lifecycle_intent WHERE token = ?", arguments: [intent])
             try Store.insertAudit(entry, db)
         }
     }

@@ -55,4 +55,81 @@ struct ProjectArchiveTests {
         #expect(try catalog.archivedProjects().isEmpty && catalog.listProjects().map(\.name) == [source])
         #expect(throws: CatalogError.self) { try catalog.archive(plan, expectPlan: "0000000000000000") }
     }
+
+    /// What `archive` records once the backup has verified, before the drop.
+    static func recordIntent(_ catalog: Catalog, project: String, database: String, backup: BackupRecord, token: String) throws {
+        let connection = try ConnectionString(try catalog.project(named: project).dsn)
+        try catalog.store.insertLifecycleIntent(
+            LifecycleIntent(
+                operation: "archive", project: project, server: "127.0.0.1:\(try TestWorkspace.cluster().port)", dsn: connection.raw,
+                databaseName: database, incarnation: try Catalog.incarnation(of: connection, connectTimeout: 10).description,
+                backupID: backup.id, sha256: backup.sha256, token: token))
+    }
+
+    @Test("an archive killed before the drop leaves the project as it was; killed after it, the next command marks it archived")
+    func killedAroundTheDrop() throws {
+        let (catalog, source, database) = try ProjectCloneTests.source()
+        let store = catalog.store.location.path
+        let admin = try TestWorkspace.cluster().connect()
+        let backup = try #require(
+            try catalog.createBackups(
+                ProjectSelection(names: [source]), options: BackupOptions(directory: nil, concurrency: 1, connectTimeout: 10, catalogVersion: "test")
+            ).first?.backup)
+
+        // Recorded, then killed before the drop. While its run holds its lock, nothing touches it.
+        try Self.recordIntent(catalog, project: source, database: database, backup: backup, token: "before-drop")
+        let holder = try TestWorkspace.cluster().connect()
+        try LifecycleLock.lockRun(holder, token: "before-drop")
+        #expect(catalog.settleLifecycle().isEmpty)
+        #expect(try catalog.store.lifecycleIntents(project: source).count == 1)
+        try LifecycleLock.unlockRun(holder, token: "before-drop")
+        let plan = try catalog.planArchive(source)
+        #expect(try catalog.store.lifecycleIntents(project: source).isEmpty)
+        #expect(try catalog.archivedProjects().isEmpty && catalog.listProjects().map(\.name) == [source])
+        #expect(try ProjectCreateTests.databases(like: database) == [database])
+        #expect(plan.steps.contains { $0.hasPrefix("record the archive") })
+
+        // Recorded, dropped, then killed before the registry was told: 'project list --archived' completes it.
+        try Self.recordIntent(catalog, project: source, database: database, backup: backup, token: "after-drop")
+        try admin.execute(script: "DROP DATABASE \"\(database)\"")
+        #expect(try catalog.listProjects().map(\.name) == [source])
+        let list = try CLIRun.run(["project", "list", "--archived"], store: store)
+        #expect(list.status == 0 && list.stdout.contains(source), "\(list.output)")
+        let archived = try catalog.archivedProjects()
+        #expect(archived.map(\.name) == [source] && archived.first?.backupID == backup.id && archived.first?.sha256 == backup.sha256)
+        #expect(try catalog.store.lifecycleIntents(project: nil).isEmpty && catalog.listProjects().isEmpty)
+        #expect(try catalog.store.auditLog().contains { $0.action == "project.archive" && $0.detail?.hasPrefix("completed after a killed run") == true })
+
+        // And it comes back from that backup.
+        try catalog.unarchive(catalog.planUnarchive(source))
+        #expect(try ProjectCreateTests.databases(like: database) == [database] && catalog.listProjects().map(\.name) == [source])
+    }
+
+    @Test("an archive killed at any step leaves the project either as it was or archived, never registered without its database")
+    func killedAtEveryStep() throws {
+        let catalog = try TestEnvironment.catalog()
+        let store = catalog.store.location.path
+        var made: [(name: String, database: String)] = []
+        for (index, delay) in [0.05, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.7].enumerated() {
+            let database = try TestWorkspace.database(fixture: "shop", prefix: "akill")
+            let name = "\(ProjectCreateTests.name("akill"))_\(index)"
+            try catalog.addProject(name: name, dsn: database.url)
+            made.append((name, database.name))
+            let child = try ChildProcessHandle.spawn(CLIRun.binary, ["project", "archive", name, "--yes", "--store", store])
+            Thread.sleep(forTimeInterval: delay)
+            child.kill()
+        }
+        let archived = Set(try catalog.archivedProjects().map(\.name))
+        let registered = Set(try catalog.listProjects().map(\.name))
+        #expect(try catalog.store.lifecycleIntents(project: nil).isEmpty)
+        for (name, database) in made {
+            let present = try ProjectCreateTests.databases(like: database).contains(database)
+            if archived.contains(name) {
+                #expect(!present && !registered.contains(name), "\(name) is archived but its database is still there")
+            } else {
+                #expect(present && registered.contains(name), "\(name) is registered without its database")
+            }
+        }
+        print("archive kill sweep: \(archived.count) of \(made.count) archived, the rest as they were")
+    }
 }

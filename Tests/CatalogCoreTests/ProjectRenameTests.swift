@@ -64,4 +64,81 @@ struct ProjectRenameTests {
         #expect(try catalog.probe(ProjectSelection(names: [new])).first?.outcome == .ok)
         _ = session
     }
+
+    @Test("a rename --database killed between ALTER DATABASE and the store's commit is completed by the next command on the project")
+    func killedAfterTheDatabaseRename() throws {
+        let catalog = try TestEnvironment.catalog()
+        let cluster = try TestWorkspace.cluster()
+        let old = ProjectCreateTests.name("old")
+        let request = CreateRequest(name: old, serverDSN: cluster.url())
+        _ = try catalog.create(catalog.planCreate(request), request: request)
+        let connection = try ConnectionString(try catalog.project(named: old).dsn)
+        let incarnation = try Catalog.incarnation(of: connection, connectTimeout: 10)
+
+        // Killed before ALTER DATABASE: the record is forgotten, nothing is renamed.
+        let first = ProjectCreateTests.name("new")
+        func record(_ new: String, token: String) throws {
+            try catalog.store.insertLifecycleIntent(
+                LifecycleIntent(
+                    operation: "rename", project: old, server: "127.0.0.1:\(cluster.port)", dsn: connection.raw, databaseName: "\(old)_db",
+                    incarnation: incarnation.description, newName: new, newDatabase: "\(new)_db", token: token))
+        }
+        try record(first, token: "before-alter")
+        #expect(catalog.settleLifecycle(project: old).count == 1)
+        #expect(try catalog.store.project(named: old) != nil && catalog.store.lifecycleIntents(project: nil).isEmpty)
+
+        // Killed after it: the store still names the old database, which is now under the new name.
+        let new = ProjectCreateTests.name("new")
+        let plan = try catalog.planRename(old, to: new, renameDatabase: true, terminateConnections: false)
+        #expect(plan.steps.contains { $0.hasPrefix("record the rename") })
+        try record(new, token: "after-alter")
+        try cluster.connect().execute(script: try #require(plan.statements.last))
+        #expect(try ProjectCreateTests.databases(like: old).isEmpty)
+        // Any command that looks the project up by its new name completes the store's side.
+        let project = try catalog.project(named: new)
+        #expect(try ConnectionString(project.dsn).databaseName == "\(new)_db")
+        #expect(try catalog.store.project(named: old) == nil && catalog.store.lifecycleIntents(project: nil).isEmpty)
+        #expect(try catalog.probe(ProjectSelection(names: [new])).first?.outcome == .ok)
+        #expect(try Catalog.incarnation(of: ConnectionString(project.dsn), connectTimeout: 10) == incarnation)
+
+        // A database under the new name that is another incarnation is not taken for the renamed one.
+        let other = ProjectCreateTests.name("other")
+        try catalog.store.insertLifecycleIntent(
+            LifecycleIntent(
+                operation: "rename", project: new, server: "127.0.0.1:\(cluster.port)", dsn: project.dsn, databaseName: "\(new)_db",
+                incarnation: "\(incarnation.databaseOID)/\(UUID().uuidString.lowercased())", newName: other, newDatabase: "\(new)_db",
+                token: "foreign"))
+        let rerun = try CLIRun.run(["project", "rename", new, other], store: catalog.store.location.path)
+        #expect(rerun.status == 0, "\(rerun.output)")
+        #expect(try catalog.store.project(named: other) != nil && catalog.store.lifecycleIntents(project: nil).isEmpty)
+    }
+
+    @Test("a rename --database killed at any step leaves the registry and the database under the same name")
+    func killedAtEveryStep() throws {
+        let catalog = try TestEnvironment.catalog()
+        let cluster = try TestWorkspace.cluster()
+        let store = catalog.store.location.path
+        var pairs: [(old: String, new: String)] = []
+        for (index, delay) in [0.0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.5].enumerated() {
+            let old = "\(ProjectCreateTests.name("rkill"))_\(index)"
+            let request = CreateRequest(name: old, serverDSN: cluster.url())
+            _ = try catalog.create(catalog.planCreate(request), request: request)
+            let new = "\(old)_new"
+            pairs.append((old, new))
+            let child = try ChildProcessHandle.spawn(CLIRun.binary, ["project", "rename", old, new, "--database", "--store", store])
+            Thread.sleep(forTimeInterval: delay)
+            child.kill()
+        }
+        catalog.settleLifecycle()
+        #expect(try catalog.store.lifecycleIntents(project: nil).isEmpty)
+        var renamed = 0
+        for (old, new) in pairs {
+            let name = try catalog.store.project(named: new) != nil ? new : old
+            renamed += name == new ? 1 : 0
+            let project = try #require(try catalog.store.project(named: name), "\(old) is registered under neither name")
+            let database = try #require(try ConnectionString(project.dsn).databaseName)
+            #expect(try database == "\(name)_db" && ProjectCreateTests.databases(like: old) == [database], "\(name) names \(database)")
+        }
+        print("rename kill sweep: \(renamed) of \(pairs.count) renamed, the rest as they were")
+    }
 }

@@ -24,6 +24,11 @@ import Testing
         "POST /api/v1/projects/{name}/release": ("/api/v1/projects/crm/release?hold_seconds=0", nil),
         "POST /api/v1/projects/{name}/export": ("/api/v1/projects/crm/export?metadata_only=true", nil),
         "POST /api/v1/projects/{name}/clone": ("/api/v1/projects/crm/clone", #"{"name": "crm_openapi_copy"}"#),
+        // After the clone (the keys run sorted): rename it with its database, then archive it and bring it back.
+        "POST /api/v1/projects/{name}/rename": ("/api/v1/projects/crm_openapi_copy/rename", #"{"name": "crm_openapi_renamed", "database": true}"#),
+        "POST /api/v1/projects/{name}/archive": ("/api/v1/projects/saas/archive", "{}"),
+        "POST /api/v1/projects/{name}/unarchive": ("/api/v1/projects/crm_openapi_renamed/unarchive", "{$ARCHIVED}"),
+        "GET /api/v1/archived": ("/api/v1/archived", nil),
         "GET /api/v1/search/columns": ("/api/v1/search/columns?name=email", nil),
         "GET /api/v1/search/tables": ("/api/v1/search/tables?name=users&cached=true", nil),
         "POST /api/v1/sql": ("/api/v1/sql", #"{"sql": "select project, count(*) as n from columns group by 1"}"#),
@@ -96,6 +101,14 @@ import Testing
                     let plan = try await client.send(.post, "/api/v1/metadata/plan", json: planBody).object["hash"] as? String
                     body = body?.replacingOccurrences(of: "$METADATA_PLAN", with: plan ?? "")
                 }
+                if body?.contains("$ARCHIVED") == true {
+                    let archive = "/api/v1/projects/crm_openapi_renamed/archive"
+                    let plan = try await client.send(.post, archive, json: "{}").object["hash"] as? String
+                    let archived = try await client.send(.post, archive, json: #"{"plan": "\#(plan ?? "")"}"#)
+                    #expect(archived.status == .ok && archived.object["done"] as? Bool == true, "\(archived.text)")
+                    try Self.check(archived, path: "/api/v1/projects/{name}/archive", method: "POST", validator: validator)
+                    body = body?.replacingOccurrences(of: "$ARCHIVED", with: "")
+                }
                 let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
                 let response = try await client.send(HTTPRequest.Method(parts[0])!, uri, json: body)
                 #expect(response.status.code < 300, "\(key): \(response.status) \(response.text)")
@@ -122,6 +135,7 @@ import Testing
                     403
                 ),
                 ("POST", "/api/v1/session", "/api/v1/session", #"{"token": "wrong"}"#, nil, 401),
+                ("POST", "/api/v1/projects/{name}/archive", "/api/v1/projects/saas/archive", #"{"plan": "0000000000000000"}"#, ServerFleet.token, 409),
             ]
             for (method, template, uri, body, token, status) in cases {
                 let response = try await client.send(HTTPRequest.Method(method)!, uri, json: body, token: token)

@@ -27,6 +27,7 @@ public struct ArchivePlan: Sendable, Equatable {
             "pg_restore --single-transaction --exit-on-error the backup into \(verifyDatabase)",
             "compare every table's row count in \(verifyDatabase) with \(database); stop here, dropping nothing, if any differs",
             dropVerifyStatement,
+            "record the archive (the backup's id and SHA-256, the database's OID) in the store, so a run killed after the drop is completed by the next command on \(project)",
             "refuse if other sessions are connected to \(database)",
             dropStatement,
             "mark project \(project) archived with the backup's id and SHA-256",
@@ -44,7 +45,11 @@ extension Catalog {
     ) throws
         -> ArchivePlan
     {
+        settleLifecycle(project: name, connectTimeout: options.connectTimeout)
         let project = try project(named: name)
+        if try archivedProjects().contains(where: { $0.name == name }) {
+            throw CatalogError(.conflict, "project \"\(name)\" is already archived; nothing was changed", remedy: .listProjects)
+        }
         let connection = try project.connectionString()
         let database = connection.databaseName ?? name
         let backupDirectory = backupDirectory(directory)
@@ -105,16 +110,33 @@ extension Catalog {
                 .failed, "project \"\(plan.project)\": backup \(backup.id ?? 0) did not verify: \(CatalogError.wrap(error).message); \(kept)")
         }
         try? maintenance.execute(script: plan.dropVerifyStatement)
-        let sessions = try wrapped { try BackupMaintenanceConnection.otherSessions(on: maintenance, database: plan.database) }
-        guard sessions == 0 else {
-            throw CatalogError(
-                .conflict, "project \"\(plan.project)\": \(sessions) other session(s) are connected to \"\(plan.database)\"; \(kept)",
-                remedy: .terminateOtherSessions)
+        // From here a kill is settled by the next command on the project (see `settleLifecycle`).
+        let token = UUID().uuidString.lowercased()
+        try wrapped(project: plan.project) {
+            let incarnation = try Self.incarnation(of: connection, connectTimeout: options.connectTimeout)
+            try LifecycleLock.lockRun(maintenance, token: token)
+            try store.insertLifecycleIntent(
+                LifecycleIntent(
+                    operation: "archive", project: plan.project, server: plan.server, dsn: connection.raw, databaseName: plan.database,
+                    incarnation: incarnation.description, backupID: backup.id, sha256: backup.sha256, token: token))
         }
-        try wrapped(project: plan.project) { try maintenance.execute(script: plan.dropStatement) }
+        defer { try? LifecycleLock.unlockRun(maintenance, token: token) }
+        do {
+            let sessions = try wrapped { try BackupMaintenanceConnection.otherSessions(on: maintenance, database: plan.database) }
+            guard sessions == 0 else {
+                throw CatalogError(
+                    .conflict, "project \"\(plan.project)\": \(sessions) other session(s) are connected to \"\(plan.database)\"; \(kept)",
+                    remedy: .terminateOtherSessions)
+            }
+            try wrapped(project: plan.project) { try maintenance.execute(script: plan.dropStatement) }
+        } catch {
+            try? store.deleteLifecycleIntent(token: token)
+            throw error
+        }
         try wrapped {
             try store.markArchived(
                 project: plan.project, backupID: backup.id ?? 0, sha256: backup.sha256, database: plan.database, server: plan.server,
+                intent: token,
                 audit: AuditEntry(
                     action: "project.archive", target: plan.project, result: "ok",
                     detail: "backup \(backup.id ?? 0) (sha256 \(backup.sha256)); database \(plan.database) dropped"))
@@ -122,9 +144,10 @@ extension Catalog {
         return backup
     }
 
-    /// The archived projects.
+    /// The archived projects, once archives killed after their drop are completed (see `settleLifecycle`).
     public func archivedProjects() throws -> [ArchivedProject] {
-        try wrapped { try store.archivedProjects() }
+        settleLifecycle()
+        return try wrapped { try store.archivedProjects() }
     }
 
     /// Restores the backup into the plan's verify database and compares every table's row count with the original's.

@@ -34,7 +34,8 @@ extension Catalog {
     ) throws
         -> UnarchivePlan
     {
-        guard let archived = try archivedProjects().first(where: { $0.name == name }) else {
+        settleLifecycle(project: name, connectTimeout: options.connectTimeout)
+        guard let archived = try wrapped({ try store.archivedProjects() }).first(where: { $0.name == name }) else {
             throw CatalogError(
                 .notFound, "project \"\(name)\" is not archived", remedy: .listProjects)
         }

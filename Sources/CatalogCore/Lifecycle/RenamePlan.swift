@@ -25,6 +25,9 @@ public struct RenamePlan: Sendable, Equatable {
                 sessions.isEmpty
                     ? "no other sessions on \(database)"
                     : "other sessions on \(database): \(sessions.joined(separator: ", "))\(terminateConnections ? " (terminated)" : "")")
+            steps.append(
+                "record the rename (the database's OID and lineage) in the store, so a run killed after ALTER DATABASE is completed by the next command on \(project)"
+            )
             steps += statements
             steps.append("point project \(newName)'s DSN at \(newDatabase)")
         }
@@ -39,7 +42,12 @@ extension Catalog {
         _ name: String, to newName: String, renameDatabase: Bool, terminateConnections: Bool, options: LifecycleOptions = LifecycleOptions()
     ) throws -> RenamePlan {
         try ProjectName.validate(newName)
-        let project = try project(named: name)
+        let settled = settleLifecycle(project: name, connectTimeout: options.connectTimeout)
+        guard let project = try wrapped({ try store.project(named: name) }) else {
+            // A killed run of this rename, completed just now, is reported as such.
+            if !settled.isEmpty { throw CatalogError(.conflict, "\(settled.joined(separator: "; ")); nothing else was changed") }
+            throw CatalogError.unknownProject(name)
+        }
         if try wrapped({ try store.project(named: newName) }) != nil {
             throw CatalogError(
                 .alreadyExists, "project \"\(newName)\" is already registered; nothing was changed", remedy: .store(.renameOrRemoveProject(newName)))
@@ -85,6 +93,8 @@ extension Catalog {
 
     /// Renames the registry entry and, with `--database`, the database, together or neither: the database
     /// is renamed inside the store's transaction, which then commits (or the database is renamed back).
+    /// The rename is recorded first, so a run killed between the two is completed by the next command on
+    /// the project (see `settleLifecycle`).
     @discardableResult
     public func rename(_ plan: RenamePlan, options: LifecycleOptions = LifecycleOptions()) throws -> Project {
         let project = try project(named: plan.project)
@@ -94,11 +104,28 @@ extension Catalog {
         }
         let dsn = plan.newDatabase.map { connection.replacing("dbname", with: $0).raw }
         let detail = plan.newDatabase.map { "to \(plan.newName); database \(plan.database ?? "") renamed to \($0)" } ?? "to \(plan.newName)"
+        var token: String?
+        if let maintenance, let database = plan.database, let newDatabase = plan.newDatabase {
+            let runToken = UUID().uuidString.lowercased()
+            try wrapped(project: plan.project) {
+                let incarnation = try Self.incarnation(of: connection, connectTimeout: options.connectTimeout)
+                try LifecycleLock.lockRun(maintenance, token: runToken)
+                try store.insertLifecycleIntent(
+                    LifecycleIntent(
+                        operation: "rename", project: plan.project, server: maintenance.serverAddress, dsn: connection.raw,
+                        databaseName: database, incarnation: incarnation.description, newName: plan.newName, newDatabase: newDatabase,
+                        token: runToken))
+            }
+            token = runToken
+        }
+        defer {
+            if let maintenance, let token { try? LifecycleLock.unlockRun(maintenance, token: token) }
+        }
         var renamed = false
         do {
             return try wrapped {
                 try store.renameProject(
-                    from: plan.project, to: plan.newName, dsn: dsn,
+                    from: plan.project, to: plan.newName, dsn: dsn, intent: token,
                     audit: AuditEntry(action: "project.rename", target: plan.project, result: "ok", detail: detail),
                     beforeCommit: {
                         guard let maintenance else { return }
@@ -108,6 +135,7 @@ extension Catalog {
             }
         } catch {
             if renamed, let undo = plan.undoStatement { try? maintenance?.execute(script: undo) }
+            if let token { try? store.deleteLifecycleIntent(token: token) }
             let failure = CatalogError.wrap(error, project: plan.project)
             throw CatalogError(failure.code, "\(failure.message); nothing was renamed", remedy: failure.remedy)
         }

@@ -56,10 +56,10 @@ extension Catalog {
 
     /// One registered project, or a clear error.
     public func project(named name: String) throws -> Project {
-        guard let project = try wrapped({ try store.project(named: name) }) else {
-            throw CatalogError.unknownProject(name)
-        }
-        return project
+        if let project = try wrapped({ try store.project(named: name) }) { return project }
+        // A rename killed before the store's commit is completed here, under its new name (see `settleLifecycle`).
+        if !settleLifecycle(project: name).isEmpty, let project = try wrapped({ try store.project(named: name) }) { return project }
+        throw CatalogError.unknownProject(name)
     }
 
     /// Every registered project, filtered by tags when given; with `strictTags`, a tag that no

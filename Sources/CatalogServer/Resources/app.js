@@ -232,6 +232,7 @@ views.projects = async (check = false) => {
       { key: "status_message", label: "Problem" },
       { key: "generate", label: "Generate", node: generateLinks },
     ], answer.projects, "No projects are registered yet; add one with 'catalog project add'.");
+    await archivedProjects();
   } catch (error) {
     if (!(error instanceof Unauthorized)) { $("projects-status").textContent = error.message; }
   }
@@ -399,10 +400,12 @@ function showProjectPage(title) {
   for (const view of document.querySelectorAll(".view")) { view.hidden = view.id !== "view-project"; }
   $("project-title").textContent = title;
   $("project-fields").replaceChildren();
+  $("project-actions").replaceChildren();
 }
 
 async function openProject(name) {
   showProjectPage(name);
+  $("project-actions").replaceChildren(...projectActions(name));
   $("project-status").textContent = "Reading " + name + "…";
   try {
     const answer = await api("/api/v1/projects/" + encodeURIComponent(name) + "/relations");
@@ -473,4 +476,124 @@ async function openRelation(project, schema, table) {
   } catch (error) {
     if (!(error instanceof Unauthorized)) { $("project-status").textContent = error.message; }
   }
+}
+
+// Project lifecycle: clone, rename and archive on a project's page, unarchive under the projects list.
+// Each panel asks the server for the plan first and shows its steps; only "Carry it out" acts (archive
+// sends the hash of the plan that was shown, so a plan that moved since is refused). Changing a field
+// after the plan was shown withdraws it.
+
+function lifecyclePanel(action, title, fields, plan, act, done) {
+  const panel = element("details", null, "lifecycle");
+  panel.dataset.action = action;
+  panel.append(element("summary", title));
+  const form = element("form");
+  for (const field of fields) { form.append(field); }
+  const show = element("button", "Show the plan");
+  show.type = "submit";
+  const steps = element("ol", null, "plan");
+  const confirm = element("button", "Carry it out", "confirm");
+  confirm.type = "button";
+  confirm.hidden = true;
+  const status = element("p", null, "status");
+  status.setAttribute("role", "status");
+  form.append(show, steps, confirm, status);
+  panel.append(form);
+  let reviewed = null;
+  const withdraw = () => { reviewed = null; steps.replaceChildren(); confirm.hidden = true; };
+  form.addEventListener("input", () => { withdraw(); status.textContent = ""; });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    withdraw();
+    status.textContent = "Planning…";
+    try {
+      reviewed = await plan();
+      steps.replaceChildren(...reviewed.steps.map((step) => element("li", step)));
+      status.textContent = "Review these " + reviewed.steps.length + " steps; nothing has changed yet.";
+      confirm.hidden = false;
+    } catch (error) {
+      if (!(error instanceof Unauthorized)) { status.textContent = error.message; }
+    }
+  });
+  confirm.addEventListener("click", async () => {
+    if (!reviewed) { return; }
+    confirm.disabled = true;
+    status.textContent = "Working…";
+    try {
+      const answer = await act(reviewed);
+      withdraw();
+      status.textContent = "Done.";
+      await done(answer);
+    } catch (error) {
+      if (!(error instanceof Unauthorized)) { status.textContent = error.message; }
+    } finally {
+      confirm.disabled = false;
+    }
+  });
+  return panel;
+}
+
+function labeled(label, input) {
+  const wrapper = element("label", label + " ");
+  wrapper.append(input);
+  return wrapper;
+}
+
+function field(name, type = "text") {
+  const input = element("input");
+  input.type = type;
+  input.name = name;
+  if (type === "text") { input.required = name !== "server"; }
+  return input;
+}
+
+function projectActions(name) {
+  const path = "/api/v1/projects/" + encodeURIComponent(name);
+  const open = (project) => { location.hash = "#project/" + encodeURIComponent(project.name); };
+
+  const cloneName = field("name"), snapshot = field("snapshot", "checkbox"), schemaOnly = field("schema_only", "checkbox");
+  const cloneBody = () => ({ name: cloneName.value.trim(), snapshot: snapshot.checked, schema_only: schemaOnly.checked });
+  const clone = lifecyclePanel("clone", "Clone…",
+    [labeled("New project", cloneName), labeled("from one snapshot", snapshot), labeled("schema only", schemaOnly)],
+    () => api(path + "/clone", { json: { ...cloneBody(), plan_only: true } }),
+    () => api(path + "/clone", { json: cloneBody() }), open);
+
+  const newName = field("name"), database = field("database", "checkbox"), terminate = field("terminate_connections", "checkbox");
+  const renameBody = () => ({ name: newName.value.trim(), database: database.checked, terminate_connections: terminate.checked });
+  const rename = lifecyclePanel("rename", "Rename…",
+    [labeled("New name", newName), labeled("also rename the database", database), labeled("end other sessions on it", terminate)],
+    () => api(path + "/rename", { json: { ...renameBody(), plan_only: true } }),
+    () => api(path + "/rename", { json: renameBody() }), (answer) => open(answer.project));
+
+  const archive = lifecyclePanel("archive", "Archive…", [element("p", "A verified backup, then the database is dropped.", "note")],
+    () => api(path + "/archive", { json: {} }),
+    (reviewed) => api(path + "/archive", { json: { plan: reviewed.hash } }),
+    () => { location.hash = ""; showView("projects"); });
+  return [clone, rename, archive];
+}
+
+async function archivedProjects() {
+  const answer = await api("/api/v1/archived");
+  $("archived-action").replaceChildren();
+  const unarchive = (project) => {
+    const button = element("button", "Unarchive…");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      const path = "/api/v1/projects/" + encodeURIComponent(project.name) + "/unarchive";
+      const server = field("server");
+      server.placeholder = "the server it was on";
+      const body = () => (server.value.trim() ? { server: server.value.trim() } : {});
+      const panel = lifecyclePanel("unarchive", "Unarchive " + project.name, [labeled("Server (optional)", server)],
+        () => api(path, { json: { ...body(), plan_only: true } }),
+        () => api(path, { json: body() }), () => views.projects());
+      panel.open = true;
+      $("archived-action").replaceChildren(panel);
+    });
+    return button;
+  };
+  sortableTable($("archived-table"), [
+    { key: "name", label: "Project" }, { key: "database", label: "Database" }, { key: "server", label: "Server" },
+    { key: "archived_at", label: "Archived", text: (p) => since(p.archived_at) }, { key: "backup_id", label: "Backup" },
+    { key: "unarchive", label: "", cell: unarchive },
+  ], answer.archived, "No archived projects.");
 }
