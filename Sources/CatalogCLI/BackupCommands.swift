@@ -143,8 +143,7 @@ struct BackupRestore: ParsableCommand {
     @Flag(name: .long, help: "Restore even if the database has another lineage or server than the backup's.")
     var intoDifferentDatabase = false
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
-    var timeout: Seconds = 10
+    @OptionGroup var timeoutOptions: TimeoutOptions
 
     func validate() throws {
         if !yes && !plan {
@@ -156,7 +155,7 @@ struct BackupRestore: ParsableCommand {
     func run() throws {
         let catalog = try storeOptions.open()
         let options = RestoreOptions(
-            terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeout.wholeSeconds,
+            terminateConnections: terminateConnections, dropOld: dropOld, connectTimeout: timeoutOptions.timeout.wholeSeconds,
             intoDifferentDatabase: intoDifferentDatabase)
         let restorePlan = try catalog.planRestore(project: project, backupID: id, options: options)
         if plan {

@@ -111,8 +111,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var backupDirectory: BackupDirectoryOption
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
-    var timeout: Seconds = 10
+    @OptionGroup var timeoutOptions: TimeoutOptions
 
     func validate() throws {
         if keepTarget && adoptBundle { throw ValidationError("Pass --keep-target or --adopt-bundle, not both.") }
@@ -122,7 +121,7 @@ struct ImportCommand: ParsableCommand {
         let catalog = try storeOptions.open()
         let request = ImportRequest(
             name: name, dsn: dsn, tags: tag, createDatabase: createDatabase, replace: replace, keepOwners: keepOwners,
-            sharedChoice: keepTarget ? .keepTarget : (adoptBundle ? .adoptBundle : .refuse), connectTimeout: timeout.wholeSeconds,
+            sharedChoice: keepTarget ? .keepTarget : (adoptBundle ? .adoptBundle : .refuse), connectTimeout: timeoutOptions.timeout.wholeSeconds,
             backupDirectory: backupDirectory.path, catalogVersion: CatalogCommand.version)
         let progress = BundleViews.progressPrinter()
         progress?("checking \(bundle)")

@@ -45,8 +45,7 @@ struct ProjectCreate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A tag such as prod (repeatable).", valueName: "tag"))
     var tag: [String] = []
 
-    @Flag(name: .long, help: "Print the plan only.")
-    var plan = false
+    @OptionGroup var planOptions: PlanOptions
 
     @Option(
         name: .long, parsing: .unconditional,
@@ -68,8 +67,8 @@ struct ProjectCreate: ParsableCommand {
         let options = LifecycleOptions(timeout: timeout.value, connectTimeout: min(10, timeout.wholeSeconds))
         let createPlan = try catalog.planCreate(request, options: options)
         let steps = LifecycleViews.steps(createPlan.steps)
-        if plan || formatOptions.format == .table { Terminal.write(steps.render(formatOptions.format)) }
-        if plan { return }
+        if planOptions.plan || formatOptions.format == .table { Terminal.write(steps.render(formatOptions.format)) }
+        if planOptions.plan { return }
         let result = try catalog.create(createPlan, request: request, options: options)
         let table = OutputTable(
             columns: ["project", "database", "server", "seconds", "lock_wait_seconds", "cleaned_up"],
@@ -132,14 +131,12 @@ struct ProjectArchive: ParsableCommand {
     @Flag(name: .long, help: "Go ahead: drop the database once its backup has verified.")
     var yes = false
 
-    @Flag(name: .long, help: "Print the plan only.")
-    var plan = false
+    @OptionGroup var planOptions: PlanOptions
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
-    var timeout: Seconds = 10
+    @OptionGroup var timeoutOptions: TimeoutOptions
 
     func validate() throws {
-        if !yes && !plan {
+        if !yes && !planOptions.plan {
             throw ValidationError(
                 "Archiving drops the database of project '\(name)' after a verified backup; pass --yes to go ahead, or --plan to see the steps first."
             )
@@ -148,10 +145,10 @@ struct ProjectArchive: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let options = LifecycleOptions(connectTimeout: timeoutOptions.timeout.wholeSeconds)
         let archivePlan = try catalog.planArchive(name, directory: directory, options: options)
         Terminal.write(LifecycleViews.steps(archivePlan.steps).render(.table))
-        if plan { return }
+        if planOptions.plan { return }
         let backup = try catalog.archive(archivePlan, options: options)
         Terminal.write(
             "archived project \(name): backup \(backup.id ?? 0) (\(backup.file), sha256 \(backup.sha256)) verified; database \(archivePlan.database) dropped"
@@ -196,20 +193,18 @@ struct ProjectClone: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A tag such as staging (repeatable).", valueName: "tag"))
     var tag: [String] = []
 
-    @Flag(name: .long, help: "Print the plan only.")
-    var plan = false
+    @OptionGroup var planOptions: PlanOptions
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
-    var timeout: Seconds = 10
+    @OptionGroup var timeoutOptions: TimeoutOptions
 
     func run() throws {
         let catalog = try storeOptions.open()
         let request = CloneRequest(
             source: source, name: name, serverDSN: server, database: database, schemaOnly: schemaOnly, snapshot: snapshot, tags: tag)
-        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let options = LifecycleOptions(connectTimeout: timeoutOptions.timeout.wholeSeconds)
         let clonePlan = try catalog.planClone(request, options: options)
-        if plan || formatOptions.format == .table { Terminal.write(LifecycleViews.steps(clonePlan.steps).render(formatOptions.format)) }
-        if plan { return }
+        if planOptions.plan || formatOptions.format == .table { Terminal.write(LifecycleViews.steps(clonePlan.steps).render(formatOptions.format)) }
+        if planOptions.plan { return }
         let result = try catalog.clone(clonePlan, request: request, options: options)
         let table = OutputTable(
             columns: ["project", "source", "revision", "path", "database", "server", "seconds"],
@@ -258,15 +253,13 @@ struct ProjectRename: ParsableCommand {
     @Flag(name: .long, help: "Go ahead with --terminate-connections.")
     var yes = false
 
-    @Flag(name: .long, help: "Print the plan only.")
-    var plan = false
+    @OptionGroup var planOptions: PlanOptions
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
-    var timeout: Seconds = 10
+    @OptionGroup var timeoutOptions: TimeoutOptions
 
     func validate() throws {
         if terminateConnections && !database { throw ValidationError("--terminate-connections ends sessions on the database; it needs --database.") }
-        if terminateConnections && !yes && !plan {
+        if terminateConnections && !yes && !planOptions.plan {
             throw ValidationError(
                 "--terminate-connections ends other sessions on '\(name)''s database; pass --yes to go ahead, or --plan to see them first.")
         }
@@ -274,11 +267,11 @@ struct ProjectRename: ParsableCommand {
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let options = LifecycleOptions(connectTimeout: timeoutOptions.timeout.wholeSeconds)
         let renamePlan = try catalog.planRename(
             name, to: newName, renameDatabase: database, terminateConnections: terminateConnections, options: options)
         Terminal.write(LifecycleViews.steps(renamePlan.steps).render(.table))
-        if plan { return }
+        if planOptions.plan { return }
         let project = try catalog.rename(renamePlan, options: options)
         Terminal.write("renamed project \(name) to \(project.name) (\(project.maskedDSN))".escapingControlCharacters + "\n")
     }
@@ -303,18 +296,16 @@ struct ProjectUnarchive: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A libpq connection string to another server (default: the one it was on).", valueName: "dsn"))
     var server: String?
 
-    @Flag(name: .long, help: "Print the plan only.")
-    var plan = false
+    @OptionGroup var planOptions: PlanOptions
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
-    var timeout: Seconds = 10
+    @OptionGroup var timeoutOptions: TimeoutOptions
 
     func run() throws {
         let catalog = try storeOptions.open()
-        let options = LifecycleOptions(connectTimeout: timeout.wholeSeconds)
+        let options = LifecycleOptions(connectTimeout: timeoutOptions.timeout.wholeSeconds)
         let unarchivePlan = try catalog.planUnarchive(name, serverDSN: server, options: options)
         Terminal.write(LifecycleViews.steps(unarchivePlan.steps).render(.table))
-        if plan { return }
+        if planOptions.plan { return }
         try catalog.unarchive(unarchivePlan, serverDSN: server, options: options)
         Terminal.write("unarchived project \(name): database \(unarchivePlan.database) on \(unarchivePlan.server)".escapingControlCharacters + "\n")
     }

@@ -53,6 +53,18 @@ struct SelectionOptions: ParsableArguments {
     }
 }
 
+/// `--timeout` for commands that open a connection or two (not a fan-out): how long each may take to open.
+struct TimeoutOptions: ParsableArguments {
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each connection, \(Seconds.bounds).", valueName: "seconds"))
+    var timeout: Seconds = 10
+}
+
+/// `--plan` for commands that print their plan and carry it out in one go (or, destructive, with `--yes`).
+struct PlanOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print the plan only.")
+    var plan = false
+}
+
 /// `--concurrency` and `--timeout` for commands that reach many projects.
 struct FanOutOptionGroup: ParsableArguments {
     @Option(name: .long, help: "How many projects to work on at once.")

@@ -130,6 +130,9 @@ struct ProjectArchiveTests {
                 #expect(present && registered.contains(name), "\(name) is registered without its database")
             }
         }
-        print("archive kill sweep: \(archived.count) of \(made.count) archived, the rest as they were")
+        let settled = try catalog.store.auditLog().filter {
+            $0.action == "project.archive" && ($0.result == "cleaned" || $0.detail?.hasPrefix("completed after a killed run") == true)
+        }
+        print("archive kill sweep: \(archived.count) of \(made.count) archived, the rest as they were; \(settled.count) settled after a kill")
     }
 }

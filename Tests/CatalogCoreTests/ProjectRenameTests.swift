@@ -139,6 +139,9 @@ struct ProjectRenameTests {
             let database = try #require(try ConnectionString(project.dsn).databaseName)
             #expect(try database == "\(name)_db" && ProjectCreateTests.databases(like: old) == [database], "\(name) names \(database)")
         }
-        print("rename kill sweep: \(renamed) of \(pairs.count) renamed, the rest as they were")
+        let settled = try catalog.store.auditLog().filter {
+            $0.action == "project.rename" && ($0.result == "cleaned" || $0.detail?.hasPrefix("completed after a killed run") == true)
+        }
+        print("rename kill sweep: \(renamed) of \(pairs.count) renamed, the rest as they were; \(settled.count) settled after a kill")
     }
 }

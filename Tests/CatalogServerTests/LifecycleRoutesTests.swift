@@ -88,7 +88,8 @@ import Testing
             #expect((archived.object["sha256"] as? String)?.count == 64 && archived.object["backup_id"] is Int)
             #expect(try Self.databases(fleet, like: name).isEmpty)
             let list = try await client.get("/api/v1/archived")
-            #expect(list.text.contains("\"name\":\"\(renamed)\"") && list.text.contains("\"database\":\"\(renamed)_db\""), "\(list.text)")
+            let entry = try #require((list.object["archived"] as? [[String: Any]])?.first, "\(list.text)")
+            #expect(entry["name"] as? String == renamed && entry["database"] as? String == "\(renamed)_db", "\(list.text)")
 
             // Unarchive: another server only if --allow-hosts allows it; the plan alone; then back.
             let elsewhere = try await Self.post(

@@ -73,10 +73,7 @@ public struct ClonePlan: Sendable, Equatable {
 
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
-        var steps = ["path: \(path.rawValue) (\(reason))", "wait for server \(server)'s create lock (not part of the timeout)"]
-        steps.append("record the clone in the store, so a killed run's database is dropped by the next run on this server")
-        steps.append(createStatement)
-        steps.append(commentStatement)
+        var steps = ["path: \(path.rawValue) (\(reason))"] + run.openingSteps
         if path == .snapshot {
             let data = schemaOnly ? " without the rows of the user's tables (--exclude-table-data; _metadata's rows are kept)" : ""
             steps.append("pg_dump --format=custom --snapshot=<one REPEATABLE READ snapshot of \(sourceDatabase)>\(data)")
@@ -85,7 +82,7 @@ public struct ClonePlan: Sendable, Equatable {
             if !schemaOnly { steps.append("compare every table's row count with the snapshot's") }
         }
         steps.append("give the clone its own lineage id: UPDATE _metadata.revision SET lineage = gen_random_uuid()")
-        steps.append(renameStatement)
+        steps.append(run.closingStep)
         let attached = attachments.map { "\($0.definition)@\($0.syncedVersion.map(String.init) ?? "-")" }
         steps.append(
             "register project \(project) (\(maskedDSN)), cloned from \(source) at its _metadata revision"

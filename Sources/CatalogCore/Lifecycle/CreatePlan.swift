@@ -44,13 +44,7 @@ public struct CreatePlan: Sendable, Equatable {
 
     /// Every step in order, as `--plan` prints it.
     public var steps: [String] {
-        var steps = [
-            "wait for server \(server)'s create lock (creates on one server take turns; the wait is not part of the timeout)",
-            "record the create in the store, so a killed run's database is dropped by the next create on this server",
-            createStatement,
-            commentStatement,
-            "install _metadata (version \(MetadataSchema.latestVersion)) in \(temporaryDatabase)",
-        ]
+        var steps = run.openingSteps + ["install _metadata (version \(MetadataSchema.latestVersion)) in \(temporaryDatabase)"]
         if !tableStatements.isEmpty || !syncPlans.isEmpty {
             steps.append("BEGIN (in \(temporaryDatabase))")
             steps += tableStatements
@@ -59,7 +53,7 @@ public struct CreatePlan: Sendable, Equatable {
             }
             steps.append("COMMIT")
         }
-        steps.append(renameStatement)
+        steps.append(run.closingStep)
         let attached = syncPlans.map { "\($0.definition)@\($0.toVersion)" }
         steps.append(
             "register project \(project) (\(maskedDSN))"

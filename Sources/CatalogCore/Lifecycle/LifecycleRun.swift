@@ -21,6 +21,20 @@ struct LifecycleRun: Sendable, Equatable {
     var dropTemporaryStatement: String
     var dropDatabaseStatement: String
 
+    /// The steps every run shows before its own work in the temporary database: the server's lock, the
+    /// record, `CREATE DATABASE` and the comment that marks the database as this run's.
+    var openingSteps: [String] {
+        [
+            "wait for server \(server)'s create lock (runs that make databases on one server take turns; the wait is not part of the timeout)",
+            "record the \(operation) in the store, so a killed run's database is dropped by the next run on this server",
+            createStatement,
+            commentStatement,
+        ]
+    }
+
+    /// The step that gives the database its final name, once it is filled.
+    var closingStep: String { renameStatement }
+
     /// The comment a database made by a run carries, so the next run knows it as this run's.
     static func comment(operation: String, token: String) -> String { "catalog project \(operation) \(token)" }
 

@@ -34,8 +34,13 @@ public struct ArchivePlan: Sendable, Equatable {
         ]
     }
 
-    /// What a client confirms, as with sync: the first 8 bytes of the steps' SHA-256, hex.
-    public var hash: String { SHA256.hash(data: Data(steps.joined(separator: "\n").utf8)).prefix(8).map { String(format: "%02x", $0) }.joined() }
+    /// What a client confirms, as with sync: the first 8 bytes of a SHA-256, hex, over what the archive drops,
+    /// where, and where its backup goes; not over the sizes or the verify database's name, which move
+    /// between two looks at the same plan.
+    public var hash: String {
+        let confirmed = [project, server, database, backupDirectory, dropStatement, String(steps.count)]
+        return SHA256.hash(data: Data(confirmed.joined(separator: "\n").utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 extension Catalog {
@@ -89,6 +94,9 @@ extension Catalog {
                 facts: ["expected": expectPlan, "current": plan.hash])
         }
         let kept = "the database \"\(plan.database)\" was not dropped"
+        let connection = try project(named: plan.project).connectionString()
+        // Read now, well before the sessions check: a closed connection's backend takes a moment to go.
+        let incarnation = try wrapped(project: plan.project) { try Self.incarnation(of: connection, connectTimeout: options.connectTimeout) }
         let results = try createBackups(
             ProjectSelection(names: [plan.project]),
             options: BackupOptions(directory: plan.backupDirectory, concurrency: 1, connectTimeout: options.connectTimeout, catalogVersion: "archive")
@@ -98,7 +106,6 @@ extension Catalog {
                 .failed, "project \"\(plan.project)\": the archive backup failed: \(results.first?.outcome.message ?? "no result"); \(kept)",
                 remedy: results.first?.outcome.remedy)
         }
-        let connection = try project(named: plan.project).connectionString()
         let maintenance = try wrapped(project: plan.project) {
             try BackupMaintenanceConnection.open(connection, connectTimeout: options.connectTimeout)
         }
@@ -113,7 +120,6 @@ extension Catalog {
         // From here a kill is settled by the next command on the project (see `settleLifecycle`).
         let token = UUID().uuidString.lowercased()
         try wrapped(project: plan.project) {
-            let incarnation = try Self.incarnation(of: connection, connectTimeout: options.connectTimeout)
             try LifecycleLock.lockRun(maintenance, token: token)
             try store.insertLifecycleIntent(
                 LifecycleIntent(

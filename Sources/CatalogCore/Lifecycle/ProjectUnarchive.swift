@@ -14,14 +14,9 @@ public struct UnarchivePlan: Sendable, Equatable {
     var run: LifecycleRun
 
     public var steps: [String] {
-        [
-            "verify the SHA-256 of \(backup.file) against the archive's",
-            "wait for server \(server)'s create lock (not part of the timeout)",
-            "record the unarchive in the store, so a killed run's database is dropped by the next run on this server",
-            run.createStatement,
-            run.commentStatement,
+        ["verify the SHA-256 of \(backup.file) against the archive's"] + run.openingSteps + [
             "pg_restore --single-transaction --exit-on-error \(backup.file) into \(run.temporaryDatabase)",
-            run.renameStatement,
+            run.closingStep,
             "register project \(project) again (\(maskedDSN))",
         ]
     }
