@@ -5,7 +5,8 @@ Starts a throwaway cluster with the three sample projects and `catalog serve` wi
 then, as a person would: opens the page (sign-in form, no data), signs in with the token,
 searches columns named `email`, checks that the rows shown are exactly the API's answer, sorts
 by a column, opens the projects view, opens a project's page and a relation's, edits a label in
-place (and checks it after a reload and in the project database), and signs out. Screenshots of each step are saved (the
+place (and checks it after a reload and in the project database), clones a project, archives the
+clone and brings it back from the page's lifecycle panels (each shows the plan before it acts), and signs out. Screenshots of each step are saved (the
 search one is the artifact to look at), and the session cookie is checked to be HttpOnly and
 SameSite=Strict, invisible to the page's own script.
 
@@ -183,6 +184,43 @@ def main(argv: list[str]) -> int:
         status, expected_drift = server.get("/api/v1/drift")
         checks.expect(len(drift) == len(expected_drift["items"]), f"the drift view shows the API's {len(expected_drift['items'])} item(s)")
         driver.save_screenshot(str(args.out / "4-drift.png"))
+
+        # Project lifecycle (issue 17): each panel shows the plan's steps before "Carry it out" acts.
+        def panel(action: str):
+            return driver.find_element(By.CSS_SELECTOR, f"details.lifecycle[data-action={action}]")
+
+        def plan_then_act(action: str, fill=None) -> list[str]:
+            box = panel(action)
+            if box.tag_name == "details" and not box.get_attribute("open"):
+                box.find_element(By.TAG_NAME, "summary").click()
+            if fill:
+                fill(box)
+            box.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            wait.until(lambda d: panel(action).find_elements(By.CSS_SELECTOR, "ol.plan li"))
+            steps = [li.text for li in panel(action).find_elements(By.CSS_SELECTOR, "ol.plan li")]
+            checks.expect(panel(action).find_element(By.CSS_SELECTOR, "button.confirm").is_displayed(),
+                          f"{action}: the plan ({len(steps)} steps) shows before anything is done")
+            panel(action).find_element(By.CSS_SELECTOR, "button.confirm").click()
+            return steps
+
+        driver.get(server.base + "/#project/saas")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "details.lifecycle[data-action=clone]"))
+        steps = plan_then_act("clone", lambda box: box.find_element(By.NAME, "name").send_keys("saas_copy"))
+        checks.expect(any(s.startswith("path: ") for s in steps), "the clone's plan says which path it takes")
+        wait.until(lambda d: d.current_url.endswith("#project/saas_copy"))
+        checks.expect(server.get("/api/v1/projects/saas_copy")[0] == 200, "Carry it out cloned saas into saas_copy")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "details.lifecycle[data-action=archive]"))
+        steps = plan_then_act("archive")
+        checks.expect(any(s.startswith("DROP DATABASE \"saas_copy_db\"") for s in steps), "the archive's plan names the database it drops")
+        wait.until(lambda d: any(r and r[0] == "saas_copy" for r in table_rows(d, "archived-table")))
+        checks.expect(any(a["name"] == "saas_copy" for a in server.get("/api/v1/archived")[1]["archived"]),
+                      "Carry it out archived saas_copy; the projects view lists it under archived projects")
+        driver.save_screenshot(str(args.out / "5-archived.png"))
+        driver.find_element(By.XPATH, "//div[@id='archived-table']//tr[td[1][text()='saas_copy']]//button").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "details.lifecycle[data-action=unarchive]"))
+        plan_then_act("unarchive")
+        wait.until(lambda d: any(r and r[0] == "saas_copy" for r in table_rows(d, "projects-table")))
+        checks.expect(not server.get("/api/v1/archived")[1]["archived"], "Carry it out brought saas_copy back")
 
         driver.find_element(By.ID, "sign-out").click()
         wait.until(ready.visibility_of_element_located((By.ID, "sign-in")))
