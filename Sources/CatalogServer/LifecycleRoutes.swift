@@ -1,5 +1,6 @@
 import CatalogCore
 import CatalogStore
+import CatalogSupport
 import Foundation
 import Hummingbird
 
@@ -126,6 +127,7 @@ struct LifecycleRoutes {
             throw APIError.badRequest("terminate_connections ends sessions on the database; it needs \"database\": true")
         }
         let planOnly = body.planOnly ?? false
+        if !planOnly && body.database == true { await letGo(name, holdFor: 30) }
         let (steps, renamed) = try await backend.blocking { catalog in
             let plan = try catalog.planRename(
                 name, to: body.name, renameDatabase: body.database ?? false, terminateConnections: body.terminateConnections ?? false)
@@ -140,6 +142,7 @@ struct LifecycleRoutes {
     func archive(_ name: String, _ request: Request, _ context: CatalogRequestContext) async throws -> Response {
         let body = try await request.decode(as: Archive.self, context: context)
         try await backend.requireRegistered([name])
+        if body.plan != nil { await letGo(name, holdFor: 600) }
         do {
             let (steps, hash, backup) = try await backend.blocking { catalog -> ([String], String, BackupRecord?) in
                 let plan = try catalog.planArchive(name)
@@ -185,6 +188,13 @@ struct LifecycleRoutes {
             ])
         }
         return JSONBody.response(.object([("archived", .array(rows))]))
+    }
+
+    /// Closes the warm pool's connections to `name` and keeps it from connecting again for `seconds`, so
+    /// the database it is about to rename or drop has no sessions of this server's own.
+    private func letGo(_ name: String, holdFor seconds: Double) async {
+        let pool = backend.pool
+        await OwnThread.run { pool.release(name, holdFor: seconds) }
     }
 
     /// Only servers the operator allowed (`--allow-hosts`, or one that already holds a project), before anything connects.

@@ -19,8 +19,8 @@ public struct RenamePlan: Sendable, Equatable {
     var undoStatement: String?
 
     public var steps: [String] {
-        var steps = ["BEGIN (store): rename project \(project) to \(newName), with its backups, set-aside databases, exports and attachments"]
-        if let database, let newDatabase {
+        var steps: [String] = []
+        if let database {
             steps.append(
                 sessions.isEmpty
                     ? "no other sessions on \(database)"
@@ -28,6 +28,9 @@ public struct RenamePlan: Sendable, Equatable {
             steps.append(
                 "record the rename (the database's OID and lineage) in the store, so a run killed after ALTER DATABASE is completed by the next command on \(project)"
             )
+        }
+        steps.append("BEGIN (store): rename project \(project) to \(newName), with its backups, set-aside databases, exports and attachments")
+        if let newDatabase {
             steps += statements
             steps.append("point project \(newName)'s DSN at \(newDatabase)")
         }
