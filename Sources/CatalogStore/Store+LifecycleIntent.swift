@@ -19,17 +19,18 @@ public struct LifecycleIntent: Sendable, Equatable {
     /// rename: the new project and database names.
     public var newName: String?
     public var newDatabase: String?
-    /// archive: the verified backup and its SHA-256.
+    /// archive: the backup and its SHA-256, and the database it is restored into to be verified.
     public var backupID: Int64?
     public var sha256: String?
+    public var verifyDatabase: String?
     /// A random id; the run holds a lock named after it while it works.
     public var token: String
     public var startedAt: Date
 
     public init(
         operation: String, project: String, server: String, dsn: String, databaseName: String, incarnation: String,
-        newName: String? = nil, newDatabase: String? = nil, backupID: Int64? = nil, sha256: String? = nil, token: String,
-        startedAt: Date = Date()
+        newName: String? = nil, newDatabase: String? = nil, backupID: Int64? = nil, sha256: String? = nil,
+        verifyDatabase: String? = nil, token: String, startedAt: Date = Date()
     ) {
         self.operation = operation
         self.project = project
@@ -41,6 +42,7 @@ public struct LifecycleIntent: Sendable, Equatable {
         self.newDatabase = newDatabase
         self.backupID = backupID
         self.sha256 = sha256
+        self.verifyDatabase = verifyDatabase
         self.token = token
         self.startedAt = startedAt
     }
@@ -54,13 +56,14 @@ extension Store {
                 db,
                 sql: """
                     SELECT operation, project, server, dsn, database_name, incarnation, new_name, new_database, backup_id, sha256,
-                           token, started_at
+                           verify_database, token, started_at
                     FROM lifecycle_intent WHERE ? IS NULL OR project = ? OR new_name = ? ORDER BY id
                     """, arguments: [project, project, project]
             ).map { row in
                 LifecycleIntent(
                     operation: row[0], project: row[1], server: row[2], dsn: row[3], databaseName: row[4], incarnation: row[5],
-                    newName: row[6], newDatabase: row[7], backupID: row[8], sha256: row[9], token: row[10], startedAt: row[11])
+                    newName: row[6], newDatabase: row[7], backupID: row[8], sha256: row[9], verifyDatabase: row[10], token: row[11],
+                    startedAt: row[12])
             }
         }
     }
@@ -73,12 +76,12 @@ extension Store {
             try db.execute(
                 sql: """
                     INSERT INTO lifecycle_intent (operation, project, server, dsn, database_name, incarnation, new_name, new_database,
-                                                  backup_id, sha256, token, started_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                  backup_id, sha256, verify_database, token, started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     intent.operation, intent.project, intent.server, intent.dsn, intent.databaseName, intent.incarnation, intent.newName,
-                    intent.newDatabase, intent.backupID, intent.sha256, intent.token, intent.startedAt,
+                    intent.newDatabase, intent.backupID, intent.sha256, intent.verifyDatabase, intent.token, intent.startedAt,
                 ])
         }
     }

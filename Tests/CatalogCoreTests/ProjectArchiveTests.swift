@@ -98,7 +98,8 @@ struct ProjectArchiveTests {
         let archived = try catalog.archivedProjects()
         #expect(archived.map(\.name) == [source] && archived.first?.backupID == backup.id && archived.first?.sha256 == backup.sha256)
         #expect(try catalog.store.lifecycleIntents(project: nil).isEmpty && catalog.listProjects().isEmpty)
-        #expect(try catalog.store.auditLog().contains { $0.action == "project.archive" && $0.detail?.hasPrefix("completed after a killed run") == true })
+        #expect(
+            try catalog.store.auditLog().contains { $0.action == "project.archive" && $0.detail?.hasPrefix("completed after a killed run") == true })
 
         // And it comes back from that backup.
         try catalog.unarchive(catalog.planUnarchive(source))
@@ -131,7 +132,9 @@ struct ProjectArchiveTests {
         let registered = Set(try catalog.listProjects().map(\.name))
         #expect(try catalog.store.lifecycleIntents(project: nil).isEmpty)
         for (name, database) in made {
-            let present = try ProjectCreateTests.databases(like: database).contains(database)
+            let left = try ProjectCreateTests.databases(like: database)
+            #expect(left.subtracting([database]).isEmpty, "a killed archive left \(left.subtracting([database]))")
+            let present = left.contains(database)
             if archived.contains(name) {
                 #expect(!present && !registered.contains(name), "\(name) is archived but its database is still there")
             } else {
@@ -141,6 +144,8 @@ struct ProjectArchiveTests {
         let settled = try catalog.store.auditLog().filter {
             $0.action == "project.archive" && ($0.result == "cleaned" || $0.detail?.hasPrefix("completed after a killed run") == true)
         }
-        print("archive kill sweep over \(whole) s: \(archived.count) of \(made.count) archived, the rest as they were; \(settled.count) settled after a kill")
+        print(
+            "archive kill sweep over \(whole) s: \(archived.count) of \(made.count) archived, the rest as they were; \(settled.count) settled after a kill"
+        )
     }
 }

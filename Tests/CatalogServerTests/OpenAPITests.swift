@@ -48,7 +48,8 @@ import Testing
         ),
         "POST /api/v1/metadata/plan": ("/api/v1/metadata/plan", #"{"column": "email", "all": true, "fields": {"description": "Where we write"}}"#),
         "POST /api/v1/metadata/apply": (
-            "/api/v1/metadata/apply", #"{"column": "email", "project": ["crm"], "fields": {"description": "Where we write"}, "plan": "$METADATA_PLAN"}"#
+            "/api/v1/metadata/apply",
+            #"{"column": "email", "project": ["crm"], "fields": {"description": "Where we write"}, "plan": "$METADATA_PLAN"}"#
         ),
         "GET /api/v1/operations": ("/api/v1/operations", nil),
         "GET /api/v1/alerts": ("/api/v1/alerts", nil),
@@ -135,7 +136,10 @@ import Testing
                     403
                 ),
                 ("POST", "/api/v1/session", "/api/v1/session", #"{"token": "wrong"}"#, nil, 401),
-                ("POST", "/api/v1/projects/{name}/archive", "/api/v1/projects/saas/archive", #"{"plan": "0000000000000000"}"#, ServerFleet.token, 409),
+                (
+                    "POST", "/api/v1/projects/{name}/archive", "/api/v1/projects/saas/archive", #"{"plan": "0000000000000000"}"#, ServerFleet.token,
+                    409
+                ),
             ]
             for (method, template, uri, body, token, status) in cases {
                 let response = try await client.send(HTTPRequest.Method(method)!, uri, json: body, token: token)

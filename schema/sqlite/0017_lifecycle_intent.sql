@@ -1,4 +1,4 @@
--- A lifecycle step that changes an existing database (archive's DROP DATABASE, rename's ALTER DATABASE
+-- A lifecycle step that changes an existing database (archive's verify and DROP DATABASE, rename's ALTER DATABASE
 -- ... RENAME), recorded before the server is touched and removed in the same transaction that records
 -- the step's end in the registry. A row left by a killed run says what it was about to do; the next run
 -- that touches the project looks at the server (the database's OID, or its incarnation) and either
@@ -16,9 +16,10 @@ CREATE TABLE lifecycle_intent (
     -- rename: the project's and the database's new names.
     new_name       TEXT,
     new_database   TEXT,
-    -- archive: the verified backup and its SHA-256.
+    -- archive: the backup and its SHA-256, and the database it is restored into to be verified.
     backup_id      INTEGER,
     sha256         TEXT,
+    verify_database TEXT,
     token          TEXT NOT NULL UNIQUE,
     started_at     TEXT NOT NULL
 );

@@ -3,7 +3,7 @@ import Foundation
 import PostgresClient
 
 /// Finishing what a killed `project archive` or `project rename --database` left. Both record their step
-/// (`LifecycleIntent`) before they touch the server and forget it in the transaction that ends the step in
+/// (`LifecycleIntent`) before they touch the server (archive: before its verify database is made) and forget it in the transaction that ends the step in
 /// the registry, so a record that outlives its run (its lock is free) means the run died in between.
 /// The server says which side of the step it died on: the database under its recorded OID still there
 /// (archive) or still under its old name (rename) means the step never ran, and the record is forgotten;
@@ -35,6 +35,9 @@ extension Catalog {
         ).records.first
         switch intent.operation {
         case "archive":
+            if let verify = intent.verifyDatabase {
+                try maintenance.execute(script: "DROP DATABASE IF EXISTS \(try maintenance.quoteIdentifier(verify)) WITH (FORCE)")
+            }
             if let row, row.bool("invalid") != true {
                 try store.deleteLifecycleIntent(token: intent.token)
                 audit(

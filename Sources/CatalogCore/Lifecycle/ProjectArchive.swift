@@ -23,11 +23,11 @@ public struct ArchivePlan: Sendable, Equatable {
     public var steps: [String] {
         [
             "backup create \(project) into \(backupDirectory) (database \(sizeBytes) bytes, \(freeBytes) bytes free)",
+            "record the archive (the backup's id and SHA-256, the database's OID, \(verifyDatabase)) in the store, so the next command on \(project) drops what a killed run left and completes one killed after the drop",
             createVerifyStatement,
             "pg_restore --single-transaction --exit-on-error the backup into \(verifyDatabase)",
             "compare every table's row count in \(verifyDatabase) with \(database); stop here, dropping nothing, if any differs",
             dropVerifyStatement,
-            "record the archive (the backup's id and SHA-256, the database's OID) in the store, so a run killed after the drop is completed by the next command on \(project)",
             "refuse if other sessions are connected to \(database)",
             dropStatement,
             "mark project \(project) archived with the backup's id and SHA-256",
@@ -109,14 +109,6 @@ extension Catalog {
         let maintenance = try wrapped(project: plan.project) {
             try BackupMaintenanceConnection.open(connection, connectTimeout: options.connectTimeout)
         }
-        do {
-            try verify(backup, plan: plan, connection: connection, maintenance: maintenance, connectTimeout: options.connectTimeout)
-        } catch {
-            try? maintenance.execute(script: plan.dropVerifyStatement)
-            throw CatalogError(
-                .failed, "project \"\(plan.project)\": backup \(backup.id ?? 0) did not verify: \(CatalogError.wrap(error).message); \(kept)")
-        }
-        try? maintenance.execute(script: plan.dropVerifyStatement)
         // From here a kill is settled by the next command on the project (see `settleLifecycle`).
         let token = UUID().uuidString.lowercased()
         try wrapped(project: plan.project) {
@@ -124,9 +116,19 @@ extension Catalog {
             try store.insertLifecycleIntent(
                 LifecycleIntent(
                     operation: "archive", project: plan.project, server: plan.server, dsn: connection.raw, databaseName: plan.database,
-                    incarnation: incarnation.description, backupID: backup.id, sha256: backup.sha256, token: token))
+                    incarnation: incarnation.description, backupID: backup.id, sha256: backup.sha256, verifyDatabase: plan.verifyDatabase,
+                    token: token))
         }
         defer { try? LifecycleLock.unlockRun(maintenance, token: token) }
+        do {
+            try verify(backup, plan: plan, connection: connection, maintenance: maintenance, connectTimeout: options.connectTimeout)
+        } catch {
+            try? maintenance.execute(script: plan.dropVerifyStatement)
+            try? store.deleteLifecycleIntent(token: token)
+            throw CatalogError(
+                .failed, "project \"\(plan.project)\": backup \(backup.id ?? 0) did not verify: \(CatalogError.wrap(error).message); \(kept)")
+        }
+        try? maintenance.execute(script: plan.dropVerifyStatement)
         do {
             let sessions = try wrapped { try BackupMaintenanceConnection.otherSessions(on: maintenance, database: plan.database) }
             guard sessions == 0 else {
