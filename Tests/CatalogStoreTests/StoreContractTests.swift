@@ -33,6 +33,7 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         StoreContract(name: "backups and set-aside databases", check: backups),
         StoreContract(name: "exports and audit", check: exportsAndAudit),
         StoreContract(name: "catalog sql", check: federatedSQL),
+        StoreContract(name: "lifecycle intents", check: lifecycleIntents),
     ]
 
     /// A fixed time with whole seconds: stores may keep dates to the millisecond only.
@@ -45,6 +46,39 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
     static func code(_ body: () throws -> Void) -> StoreError.Code? {
         do { try body() } catch let error as StoreError { return error.code } catch { return nil }
         return nil
+    }
+
+    /// Archive and rename --database record their step first; the transaction that ends it forgets it.
+    static func lifecycleIntents(_ store: any CatalogStoring) throws {
+        struct Refused: Error {}
+        try store.insert(Project(name: "shop", dsn: "dbname=shop_db", createdAt: time))
+        let rename = LifecycleIntent(
+            operation: "rename", project: "shop", server: "h:5432", dsn: "dbname=shop_db", databaseName: "shop_db", incarnation: "16384/abc",
+            newName: "store", newDatabase: "store_db", token: "t1", startedAt: time)
+        try store.insertLifecycleIntent(rename)
+        #expect(try store.lifecycleIntents(project: "shop") == [rename])
+        #expect(try store.lifecycleIntents(project: "store") == [rename])
+        #expect(try store.lifecycleIntents(project: "other").isEmpty)
+        var second = rename
+        second.token = "t2"
+        #expect(code { try store.insertLifecycleIntent(second) } == .conflict)
+        // A rename that does not commit keeps the record; one that commits forgets it in the same transaction.
+        #expect(throws: Refused.self) {
+            try store.renameProject(
+                from: "shop", to: "store", dsn: "dbname=store_db", intent: "t1", audit: entry("project.rename", target: "shop"),
+                beforeCommit: { throw Refused() })
+        }
+        #expect(try store.lifecycleIntents(project: nil) == [rename] && store.project(named: "shop") != nil)
+        try store.renameProject(
+            from: "shop", to: "store", dsn: "dbname=store_db", intent: "t1", audit: entry("project.rename", target: "shop"), beforeCommit: {})
+        #expect(try store.lifecycleIntents(project: nil).isEmpty && store.project(named: "store")?.dsn == "dbname=store_db")
+        let archive = LifecycleIntent(
+            operation: "archive", project: "store", server: "h:5432", dsn: "dbname=store_db", databaseName: "store_db",
+            incarnation: "16384/abc", backupID: nil, sha256: "00", verifyDatabase: "store_db_verifying", token: "t3", startedAt: time)
+        try store.insertLifecycleIntent(archive)
+        #expect(try store.lifecycleIntents(project: nil) == [archive])
+        try store.deleteLifecycleIntent(token: "t3")
+        #expect(try store.lifecycleIntents(project: nil).isEmpty)
     }
 
     static func migrations(_ store: any CatalogStoring) throws {
