@@ -91,6 +91,11 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var backupDirectory: BackupDirectoryOption
 
     @Option(
+        name: .customLong("lint-config"),
+        help: ArgumentHelp("The YAML config GET /api/v1/lint lints with (as catalog lint --config), read at start.", valueName: "file"))
+    var lintConfig: String?
+
+    @Option(
         name: .customLong("size-change"),
         help: ArgumentHelp("Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
     var sizeChange: Double = 50
@@ -118,6 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let store = StoreLocation.resolve(option: storeOptions.store)
         let token = insecureNoAuth ? nil : try ServerToken.resolve(tokenFile: tokenFile, store: store)
+        let lint = try lintConfig.map(LintConfig.read) ?? LintConfig()
         let configuration = ServerConfiguration(
             host: host, port: port, token: token?.token, tokenFile: token?.file, insecureNoAuth: insecureNoAuth,
             publicURLs: publicURL, allowHosts: allowHosts, allowLocalDSN: allowLocalDsn, idleTimeout: idleTimeout,
@@ -129,7 +135,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ? nil
                 : SchedulerSettings(
                     maxJobs: maxJobs, projectTimeout: queryTimeout.value, backupDirectory: backupDirectory.path,
-                    sizeChangePercent: sizeChange))
+                    sizeChangePercent: sizeChange),
+            lintConfig: lint)
         try await CatalogApplication(configuration).run()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// One relation's mapping as copied into the search index.
 public struct IndexedTable: Sendable, Equatable {
@@ -210,6 +211,50 @@ extension Store {
                 let column = Store.indexedColumn(row)
                 if wanted.contains(column.project) { columns.append(column) }
             }
+            return columns
+        }
+    }
+
+    /// Every index column of the given projects, coded (`CodedColumns`), in no particular order: what
+    /// `catalog lint` compares across a fleet. One narrow SELECT stepped by hand, each text coded from
+    /// SQLite's own buffer, so a row costs no `String` and no `Row`: reading is most of a lint's time.
+    public func codedColumns(projects: [String]) throws -> CodedColumns {
+        try read { db in
+            var interner = TextInterner()
+            var projectCodes: [Int64: Int32] = [:]
+            let wanted = Set(projects)
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM project") {
+                var name: String = row[1]
+                guard wanted.contains(name) else { continue }
+                projectCodes[row[0]] = name.withUTF8 { interner.code(UnsafeRawBufferPointer($0)) }
+            }
+            var columns = CodedColumns()
+            guard !projectCodes.isEmpty else { return columns }
+            let statement = try db.makeStatement(
+                sql: """
+                    SELECT project_id, pg_schema, table_name, relation_kind, pg_column, pg_type, label, description,
+                           is_nullable, validation_rules
+                    FROM index_column
+                    """)
+            let handle = statement.sqliteStatement
+            func text(_ index: Int32) -> Int32 {
+                guard let pointer = sqlite3_column_text(handle, index) else { return CodedColumns.none }
+                return interner.code(UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, index))))
+            }
+            while true {
+                let status = sqlite3_step(handle)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                guard let project = projectCodes[sqlite3_column_int64(handle, 0)] else { continue }
+                columns.append(
+                    project: project, schema: text(1), table: text(2), kind: text(3), name: text(4), type: text(5), label: text(6),
+                    description: text(7), validationRules: text(9),
+                    nullable: sqlite3_column_type(handle, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(handle, 8) == 0 ? 0 : 1)
+            }
+            sqlite3_reset(handle)
+            columns.setTexts(interner.texts)
             return columns
         }
     }
