@@ -91,14 +91,14 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var backupDirectory: BackupDirectoryOption
 
     @Option(
-        name: .customLong("lint-config"),
-        help: ArgumentHelp("The YAML config GET /api/v1/lint lints with (as catalog lint --config), read at start.", valueName: "file"))
-    var lintConfig: String?
-
-    @Option(
         name: .customLong("size-change"),
         help: ArgumentHelp("Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
     var sizeChange: Double = 50
+
+    @Option(
+        name: .customLong("lint-config"),
+        help: ArgumentHelp("The YAML config GET /api/v1/lint lints with (as catalog lint --config), read at start.", valueName: "file"))
+    var lintConfig: String?
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
