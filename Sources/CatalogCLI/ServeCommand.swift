@@ -122,8 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let store = StoreLocation.resolve(option: storeOptions.store)
-        let token = insecureNoAuth ? nil : try ServerToken.resolve(tokenFile: tokenFile, store: store)
+        // Read before anything is written (a generated token file), so a bad config changes nothing.
         let lint = try lintConfig.map(LintConfig.read) ?? LintConfig()
+        let token = insecureNoAuth ? nil : try ServerToken.resolve(tokenFile: tokenFile, store: store)
         let configuration = ServerConfiguration(
             host: host, port: port, token: token?.token, tokenFile: token?.file, insecureNoAuth: insecureNoAuth,
             publicURLs: publicURL, allowHosts: allowHosts, allowLocalDSN: allowLocalDsn, idleTimeout: idleTimeout,

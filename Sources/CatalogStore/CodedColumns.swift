@@ -131,6 +131,12 @@ struct TextInterner {
         return code
     }
 
+    /// Whether `code` stands for these bytes.
+    func holds(_ code: Int32, _ text: UnsafeRawBufferPointer) -> Bool {
+        let code = Int(code)
+        return ends[code] - starts[code] == text.count && equal(code, text)
+    }
+
     private func equal(_ code: Int, _ text: UnsafeRawBufferPointer) -> Bool {
         bytes.withUnsafeBytes { all in
             text.isEmpty || memcmp(all.baseAddress! + starts[code], text.baseAddress!, text.count) == 0

@@ -237,9 +237,16 @@ extension Store {
                     FROM index_column
                     """)
             let handle = statement.sqliteStatement
+            // Rows come table by table, so schema, table and kind mostly repeat the previous row's: compared first.
+            var previous = [Int32](repeating: CodedColumns.none, count: 10)
             func text(_ index: Int32) -> Int32 {
                 guard let pointer = sqlite3_column_text(handle, index) else { return CodedColumns.none }
-                return interner.code(UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, index))))
+                let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, index)))
+                let last = previous[Int(index)]
+                if last != CodedColumns.none && interner.holds(last, bytes) { return last }
+                let code = interner.code(bytes)
+                previous[Int(index)] = code
+                return code
             }
             while true {
                 let status = sqlite3_step(handle)
@@ -264,22 +271,29 @@ extension Store {
         try read { db in
             let wanted = Set(projects)
             let (condition, arguments) = Store.condition(filter, on: "t.table_name")
-            let rows = try Row.fetchAll(
+            // Read by position: looking a column up by name costs more than reading it (a lint reads every table).
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT p.name AS project, t.* FROM index_table t JOIN project p ON p.id = t.project_id
+                    SELECT p.name, t.pg_schema, t.table_name, t.relation_kind, t.graphql_type, t.label, t.description,
+                           t.is_shared, t.shared_name, t.shared_version
+                    FROM index_table t JOIN project p ON p.id = t.project_id
                     WHERE \(condition)
                     ORDER BY p.name, t.pg_schema, t.table_name
                     """, arguments: arguments)
-            return rows.filter { wanted.contains($0["project"]) }.map { row in
-                (
-                    row["project"],
-                    IndexedTable(
-                        schema: row["pg_schema"], name: row["table_name"], kind: row["relation_kind"], graphqlType: row["graphql_type"],
-                        label: row["label"], description: row["description"], isShared: row["is_shared"], sharedName: row["shared_name"],
-                        sharedVersion: row["shared_version"])
-                )
+            var tables: [(project: String, table: IndexedTable)] = []
+            while let row = try rows.next() {
+                let project: String = row[0]
+                guard wanted.contains(project) else { continue }
+                tables.append(
+                    (
+                        project,
+                        IndexedTable(
+                            schema: row[1], name: row[2], kind: row[3], graphqlType: row[4], label: row[5], description: row[6],
+                            isShared: row[7], sharedName: row[8], sharedVersion: row[9])
+                    ))
             }
+            return tables
         }
     }
 

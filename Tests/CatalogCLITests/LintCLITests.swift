@@ -104,6 +104,13 @@ struct LintCLITests {
             #expect(run.stdout.isEmpty)
         }
         #expect(try String(contentsOfFile: config, encoding: .utf8) == LintFleet.configYAML, "the config was not overwritten")
+
+        // catalog serve reads its --lint-config at start: a bad one stops it with one line, before it writes a token file.
+        let serveStore = directory.appendingPathComponent("serve.sqlite").path
+        let serve = try CLIRun.run(["serve", "--port", "0", "--lint-config", try write("serve.yaml", "rules: [unclosed")], store: serveStore)
+        #expect(serve.status == 64, "\(serve.stderr)")
+        #expect(serve.stderr.contains("not valid YAML") && serve.stderr.split(separator: "\n").count == 1, "\(serve.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: serveStore + ".serve-token"))
     }
 }
 

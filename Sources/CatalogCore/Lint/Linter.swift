@@ -81,6 +81,9 @@ struct ColumnGroups {
     private var members: [[Int32]]
     /// Group → the codes of the column names in it that occur, kept only when the config has synonyms.
     private var names: [Int32: Set<Int32>] = [:]
+    /// Every column's place, worked out on first use (only groups that disagree need it).
+    private let placeCache = PlaceCache()
+    var placeRanks: ColumnPlaces { placeCache.get(columns) }
 
     init(_ columns: CodedColumns, synonyms: [[String]]) {
         var columns = columns
@@ -134,22 +137,60 @@ struct ColumnGroups {
             }
         }
         guard differs else { return nil }
-        var projects: [Value: Set<Int32>] = [:]
-        var members: [Value: [Int32]] = [:]
+        // Codes first (integers), then codes that mean the same value (two spellings of one type) are merged.
+        var slotOfCode: [Int32: Int] = [:]
+        var slotOfValue: [Value: Int] = [:]
+        var values: [Value] = []
+        var projects: [Set<Int32>] = []
+        var lastProject: [Int32] = []
+        var members: [[Int32]] = []
+        var lastCode = CodedColumns.none
+        var lastSlot = -1
         for index in indexes {
             let code = key(Int(index))
-            guard code != CodedColumns.none, let value = value(code) else { continue }
-            projects[value, default: []].insert(columns.project[Int(index)])
-            members[value, default: []].append(index)
+            if code == CodedColumns.none { continue }
+            if code != lastCode {
+                lastCode = code
+                if let known = slotOfCode[code] {
+                    lastSlot = known
+                } else if let value = value(code) {
+                    if let known = slotOfValue[value] {
+                        lastSlot = known
+                    } else {
+                        lastSlot = values.count
+                        slotOfValue[value] = lastSlot
+                        values.append(value)
+                        projects.append([])
+                        lastProject.append(CodedColumns.none)
+                        members.append([])
+                    }
+                    slotOfCode[code] = lastSlot
+                } else {
+                    lastSlot = -1
+                    slotOfCode[code] = -1
+                }
+            }
+            guard lastSlot >= 0 else { continue }
+            // A project's columns come together: its code is inserted once per run, not once per column.
+            let project = columns.project[Int(index)]
+            if project != lastProject[lastSlot] {
+                projects[lastSlot].insert(project)
+                lastProject[lastSlot] = project
+            }
+            members[lastSlot].append(index)
         }
-        guard members.count > 1 else { return nil }
-        return projects.map { ($0.key, $0.value.map { columns.texts[Int($0)] }.sorted(), members[$0.key]!) }
+        guard values.count > 1 else { return nil }
+        return values.indices.map { (values[$0], projects[$0].map { columns.texts[Int($0)] }.sorted(), members[$0]) }
             .sorted { ($1.projects.count, $1.indexes.count, $0.value) < ($0.projects.count, $0.indexes.count, $1.value) }
     }
 
-    /// `project schema.table` of each column, sorted, for the outliers' detail lines.
-    func places(_ indexes: [Int32]) -> [String] {
-        indexes.map { Linter.place(columns, Int($0)) }.sorted()
+    /// `project schema.table` of these columns, sorted, the first `limit` spelled out (`Linter.list`'s form):
+    /// the outliers' detail line. Columns are ordered by their place's rank, so only the places shown are read.
+    func places(_ indexes: [Int32], limit: Int = 12) -> String {
+        let places = placeRanks
+        let ranks = indexes.map { places.rank[Int($0)] }.sorted()
+        let shown = ranks.prefix(limit).map { places.texts[Int($0)] }.joined(separator: ", ")
+        return ranks.count > limit ? "\(shown) and \(ranks.count - limit) more" : shown
     }
 
     /// `value(code)` for every code some column has in `field`, worked out once per code.
@@ -172,7 +213,7 @@ struct ColumnGroups {
             let summary = counts.enumerated().map { index, entry in
                 "\(entry.value.text) in \(index == 0 ? Linter.projects(entry.projects.count) + " (majority)" : "\(entry.projects.count)")"
             }.joined(separator: ", ")
-            let outliers = counts.dropFirst().map { "\($0.value.text): \(Linter.list(places($0.indexes)))" }
+            let outliers = counts.dropFirst().map { "\($0.value.text): \(places($0.indexes))" }
             return LintFinding(
                 rule: .typeMismatch, column: name(group), projects: counts.flatMap(\.projects),
                 message: (lengthOnly ? "length mismatch: " : "\(counts.count) types: ") + summary,
@@ -195,7 +236,7 @@ struct ColumnGroups {
                 rule: .nullabilityMismatch, column: name(group), projects: counts.flatMap(\.projects),
                 message:
                     "\(counts[0].value) in \(Linter.projects(counts[0].projects.count)) (majority), \(counts[1].value) in \(counts[1].projects.count)",
-                details: ["\(counts[1].value): \(Linter.list(places(counts[1].indexes)))"] + joined(group))
+                details: ["\(counts[1].value): \(places(counts[1].indexes))"] + joined(group))
         }
     }
 
@@ -238,5 +279,57 @@ struct ColumnGroups {
                 message: "\(counts.count) different validation_rules",
                 details: counts.map { "\($0.value): \(Linter.list($0.projects))" } + joined(group))
         }
+    }
+}
+
+/// Every column's `project schema.table` as a rank among the snapshot's places in text order: detail
+/// lines sort integers, and spell out only the places they show. Consecutive columns mostly share a table.
+struct ColumnPlaces {
+    /// Rank → text, sorted.
+    let texts: [String]
+    /// Column → the rank of its place.
+    let rank: [Int32]
+
+    init(_ columns: CodedColumns) {
+        var ids: [TableCode: Int32] = [:]
+        var keys: [TableCode] = []
+        var idOfColumn = [Int32](repeating: 0, count: columns.count)
+        var last: TableCode?
+        var lastID: Int32 = 0
+        for index in 0..<columns.count {
+            let key = TableCode(columns, index, public: nil)
+            if key != last {
+                if let known = ids[key] {
+                    lastID = known
+                } else {
+                    lastID = Int32(keys.count)
+                    ids[key] = lastID
+                    keys.append(key)
+                }
+                last = key
+            }
+            idOfColumn[index] = lastID
+        }
+        let text = columns.texts
+        let spelled = keys.map { key in
+            "\(text[Int(key.project)]) \(key.schema == CodedColumns.none ? "public" : text[Int(key.schema)]).\(text[Int(key.table)])"
+        }
+        let order = spelled.indices.sorted { spelled[$0] < spelled[$1] }
+        var rankOfID = [Int32](repeating: 0, count: keys.count)
+        for (rank, id) in order.enumerated() { rankOfID[id] = Int32(rank) }
+        texts = order.map { spelled[$0] }
+        rank = idOfColumn.map { rankOfID[Int($0)] }
+    }
+}
+
+/// Holds `ColumnPlaces` once made; a class so the groups, a value, can fill it on first use.
+final class PlaceCache {
+    private var places: ColumnPlaces?
+
+    func get(_ columns: CodedColumns) -> ColumnPlaces {
+        if let places { return places }
+        let made = ColumnPlaces(columns)
+        places = made
+        return made
     }
 }
