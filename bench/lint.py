@@ -18,6 +18,9 @@ Timed in the same run, each a cold CLI process, median of --repeat runs:
   floor (scan)                python3 sqlite3: SQLite alone reads the columns lint reads from every row
                               (one aggregate, no row leaves SQLite: the least any reader can spend)
 
+With --compare PATH, `catalog lint` of another build (such as the previous release) is timed on the same
+store in the same run, and the ratio printed.
+
 The CPU time (user + system) of the lint run is printed beside its wall time: on a machine shared
 with other work the wall time includes waiting for a core, and the load average is printed too.
 
@@ -190,6 +193,7 @@ def main() -> int:
     parser.add_argument("--source", choices=["worktree", "head"], default="worktree")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--compare", type=Path, help="another catalog binary whose `catalog lint` is timed in the same run")
     args = parser.parse_args()
     search.prepare_catalog(args)
     results = []
@@ -205,6 +209,10 @@ def main() -> int:
             lint_sarif, _ = timed([str(args.catalog), "lint", "--store", str(store), "--format", "sarif"], args.repeat)
             cached, _ = timed([str(args.catalog), "find-column", "email", "--cached", "--format", "json", "--store", str(store)],
                               args.repeat)
+            before = before_cpu = None
+            if args.compare:
+                before, _ = timed([str(args.compare), "lint", "--store", str(store), "--format", "table"], args.repeat)
+                before_cpu = CPU[" ".join(["lint", "--format", "table"])]
             read = floor(store, args.repeat, "rows")
             scan = floor(store, args.repeat, "scan")
             document = json.loads(answer_json.stdout)
@@ -216,6 +224,8 @@ def main() -> int:
                 "lint_table_s": round(lint_table, 3), "lint_json_s": round(lint_json, 3), "lint_sarif_s": round(lint_sarif, 3),
                 "find_column_cached_s": round(cached, 3), "floor_sqlite_read_s": round(read, 3),
                 "floor_sqlite_scan_s": round(scan, 3),
+                "compare": str(args.compare) if args.compare else None,
+                "compare_lint_s": round(before, 3) if before else None, "compare_lint_cpu_s": round(before_cpu, 3) if before_cpu else None,
                 "target_s": TARGET_SECONDS, "ok": lint_table < TARGET_SECONDS and lint_json < TARGET_SECONDS,
             })
             search.log(f"N={n}: lint {lint_table:.3f}s (json {lint_json:.3f}s, sarif {lint_sarif:.3f}s), "
@@ -231,6 +241,12 @@ def main() -> int:
               f" {r['floor_sqlite_scan_s']:>8.3f}"
               f" {r['lint_table_s'] / r['find_column_cached_s']:>11.1f} {r['lint_table_s'] / r['floor_sqlite_read_s']:>10.1f}"
               f"  {'ok' if r['ok'] else 'MISSED'}")
+    for r in results:
+        if r["compare_lint_s"]:
+            print(f"N={r['n']}: {r['compare']} lint {r['compare_lint_s']:.3f} s (CPU {r['compare_lint_cpu_s']:.3f} s); this build "
+                  f"{r['lint_table_s']:.3f} s (CPU {r['lint_table_cpu_s']:.3f} s): {r['compare_lint_s'] / r['lint_table_s']:.1f}x wall, "
+                  f"{r['compare_lint_cpu_s'] / r['lint_table_cpu_s']:.1f}x CPU")
+        print(f"load average at the end of N={r['n']}: {r['load_average']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0 if all(r["ok"] for r in results) else 1
