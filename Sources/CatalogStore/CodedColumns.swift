@@ -69,7 +69,9 @@ public struct CodedColumns: Sendable {
     }
 
     mutating func reserve(_ count: Int) {
-        for field in [\Self.project, \.schema, \.table, \.kind, \.name, \.type, \.label, \.description, \.validationRules] as [WritableKeyPath<Self, [Int32]>] {
+        for field in [\Self.project, \.schema, \.table, \.kind, \.name, \.type, \.label, \.description, \.validationRules]
+            as [WritableKeyPath<Self, [Int32]>]
+        {
             self[keyPath: field].reserveCapacity(count)
         }
         nullable.reserveCapacity(count)

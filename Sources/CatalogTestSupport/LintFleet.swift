@@ -257,7 +257,10 @@ public enum LintFleet {
             addColumn(project, table, Column(name: column, type: type))
             plant("\(project) column \(column)\(why)", expect(.naming, column: column, project))
         }
-        for (project, table, other) in [("p07", "audit_entries", Column(name: "action", type: "text", nullable: false)), ("p08", "shipments", Column(name: "carrier", type: "text"))] {
+        for (project, table, other) in [
+            ("p07", "audit_entries", Column(name: "action", type: "text", nullable: false)),
+            ("p08", "shipments", Column(name: "carrier", type: "text")),
+        ] {
             add(project, Table(name: table, columns: [id(), other]))
             plant("\(project) \(table) lacks created_at", expect(.naming, column: "created_at", table: table, project))
         }

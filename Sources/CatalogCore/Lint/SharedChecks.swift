@@ -9,9 +9,10 @@ enum SharedChecks {
         guard !attachedTables.isEmpty else { return [] }
         let columns = snapshot.columns
         let public_ = columns.code(of: "public")
-        let attachedCodes = Set(snapshot.attachments.compactMap { attachment -> TableCode? in
-            TableCode(columns, attachment.project, attachment.version.definition.schema, attachment.version.definition.table)
-        })
+        let attachedCodes = Set(
+            snapshot.attachments.compactMap { attachment -> TableCode? in
+                TableCode(columns, attachment.project, attachment.version.definition.schema, attachment.version.definition.table)
+            })
         var columnsByTable: [String: [String: IndexedColumn]] = [:]
         for index in 0..<columns.count {
             let code = TableCode(columns, index, public: public_)
