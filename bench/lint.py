@@ -14,7 +14,12 @@ Timed in the same run, each a cold CLI process, median of --repeat runs:
   catalog lint (json)         catalog lint --format json
   catalog lint (sarif)        catalog lint --format sarif
   find-column --cached        catalog find-column email --cached --format json   (an index read)
-  floor                       python3 sqlite3: SELECT every index_column row       (reading the rows)
+  floor (rows)                python3 sqlite3: SELECT every index_column row into Python tuples
+  floor (scan)                python3 sqlite3: SQLite alone reads the columns lint reads from every row
+                              (one aggregate, no row leaves SQLite: the least any reader can spend)
+
+With --compare PATH, `catalog lint` of another build (such as the previous release) is timed on the same
+store in the same run, and the ratio printed.
 
 The CPU time (user + system) of the lint run is printed beside its wall time: on a machine shared
 with other work the wall time includes waiting for a core, and the load average is printed too.
@@ -41,6 +46,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import search  # noqa: E402  (the fleet layout and the build helpers)
 
 TARGET_SECONDS = 2.0
+REPO = Path(__file__).resolve().parent.parent
+
+
+def metadata_version() -> int:
+    """The newest `_metadata` version this checkout installs (schema/postgres/NNNN_*.sql), so the fleet is
+    current and lint's missing-metadata rule reports none of it."""
+    return max(int(path.name[:4]) for path in (REPO / "schema" / "postgres").glob("[0-9][0-9][0-9][0-9]_*.sql")
+               if not path.name.endswith(".down.sql"))
 
 
 def columns_of_template() -> list[tuple[str, str, str, str, bool, int]]:
@@ -104,6 +117,7 @@ def build_store(catalog: Path, path: Path, n: int) -> int:
                    capture_output=True, env={**os.environ, "CATALOG_STORE": ""})
     template = columns_of_template()
     now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.000")
+    version = metadata_version()
     db = sqlite3.connect(path)
     total = 0
     with db:
@@ -124,7 +138,7 @@ def build_store(catalog: Path, path: Path, n: int) -> int:
                 [(pid, s, t, k, c, c.lower(), ty, label, 1 if nullable else 0, pos)
                  for s, t, k, c, ty, nullable, pos, label in rows])
             db.execute("INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at, ctype) "
-                       "VALUES (?, 1, ?, 3, ?, 'C.UTF-8')", (pid, f"1/{name}", now))
+                       "VALUES (?, 1, ?, ?, ?, 'C.UTF-8')", (pid, f"1/{name}", version, now))
             total += len(rows)
     db.close()
     return total
@@ -152,12 +166,20 @@ def timed(argv: list[str], repeat: int) -> tuple[float, subprocess.CompletedProc
     return statistics.median(times), last
 
 
-def floor(path: Path, repeat: int) -> float:
+FLOORS = {
+    "rows": "SELECT p.name, c.* FROM index_column c JOIN project p ON p.id = c.project_id",
+    "scan": "SELECT count(*), sum(length(pg_schema) + length(table_name) + length(relation_kind) + length(pg_column)"
+            " + length(pg_type) + length(label) + length(description) + length(validation_rules) + is_nullable + project_id)"
+            " FROM index_column",
+}
+
+
+def floor(path: Path, repeat: int, which: str) -> float:
     times = []
     for _ in range(repeat):
         started = time.monotonic()
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        db.execute("SELECT p.name, c.* FROM index_column c JOIN project p ON p.id = c.project_id").fetchall()
+        db.execute(FLOORS[which]).fetchall()
         db.close()
         times.append(time.monotonic() - started)
     return statistics.median(times)
@@ -171,6 +193,7 @@ def main() -> int:
     parser.add_argument("--source", choices=["worktree", "head"], default="worktree")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--compare", type=Path, help="another catalog binary whose `catalog lint` is timed in the same run")
     args = parser.parse_args()
     search.prepare_catalog(args)
     results = []
@@ -186,7 +209,12 @@ def main() -> int:
             lint_sarif, _ = timed([str(args.catalog), "lint", "--store", str(store), "--format", "sarif"], args.repeat)
             cached, _ = timed([str(args.catalog), "find-column", "email", "--cached", "--format", "json", "--store", str(store)],
                               args.repeat)
-            read = floor(store, args.repeat)
+            before = before_cpu = None
+            if args.compare:
+                before, _ = timed([str(args.compare), "lint", "--store", str(store), "--format", "table"], args.repeat)
+                before_cpu = CPU[" ".join(["lint", "--format", "table"])]
+            read = floor(store, args.repeat, "rows")
+            scan = floor(store, args.repeat, "scan")
             document = json.loads(answer_json.stdout)
             del base
             lint_cpu = CPU[" ".join(["lint", "--store", str(store)])]
@@ -195,20 +223,30 @@ def main() -> int:
                 "n": n, "columns": columns, "findings": len(document["findings"]), "summary": document["summary"],
                 "lint_table_s": round(lint_table, 3), "lint_json_s": round(lint_json, 3), "lint_sarif_s": round(lint_sarif, 3),
                 "find_column_cached_s": round(cached, 3), "floor_sqlite_read_s": round(read, 3),
+                "floor_sqlite_scan_s": round(scan, 3),
+                "compare": str(args.compare) if args.compare else None,
+                "compare_lint_s": round(before, 3) if before else None, "compare_lint_cpu_s": round(before_cpu, 3) if before_cpu else None,
                 "target_s": TARGET_SECONDS, "ok": lint_table < TARGET_SECONDS and lint_json < TARGET_SECONDS,
             })
             search.log(f"N={n}: lint {lint_table:.3f}s (json {lint_json:.3f}s, sarif {lint_sarif:.3f}s), "
-                       f"find-column --cached {cached:.3f}s, floor {read:.3f}s; {len(document['findings'])} findings; "
+                       f"find-column --cached {cached:.3f}s, floor {read:.3f}s (scan {scan:.3f}s); {len(document['findings'])} findings; "
                 f"lint CPU {lint_cpu:.3f}s, load average {os.getloadavg()[0]:.1f}")
     print(f"catalog lint from the index ({args.catalog_source}), median of {args.repeat} cold runs")
     print(f"{'N':>6s} {'columns':>9s} {'findings':>8s} {'lint':>8s} {'cpu':>8s} {'json':>8s} {'sarif':>8s} {'cached':>8s}"
-          f" {'floor':>8s} {'lint/cached':>11s} {'lint/floor':>10s}  target < {TARGET_SECONDS:.0f} s")
+          f" {'floor':>8s} {'scan':>8s} {'lint/cached':>11s} {'lint/floor':>10s}  target < {TARGET_SECONDS:.0f} s")
     for r in results:
         print(f"{r['n']:>6d} {r['columns']:>9d} {r['findings']:>8d} {r['lint_table_s']:>8.3f} {r['lint_table_cpu_s']:>8.3f}"
               f" {r['lint_json_s']:>8.3f}"
               f" {r['lint_sarif_s']:>8.3f} {r['find_column_cached_s']:>8.3f} {r['floor_sqlite_read_s']:>8.3f}"
+              f" {r['floor_sqlite_scan_s']:>8.3f}"
               f" {r['lint_table_s'] / r['find_column_cached_s']:>11.1f} {r['lint_table_s'] / r['floor_sqlite_read_s']:>10.1f}"
               f"  {'ok' if r['ok'] else 'MISSED'}")
+    for r in results:
+        if r["compare_lint_s"]:
+            print(f"N={r['n']}: {r['compare']} lint {r['compare_lint_s']:.3f} s (CPU {r['compare_lint_cpu_s']:.3f} s); this build "
+                  f"{r['lint_table_s']:.3f} s (CPU {r['lint_table_cpu_s']:.3f} s): {r['compare_lint_s'] / r['lint_table_s']:.1f}x wall, "
+                  f"{r['compare_lint_cpu_s'] / r['lint_table_cpu_s']:.1f}x CPU")
+        print(f"load average at the end of N={r['n']}: {r['load_average']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0 if all(r["ok"] for r in results) else 1

@@ -37,6 +37,9 @@ struct LintCommand: ParsableCommand {
     @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Write every current finding to a baseline file.", valueName: "file"))
     var writeBaseline: String?
 
+    @Option(name: .long, help: ArgumentHelp("Run only this rule (repeatable), among those the config leaves on.", valueName: "rule"))
+    var rule: [String] = []
+
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 if a finding is at or above: error, warning or info.", valueName: "severity"))
     var failOn = "error"
 
@@ -63,7 +66,8 @@ struct LintCommand: ParsableCommand {
             var selection = filter.selection
             selection.all = all
             report = try catalog.lint(
-                LintRequest(selection: selection, config: lintConfig, baseline: accepted, live: live, options: fanOut.options))
+                LintRequest(
+                    selection: selection, config: lintConfig, rules: rule, baseline: accepted, live: live, options: fanOut.options))
             if let writeBaseline {
                 try LintBaseline.write(report.unbaselined, path: writeBaseline, store: catalog.store.location)
             }

@@ -95,6 +95,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
     var sizeChange: Double = 50
 
+    @Option(
+        name: .customLong("lint-config"),
+        help: ArgumentHelp("The YAML config GET /api/v1/lint lints with (as catalog lint --config), read at start.", valueName: "file"))
+    var lintConfig: String?
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -117,6 +122,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let store = StoreLocation.resolve(option: storeOptions.store)
+        // Read before anything is written (a generated token file), so a bad config changes nothing.
+        let lint = try lintConfig.map(LintConfig.read) ?? LintConfig()
         let token = insecureNoAuth ? nil : try ServerToken.resolve(tokenFile: tokenFile, store: store)
         let configuration = ServerConfiguration(
             host: host, port: port, token: token?.token, tokenFile: token?.file, insecureNoAuth: insecureNoAuth,
@@ -129,7 +136,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ? nil
                 : SchedulerSettings(
                     maxJobs: maxJobs, projectTimeout: queryTimeout.value, backupDirectory: backupDirectory.path,
-                    sizeChangePercent: sizeChange))
+                    sizeChangePercent: sizeChange),
+            lintConfig: lint)
         try await CatalogApplication(configuration).run()
     }
 }

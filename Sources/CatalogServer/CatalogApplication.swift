@@ -55,7 +55,7 @@ public struct CatalogApplication: Sendable {
         GenerateRoutes(backend: backend).register(on: api)
         CurationRoutes(backend: backend).register(on: api)
         ScheduleRoutes(backend: backend).register(on: api)
-        LintRoutes(backend: backend).register(on: api)
+        LintRoutes(backend: backend, config: configuration.lintConfig).register(on: api)
         table.load(from: router)
 
         let logger = configuration.logger

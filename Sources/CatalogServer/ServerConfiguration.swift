@@ -52,6 +52,8 @@ public struct ServerConfiguration: Sendable {
     public var catalogVersion: String
     /// How `catalog serve` runs schedules; nil runs none (tests that only build the router).
     public var scheduler: SchedulerSettings?
+    /// The config `GET /api/v1/lint` lints with (`--lint-config`, read at start); empty runs the default rules.
+    public var lintConfig: LintConfig
 
     /// A configuration with the defaults `catalog serve` documents.
     public init(
@@ -62,7 +64,7 @@ public struct ServerConfiguration: Sendable {
         fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolPerProjectLimit: Int = 1, poolIdleTimeout: Double = 300,
         poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
         logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown",
-        scheduler: SchedulerSettings? = nil
+        scheduler: SchedulerSettings? = nil, lintConfig: LintConfig = LintConfig()
     ) {
         self.host = host
         self.port = port
@@ -86,6 +88,7 @@ public struct ServerConfiguration: Sendable {
         self.logger = logger
         self.catalogVersion = catalogVersion
         self.scheduler = scheduler
+        self.lintConfig = lintConfig
     }
 
     /// Refuses settings that would expose the catalog or cannot work, with a sentence saying what to do.

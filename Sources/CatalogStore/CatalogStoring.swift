@@ -47,6 +47,8 @@ public protocol CatalogStoring: Sendable {
     func recordIndexCtypes(_ ctypes: [(project: String, ctype: String?)]) throws
     /// Index columns whose name passes `filter`, ordered by project, schema, table and column.
     func indexedColumns(projects: [String], filter: IndexNameFilter) throws -> [IndexedColumn]
+    /// Every index column of the given projects, coded, in no particular order (what `catalog lint` compares).
+    func codedColumns(projects: [String]) throws -> CodedColumns
     /// Index tables whose name passes `filter`, ordered by project, schema and table.
     func indexedTables(projects: [String], filter: IndexNameFilter) throws -> [(project: String, table: IndexedTable)]
 

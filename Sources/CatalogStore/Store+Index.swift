@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// One relation's mapping as copied into the search index.
 public struct IndexedTable: Sendable, Equatable {
@@ -214,27 +215,85 @@ extension Store {
         }
     }
 
+    /// Every index column of the given projects, coded (`CodedColumns`), in no particular order: what
+    /// `catalog lint` compares across a fleet. One narrow SELECT stepped by hand, each text coded from
+    /// SQLite's own buffer, so a row costs no `String` and no `Row`: reading is most of a lint's time.
+    public func codedColumns(projects: [String]) throws -> CodedColumns {
+        try read { db in
+            var interner = TextInterner()
+            var projectCodes: [Int64: Int32] = [:]
+            let wanted = Set(projects)
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM project") {
+                var name: String = row[1]
+                guard wanted.contains(name) else { continue }
+                projectCodes[row[0]] = name.withUTF8 { interner.code(UnsafeRawBufferPointer($0)) }
+            }
+            var columns = CodedColumns()
+            guard !projectCodes.isEmpty else { return columns }
+            let statement = try db.makeStatement(
+                sql: """
+                    SELECT project_id, pg_schema, table_name, relation_kind, pg_column, pg_type, label, description,
+                           is_nullable, validation_rules
+                    FROM index_column
+                    """)
+            let handle = statement.sqliteStatement
+            // Rows come table by table, so schema, table and kind mostly repeat the previous row's: compared first.
+            var previous = [Int32](repeating: CodedColumns.none, count: 10)
+            func text(_ index: Int32) -> Int32 {
+                guard let pointer = sqlite3_column_text(handle, index) else { return CodedColumns.none }
+                let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, index)))
+                let last = previous[Int(index)]
+                if last != CodedColumns.none && interner.holds(last, bytes) { return last }
+                let code = interner.code(bytes)
+                previous[Int(index)] = code
+                return code
+            }
+            while true {
+                let status = sqlite3_step(handle)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                guard let project = projectCodes[sqlite3_column_int64(handle, 0)] else { continue }
+                columns.append(
+                    project: project, schema: text(1), table: text(2), kind: text(3), name: text(4), type: text(5), label: text(6),
+                    description: text(7), validationRules: text(9),
+                    nullable: sqlite3_column_type(handle, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(handle, 8) == 0 ? 0 : 1)
+            }
+            sqlite3_reset(handle)
+            columns.setTexts(interner.texts)
+            return columns
+        }
+    }
+
     /// Index tables whose name passes `filter`, for the given projects.
     public func indexedTables(projects: [String], filter: IndexNameFilter) throws -> [(project: String, table: IndexedTable)] {
         try read { db in
             let wanted = Set(projects)
             let (condition, arguments) = Store.condition(filter, on: "t.table_name")
-            let rows = try Row.fetchAll(
+            // Read by position: looking a column up by name costs more than reading it (a lint reads every table).
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT p.name AS project, t.* FROM index_table t JOIN project p ON p.id = t.project_id
+                    SELECT p.name, t.pg_schema, t.table_name, t.relation_kind, t.graphql_type, t.label, t.description,
+                           t.is_shared, t.shared_name, t.shared_version
+                    FROM index_table t JOIN project p ON p.id = t.project_id
                     WHERE \(condition)
                     ORDER BY p.name, t.pg_schema, t.table_name
                     """, arguments: arguments)
-            return rows.filter { wanted.contains($0["project"]) }.map { row in
-                (
-                    row["project"],
-                    IndexedTable(
-                        schema: row["pg_schema"], name: row["table_name"], kind: row["relation_kind"], graphqlType: row["graphql_type"],
-                        label: row["label"], description: row["description"], isShared: row["is_shared"], sharedName: row["shared_name"],
-                        sharedVersion: row["shared_version"])
-                )
+            var tables: [(project: String, table: IndexedTable)] = []
+            while let row = try rows.next() {
+                let project: String = row[0]
+                guard wanted.contains(project) else { continue }
+                tables.append(
+                    (
+                        project,
+                        IndexedTable(
+                            schema: row[1], name: row[2], kind: row[3], graphqlType: row[4], label: row[5], description: row[6],
+                            isShared: row[7], sharedName: row[8], sharedVersion: row[9])
+                    ))
             }
+            return tables
         }
     }
 

@@ -83,49 +83,40 @@ public enum LintFleet {
         ]
     }
 
-    /// The shared definitions: `users` (every project attached), and for the divergent fleet
-    /// `settings` (attached to none; three projects have the table) and `tags` (one column unlabelled).
+    /// The shared tables of the divergent fleet, as a project's copy has them: `settings` (attached to
+    /// none; three projects have the table) and `tags` (its color column unlabelled; p01 has it attached).
+    static let settings: [Column] = [
+        Column(name: "id", type: "bigint", nullable: false, label: "ID"), Column(name: "key", type: "text", nullable: false, label: "Key"),
+        Column(name: "value", type: "jsonb", label: "Value"),
+        Column(name: "created_at", type: "timestamp with time zone", nullable: false, label: "Created"),
+    ]
+    static let tags: [Column] = [
+        Column(name: "id", type: "bigint", nullable: false, label: "ID"), Column(name: "title", type: "text", nullable: false, label: "Title"),
+        Column(name: "color", type: "text"), Column(name: "created_at", type: "timestamp with time zone", nullable: false, label: "Created"),
+    ]
+
+    /// The shared definitions: `users` (every project attached; written with the short type names a
+    /// definition file uses, which compare equal to the printed ones), and for the divergent fleet
+    /// `settings` and `tags`, defined as the tables above.
     static func definitions(divergent: Bool) -> [(name: String, definition: TableDefinition)] {
-        var result: [(String, TableDefinition)] = [
-            (
-                "users",
-                TableDefinition(
-                    table: "users",
-                    columns: [
-                        ColumnDefinition(name: "id", type: "bigint", label: "ID", nullable: false),
-                        ColumnDefinition(name: "email", type: "varchar(255)", label: "Email", nullable: false),
-                        ColumnDefinition(name: "name", type: "text", label: "Name", nullable: true),
-                        ColumnDefinition(name: "created_at", type: "timestamptz", label: "Created", nullable: false),
-                    ])
-            )
-        ]
-        if divergent {
-            result.append(
+        let users = TableDefinition(
+            table: "users",
+            columns: [
+                ColumnDefinition(name: "id", type: "bigint", label: "ID", nullable: false),
+                ColumnDefinition(name: "email", type: "varchar(255)", label: "Email", nullable: false),
+                ColumnDefinition(name: "name", type: "text", label: "Name", nullable: true),
+                ColumnDefinition(name: "created_at", type: "timestamptz", label: "Created", nullable: false),
+            ])
+        guard divergent else { return [("users", users)] }
+        return [("users", users)]
+            + [("settings", settings), ("tags", tags)].map { name, columns in
                 (
-                    "settings",
+                    name,
                     TableDefinition(
-                        table: "settings",
-                        columns: [
-                            ColumnDefinition(name: "id", type: "bigint", label: "ID", nullable: false),
-                            ColumnDefinition(name: "key", type: "text", label: "Key", nullable: false),
-                            ColumnDefinition(name: "value", type: "jsonb", label: "Value"),
-                            ColumnDefinition(name: "created_at", type: "timestamptz", label: "Created", nullable: false),
-                        ])
-                ))
-            result.append(
-                (
-                    "tags",
-                    TableDefinition(
-                        table: "tags",
-                        columns: [
-                            ColumnDefinition(name: "id", type: "bigint", label: "ID", nullable: false),
-                            ColumnDefinition(name: "title", type: "text", label: "Title", nullable: false),
-                            ColumnDefinition(name: "color", type: "text"),
-                            ColumnDefinition(name: "created_at", type: "timestamptz", label: "Created", nullable: false),
-                        ])
-                ))
-        }
-        return result
+                        table: name,
+                        columns: columns.map { ColumnDefinition(name: $0.name, type: $0.type, label: $0.label, nullable: $0.nullable) })
+                )
+            }
     }
 
     /// The config the fleets are linted with: naming rules, a synonym group, one suppression that
@@ -228,11 +219,6 @@ public enum LintFleet {
             expect(.nullabilityMismatch, column: "email", "p10"))
 
         // shared-candidate (3): settings tables in projects not attached to "settings"
-        let settings: [Column] = [
-            Column(name: "id", type: "bigint", nullable: false, label: "ID"), Column(name: "key", type: "text", nullable: false, label: "Key"),
-            Column(name: "value", type: "jsonb", label: "Value"),
-            Column(name: "created_at", type: "timestamp with time zone", nullable: false, label: "Created"),
-        ]
         add("p11", Table(name: "settings", columns: settings))
         plant("p11 has its own settings (100 %)", expect(.sharedCandidate, table: "settings", "p11"))
         add("p12", Table(name: "settings", columns: settings.filter { $0.name != "value" }))
@@ -257,27 +243,27 @@ public enum LintFleet {
         plant("p16 orders.status with a pattern", expect(.validationMismatch, column: "status", "p16"))
         change("p17", "orders", "status") { $0.rules = #"{ "max_length" : 20 }"# }
 
-        // naming (10), and one that the config suppresses
-        add("p02", Table(name: "OrderItems", columns: [id(), created()]))
-        plant("p02 table OrderItems", expect(.naming, table: "OrderItems", "p02"))
-        addColumn("p03", "products", Column(name: "skuCode", type: "text"))
-        plant("p03 column skuCode", expect(.naming, column: "skuCode", "p03"))
-        add("p04", Table(name: "tmp_imports", columns: [id(), created()]))
-        plant("p04 table tmp_imports (forbidden)", expect(.naming, table: "tmp_imports", "p04"))
-        addColumn("p05", "orders", Column(name: "data", type: "jsonb"))
-        plant("p05 column data (forbidden)", expect(.naming, column: "data", "p05"))
-        add("p06", Table(name: "invoice", columns: [id(), created()]))
-        plant("p06 table invoice (singular)", expect(.naming, table: "invoice", "p06"))
-        add("p07", Table(name: "audit_entries", columns: [id(), Column(name: "action", type: "text", nullable: false)]))
-        plant("p07 audit_entries lacks created_at", expect(.naming, column: "created_at", table: "audit_entries", "p07"))
-        add("p08", Table(name: "shipments", columns: [id(), Column(name: "carrier", type: "text")]))
-        plant("p08 shipments lacks created_at", expect(.naming, column: "created_at", table: "shipments", "p08"))
-        addColumn("p09", "products", Column(name: "userName", type: "text"))
-        plant("p09 column userName", expect(.naming, column: "userName", "p09"))
-        add("p10", Table(name: "person", columns: [id(), created()]))
-        plant("p10 table person (singular)", expect(.naming, table: "person", "p10"))
-        addColumn("p14", "orders", Column(name: "Notes", type: "text"))
-        plant("p14 column Notes", expect(.naming, column: "Notes", "p14"))
+        // naming (10): new tables and columns named against the config's rules, and one the config suppresses
+        for (project, table, why) in [
+            ("p02", "OrderItems", ""), ("p04", "tmp_imports", " (forbidden)"), ("p06", "invoice", " (singular)"), ("p10", "person", " (singular)"),
+        ] {
+            add(project, Table(name: table, columns: [id(), created()]))
+            plant("\(project) table \(table)\(why)", expect(.naming, table: table, project))
+        }
+        for (project, table, column, type, why) in [
+            ("p03", "products", "skuCode", "text", ""), ("p05", "orders", "data", "jsonb", " (forbidden)"),
+            ("p09", "products", "userName", "text", ""), ("p14", "orders", "Notes", "text", ""),
+        ] {
+            addColumn(project, table, Column(name: column, type: type))
+            plant("\(project) column \(column)\(why)", expect(.naming, column: column, project))
+        }
+        for (project, table, other) in [
+            ("p07", "audit_entries", Column(name: "action", type: "text", nullable: false)),
+            ("p08", "shipments", Column(name: "carrier", type: "text")),
+        ] {
+            add(project, Table(name: table, columns: [id(), other]))
+            plant("\(project) \(table) lacks created_at", expect(.naming, column: "created_at", table: table, project))
+        }
         addColumn("p16", "orders", Column(name: "legacyCode", type: "text"))
 
         // missing-metadata (5): p19 and p20 have an old _metadata, p21 and p22 were never read (added by make)
@@ -285,16 +271,7 @@ public enum LintFleet {
         plant("p20 _metadata version 2", expect(.missingMetadata, "p20"))
         plant("p21 never read", expect(.missingMetadata, "p21"))
         plant("p22 never read", expect(.missingMetadata, "p22"))
-        add(
-            "p01",
-            Table(
-                name: "tags",
-                columns: [
-                    Column(name: "id", type: "bigint", nullable: false, label: "ID"),
-                    Column(name: "title", type: "text", nullable: false, label: "Title"),
-                    Column(name: "color", type: "text"),
-                    Column(name: "created_at", type: "timestamp with time zone", nullable: false, label: "Created"),
-                ]))
+        add("p01", Table(name: "tags", columns: tags))
         plant("shared tags.color has no label", expect(.missingMetadata, column: "color", table: "tags", "p01"))
 
         // unused-suppression (1)

@@ -66,6 +66,11 @@ struct LintCLITests {
         """.write(toFile: quiet, atomically: true, encoding: .utf8)
         #expect(try CLIRun.run(["lint", "--config", quiet], store: store).status == 0)
         #expect(try CLIRun.run(["lint", "--config", quiet, "--fail-on", "warning"], store: store).status == 1)
+        // --rule runs only the rules named: the type mismatches are errors, the naming findings warnings.
+        #expect(try CLIRun.run(["lint", "--config", config, "--rule", "naming"], store: store).status == 0)
+        let types = try CLIRun.run(["lint", "--config", config, "--rule", "type-mismatch"], store: store)
+        #expect(types.status == 1)
+        #expect(types.stdout.hasPrefix("type-mismatch:") && !types.stdout.contains("\nnaming:"), "\(types.stdout)")
         let explained = try CLIRun.run(["lint", "--explain", "shared-candidate"], store: store)
         #expect(explained.status == 0)
         #expect(explained.stdout.hasPrefix("shared-candidate (default severity: warning)"))
@@ -84,6 +89,7 @@ struct LintCLITests {
             (["--config", try write("rule.yaml", "rules:\n  no-such-rule: error\n")], "unknown lint rule \"no-such-rule\""),
             (["--config", try write("regex.yaml", "naming:\n  forbidden: [\"(x\"]\n")], "does not compile"),
             (["--explain", "no-such-rule"], "unknown lint rule"),
+            (["--rule", "no-such-rule"], "unknown lint rule \"no-such-rule\""),
             (["--baseline", try write("sarif.json", #"{"version": "2.1.0", "runs": []}"#)], "not a catalog lint baseline"),
             (["--baseline", try write("newer.json", #"{"format": "catalog-lint-baseline", "version": 2, "findings": []}"#)], "newer"),
             (["--fail-on", "fatal"], "--fail-on \"fatal\" is not a severity"),
@@ -98,6 +104,13 @@ struct LintCLITests {
             #expect(run.stdout.isEmpty)
         }
         #expect(try String(contentsOfFile: config, encoding: .utf8) == LintFleet.configYAML, "the config was not overwritten")
+
+        // catalog serve reads its --lint-config at start: a bad one stops it with one line, before it writes a token file.
+        let serveStore = directory.appendingPathComponent("serve.sqlite").path
+        let serve = try CLIRun.run(["serve", "--port", "0", "--lint-config", try write("serve.yaml", "rules: [unclosed")], store: serveStore)
+        #expect(serve.status == 64, "\(serve.stderr)")
+        #expect(serve.stderr.contains("not valid YAML") && serve.stderr.split(separator: "\n").count == 1, "\(serve.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: serveStore + ".serve-token"))
     }
 }
 

@@ -171,6 +171,22 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(try store.indexedColumns(projects: ["one"], filter: .all) == expected)
         #expect(try store.indexedTables(projects: ["one"], filter: .all).map(\.table) == [table("orders"), table("users")])
         #expect(try store.indexedColumns(projects: ["one", "two"], filter: .all).map(\.project) == ["one", "one", "two"])
+        // Coded for lint: the same columns (without GraphQL field and position), in any order, texts kept once.
+        let coded = try store.codedColumns(projects: ["one", "two"])
+        let spelled = (0..<coded.count).map { index in
+            let column = coded.column(index)
+            return "\(column.project) \(column.schema ?? "-") \(column.table) \(column.name) \(column.type ?? "-") \(column.kind ?? "-") "
+                + "\(column.label ?? "-") \(column.description ?? "-") \(column.isNullable.map { "\($0)" } ?? "-") \(column.validationRules ?? "-")"
+        }
+        let indexed = try store.indexedColumns(projects: ["one", "two"], filter: .all).map { column in
+            "\(column.project) \(column.schema ?? "-") \(column.table) \(column.name) \(column.type ?? "-") \(column.kind ?? "-") "
+                + "\(column.label ?? "-") \(column.description ?? "-") \(column.isNullable.map { "\($0)" } ?? "-") \(column.validationRules ?? "-")"
+        }
+        #expect(spelled.sorted() == indexed.sorted())
+        #expect(Set(coded.texts).count == coded.texts.count, "each text once")
+        #expect(coded.code(of: "email").map { code in coded.name.filter { $0 == code }.count } == 2)
+        #expect(try store.codedColumns(projects: ["two"]).count == 1)
+        #expect(try store.codedColumns(projects: []).count == 0)
 
         // A replacement replaces; a confirmation keeps the rows and moves the time.
         try store.applyIndexUpdates([replace("one", revision: 8, tables: [table("users")], columns: [column("name")])], at: time)

@@ -1,30 +1,45 @@
 import CatalogStore
 import Foundation
 
-/// What `catalog lint` is asked: which projects, the config, an optional baseline, and whether to
-/// refresh the index from the databases first.
+/// What `catalog lint` is asked: which projects, the config, which rules and severities to report,
+/// an optional baseline, and whether to refresh the index from the databases first.
 public struct LintRequest: Sendable {
     public var selection: ProjectSelection
     public var config: LintConfig
+    /// Rule IDs to run, among those the config leaves on; empty runs them all.
+    public var rules: [String]
+    /// Report only findings at or above this severity; nil reports every finding.
+    public var minimumSeverity: LintSeverity?
     public var baseline: LintBaseline?
     public var live: Bool
     public var options: FanOutOptions
 
     public init(
-        selection: ProjectSelection = ProjectSelection(), config: LintConfig = LintConfig(), baseline: LintBaseline? = nil,
-        live: Bool = false, options: FanOutOptions = FanOutOptions()
+        selection: ProjectSelection = ProjectSelection(), config: LintConfig = LintConfig(), rules: [String] = [],
+        minimumSeverity: LintSeverity? = nil, baseline: LintBaseline? = nil, live: Bool = false, options: FanOutOptions = FanOutOptions()
     ) {
         self.selection = selection
         self.config = config
+        self.rules = rules
+        self.minimumSeverity = minimumSeverity
         self.baseline = baseline
         self.live = live
         self.options = options
+    }
+
+    /// The config with every rule that `rules` leaves out switched off; an unknown rule ID is bad input.
+    func effectiveConfig() throws -> LintConfig {
+        guard !rules.isEmpty else { return config }
+        let chosen = Set(try rules.map { try LintRule.named($0).id })
+        var config = config
+        for rule in LintRule.all where !chosen.contains(rule.id) { config.severities[rule.id] = .some(nil) }
+        return config
     }
 }
 
 /// What `catalog lint` found, with how fresh each project's copy is.
 public struct LintReport: Sendable {
-    /// The findings left after suppressions and the baseline, most severe first.
+    /// The findings left after suppressions, the baseline and the minimum severity, most severe first.
     public var findings: [LintFinding]
     /// Every finding before the baseline was applied (what `--write-baseline` writes).
     public var unbaselined: [LintFinding]
@@ -53,17 +68,19 @@ extension Catalog {
     /// Lints the selected projects (every project by default) from the index: no database is
     /// contacted unless `live` asks to refresh the index first, through the same read search uses.
     public func lint(_ request: LintRequest) throws -> LintReport {
+        let config = try request.effectiveConfig()
         let projects = try searchProjects(request.selection)
         var failures: [ProjectFailure] = []
         if request.live {
             failures = try readLive(projects, question: nil, options: request.options).failures.sorted { $0.project < $1.project }
         }
         let snapshot = try lintSnapshot(projects)
-        let (findings, suppressed) = Linter.run(snapshot, config: request.config)
+        let (findings, suppressed) = Linter.run(snapshot, config: config)
         let accepted = request.baseline?.fingerprints ?? []
         let kept = findings.filter { !accepted.contains($0.fingerprint) }
+        let shown = request.minimumSeverity.map { minimum in kept.filter { $0.severity >= minimum } } ?? kept
         return LintReport(
-            findings: kept, unbaselined: findings, projects: snapshot.projects, suppressed: suppressed,
+            findings: shown, unbaselined: findings, projects: snapshot.projects, suppressed: suppressed,
             baselined: findings.count - kept.count, failures: failures, live: request.live)
     }
 
@@ -84,7 +101,7 @@ extension Catalog {
             }
             return LintSnapshot(
                 projects: projects.map { LintSnapshot.ProjectState(name: $0.name, tags: $0.tags, index: states[$0.name]) },
-                columns: try store.indexedColumns(projects: names, filter: .all),
+                columns: try store.codedColumns(projects: names),
                 tables: try store.indexedTables(projects: names, filter: .all),
                 shared: newest.values.sorted { $0.name < $1.name }, attachments: attachments)
         }

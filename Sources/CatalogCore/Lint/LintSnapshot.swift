@@ -33,7 +33,8 @@ public struct LintSnapshot: Sendable {
     }
 
     public var projects: [ProjectState]
-    public var columns: [IndexedColumn]
+    /// Every column of the selected projects, coded: a fleet repeats its names and types many times.
+    public var columns: CodedColumns
     public var tables: [(project: String, table: IndexedTable)]
     /// The newest version of every shared definition that is not archived.
     public var shared: [SharedVersion]
@@ -43,6 +44,15 @@ public struct LintSnapshot: Sendable {
 
     public init(
         projects: [ProjectState], columns: [IndexedColumn], tables: [(project: String, table: IndexedTable)], shared: [SharedVersion] = [],
+        attachments: [Attachment] = [], metadataVersion: Int = MetadataSchema.latestVersion
+    ) {
+        self.init(
+            projects: projects, columns: CodedColumns(columns), tables: tables, shared: shared, attachments: attachments,
+            metadataVersion: metadataVersion)
+    }
+
+    public init(
+        projects: [ProjectState], columns: CodedColumns, tables: [(project: String, table: IndexedTable)], shared: [SharedVersion] = [],
         attachments: [Attachment] = [], metadataVersion: Int = MetadataSchema.latestVersion
     ) {
         self.projects = projects

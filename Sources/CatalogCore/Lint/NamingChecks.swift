@@ -10,12 +10,14 @@ enum NamingChecks {
             tablePlaces[table.name, default: []].append((project, "\(project) \(table.schema ?? "public").\(table.name)"))
         }
         // Column name → its indexes; places are spelled out only for the names a finding is about.
+        let columns = snapshot.columns
         var columnIndexes: [String: [Int]] = [:]
-        for (index, column) in snapshot.columns.enumerated() { columnIndexes[column.name, default: []].append(index) }
+        var indexesByCode: [Int32: [Int]] = [:]
+        for index in 0..<columns.count { indexesByCode[columns.name[index], default: []].append(index) }
+        for (code, indexes) in indexesByCode { columnIndexes[columns.texts[Int(code)]] = indexes }
         func columnPlaces(_ name: String) -> [(project: String, place: String)] {
             columnIndexes[name]!.map { index in
-                let column = snapshot.columns[index]
-                return (column.project, "\(Linter.place(column)).\(column.name)")
+                (columns.texts[Int(columns.project[index])], "\(Linter.place(columns, index)).\(columns.texts[Int(columns.name[index])])")
             }
         }
         var findings: [LintFinding] = []
@@ -45,16 +47,15 @@ enum NamingChecks {
             }
         }
         if !naming.requiredColumns.isEmpty {
-            var columnsOf: [String: Set<String>] = [:]
-            for column in snapshot.columns {
-                columnsOf[SharedChecks.key(column.project, column.schema ?? "public", column.table), default: []].insert(column.name)
-            }
+            let public_ = columns.code(of: "public")
+            var columnsOf: [TableCode: Set<Int32>] = [:]
+            for index in 0..<columns.count { columnsOf[TableCode(columns, index, public: public_), default: []].insert(columns.name[index]) }
             var lacking: [String: [(project: String, place: String)]] = [:]
             for (project, table) in snapshot.tables
             where table.kind == nil || table.kind == RelationKind.table.rawValue || table.kind == RelationKind.partitionedTable.rawValue {
                 let schema = table.schema ?? "public"
-                let present = columnsOf[SharedChecks.key(project, schema, table.name)] ?? []
-                for required in naming.requiredColumns where !present.contains(required) {
+                let present = TableCode(columns, project, schema, table.name).flatMap { columnsOf[$0] } ?? []
+                for required in naming.requiredColumns where !(columns.code(of: required).map(present.contains) ?? false) {
                     lacking["\(table.name)\u{0}\(required)", default: []].append((project, "\(project) \(schema).\(table.name)"))
                 }
             }

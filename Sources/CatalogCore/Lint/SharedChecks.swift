@@ -7,10 +7,18 @@ enum SharedChecks {
         let selected = Set(snapshot.projects.filter { $0.index != nil }.map(\.name))
         let attachedTables = Set(snapshot.attachments.map { key($0.project, $0.version.definition.schema, $0.version.definition.table) })
         guard !attachedTables.isEmpty else { return [] }
+        let columns = snapshot.columns
+        let public_ = columns.code(of: "public")
+        let attachedCodes = Set(
+            snapshot.attachments.compactMap { attachment -> TableCode? in
+                TableCode(columns, attachment.project, attachment.version.definition.schema, attachment.version.definition.table)
+            })
         var columnsByTable: [String: [String: IndexedColumn]] = [:]
-        for column in snapshot.columns {
-            let tableKey = key(column.project, column.schema ?? "public", column.table)
-            if attachedTables.contains(tableKey) { columnsByTable[tableKey, default: [:]][column.name] = column }
+        for index in 0..<columns.count {
+            let code = TableCode(columns, index, public: public_)
+            guard attachedCodes.contains(code) else { continue }
+            let column = columns.column(index)
+            columnsByTable[key(column.project, column.schema ?? "public", column.table), default: [:]][column.name] = column
         }
         let tables = Set(snapshot.tables.map { key($0.project, $0.table.schema ?? "public", $0.table.name) })
         return snapshot.attachments.filter { selected.contains($0.project) }.compactMap { attachment in
@@ -62,8 +70,10 @@ enum SharedChecks {
             tablesByName[table.name, default: []].append((project, table.schema ?? "public"))
         }
         var columns: [String: [String: String]] = [:]
-        let wantedNames = Set(snapshot.shared.map(\.definition.table))
-        for column in snapshot.columns where wantedNames.contains(column.table) {
+        let coded = snapshot.columns
+        let wantedNames = Set(snapshot.shared.compactMap { coded.code(of: $0.definition.table) })
+        for index in 0..<coded.count where wantedNames.contains(coded.table[index]) {
+            let column = coded.column(index)
             columns[key(column.project, column.schema ?? "public", column.table), default: [:]][column.name] = column.type
         }
         return snapshot.shared.sorted { $0.name < $1.name }.compactMap { shared in
@@ -90,6 +100,35 @@ enum SharedChecks {
     }
 
     static func key(_ project: String, _ schema: String, _ table: String) -> String { "\(project)\u{0}\(schema)\u{0}\(table)" }
+}
+
+/// One table of one project by the codes of its project, schema and table names; no schema is `public`.
+struct TableCode: Hashable {
+    var project: Int32
+    var schema: Int32
+    var table: Int32
+
+    /// Column `index`'s table; `public` is the code of "public", if any column has it.
+    init(_ columns: CodedColumns, _ index: Int, public: Int32?) {
+        project = columns.project[index]
+        let schema = columns.schema[index]
+        self.schema = schema == CodedColumns.none ? (`public` ?? CodedColumns.none) : schema
+        table = columns.table[index]
+    }
+
+    /// A table named in texts; nil when no column has one of the names (so no column is in it).
+    init?(_ columns: CodedColumns, _ project: String, _ schema: String, _ table: String) {
+        guard let project = columns.code(of: project), let table = columns.code(of: table) else { return nil }
+        if let code = columns.code(of: schema) {
+            self.schema = code
+        } else if schema == "public" {
+            self.schema = CodedColumns.none
+        } else {
+            return nil
+        }
+        self.project = project
+        self.table = table
+    }
 }
 
 /// `missing-metadata`: projects never read or with an old `_metadata`, and shared columns without a label.
