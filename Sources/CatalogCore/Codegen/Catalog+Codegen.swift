@@ -27,9 +27,10 @@ extension Catalog {
             }
             let tables = try wrapped { try store.indexedTables(projects: [name], filter: .all) }.map(\.table)
             let columns = try wrapped { try store.indexedColumns(projects: [name], filter: .all) }
-            var input = CodegenRead.cached(tables, columns, project: name)
-            input.name = "project \(name)"
-            return input
+            let types = try wrapped { try store.indexedTypes(project: name) }
+            do { return try CodegenRead.cached(tables, columns, types: types, project: name) } catch {
+                throw CatalogError("the index's copy of project \"\(name)\" holds user types catalog cannot read: \(error)")
+            }
         }
         let outcome = try readLive([project], question: CodegenRead.liveQuery, options: options)
         if let failure = outcome.failures.first {
@@ -60,9 +61,24 @@ extension Catalog {
         return target
     }
 
-    /// Writes every generated file into the directory, each atomically; other files are left alone.
-    public func writeGenerated(_ output: CodegenOutput, to target: OutputTarget) throws {
+    /// Writes every generated file into the directory, each atomically, then removes the files an
+    /// earlier run generated from the same metadata that this output no longer has (a dropped table's
+    /// schema, say): only regular files of this format carrying this output's `marker`. Other files are
+    /// left alone. Answers the names removed.
+    @discardableResult
+    public func writeGenerated(_ output: CodegenOutput, to target: OutputTarget) throws -> [String] {
         for file in output.files { try target.write(Data(file.content.utf8), named: file.name) }
+        var removed: [String] = []
+        for name in Self.leftoverGenerated(output, in: target.path) {
+            let path = (target.path as NSString).appendingPathComponent(name)
+            guard Self.isGenerated(path, marker: output.marker) else { continue }
+            guard unlink(path) == 0 else {
+                throw CatalogError(
+                    "cannot remove \(path), generated earlier and no longer produced: \(String(cString: strerror(errno))); remove it by hand")
+            }
+            removed.append(name)
+        }
+        return removed
     }
 
     /// The generated files missing from `directory` or different there, by name.
@@ -71,5 +87,25 @@ extension Catalog {
             let path = (directory as NSString).appendingPathComponent(file.name)
             return FileManager.default.contents(atPath: path) != Data(file.content.utf8)
         }.map(\.name)
+    }
+
+    /// Files in `directory` that an earlier run generated from the same metadata and this output no
+    /// longer has: regular files with this format's extension whose head carries the output's marker.
+    public static func leftoverGenerated(_ output: CodegenOutput, in directory: String) -> [String] {
+        guard !output.marker.isEmpty, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let current = Set(output.files.map(\.name))
+        return names.filter { name in
+            !name.hasPrefix(".") && name.hasSuffix(output.fileExtension) && !current.contains(name)
+                && isGenerated((directory as NSString).appendingPathComponent(name), marker: output.marker)
+        }.sorted()
+    }
+
+    /// A regular file (not a link) whose first 4 KiB hold the marker.
+    static func isGenerated(_ path: String, marker: String) -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        return String(decoding: head, as: UTF8.self).contains(marker)
     }
 }

@@ -6,8 +6,32 @@ import PostgresClient
 /// one statement that answers one JSON document), from the store's index with `--cached`, or from the
 /// shared definitions at their current versions.
 enum CodegenRead {
+    /// Every enum, domain and composite type outside the system schemas, as one JSON array: live
+    /// generation reads it with the mappings, and every refresh of the index keeps a copy for `--cached`.
+    static let typesDocument = """
+        (SELECT coalesce(json_agg(json_build_object(
+            'key', format_type(ty.oid, NULL), 'schema', n.nspname, 'name', ty.typname, 'kind', ty.typtype::text,
+            'comment', obj_description(ty.oid, 'pg_type'),
+            'values', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = ty.oid),
+            'base', CASE WHEN ty.typtype = 'd' THEN format_type(ty.typbasetype, ty.typtypmod) END,
+            'not_null', ty.typnotnull,
+            'checks', (SELECT json_agg(pg_get_constraintdef(k.oid) ORDER BY k.conname) FROM pg_constraint k
+                       WHERE k.contypid = ty.oid AND k.contype = 'c'),
+            'attributes', (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod))
+                           ORDER BY a.attnum) FROM pg_attribute a
+                           WHERE ty.typtype = 'c' AND a.attrelid = ty.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
+        ) ORDER BY n.nspname, ty.typname), '[]'::json)
+        FROM pg_type ty JOIN pg_namespace n ON n.oid = ty.typnamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', '_metadata') AND n.nspname NOT LIKE 'pg\\_%'
+          AND (ty.typtype IN ('e', 'd')
+               OR (ty.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = ty.typrelid) = 'c')))
+        """
+
+    /// The index's copy of `typesDocument`, read with the mappings' dumps.
+    static let typesDump = Query("SELECT \(typesDocument)::text AS types")
+
     /// One row, one JSON document: the mapped tables (with whether each is a partition), their columns,
-    /// and every enum, domain and composite type outside the system schemas.
+    /// and the user types (`typesDocument`).
     static let liveQuery = Query(
         """
         WITH t AS (
@@ -28,22 +52,7 @@ enum CodegenRead {
                             'position', c.position) ORDER BY c.position, c.pg_column), '[]'::json)
                         FROM _metadata.mappings_column c WHERE c.table_id = t.id)
                 ) ORDER BY t.pg_schema, t.table_name), '[]'::json) FROM t),
-            'types', (SELECT coalesce(json_agg(json_build_object(
-                    'key', format_type(ty.oid, NULL), 'schema', n.nspname, 'name', ty.typname, 'kind', ty.typtype::text,
-                    'comment', obj_description(ty.oid, 'pg_type'),
-                    'values', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = ty.oid),
-                    'base', CASE WHEN ty.typtype = 'd' THEN format_type(ty.typbasetype, ty.typtypmod) END,
-                    'not_null', ty.typnotnull,
-                    'checks', (SELECT json_agg(pg_get_constraintdef(k.oid) ORDER BY k.conname) FROM pg_constraint k
-                               WHERE k.contypid = ty.oid AND k.contype = 'c'),
-                    'attributes', (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod))
-                                   ORDER BY a.attnum) FROM pg_attribute a
-                                   WHERE ty.typtype = 'c' AND a.attrelid = ty.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
-                ) ORDER BY n.nspname, ty.typname), '[]'::json)
-                FROM pg_type ty JOIN pg_namespace n ON n.oid = ty.typnamespace
-                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', '_metadata') AND n.nspname NOT LIKE 'pg\\_%'
-                  AND (ty.typtype IN ('e', 'd')
-                       OR (ty.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = ty.typrelid) = 'c')))
+            'types', \(typesDocument)
         )::text AS document
         """)
 
@@ -76,7 +85,7 @@ enum CodegenRead {
         var position: Int?
     }
 
-    private struct UserType: Decodable {
+    fileprivate struct UserType: Decodable {
         struct Attribute: Decodable {
             var name: String
             var type: String
@@ -102,13 +111,22 @@ enum CodegenRead {
                 graphqlType: table.graphql_type, label: table.label, description: table.description, sharedName: table.shared_name,
                 sharedVersion: table.shared_version,
                 columns: table.columns.map { column in
-                    CodegenColumn(
-                        name: column.name, pgType: column.type, graphqlField: column.graphql_field, label: column.label,
+                    IndexedColumn(
+                        name: column.name, type: column.type, graphqlField: column.graphql_field, label: column.label,
                         description: column.description, isNullable: column.nullable, validationRules: column.rules, position: column.position)
                 })
         }
+        return CodegenInput(name: "project \(project)", tables: tables, types: userTypes(document.types))
+    }
+
+    /// The user types of `typesDocument`'s JSON, by key.
+    static func userTypes(json text: String) throws -> [String: CodegenUserType] {
+        userTypes(try JSONDecoder().decode([UserType].self, from: Data(text.utf8)))
+    }
+
+    private static func userTypes(_ document: [UserType]) -> [String: CodegenUserType] {
         var types: [String: CodegenUserType] = [:]
-        for type in document.types {
+        for type in document {
             let kind: CodegenUserType.Kind
             switch type.kind {
             case "e": kind = .enumeration(type.values ?? [])
@@ -117,29 +135,28 @@ enum CodegenRead {
             }
             types[type.key] = CodegenUserType(schema: type.schema, name: type.name, kind: kind, comment: type.comment)
         }
-        return CodegenInput(name: "project \(project)", tables: tables, types: types)
+        return types
     }
 
-    /// The index's copy: the mappings only, since the index keeps no `pg_catalog` facts.
-    static func cached(_ tables: [IndexedTable], _ columns: [IndexedColumn], project: String) -> CodegenInput {
-        var byTable: [String: [CodegenColumn]] = [:]
-        for column in columns {
-            byTable["\(column.schema ?? "public").\(column.table)", default: []].append(
-                CodegenColumn(
-                    name: column.name, pgType: column.type, graphqlField: column.graphqlField, label: column.label,
-                    description: column.description, isNullable: column.isNullable, validationRules: column.validationRules,
-                    position: column.position))
-        }
+    /// The index's copy: the mappings, and the user types and partitions read from `pg_catalog` with them
+    /// (`types`, `typesDocument`'s JSON). A copy made before the index kept those has neither: the output
+    /// then says so in a warning.
+    static func cached(_ tables: [IndexedTable], _ columns: [IndexedColumn], types: String?, project: String) throws -> CodegenInput {
+        var byTable: [String: [IndexedColumn]] = [:]
+        for column in columns { byTable["\(column.schema ?? "public").\(column.table)", default: []].append(column) }
         let tables = tables.map { table in
             CodegenTable(
                 schema: table.schema ?? "public", name: table.name, kind: table.kind.flatMap(RelationKind.init(rawValue:)) ?? .table,
-                graphqlType: table.graphqlType, label: table.label, description: table.description, sharedName: table.sharedName,
+                isPartition: table.isPartition ?? false, graphqlType: table.graphqlType, label: table.label, description: table.description, sharedName: table.sharedName,
                 sharedVersion: table.sharedVersion, columns: byTable["\(table.schema ?? "public").\(table.name)"] ?? [])
         }
-        let note = CodegenWarning(
-            "from the index: it keeps no pg_catalog facts, so enums, domains and composite types are not known and partitions are emitted as tables; read the project live for those"
-        )
-        return CodegenInput(name: "project \(project)", tables: tables, notes: [note])
+        guard let types else {
+            let note = CodegenWarning(
+                "from the index: this copy was made before the index kept pg_catalog facts, so enums, domains and composite types are not known and partitions are emitted as tables; read the project live once to refresh it"
+            )
+            return CodegenInput(name: "project \(project)", tables: tables, notes: [note])
+        }
+        return CodegenInput(name: "project \(project)", tables: tables, types: try userTypes(json: types))
     }
 
     /// The shared definitions, each at its current version.
@@ -150,8 +167,8 @@ enum CodegenRead {
                 schema: definition.schema, name: definition.table, graphqlType: definition.graphqlType, label: definition.label,
                 description: definition.description, sharedName: version.name, sharedVersion: version.version,
                 columns: definition.columns.map { column in
-                    CodegenColumn(
-                        name: column.name, pgType: column.type, graphqlField: column.graphqlField, label: column.label,
+                    IndexedColumn(
+                        name: column.name, type: column.type, graphqlField: column.graphqlField, label: column.label,
                         isNullable: column.nullable, validationRules: column.validationRules?.canonicalText, position: column.position)
                 })
         }
