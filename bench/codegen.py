@@ -87,6 +87,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--results", type=Path)
+    parser.add_argument("--keep", action="store_true", help="leave the cluster running and print how to reach it (for perf)")
     args = parser.parse_args(argv)
     if not args.catalog.exists():
         raise BenchError(f"{args.catalog} not found: run 'swift build' (or pass --catalog)")
@@ -108,7 +109,9 @@ def main(argv: list[str]) -> int:
         catalog("metadata", "scan", "big")
         cluster.sql("big", METADATA_SQL)
         query = (REPO / "Sources/CatalogCore/Codegen/CodegenRead.swift").read_text()
-        document_sql = query.split('Query(\n        """', 1)[1].split('"""', 1)[0].replace("\\\\", "\\")
+        types_sql = query.split('static let typesDocument = """', 1)[1].split('"""', 1)[0]
+        document_sql = query.split('Query(\n        """', 1)[1].split('"""', 1)[0].replace("\\(typesDocument)", types_sql)
+        document_sql = document_sql.replace("\\\\", "\\")
         argvs = {
             "baseline: catalog project list": catalog.argv("project", "list"),
             "baseline: psql reads the metadata document": cluster.psql_argv("big") + ["-c", document_sql],
@@ -126,7 +129,12 @@ def main(argv: list[str]) -> int:
                 times[name].append(elapsed)
                 sizes[name] = len(out.encode())
         rows = {name: statistics.median(values) for name, values in times.items()}
+        if args.keep:
+            log(f"kept: store {root / 'catalog.sqlite'}, dsn {cluster.dsn('big')}; stop with pg_ctl -D <data dir under {root}> stop")
+            return 0
     finally:
+        if args.keep:
+            return 0
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             cluster.stop()

@@ -19,36 +19,40 @@ extension Catalog {
             return CodegenRead.shared(versions)
         }
         let project = try self.project(named: name)
+        var live: (types: String, partitions: Set<String>)?
         if cached {
             guard try wrapped({ try store.indexStates() })[name] != nil else {
                 throw CatalogError(
                     .notFound, "project \"\(name)\" is not in the local index yet",
                     remedy: .readLiveOnce)
             }
-            let tables = try wrapped { try store.indexedTables(projects: [name], filter: .all) }.map(\.table)
-            let columns = try wrapped { try store.indexedColumns(projects: [name], filter: .all) }
-            let types = try wrapped { try store.indexedTypes(project: name) }
-            do { return try CodegenRead.cached(tables, columns, types: types, project: name) } catch {
-                throw CatalogError("the index's copy of project \"\(name)\" holds user types catalog cannot read: \(error)")
+        } else {
+            // Confirms the index's copy of the mappings (or replaces it, when _metadata moved) and reads
+            // the user types and partitions pg_catalog has now, in one conversation.
+            let outcome = try readLive([project], question: CodegenRead.catalogQuery, options: options)
+            if let failure = outcome.failures.first {
+                let message = failure.outcome.message ?? failure.outcome.label
+                if message.contains("_metadata schema is missing") {
+                    throw CatalogError(
+                        .conflict, "project \"\(name)\" has no _metadata schema", remedy: .installAndScanMetadata(name))
+                }
+                if case .timedOut = failure.outcome {
+                    throw CatalogError(.timedOut, "project \"\(name)\": \(message)", remedy: failure.outcome.remedy)
+                }
+                throw CatalogError(.unreachable, "project \"\(name)\": \(message)", remedy: failure.outcome.remedy)
             }
-        }
-        let outcome = try readLive([project], question: CodegenRead.liveQuery, options: options)
-        if let failure = outcome.failures.first {
-            let message = failure.outcome.message ?? failure.outcome.label
-            if message.contains("_metadata schema is missing") {
-                throw CatalogError(
-                    .conflict, "project \"\(name)\" has no _metadata schema", remedy: .installAndScanMetadata(name))
+            guard let record = outcome.answers.first?.answer?.records.first, let types = record["types"],
+                let partitions = try? JSONDecoder().decode([String].self, from: Data((record["partitions"] ?? "").utf8))
+            else {
+                throw CatalogError("project \"\(name)\" returned no pg_catalog facts")
             }
-            if case .timedOut = failure.outcome {
-                throw CatalogError(.timedOut, "project \"\(name)\": \(message)", remedy: failure.outcome.remedy)
-            }
-            throw CatalogError(.unreachable, "project \"\(name)\": \(message)", remedy: failure.outcome.remedy)
+            live = (types, Set(partitions))
         }
-        guard let document = outcome.answers.first?.answer?.records.first?["document"] else {
-            throw CatalogError("project \"\(name)\" returned no metadata")
-        }
-        do { return try CodegenRead.parse(document, project: name) } catch let error as CatalogError { throw error } catch {
-            throw CatalogError("project \"\(name)\" returned metadata catalog cannot read: \(error)")
+        let tables = try wrapped { try store.indexedTables(projects: [name], filter: .all) }.map(\.table)
+        let columns = try wrapped { try store.indexedColumns(projects: [name], filter: .all) }
+        let types = try live.map(\.types) ?? wrapped { try store.indexedTypes(project: name) }
+        do { return try CodegenRead.input(tables, columns, types: types, partitions: live?.partitions, project: name) } catch {
+            throw CatalogError("the metadata of project \"\(name)\" holds user types catalog cannot read: \(error)")
         }
     }
 

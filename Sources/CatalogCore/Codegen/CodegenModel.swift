@@ -159,6 +159,14 @@ struct CodegenModel {
             }
             userTypes.append(resolved)
         }
+        // Column names repeat across tables (id, created_at, …): each is turned into a field name once.
+        var camelCased: [String: String] = [:]
+        func camelCase(_ name: String) -> String {
+            if let known = camelCased[name] { return known }
+            let field = CodegenNames.camelCase(name)
+            camelCased[name] = field
+            return field
+        }
         var tables: [Table] = []
         for (index, table) in emitted.enumerated() {
             var fields = NameAllocator()
@@ -168,7 +176,7 @@ struct CodegenModel {
             let claims = columns.filter { $0.graphqlField?.isEmpty == false } + columns.filter { $0.graphqlField?.isEmpty != false }
             for column in claims {
                 let row = "\(table.qualifiedName).\(column.name)"
-                var wanted = CodegenNames.camelCase(column.name)
+                var wanted = camelCase(column.name)
                 if let explicit = column.graphqlField, !explicit.isEmpty {
                     wanted = CodegenNames.valid(explicit, fallback: "field")
                     if wanted != explicit {

@@ -74,8 +74,19 @@ enum GraphQLGenerator {
     /// A block string; `"""` inside is escaped as the spec says.
     static func description(_ lines: [String], indent: String) -> String {
         guard !lines.isEmpty else { return "" }
-        let body = lines.joined(separator: "\n\n").replacingOccurrences(of: "\"\"\"", with: "\\\"\"\"")
-        let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : indent + $0 }
+        let body = lines.joined(separator: "\n\n")
+        if !TypeScriptGenerator.contains(body, "\"\"\""), !body.utf8.contains(0x0D) {
+            // The common case, byte by byte: each non-empty line indented.
+            var out = indent + "\"\"\"\n"
+            out.reserveCapacity(body.utf8.count + 64)
+            TypeScriptGenerator.eachLine(body) { line in
+                if !line.isEmpty { out += indent + line }
+                out += "\n"
+            }
+            return out + indent + "\"\"\"\n"
+        }
+        let escaped = body.replacingOccurrences(of: "\"\"\"", with: "\\\"\"\"")
+        let indented = escaped.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : indent + $0 }
         return "\(indent)\"\"\"\n\(indented.joined(separator: "\n"))\n\(indent)\"\"\"\n"
     }
 }

@@ -57,9 +57,42 @@ enum TypeScriptGenerator {
     /// A TSDoc comment; `*/` inside is broken up so the comment cannot end early.
     static func comment(_ lines: [String], indent: String) -> String {
         guard !lines.isEmpty else { return "" }
-        let body = lines.joined(separator: "\n\n").replacingOccurrences(of: "*/", with: "*\\/")
+        let joined = lines.joined(separator: "\n\n")
+        if !contains(joined, "*/"), !joined.utf8.contains(0x0D) {
+            // The common case, byte by byte.
+            var out = indent + "/**\n"
+            out.reserveCapacity(joined.utf8.count + 64)
+            eachLine(joined) { line in
+                out += line.isEmpty ? indent + " *\n" : indent + " * " + line + "\n"
+            }
+            return out + indent + " */\n"
+        }
+        let body = joined.replacingOccurrences(of: "*/", with: "*\\/")
         let rows = body.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "\(indent) *" : "\(indent) * \($0)" }
         return "\(indent)/**\n\(rows.joined(separator: "\n"))\n\(indent) */\n"
+    }
+
+    /// Whether `text` holds `part` (a short ASCII string), compared byte by byte.
+    static func contains(_ text: String, _ part: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: part.utf8Start, count: part.utf8CodeUnitCount)
+        guard let first = needle.first else { return true }
+        var utf8 = text.utf8[...]
+        while let index = utf8.firstIndex(of: first) {
+            if utf8[index...].starts(with: needle) { return true }
+            utf8 = utf8[utf8.index(after: index)...]
+        }
+        return false
+    }
+
+    /// Calls `body` with each line of `text` (split at `\n`, empty lines included). For text without
+    /// `\r`, the same lines as splitting the characters.
+    static func eachLine(_ text: String, _ body: (Substring) -> Void) {
+        var start = text.startIndex
+        while let end = text.utf8[start...].firstIndex(of: 0x0A) {
+            body(text[start..<end])
+            start = text.utf8.index(after: end)
+        }
+        body(text[start...])
     }
 
     /// A string literal: JSON's escapes are TypeScript's.

@@ -34,9 +34,10 @@ struct LiveRead: Sendable {
         SELECT to_jsonb(t) ->> 'pg_schema' AS pg_schema, t.table_name, to_jsonb(t) ->> 'relation_kind' AS relation_kind,
                t.graphql_type, t.label, t.description, t.is_shared,
                to_jsonb(t) ->> 'shared_name' AS shared_name, to_jsonb(t) ->> 'shared_version' AS shared_version,
-               (SELECT c.relispartition FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = coalesce(to_jsonb(t) ->> 'pg_schema', 'public') AND c.relname = t.table_name) AS is_partition
+               c.relispartition AS is_partition
         FROM _metadata.mappings_table t
+        LEFT JOIN pg_namespace n ON n.nspname = coalesce(to_jsonb(t) ->> 'pg_schema', 'public')
+        LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.table_name
         """)
 
     static let columnsDump = Query(
