@@ -107,6 +107,11 @@ enum QuotedYAML {
         /// libyaml's double-quoted scalar, with `allowUnicode`: printable characters as they are.
         mutating func quoted(_ text: String) {
             bytes.append(UInt8(ascii: "\""))
+            // Printable ASCII without `"` or `\\` is written as it is, in one piece.
+            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E && $0 != 0x22 && $0 != 0x5C }) {
+                bytes.append(contentsOf: text.utf8)
+                return bytes.append(UInt8(ascii: "\""))
+            }
             for scalar in text.unicodeScalars {
                 let value = scalar.value
                 switch value {
