@@ -172,7 +172,9 @@ struct CodegenTests {
         _ = try fleet.catalog.generate(.graphql, project: "billing")
         old = try #require(try fleet.catalog.store.indexStates()["billing"])
         #expect(old.hasTypes)
-        #expect(try Codegen.generate(.openapi, from: fleet.catalog.codegenInput(project: "billing", cached: true)) == Codegen.generate(.openapi, from: input))
+        #expect(
+            try Codegen.generate(.openapi, from: fleet.catalog.codegenInput(project: "billing", cached: true))
+                == Codegen.generate(.openapi, from: input))
     }
 
     @Test("every output passes the real tools: tsc --strict, graphql-core, jsonschema with real rows, openapi-spec-validator")

@@ -59,7 +59,9 @@ struct QuotedYAMLTests {
         ]
         let keys = texts.filter { !$0.contains("\n") && !$0.contains("\r") && !$0.contains("\u{85}") && !$0.contains("\u{2028}") }
         let document = OrderedJSON.object(
-            texts.enumerated().map { ("k\($0.offset)", .string($0.element)) } + [("list", .strings(texts))] + [("keys", .object(keys.map { ($0, .int(1)) }))])
+            texts.enumerated().map { ("k\($0.offset)", .string($0.element)) } + [("list", .strings(texts))] + [
+                ("keys", .object(keys.map { ($0, .int(1)) }))
+            ])
         #expect(Self.matches(document))
     }
 
@@ -68,7 +70,9 @@ struct QuotedYAMLTests {
         #expect(Self.direct(.object([(String(repeating: "k", count: 129), .int(1))])) == nil)
         #expect(Self.direct(.object([("two\nlines", .int(1))])) == nil)
         #expect(Self.direct(.object([("n", .double(.infinity))])) == nil)
-        #expect(Self.direct(.object([(String(repeating: "k", count: 128), .int(1))])) == OpenAPIGenerator.yams(.object([(String(repeating: "k", count: 128), .int(1))])))
+        #expect(
+            Self.direct(.object([(String(repeating: "k", count: 128), .int(1))]))
+                == OpenAPIGenerator.yams(.object([(String(repeating: "k", count: 128), .int(1))])))
     }
 
     @Test("random documents")

@@ -47,10 +47,11 @@ struct ViewNullabilityTests {
         let connection = try TestWorkspace.cluster().connect(database: database.name)
         let notNull = try Self.nullability(connection).filter { !$0.value }.keys.sorted()
         #expect(
-            notNull == [
-                "grouped.name", "inner_join.id", "inner_join.label", "inner_join.name", "materialized.label", "odd \"name\".:resname (x)",
-                "of_view.renamed", "plain.id", "plain.renamed", "from_subquery.name", "using_join.id", "using_join.name",
-            ].sorted())
+            notNull
+                == [
+                    "grouped.name", "inner_join.id", "inner_join.label", "inner_join.name", "materialized.label", "odd \"name\".:resname (x)",
+                    "of_view.renamed", "plain.id", "plain.renamed", "from_subquery.name", "using_join.id", "using_join.name",
+                ].sorted())
         // Everything else is nullable, as PostgreSQL says.
         #expect(try Self.nullability(connection).count == 25)
         // Drift reads the catalog the same way, so the inferred NOT NULL is not drift, and a rescan changes nothing.
