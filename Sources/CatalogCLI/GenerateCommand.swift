@@ -13,7 +13,9 @@ struct GenerateCommand: ParsableCommand {
             graphql writes schema.graphql, typescript index.ts, openapi openapi.yaml, and jsonschema one \
             TypeName.json per table (on standard output: one schema whose $defs hold every table). \
             Warnings (renamed identifiers, resolved collisions, rules that do not map) go to stderr and \
-            leave the exit status at 0; --check exits 1 when a file in --out is missing or stale.
+            leave the exit status at 0. --out removes the files an earlier run generated from the same \
+            metadata that are no longer produced (their first lines name it); --check exits 1 when a file \
+            in --out is missing, stale or such a leftover.
 
             Example: catalog generate typescript --project billing --out src/db/ --check
             """
@@ -32,7 +34,7 @@ struct GenerateCommand: ParsableCommand {
         name: .long, help: ArgumentHelp("Write the files into this directory (created when missing); other files are left alone.", valueName: "dir"))
     var out: String?
 
-    @Flag(name: .long, help: "Write nothing; exit 1 if the files in --out are missing or differ from what would be generated.")
+    @Flag(name: .long, help: "Write nothing; exit 1 if the files in --out are missing, differ from what would be generated, or are left over.")
     var check = false
 
     @Flag(name: .long, help: "Read the metadata from the local index; no database is contacted.")
@@ -54,15 +56,20 @@ struct GenerateCommand: ParsableCommand {
         for warning in output.warnings { Terminal.warn("warning: \(warning.message)") }
         if let out, check {
             let stale = Catalog.staleGenerated(output, in: out)
-            guard stale.isEmpty else {
+            let leftover = Catalog.leftoverGenerated(output, in: out)
+            guard stale.isEmpty && leftover.isEmpty else {
                 let command = "catalog generate \(format.rawValue) \(project.map { "--project \($0)" } ?? "--shared") --out \(out)"
-                Terminal.warn("stale in \(out): \(stale.joined(separator: ", ")); run '\(command)'")
+                let parts =
+                    (stale.isEmpty ? [] : ["stale in \(out): \(stale.joined(separator: ", "))"])
+                    + (leftover.isEmpty ? [] : ["no longer generated in \(out): \(leftover.joined(separator: ", "))"])
+                Terminal.warn("\(parts.joined(separator: "; ")); run '\(command)'")
                 throw ExitCode(ExitStatus.partial)
             }
             Terminal.write("\(output.files.count) file(s) in \(out) are up to date\n")
         } else if let target {
-            try catalog.writeGenerated(output, to: target)
+            let removed = try catalog.writeGenerated(output, to: target)
             Terminal.write("wrote \(output.files.count) file(s) to \(target.path)\n")
+            if !removed.isEmpty { Terminal.write("removed \(removed.count) file(s) no longer generated: \(removed.joined(separator: ", "))\n") }
         } else {
             Terminal.write(output.text)
         }

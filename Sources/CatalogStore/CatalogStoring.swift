@@ -51,6 +51,8 @@ public protocol CatalogStoring: Sendable {
     func codedColumns(projects: [String]) throws -> CodedColumns
     /// Index tables whose name passes `filter`, ordered by project, schema and table.
     func indexedTables(projects: [String], filter: IndexNameFilter) throws -> [(project: String, table: IndexedTable)]
+    /// The user-defined types a project's copy holds, as given to `applyIndexUpdates`; nil when none were kept.
+    func indexedTypes(project: String) throws -> String?
 
     // MARK: Shared definitions
 

@@ -13,11 +13,14 @@ public struct IndexedTable: Sendable, Equatable {
     public var isShared: Bool?
     public var sharedName: String?
     public var sharedVersion: Int?
+    /// A partition of a partitioned table (`pg_class.relispartition`); nil when the copy did not read it.
+    public var isPartition: Bool?
 
     public init(
         schema: String?, name: String, kind: String?, graphqlType: String?, label: String?, description: String?,
-        isShared: Bool?, sharedName: String?, sharedVersion: Int?
+        isShared: Bool?, sharedName: String?, sharedVersion: Int?, isPartition: Bool? = nil
     ) {
+        self.isPartition = isPartition
         self.schema = schema
         self.name = name
         self.kind = kind
@@ -75,11 +78,17 @@ public struct IndexState: Sendable, Equatable {
     public var fetchedAt: Date
     /// The database's LC_CTYPE as `CharacterRules` reads it; nil until a live read recorded it.
     public var ctype: String?
+    /// Whether the copy holds the project's user-defined types (`indexedTypes`): copies made before the
+    /// store kept them do not, and the next live read replaces them.
+    public var hasTypes: Bool = false
 }
 
 /// A fresh copy of one project's mappings, or a confirmation that the copy held is still current.
 public enum IndexUpdate: Sendable {
-    case replace(project: String, revision: Int64?, incarnation: String?, metadataVersion: Int?, tables: [IndexedTable], columns: [IndexedColumn])
+    /// `types` is the project's enums, domains and composite types as one JSON array, opaque to the store.
+    case replace(
+        project: String, revision: Int64?, incarnation: String?, metadataVersion: Int?, tables: [IndexedTable], columns: [IndexedColumn],
+        types: String? = nil)
     case confirm(project: String)
 }
 
@@ -90,7 +99,8 @@ extension Store {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at, s.ctype
+                    SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at, s.ctype,
+                           s.pg_types IS NOT NULL AS has_types
                     FROM index_state s JOIN project p ON p.id = s.project_id
                     """)
             var states: [String: IndexState] = [:]
@@ -98,7 +108,7 @@ extension Store {
                 let name: String = row["name"]
                 states[name] = IndexState(
                     project: name, revision: row["revision"], incarnation: row["incarnation"],
-                    metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"], ctype: row["ctype"])
+                    metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"], ctype: row["ctype"], hasTypes: row["has_types"])
             }
             return states
         }
@@ -115,7 +125,7 @@ extension Store {
             let insertTable = try db.cachedStatement(
                 sql: """
                     INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
-                        description, is_shared, shared_name, shared_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        description, is_shared, shared_name, shared_version, is_partition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             let insertColumn = try db.cachedStatement(
                 sql: """
@@ -136,14 +146,14 @@ extension Store {
                 switch update {
                 case .confirm:
                     continue
-                case .replace(let project, let revision, let incarnation, let version, let tables, let columns):
+                case .replace(let project, let revision, let incarnation, let version, let tables, let columns, let types):
                     guard let id = ids[project] else { continue }
                     try db.cachedStatement(sql: "DELETE FROM index_table WHERE project_id = ?").execute(arguments: [id])
                     try db.cachedStatement(sql: "DELETE FROM index_column WHERE project_id = ?").execute(arguments: [id])
                     for table in tables {
                         try insertTable.execute(arguments: [
                             id, table.schema, table.name, table.name.lowercased(), table.kind, table.graphqlType, table.label,
-                            table.description, table.isShared, table.sharedName, table.sharedVersion,
+                            table.description, table.isShared, table.sharedName, table.sharedVersion, table.isPartition,
                         ])
                     }
                     for column in columns {
@@ -154,11 +164,12 @@ extension Store {
                     }
                     try db.cachedStatement(
                         sql: """
-                            INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at) VALUES (?, ?, ?, ?, ?)
+                            INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at, pg_types)
+                            VALUES (?, ?, ?, ?, ?, ?)
                             ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
-                                metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at
+                                metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at, pg_types = excluded.pg_types
                             """
-                    ).execute(arguments: [id, revision, incarnation, version, date])
+                    ).execute(arguments: [id, revision, incarnation, version, date, types])
                 }
             }
         }
@@ -187,6 +198,15 @@ extension Store {
                         """
                 ).execute(arguments: [ctype, ctype, try Store.jsonArray(members.map(\.project))])
             }
+        }
+    }
+
+    /// The user-defined types the project's copy holds (the JSON array `applyIndexUpdates` was given),
+    /// or nil when it holds none: no copy, or one made before the store kept them.
+    public func indexedTypes(project: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT s.pg_types FROM index_state s JOIN project p ON p.id = s.project_id WHERE p.name = ?", arguments: [project])
         }
     }
 
@@ -276,7 +296,7 @@ extension Store {
                 db,
                 sql: """
                     SELECT p.name, t.pg_schema, t.table_name, t.relation_kind, t.graphql_type, t.label, t.description,
-                           t.is_shared, t.shared_name, t.shared_version
+                           t.is_shared, t.shared_name, t.shared_version, t.is_partition
                     FROM index_table t JOIN project p ON p.id = t.project_id
                     WHERE \(condition)
                     ORDER BY p.name, t.pg_schema, t.table_name
@@ -290,7 +310,7 @@ extension Store {
                         project,
                         IndexedTable(
                             schema: row[1], name: row[2], kind: row[3], graphqlType: row[4], label: row[5], description: row[6],
-                            isShared: row[7], sharedName: row[8], sharedVersion: row[9])
+                            isShared: row[7], sharedName: row[8], sharedVersion: row[9], isPartition: row[10])
                     ))
             }
             return tables

@@ -1,3 +1,4 @@
+import CatalogStore
 import CatalogSupport
 import CatalogTestSupport
 import Foundation
@@ -42,12 +43,12 @@ struct CodegenTests {
         let input = CodegenInput(
             name: "t",
             tables: [
-                CodegenTable(schema: "sales", name: "contacts", columns: [CodegenColumn(name: "id", pgType: "integer")]),
+                CodegenTable(schema: "sales", name: "contacts", columns: [IndexedColumn(name: "id", type: "integer")]),
                 CodegenTable(
                     schema: "public", name: "contacts",
                     columns: [
-                        CodegenColumn(name: "Full Name", pgType: "text", position: 1),
-                        CodegenColumn(name: "full_name", pgType: "text", position: 2),
+                        IndexedColumn(name: "Full Name", type: "text", position: 1),
+                        IndexedColumn(name: "full_name", type: "text", position: 2),
                     ]),
                 CodegenTable(schema: "public", name: "string", columns: []),
             ])
@@ -74,7 +75,7 @@ struct CodegenTests {
             #expect(error.code == .refused)
         }
         let badRules = CodegenInput(
-            name: "t", tables: [CodegenTable(name: "users", columns: [CodegenColumn(name: "email", pgType: "text", validationRules: "[1, 2]")])])
+            name: "t", tables: [CodegenTable(name: "users", columns: [IndexedColumn(name: "email", type: "text", validationRules: "[1, 2]")])])
         do {
             _ = try CodegenModel(badRules)
             Issue.record("rules that are an array were accepted")
@@ -147,11 +148,33 @@ struct CodegenTests {
         #expect(typescript.text.contains("export type InvoiceStatus = \"draft\" | \"open\" | \"paid\" | \"void\" | \"written-off\";"))
         #expect(graphql.warnings.contains(CodegenWarning("column public.customers.VAT number: the name vatNumber is taken; using vatNumber2")))
         #expect(graphql.warnings.contains { $0.message.contains("\"x-widget\"") })
-        // --cached reads the index the live read refreshed: the same mappings, without pg_catalog's types.
+        // --cached reads the index the live read refreshed: the same mappings, user types and partitions.
         let cached = try fleet.catalog.codegenInput(project: "billing", cached: true)
         #expect(cached.tables.map(\.qualifiedName).sorted() == input.tables.map(\.qualifiedName).sorted())
-        #expect(cached.notes.first?.message.hasPrefix("from the index: it keeps no pg_catalog facts") == true)
-        #expect(try Codegen.generate(.graphql, from: cached).warnings.contains(cached.notes[0]))
+        #expect(cached.types == input.types && cached.notes.isEmpty)
+        #expect(cached.tables.filter(\.isPartition).map(\.qualifiedName) == ["public.payments_2026"])
+        for format in CodegenFormat.allCases {
+            #expect(try Codegen.generate(format, from: cached) == Codegen.generate(format, from: input), "\(format)")
+        }
+        // A copy the index made without them (an older catalog's) says so, and the next live read replaces it.
+        var old = try #require(try fleet.catalog.store.indexStates()["billing"])
+        try fleet.catalog.store.applyIndexUpdates(
+            [
+                .replace(
+                    project: "billing", revision: old.revision, incarnation: old.incarnation, metadataVersion: old.metadataVersion,
+                    tables: try fleet.catalog.store.indexedTables(projects: ["billing"], filter: .all).map(\.table),
+                    columns: try fleet.catalog.store.indexedColumns(projects: ["billing"], filter: .all))
+            ], at: old.fetchedAt)
+        let older = try fleet.catalog.codegenInput(project: "billing", cached: true)
+        #expect(older.types.isEmpty)
+        #expect(older.notes.first?.message.hasPrefix("from the index: this copy was made before the index kept pg_catalog facts") == true)
+        #expect(try Codegen.generate(.graphql, from: older).warnings.contains(older.notes[0]))
+        _ = try fleet.catalog.generate(.graphql, project: "billing")
+        old = try #require(try fleet.catalog.store.indexStates()["billing"])
+        #expect(old.hasTypes)
+        #expect(
+            try Codegen.generate(.openapi, from: fleet.catalog.codegenInput(project: "billing", cached: true))
+                == Codegen.generate(.openapi, from: input))
     }
 
     @Test("every output passes the real tools: tsc --strict, graphql-core, jsonschema with real rows, openapi-spec-validator")
@@ -246,8 +269,8 @@ struct CodegenSpeedTests {
                 schema: schemas[index % 5], name: String(format: "t%04d", index), kind: index % 10 == 9 ? .view : .table,
                 label: "Table \(index)", description: "Generated table \(index)",
                 columns: columns.enumerated().map { position, column in
-                    CodegenColumn(
-                        name: column.0, pgType: column.1, label: column.0.capitalized, isNullable: position % 2 == 0,
+                    IndexedColumn(
+                        name: column.0, type: column.1, label: column.0.capitalized, isNullable: position % 2 == 0,
                         validationRules: column.0 == "email"
                             ? #"{"format": "email", "max_length": 200}"# : column.0 == "name" ? #"{"min_length": 1, "x-ui": "text"}"# : nil,
                         position: position + 1)

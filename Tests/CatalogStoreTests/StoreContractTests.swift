@@ -201,6 +201,21 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         try store.recordIndexCtypes([(project: "one", ctype: "en_US.UTF-8")])
         #expect(try store.indexStates()["one"]?.ctype == "en_US.UTF-8")
 
+        // A copy keeps the user-defined types and partition flags it was given; one without types says so.
+        #expect(try store.indexStates()["one"]?.hasTypes == false)
+        #expect(try store.indexedTypes(project: "one") == nil)
+        var partition = table("users_2026")
+        partition.isPartition = true
+        try store.applyIndexUpdates(
+            [
+                .replace(
+                    project: "one", revision: 8, incarnation: "1/one", metadataVersion: 2, tables: [table("users"), partition], columns: [],
+                    types: #"[{"key": "mood"}]"#)
+            ], at: time)
+        #expect(try store.indexStates()["one"]?.hasTypes == true)
+        #expect(try store.indexedTypes(project: "one") == #"[{"key": "mood"}]"#)
+        #expect(try store.indexedTables(projects: ["one"], filter: .all).map(\.table.isPartition) == [nil, true])
+
         try store.invalidateIndex(project: "one")
         #expect(try store.indexStates()["one"] == nil)
         #expect(try store.indexedColumns(projects: ["one"], filter: .all).isEmpty)

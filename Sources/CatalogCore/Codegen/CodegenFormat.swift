@@ -12,6 +12,19 @@ public struct CodegenOutput: Sendable, Equatable {
     /// `$defs` hold every table (empty when the files were asked for).
     public var text: String
     public var warnings: [CodegenWarning]
+    /// The line every generated file carries (a comment, or JSON Schema's `$comment` and OpenAPI's
+    /// `info.description`), naming the metadata it came from: how `--out` tells its own files.
+    public var marker: String = ""
+
+    /// The extension of this format's files, which a leftover file must have too.
+    public var fileExtension: String {
+        switch format {
+        case .graphql: ".graphql"
+        case .typescript: ".ts"
+        case .jsonschema: ".json"
+        case .openapi: ".yaml"
+        }
+    }
 
     /// The media type the API answers with.
     public var mediaType: String {
@@ -52,6 +65,6 @@ public enum Codegen {
             text = OpenAPIGenerator.generate(model)
             files = [CodegenFile(name: "openapi.yaml", content: text)]
         }
-        return CodegenOutput(format: format, files: files, text: text, warnings: model.warnings)
+        return CodegenOutput(format: format, files: files, text: text, warnings: model.warnings, marker: model.marker)
     }
 }

@@ -1,3 +1,5 @@
+import CatalogStore
+
 /// What the generators read: one project's mappings (or the shared definitions) and the user-defined
 /// types PostgreSQL knows for them. A pure value, so every generator is a function of it alone and the
 /// same metadata gives byte-identical files.
@@ -31,11 +33,12 @@ public struct CodegenTable: Sendable, Equatable {
     public var description: String?
     public var sharedName: String?
     public var sharedVersion: Int?
-    public var columns: [CodegenColumn]
+    /// The mapped columns, as the index keeps them (read live, from the index, or from a shared definition).
+    public var columns: [IndexedColumn]
 
     public init(
         schema: String = "public", name: String, kind: RelationKind = .table, isPartition: Bool = false, graphqlType: String? = nil,
-        label: String? = nil, description: String? = nil, sharedName: String? = nil, sharedVersion: Int? = nil, columns: [CodegenColumn] = []
+        label: String? = nil, description: String? = nil, sharedName: String? = nil, sharedVersion: Int? = nil, columns: [IndexedColumn] = []
     ) {
         self.schema = schema
         self.name = name
@@ -56,36 +59,20 @@ public struct CodegenTable: Sendable, Equatable {
     public var isReadOnly: Bool { kind == .view || kind == .materializedView }
 }
 
-/// One mapped column.
-public struct CodegenColumn: Sendable, Equatable {
-    public var name: String
-    /// `format_type` text, such as `character varying(255)` or `text[]`; nil when the scan never saw it.
-    public var pgType: String?
-    public var graphqlField: String?
-    public var label: String?
-    public var description: String?
-    /// From `_metadata.mappings_column.is_nullable`; unknown reads as nullable.
-    public var isNullable: Bool?
-    /// The raw JSON of `validation_rules`, checked to be an object when the input is validated.
-    public var validationRules: String?
-    public var position: Int?
-
-    public init(
-        name: String, pgType: String? = nil, graphqlField: String? = nil, label: String? = nil, description: String? = nil,
+extension IndexedColumn {
+    /// A column as the generators read it: the index's fields (`type` is `format_type` text such as
+    /// `character varying(255)` or `text[]`, nil when the scan never saw it), the relation given by its table.
+    init(
+        name: String, type: String? = nil, graphqlField: String? = nil, label: String? = nil, description: String? = nil,
         isNullable: Bool? = nil, validationRules: String? = nil, position: Int? = nil
     ) {
-        self.name = name
-        self.pgType = pgType
-        self.graphqlField = graphqlField
-        self.label = label
-        self.description = description
-        self.isNullable = isNullable
-        self.validationRules = validationRules
-        self.position = position
+        self.init(
+            schema: nil, table: "", kind: nil, name: name, type: type, graphqlField: graphqlField, label: label, description: description,
+            isNullable: isNullable, validationRules: validationRules, position: position)
     }
 
-    /// Non-null only when the metadata says NOT NULL.
-    public var isRequired: Bool { isNullable == false }
+    /// Non-null only when the metadata says NOT NULL (unknown reads as nullable).
+    var isRequired: Bool { isNullable == false }
 }
 
 /// A user-defined type read from `pg_type`.

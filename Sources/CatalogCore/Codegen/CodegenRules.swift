@@ -81,7 +81,14 @@ struct CodegenRules: Equatable {
     func naming(_ row: String) -> CodegenRules {
         guard !warnings.isEmpty else { return self }
         var named = self
-        named.warnings = warnings.map { CodegenWarning($0.message.replacingOccurrences(of: Self.rowPlaceholder, with: row)) }
+        named.warnings = warnings.map { warning in
+            let message = warning.message
+            // Warnings start with the row; anything else takes the slower, general replacement.
+            if message.hasPrefix(Self.rowPlaceholder), !message.dropFirst(Self.rowPlaceholder.count).contains("\u{1}") {
+                return CodegenWarning(row + message.dropFirst(Self.rowPlaceholder.count))
+            }
+            return CodegenWarning(message.replacingOccurrences(of: Self.rowPlaceholder, with: row))
+        }
         return named
     }
 

@@ -8,7 +8,7 @@ enum JSONSchemaGenerator {
     static func files(_ model: CodegenModel) -> [(name: String, content: String)] {
         model.tables.map { table in
             var fields = tableSchema(table, model, refPrefix: "#/$defs/")
-            fields.insert(("$schema", .string(dialect)), at: 0)
+            fields.insert(contentsOf: [("$comment", .string(model.marker)), ("$schema", .string(dialect))], at: 0)
             let used = usedTypes(table, model)
             if !used.isEmpty {
                 fields.append(("$defs", .object(used.map { ($0.typeName, userTypeSchema($0, model, refPrefix: "#/$defs/")) })))
@@ -23,7 +23,7 @@ enum JSONSchemaGenerator {
             model.tables.map { ($0.typeName, OrderedJSON.object(tableSchema($0, model, refPrefix: "#/$defs/"))) }
             + model.userTypes.map { ($0.typeName, userTypeSchema($0, model, refPrefix: "#/$defs/")) }
         return OrderedJSON.object([
-            ("$schema", .string(dialect)), ("title", .string(model.name)),
+            ("$comment", .string(model.marker)), ("$schema", .string(dialect)), ("title", .string(model.name)),
             ("description", .string("Every relation of \(model.name), one definition each, as row_to_json writes a row.")),
             ("$defs", .object(definitions)),
         ]).rendered

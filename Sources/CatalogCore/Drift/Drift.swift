@@ -116,14 +116,14 @@ enum SchemaDrift {
     }
 
     static func compare(project: String, live: QueryResult, mapped: QueryResult) -> [DriftItem] {
+        // Read as scan reads it, so a view column scan knows to be NOT NULL is not drift.
         var real: [String: Relation] = [:]
-        for record in live.records {
-            let table = "\(record["schema"] ?? "").\(record["name"] ?? "")"
-            var relation = real[table] ?? Relation(kind: record["relkind"].flatMap(RelationKind.init(relkind:))?.rawValue)
-            if let column = record["column_name"] {
-                relation.columns[column] = Column(type: record["type"] ?? "", isNullable: record.bool("nullable"), position: record.int("position"))
+        for live in MetadataScanner.relations(live) {
+            var relation = Relation(kind: live.kind.rawValue)
+            for column in live.columns {
+                relation.columns[column.name] = Column(type: column.type, isNullable: column.isNullable, position: column.position)
             }
-            real[table] = relation
+            real["\(live.schema).\(live.name)"] = relation
         }
         var ours: [String: Relation] = [:]
         for record in mapped.records {

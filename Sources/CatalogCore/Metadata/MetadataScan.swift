@@ -46,6 +46,8 @@ struct LiveRelation: Equatable {
     var name: String
     var kind: RelationKind
     var columns: [LiveColumn]
+    /// `pg_class.oid`, which views' rules name their sources by.
+    var oid: UInt32? = nil
 }
 
 /// One column as PostgreSQL's catalog describes it.
@@ -174,10 +176,15 @@ struct MetadataScanner {
         }
     }
 
+    /// Every relation and column, with each view's and materialized view's `_RETURN` rule on its first
+    /// row, so `ViewNullability` can tell which view columns are NOT NULL.
     static let liveQuery = """
-        SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
+        SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.oid::bigint AS oid,
                a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type,
-               NOT a.attnotnull AS nullable, a.attnum AS position
+               NOT a.attnotnull AS nullable, a.attnum AS position,
+               CASE WHEN c.relkind IN ('v', 'm') AND a.attnum = (SELECT min(f.attnum) FROM pg_attribute f
+                                                                WHERE f.attrelid = c.oid AND f.attnum > 0 AND NOT f.attisdropped)
+                    THEN (SELECT r.ev_action::text FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') END AS view_rule
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -188,21 +195,30 @@ struct MetadataScanner {
         """
 
     func readLive() throws -> [LiveRelation] {
+        Self.relations(try connection.query(Self.liveQuery))
+    }
+
+    /// The relations `liveQuery` answered, view columns' nullability settled by `ViewNullability`.
+    static func relations(_ result: QueryResult) -> [LiveRelation] {
         var relations: [LiveRelation] = []
-        for record in try connection.query(Self.liveQuery).records {
+        var rules: [UInt32: String] = [:]
+        for record in result.records {
             let schema = record["schema"] ?? ""
             let name = record["name"] ?? ""
+            let oid = record["oid"].flatMap { UInt32($0) }
             if relations.last?.schema != schema || relations.last?.name != name {
                 relations.append(
-                    LiveRelation(schema: schema, name: name, kind: RelationKind(relkind: record["relkind"] ?? "r") ?? .table, columns: []))
+                    LiveRelation(
+                        schema: schema, name: name, kind: RelationKind(relkind: record["relkind"] ?? "r") ?? .table, columns: [], oid: oid))
             }
+            if let oid, let rule = record["view_rule"] { rules[oid] = rule }
             if let column = record["column_name"] {
                 relations[relations.count - 1].columns.append(
                     LiveColumn(
                         name: column, type: record["type"] ?? "", isNullable: record.bool("nullable") ?? true, position: record.int("position") ?? 0))
             }
         }
-        return relations
+        return ViewNullability.apply(relations, rules: rules)
     }
 
     struct RelationKey: Hashable {

@@ -123,7 +123,9 @@ private struct JSONTextWriter {
             for (position, index) in order.enumerated() {
                 separate(position, level: level + 1)
                 string(fields[index].0)
-                bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+                bytes.append(UInt8(ascii: " "))
+                bytes.append(UInt8(ascii: ":"))
+                bytes.append(UInt8(ascii: " "))
                 write(fields[index].1, level: level + 1)
             }
             close(UInt8(ascii: "}"), level: level)
@@ -172,7 +174,10 @@ private struct JSONTextWriter {
     }
 
     mutating func separate(_ position: Int, level: Int) {
-        if position > 0 { bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: "\n")]) }
+        if position > 0 {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(UInt8(ascii: "\n"))
+        }
         indent(level)
     }
 
@@ -189,6 +194,11 @@ private struct JSONTextWriter {
     /// A quoted string with JSON's escapes; `/` and everything from U+0080 on are written as they are.
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most text needs no escape: copied in one piece.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            return bytes.append(UInt8(ascii: "\""))
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -11,6 +11,8 @@ struct LiveRead: Sendable {
     let cachedRevision: Int64?
     /// The incarnation the store's copy was read from (`Incarnation.description`).
     let cachedIncarnation: String?
+    /// Whether the store's copy holds the user-defined types; a copy without them is read again.
+    var cachedHasTypes = true
 
     /// The ctype says how the database folds case and classifies characters in `~*` and `lower()`,
     /// in the form `CharacterRules` reads.
@@ -31,8 +33,11 @@ struct LiveRead: Sendable {
         """
         SELECT to_jsonb(t) ->> 'pg_schema' AS pg_schema, t.table_name, to_jsonb(t) ->> 'relation_kind' AS relation_kind,
                t.graphql_type, t.label, t.description, t.is_shared,
-               to_jsonb(t) ->> 'shared_name' AS shared_name, to_jsonb(t) ->> 'shared_version' AS shared_version
+               to_jsonb(t) ->> 'shared_name' AS shared_name, to_jsonb(t) ->> 'shared_version' AS shared_version,
+               c.relispartition AS is_partition
         FROM _metadata.mappings_table t
+        LEFT JOIN pg_namespace n ON n.nspname = coalesce(to_jsonb(t) ->> 'pg_schema', 'public')
+        LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.table_name
         """)
 
     static let columnsDump = Query(
@@ -47,18 +52,18 @@ struct LiveRead: Sendable {
         """)
 
     /// The next step, given the answers so far: the revision and the question together (one round
-    /// trip), then both dumps together when the revision moved.
+    /// trip), then the dumps together (mappings and user-defined types) when the revision moved.
     func next(_ results: [QueryResult]) -> [Query] {
         guard let first = results.first else { return [Self.revisionQuery] + (question.map { [$0] } ?? []) }
         let asked = question == nil ? 1 : 2
-        return results.count == asked && needsDump(first) ? [Self.tablesDump, Self.columnsDump] : []
+        return results.count == asked && needsDump(first) ? [Self.tablesDump, Self.columnsDump, CodegenRead.typesDump] : []
     }
 
     private func needsDump(_ revisionResult: QueryResult) -> Bool {
         let record = revisionResult.records.first
         let revision = record?["revision"].flatMap { Int64($0) }
         let incarnation = Incarnation(record)?.description
-        return revision == nil || revision != cachedRevision || incarnation != cachedIncarnation
+        return revision == nil || revision != cachedRevision || incarnation != cachedIncarnation || !cachedHasTypes
     }
 
     /// The question's answer, and how the index should change.
@@ -71,7 +76,8 @@ struct LiveRead: Sendable {
             IndexedTable(
                 schema: record["pg_schema"], name: record["table_name"] ?? "", kind: record["relation_kind"],
                 graphqlType: record["graphql_type"], label: record["label"], description: record["description"],
-                isShared: record.bool("is_shared"), sharedName: record["shared_name"], sharedVersion: record.int("shared_version"))
+                isShared: record.bool("is_shared"), sharedName: record["shared_name"], sharedVersion: record.int("shared_version"),
+                isPartition: record.bool("is_partition"))
         }
         let columns = results[dumpStart + 1].records.map { record in
             IndexedColumn(
@@ -83,7 +89,8 @@ struct LiveRead: Sendable {
         let update = IndexUpdate.replace(
             project: project, revision: state?["revision"].flatMap { Int64($0) }, incarnation: Incarnation(state)?.description,
             metadataVersion: state?.int("metadata_version"),
-            tables: tables, columns: columns)
+            tables: tables, columns: columns,
+            types: results.count > dumpStart + 2 ? results[dumpStart + 2].records.first?["types"] ?? "[]" : nil)
         return (answer, update)
     }
 
@@ -110,7 +117,8 @@ extension Catalog {
         var conversations: [String: LiveRead] = [:]
         let tasks = try projects.map { project in
             let state = states[project.name]
-            let conversation = LiveRead(question: question, cachedRevision: state?.revision, cachedIncarnation: state?.incarnation)
+            let conversation = LiveRead(
+                question: question, cachedRevision: state?.revision, cachedIncarnation: state?.incarnation, cachedHasTypes: state?.hasTypes ?? true)
             conversations[project.name] = conversation
             return FanOutTask(key: project.name, connection: try project.connectionString(), steps: conversation.next)
         }
