@@ -186,3 +186,13 @@ extension CatalogStoring {
 }
 
 extension Store: CatalogStoring {}
+extension PostgresStore: CatalogStoring {}
+
+extension StoreLocation {
+    /// Opens the store this location names: a registry in PostgreSQL, else the SQLite file.
+    /// (`access` applies to the SQLite file; a registry's rights are its role's.)
+    public func openStore(_ access: StoreAccess = .readWrite) throws -> any CatalogStoring {
+        if isRegistry { return try PostgresStore(location: self) }
+        return try Store(location: self, access: access)
+    }
+}

@@ -60,6 +60,12 @@ extension Store {
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
+        return try Store.federatedQuery(sql, projects: projects, timeout: timeout, on: queue)
+    }
+
+    /// Runs one read-only statement over the federated relations of a connection that holds the
+    /// store's tables (the store file, or the in-memory copy a PostgreSQL store makes).
+    static func federatedQuery(_ sql: String, projects: [String], timeout: Double?, on queue: DatabaseQueue) throws -> SQLAnswer {
         // An infinite or absurd limit means none; DispatchTime traps on values it cannot hold.
         let interruption = timeout.flatMap { $0.isFinite && $0 > 0 && $0 < 1e7 ? $0 : nil }.map { seconds in
             let item = DispatchWorkItem { queue.interrupt() }
@@ -75,7 +81,7 @@ extension Store {
         }
     }
 
-    private func answer(_ sql: String, projects: [String], on queue: DatabaseQueue) throws -> SQLAnswer {
+    private static func answer(_ sql: String, projects: [String], on queue: DatabaseQueue) throws -> SQLAnswer {
         let tag = "catalog_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         return try queue.inDatabase { db in
             // json_each and json_tree are set up here, before the authorizer: their first use

@@ -13,7 +13,12 @@ struct StoreImplementation: Sendable, CustomTestStringConvertible {
     static let all: [StoreImplementation] = [
         StoreImplementation(name: "SQLite") {
             try Store(path: TestWorkspace.temporaryDirectory().appendingPathComponent("contract.sqlite").path)
-        }
+        },
+        StoreImplementation(name: "PostgreSQL") {
+            let registry = try TestWorkspace.database(prefix: "registry").url
+            let local = try TestWorkspace.temporaryDirectory().appendingPathComponent("registry").path
+            return try PostgresStore(location: StoreLocation(registry: registry, localPath: local))
+        },
     ]
 }
 
