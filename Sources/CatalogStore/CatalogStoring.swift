@@ -142,6 +142,15 @@ public protocol CatalogStoring: Sendable {
     func resolveIncident(kind: String, project: String, schedule: String, at date: Date) throws -> IncidentRecord?
     /// Incidents, newest first.
     func incidents(openOnly: Bool, limit: Int) throws -> [IncidentRecord]
+    // MARK: Whole-store copy
+
+    /// Every row of every table (`StoreTable.all`), read in one snapshot.
+    func contents() throws -> StoreContents
+    /// Loads rows read from another store in one transaction; a store that holds any row throws `.refused`.
+    func load(_ contents: StoreContents) throws
+    /// How many rows each table of `StoreTable.all` holds, by table name.
+    func rowCounts() throws -> [String: Int]
+
     // MARK: Project lifecycle
 
     /// The recorded lifecycle steps (create, clone, unarchive) of one server (`host:port`) or of all.
