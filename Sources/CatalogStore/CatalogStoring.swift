@@ -107,6 +107,8 @@ public protocol CatalogStoring: Sendable {
     func audit(_ entries: [AuditEntry]) throws
     /// The newest audit entries first.
     func auditLog(limit: Int) throws -> [AuditEntry]
+    /// The newest audit entries first, of one target (a project's name) and from a time on, when given.
+    func auditLog(target: String?, since: Date?, limit: Int) throws -> [AuditEntry]
     /// Runs the user's read-only query over the documented relations, limited to `projects`.
     func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer
 

@@ -216,6 +216,22 @@ extension PostgresStore {
         }
     }
 
+    /// The newest audit entries first, of one target and from a time on, when given.
+    public func auditLog(target: String?, since: Date?, limit: Int) throws -> [AuditEntry] {
+        try read { session in
+            try session.rows(
+                """
+                SELECT at, actor, action, target, result, detail FROM audit_log
+                WHERE ($1::text IS NULL OR target = $1) AND ($2::timestamptz IS NULL OR at >= $2) ORDER BY id DESC LIMIT $3
+                """, [target, since.bound, limit]
+            ).map { row in
+                AuditEntry(
+                    at: row.date(0) ?? Date(), actor: row.string(1), action: row.string(2), target: row.optionalString(3), result: row.string(4),
+                    detail: row.optionalString(5))
+            }
+        }
+    }
+
     static func insertAudit(_ entry: AuditEntry, _ session: RegistrySession) throws {
         try session.execute(
             "INSERT INTO audit_log (at, actor, action, target, result, detail) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -49,6 +49,7 @@ struct CLITests {
             ("project-unarchive.txt", ["project", "unarchive"]),
             ("lint.txt", ["lint"]),
             ("store-copy.txt", ["store", "copy"]),
+            ("history.txt", ["history"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))
