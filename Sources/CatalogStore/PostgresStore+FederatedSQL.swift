@@ -4,12 +4,12 @@ import PostgresClient
 
 extension PostgresStore {
     /// Runs the user's read-only query in SQLite's dialect, as on the SQLite store: the selected
-    /// projects' rows of the documented relations are copied from the registry into an in-memory
+    /// projects' rows of the documented relations (and their audit entries) are copied from the registry into an in-memory
     /// SQLite database (connection strings left out) and the statement runs there behind the same
     /// authorizer, so nothing else of the registry is reachable from it.
     public func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer {
         let selected = PostgresArray.literal(projects.map { Optional($0) })
-        let (projectRows, stateRows, tableRows, columnRows) = try read { session in
+        let (projectRows, stateRows, tableRows, columnRows, auditRows) = try read { session in
             (
                 try session.rows(
                     "SELECT id, name, status, server_version, created_at FROM project WHERE name = ANY($1::text[])", [selected]),
@@ -29,7 +29,9 @@ extension PostgresStore {
                     SELECT c.project_id, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.name_folded, c.pg_type, c.graphql_field,
                            c.label, c.description, c.is_nullable, c.validation_rules, c.position
                     FROM index_column c JOIN project p ON p.id = c.project_id WHERE p.name = ANY($1::text[])
-                    """, [selected])
+                    """, [selected]),
+                try session.rows(
+                    "SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE target = ANY($1::text[])", [selected])
             )
         }
         let queue: DatabaseQueue
@@ -69,6 +71,13 @@ extension PostgresStore {
                         row.int64(0), row.optionalString(1), row.string(2), row.optionalString(3), row.string(4), row.string(5),
                         row.optionalString(6), row.optionalString(7), row.optionalString(8), row.optionalString(9), row.bool(10),
                         row.optionalString(11), row.int(12),
+                    ])
+                }
+                let audit = try db.makeStatement(
+                    sql: "INSERT INTO audit_log (id, at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for row in auditRows {
+                    try audit.execute(arguments: [
+                        row.int64(0), row.date(1), row.string(2), row.string(3), row.optionalString(4), row.string(5), row.optionalString(6),
                     ])
                 }
             }

@@ -37,10 +37,14 @@ extension Store {
             SELECT p.project, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
                    c.label, c.description, c.is_nullable, c.validation_rules, c.position
             FROM main.index_column c JOIN temp."\(tag)_projects" p ON p.id = c.project_id;
+        CREATE TEMP VIEW "\(tag)_audit" AS
+            SELECT a.at, a.actor, a.action, a.target, a.result, a.detail
+            FROM main.audit_log a JOIN temp."\(tag)_projects" p ON p.project = a.target;
         CREATE TEMP VIEW projects AS
             SELECT project, status, server_version, metadata_version, revision, fetched_at FROM temp."\(tag)_projects";
         CREATE TEMP VIEW tables AS SELECT * FROM temp."\(tag)_tables";
         CREATE TEMP VIEW columns AS SELECT * FROM temp."\(tag)_columns";
+        CREATE TEMP VIEW audit AS SELECT * FROM temp."\(tag)_audit";
         CREATE TEMP VIEW shared_tables AS
             SELECT * FROM temp.tables WHERE is_shared;
         CREATE TEMP VIEW shared_columns AS
@@ -100,7 +104,7 @@ extension Store {
 
     /// Compiles `sql` under the installed authorizer, refuses anything but a query, and fetches its rows.
     private static func run(_ sql: String, on db: Database, refusal: () -> String?) throws -> SQLAnswer {
-        let relations = "the relations are projects, tables, columns, shared_tables and shared_columns"
+        let relations = "the relations are projects, tables, columns, shared_tables, shared_columns and audit"
         let statement: Statement
         do {
             statement = try db.makeStatement(sql: sql)

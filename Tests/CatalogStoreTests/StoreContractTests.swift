@@ -403,6 +403,12 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(answer.rows == [[.text("a"), .text("users"), .text("email")]])
         let projects = try store.federatedQuery("SELECT project, revision FROM projects ORDER BY project", projects: ["a", "b"], timeout: 10)
         #expect(projects.rows == [[.text("a"), .integer(3)], [.text("b"), .integer(1)]])
+        // `audit` holds the selected projects' entries only.
+        try store.audit(entry("project.update", target: "a"))
+        try store.audit(entry("project.update", target: "b"))
+        let audit = try store.federatedQuery("SELECT target, action, actor FROM audit", projects: ["a"])
+        #expect(audit.rows == [[.text("a"), .text("project.update"), .text("contract")]])
+        #expect(code { _ = try store.federatedQuery("SELECT * FROM audit_log", projects: ["a"]) } == .refused)
         #expect(code { _ = try store.federatedQuery("DELETE FROM columns", projects: ["a"]) } == .refused)
         #expect(code { _ = try store.federatedQuery("SELECT dsn FROM project", projects: ["a"]) } == .refused)
         #expect(try store.indexedColumns(projects: ["a"], filter: .all).count == 1)
