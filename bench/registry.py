@@ -13,7 +13,9 @@ Timed, each a cold CLI process, median of --repeat runs, on both stores:
   find-column --cached    catalog find-column email --cached --format json
   sql --cached            catalog sql "select project, count(*) from columns where pg_column like '%email%' group by 1" --cached
 
-and once: `catalog store copy` SQLite -> PostgreSQL (the whole store, one transaction, verified).
+and once: `catalog store copy` SQLite -> PostgreSQL (the whole store, one transaction, verified), and
+a second copy killed with SIGKILL while it inserts the index rows: the target must hold no row, and the
+next copy must succeed.
 
 Target (issue 15): the PostgreSQL store within 2x of SQLite for project list and a cached search.
 Python 3 standard library only. Run as root or as a user that can run initdb.
@@ -50,6 +52,41 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.Compl
     return time.monotonic() - start, proc
 
 
+def registry_rows(cluster, database: str) -> int:
+    """Every row in the registry's tables (0 when the schema is not there yet)."""
+    script = """
+        SELECT coalesce(sum((xpath('/row/n/text()',
+            query_to_xml(format('SELECT count(*) AS n FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint), 0)
+        FROM information_schema.tables WHERE table_schema = 'catalog' AND table_name <> 'registry_migration';
+    """
+    return int(cluster.sql(database, script).strip() or 0)
+
+
+def killed_copy(catalog: Path, sqlite: Path, cluster, env: dict[str, str], full_seconds: float) -> dict:
+    """A copy killed with SIGKILL while it loads leaves the target empty, and the next copy fills it."""
+    cluster.sql("postgres", "CREATE DATABASE killed;")
+    target = cluster.dsn("killed")
+    proc = subprocess.Popen([str(catalog), "store", "copy", "--from", str(sqlite), "--to", target], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill it while it loads the index rows: after the registry's schema exists, before the commit.
+    started = time.monotonic()
+    watch = "SELECT count(*) FROM pg_stat_activity WHERE datname = 'killed' AND state = 'active' AND query LIKE 'INSERT INTO index_column%';"
+    while time.monotonic() - started < full_seconds * 2 and proc.poll() is None:
+        if cluster.sql("postgres", watch).strip() not in ("", "0"):
+            break
+        time.sleep(0.05)
+    killed_at = time.monotonic() - started
+    proc.kill()
+    proc.wait()
+    rows_after_kill = registry_rows(cluster, "killed")
+    again = subprocess.run([str(catalog), "store", "copy", "--from", str(sqlite), "--to", target], env=env,
+                           capture_output=True, text=True)
+    result = {"killed_after_s": round(killed_at, 2), "rows_after_kill": rows_after_kill,
+              "next_copy_ok": again.returncode == 0, "rows_after_next_copy": registry_rows(cluster, "killed")}
+    search.log(f"killed copy: {result}")
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--catalog", type=Path, default=Path(".build-release/release/catalog"))
@@ -75,6 +112,7 @@ def main() -> int:
                 raise search.BenchError(f"store copy failed: {proc.stderr}")
             copy = {"seconds": round(seconds, 3), "last_line": proc.stdout.strip().splitlines()[-1]}
             search.log(f"store copy: {seconds:.2f} s")
+            copy["killed"] = killed_copy(catalog, sqlite, cluster, env, seconds)
             results = {}
             for name, arguments in COMMANDS.items():
                 times = {"sqlite": [], "postgresql": []}
@@ -102,6 +140,9 @@ def main() -> int:
     for name, row in results.items():
         print(f"{name:<24}{row['sqlite_s']:>9.3f}s{row['postgresql_s']:>11.3f}s{row['ratio']:>8.2f}")
     print(f"\nstore copy SQLite -> PostgreSQL: {copy['seconds']:.2f} s ({copy['last_line']})")
+    killed = copy["killed"]
+    print(f"store copy killed (SIGKILL) after {killed['killed_after_s']} s: {killed['rows_after_kill']} rows in the target; "
+          f"the next copy {'succeeded' if killed['next_copy_ok'] else 'FAILED'} ({killed['rows_after_next_copy']} rows)")
     if args.results:
         args.results.write_text(json.dumps({"projects": args.projects, "copy": copy, "commands": results}, indent=2) + "\n")
     return 0

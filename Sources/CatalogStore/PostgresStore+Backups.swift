@@ -46,7 +46,8 @@ extension PostgresStore {
     /// Records the outcome of `backup verify`.
     public func recordVerification(backupID: Int64, ok: Bool, at date: Date) throws {
         try write { session in
-            try session.execute("UPDATE backup SET verified_at = $1, verify_result = $2 WHERE id = $3", [date.bound, ok ? "ok" : "failed", backupID])
+            _ = try session.execute(
+                "UPDATE backup SET verified_at = $1, verify_result = $2 WHERE id = $3", [date.bound, ok ? "ok" : "failed", backupID])
         }
     }
 

@@ -87,18 +87,32 @@ extension PostgresStore {
     }
 
     static func values(_ row: RegistryRow, _ table: StoreTable) throws -> [StoreValue] {
-        try table.columns.enumerated().map { index, column in
-            guard row.optionalString(index) != nil else { return .null }
-            let converted: StoreValue? =
-                switch column.kind {
-                case .integer: row.int64(index).map(StoreValue.integer)
-                case .real: row.double(index).map(StoreValue.real)
-                case .text: .text(row.string(index))
-                case .date: row.date(index).map(StoreValue.date)
-                case .bool: row.bool(index).map(StoreValue.bool)
-                }
-            guard let converted else { throw StoreError("a value in \(table.name).\(column.name) is not a \(column.kind)") }
-            return converted
+        var values: [StoreValue] = []
+        values.reserveCapacity(table.columns.count)
+        for (index, column) in table.columns.enumerated() {
+            guard let value = storeValue(row, index, column.kind) else {
+                throw StoreError("a value in \(table.name).\(column.name) is not a \(column.kind)")
+            }
+            values.append(value)
         }
+        return values
+    }
+
+    /// One column of a row as a `StoreValue` of `kind`; nil when it is not one.
+    static func storeValue(_ row: RegistryRow, _ index: Int, _ kind: StoreTable.Kind) -> StoreValue? {
+        guard let text = row.optionalString(index) else { return .null }
+        switch kind {
+        case .integer:
+            if let number = Int64(text) { return .integer(number) }
+        case .real:
+            if let number = Double(text) { return .real(number) }
+        case .text:
+            return .text(text)
+        case .date:
+            if let date = RegistryDate.parse(text) { return .date(date) }
+        case .bool:
+            if let flag = row.bool(index) { return .bool(flag) }
+        }
+        return nil
     }
 }

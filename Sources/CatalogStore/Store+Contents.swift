@@ -44,22 +44,33 @@ extension Store {
     }
 
     static func values(_ row: Row, _ table: StoreTable) throws -> [StoreValue] {
-        try table.columns.enumerated().map { index, column in
-            let value: DatabaseValue = row[index]
-            if value.isNull { return .null }
-            let converted: StoreValue? =
-                switch column.kind {
-                case .integer: Int64.fromDatabaseValue(value).map(StoreValue.integer)
-                case .real: Double.fromDatabaseValue(value).map(StoreValue.real)
-                case .text: String.fromDatabaseValue(value).map(StoreValue.text)
-                case .date: Date.fromDatabaseValue(value).map(StoreValue.date)
-                case .bool: Bool.fromDatabaseValue(value).map(StoreValue.bool)
-                }
-            guard let converted else {
+        var values: [StoreValue] = []
+        values.reserveCapacity(table.columns.count)
+        for (index, column) in table.columns.enumerated() {
+            guard let value = storeValue(row[index], column.kind) else {
                 throw StoreError("a value in \(table.name).\(column.name) is not a \(column.kind)")
             }
-            return converted
+            values.append(value)
         }
+        return values
+    }
+
+    /// One stored value as a `StoreValue` of `kind`; nil when it is not one.
+    static func storeValue(_ value: DatabaseValue, _ kind: StoreTable.Kind) -> StoreValue? {
+        if value.isNull { return .null }
+        switch kind {
+        case .integer:
+            if let number = Int64.fromDatabaseValue(value) { return .integer(number) }
+        case .real:
+            if let number = Double.fromDatabaseValue(value) { return .real(number) }
+        case .text:
+            if let text = String.fromDatabaseValue(value) { return .text(text) }
+        case .date:
+            if let date = Date.fromDatabaseValue(value) { return .date(date) }
+        case .bool:
+            if let flag = Bool.fromDatabaseValue(value) { return .bool(flag) }
+        }
+        return nil
     }
 
     static func databaseValue(_ value: StoreValue) -> DatabaseValue {
