@@ -32,7 +32,8 @@ struct HistoryCommand: ParsableCommand {
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1.") }
         if let since, Self.date(since, now: Date()) == nil {
-            throw ValidationError("--since takes an ISO 8601 date or time (2026-01-31, 2026-01-31T08:00:00Z) or an age such as 90m, 24h or 7d, not '\(since)'.")
+            throw ValidationError(
+                "--since takes an ISO 8601 date or time (2026-01-31, 2026-01-31T08:00:00Z) or an age such as 90m, 24h or 7d, not '\(since)'.")
         }
     }
 

@@ -43,7 +43,8 @@ struct StoreCopyCommand: ParsableCommand {
             rows: report.tables.map { [.text($0.name), .int($0.sourceRows), .int($0.targetRows)] })
         Terminal.write(table.render(formatOptions.format))
         if formatOptions.format == .table {
-            Terminal.write("Copied \(report.rows) rows from \(report.source) to \(report.target) in one transaction; every table's row count matches.\n")
+            Terminal.write(
+                "Copied \(report.rows) rows from \(report.source) to \(report.target) in one transaction; every table's row count matches.\n")
         }
     }
 }

@@ -144,7 +144,8 @@ extension PostgresStore {
             FROM project WHERE \(condition) ORDER BY name COLLATE "C"
             """, parameters)
         return rows.map { row in
-            var project = Project(name: row.string(1), dsn: row.string(2), tags: Self.textArray(row.optionalString(10)), createdAt: row.date(9) ?? Date())
+            var project = Project(
+                name: row.string(1), dsn: row.string(2), tags: Self.textArray(row.optionalString(10)), createdAt: row.date(9) ?? Date())
             project.id = row.int64(0)
             project.status = Project.Status(rawValue: row.string(3)) ?? .unknown
             project.statusMessage = row.optionalString(4)

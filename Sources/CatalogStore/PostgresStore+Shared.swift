@@ -30,11 +30,7 @@ extension PostgresStore {
             let newest = try definitionID.flatMap {
                 try session.row("SELECT max(version) FROM shared_version WHERE definition_id = $1", [$0])?.int(0)
             }
-            guard newest == expectedPrevious else {
-                if newest == nil { throw StoreError("shared definition \"\(name)\" does not exist", remedy: .addShared(name)) }
-                if expectedPrevious == nil { throw StoreError("shared definition \"\(name)\" already exists", remedy: .updateShared(name)) }
-                throw StoreError("shared definition \"\(name)\" changed while this command ran (now at version \(newest!)); run it again")
-            }
+            try StoredSharedVersion.checkAppend(name: name, newest: newest, expectedPrevious: expectedPrevious)
             let now = Date()
             if definitionID == nil {
                 definitionID = try session.row(
@@ -78,8 +74,9 @@ extension PostgresStore {
                 guard let projectID = try session.row("SELECT id FROM project WHERE name = $1", [project])?.int64(0) else {
                     throw StoreError(.notFound, "project \"\(project)\" is not registered", remedy: .listProjects)
                 }
-                let exists = try session.row(
-                    "SELECT 1 FROM attachment WHERE project_id = $1 AND definition_id = $2", [projectID, definitionID]) != nil
+                let exists =
+                    try session.row(
+                        "SELECT 1 FROM attachment WHERE project_id = $1 AND definition_id = $2", [projectID, definitionID]) != nil
                 guard !exists else {
                     throw StoreError(.alreadyExists, "project \"\(project)\" is already attached to \"\(definition)\"; nothing was changed")
                 }

@@ -183,7 +183,8 @@ public final class PostgresStore: Sendable {
                 "the store \(label) refused: \(error.message); its role needs CREATE on the database (or on schema \(Self.schema)) and rights on its tables",
                 remedy: .useAnotherStore)
         case SQLState.readOnlySQLTransaction:
-            return StoreError(.readOnly, "the store \(label) is read-only (a standby or a read-only role): \(error.message)", remedy: .useAnotherStore)
+            return StoreError(
+                .readOnly, "the store \(label) is read-only (a standby or a read-only role): \(error.message)", remedy: .useAnotherStore)
         default:
             return StoreError("store error in \(label): \(error.description)")
         }

@@ -26,7 +26,8 @@ struct HistoryCLITests {
         #expect(lines.dropFirst().map { $0[3] } == ["billing", "shop", "billing"])
         #expect(lines.dropFirst().allSatisfy { $0[1] == "ann" })
 
-        let billing = try CLIRun.run(["history", "--project", "billing", "--since", "1h", "--format", "json"], store: store, environment: environment)
+        let billing = try CLIRun.run(
+            ["history", "--project", "billing", "--since", "1h", "--format", "json"], store: store, environment: environment)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(billing.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == 2)
         #expect(entries.allSatisfy { $0["target"] as? String == "billing" })

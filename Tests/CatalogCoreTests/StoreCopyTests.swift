@@ -45,7 +45,8 @@ struct StoreCopyTests {
                 createdAt: time, durationSeconds: 1.25, serverVersion: "15.4", catalogVersion: "1.0", server: "pg1:5432", lineage: "1/a"))
         try store.recordVerification(backupID: backup.id!, ok: true, at: time)
         try store.insertSchedule(
-            ScheduleRecord(name: "nightly", kind: "backup", selectionKind: "all", selectionValue: nil, cron: "0 3 * * *", everySeconds: nil, createdAt: time),
+            ScheduleRecord(
+                name: "nightly", kind: "backup", selectionKind: "all", selectionValue: nil, cron: "0 3 * * *", everySeconds: nil, createdAt: time),
             audit: entry("schedule.add"))
         _ = try store.openIncident(kind: "failure", project: "a", schedule: "nightly", what: "refused", at: time)
     }
