@@ -38,12 +38,14 @@ let package = Package(
         .target(
             name: "CatalogSchema",
             path: "schema",
-            resources: [.copy("sqlite"), .copy("postgres")]
+            resources: [.copy("sqlite"), .copy("registry"), .copy("postgres")]
         ),
         .target(
             name: "CatalogStore",
             dependencies: [
                 "CatalogSchema",
+                // The PostgreSQL-backed store talks to its registry through the same client as projects.
+                "PostgresClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // sqlite3_set_authorizer, for the statements of `catalog sql`.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -117,6 +119,7 @@ let package = Package(
             dependencies: [
                 "CatalogStore",
                 "CatalogSchema",
+                "PostgresClient",
                 "CatalogCore",
                 "CatalogTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One numbered, named SQL migration from `schema/sqlite/` or `schema/postgres/`.
+/// One numbered, named SQL migration from `schema/sqlite/`, `schema/registry/` or `schema/postgres/`.
 public struct SchemaMigration: Sendable, Equatable {
     public var version: Int
     public var name: String
@@ -37,10 +37,13 @@ public struct SchemaMigration: Sendable, Equatable {
     }
 }
 
-/// The SQL that ships with catalog: the store's schema and the `_metadata` schema.
+/// The SQL that ships with catalog: the store's schema (SQLite or PostgreSQL) and the `_metadata` schema.
 public enum CatalogSchema {
     /// Migrations for the local SQLite store.
     public static func sqlite() -> [SchemaMigration] { load("sqlite") }
+
+    /// Migrations for a store kept in PostgreSQL (the registry's `catalog` schema).
+    public static func registry() -> [SchemaMigration] { load("registry") }
 
     /// Migrations for each project's `_metadata` schema.
     public static func postgres() -> [SchemaMigration] { load("postgres") }

@@ -22,6 +22,7 @@ public struct CatalogCommand: AsyncParsableCommand {
             DescribeCommand.self,
             ScheduleCommand.self, AlertCommand.self,
             LintCommand.self,
+            StoreCommand.self, HistoryCommand.self,
         ]
     )
 

@@ -8,13 +8,13 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
     case table, json, csv, tsv
 }
 
-/// `--store`: which store file to use.
+/// `--store`: which store to use, an SQLite file or a PostgreSQL registry.
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The store file. Default: $CATALOG_STORE, else $XDG_DATA_HOME/catalog/catalog.sqlite.",
-            valueName: "path"))
+            "The store: an SQLite file, or a PostgreSQL registry (postgresql://… or key=value). Default: $CATALOG_STORE, else $XDG_DATA_HOME/catalog/catalog.sqlite.",
+            valueName: "store"))
     var store: String?
 
     /// Opens the catalog on the chosen store; commands that only read pass `.readOnly`, so a

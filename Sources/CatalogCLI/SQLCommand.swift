@@ -6,7 +6,7 @@ import Foundation
 struct SQLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
-        abstract: "Run read-only SQL over projects, tables, columns, shared_tables and shared_columns.",
+        abstract: "Run read-only SQL over projects, tables, columns, shared_tables, shared_columns and audit.",
         discussion: """
             Fresh by default: one revision query per server, and only projects whose published revision moved \
             (or that publish none) are read; --live reads every project; --cached answers from the index alone. \

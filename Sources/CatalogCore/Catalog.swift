@@ -4,7 +4,7 @@ import PostgresClient
 
 /// The library's front door: every command opens one `Catalog` on a store and calls one method.
 public final class Catalog: Sendable {
-    /// The store behind the catalog: the SQLite `Store` today, any `CatalogStoring` implementation.
+    /// The store behind the catalog: the SQLite `Store` or the PostgreSQL-backed `PostgresStore`.
     public let store: any CatalogStoring
 
     public init(store: any CatalogStoring) {
@@ -14,7 +14,7 @@ public final class Catalog: Sendable {
     /// Opens (creating or upgrading) the store at `location`; `.readOnly` for commands that only read.
     public convenience init(location: StoreLocation, access: StoreAccess = .readWrite) throws {
         do {
-            try self.init(store: Store(location: location, access: access))
+            try self.init(store: location.openStore(access))
         } catch {
             throw CatalogError.wrap(error)
         }

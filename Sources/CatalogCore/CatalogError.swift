@@ -101,6 +101,7 @@ extension CatalogError.Code {
         case .refused, .readOnly: self = .refused
         case .badInput: self = .badInput
         case .timedOut: self = .timedOut
+        case .unreachable: self = .unreachable
         case .failed: self = .failed
         }
     }

@@ -56,6 +56,7 @@ public struct CatalogApplication: Sendable {
         CurationRoutes(backend: backend).register(on: api)
         ScheduleRoutes(backend: backend).register(on: api)
         LintRoutes(backend: backend, config: configuration.lintConfig).register(on: api)
+        HistoryRoutes(backend: backend).register(on: api)
         table.load(from: router)
 
         let logger = configuration.logger

@@ -111,6 +111,8 @@ public protocol CatalogStoring: Sendable {
     func audit(_ entries: [AuditEntry]) throws
     /// The newest audit entries first.
     func auditLog(limit: Int) throws -> [AuditEntry]
+    /// The newest audit entries first, of one target (a project's name) and from a time on, when given.
+    func auditLog(target: String?, since: Date?, limit: Int) throws -> [AuditEntry]
     /// Runs the user's read-only query over the documented relations, limited to `projects`.
     func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer
 
@@ -146,6 +148,15 @@ public protocol CatalogStoring: Sendable {
     func resolveIncident(kind: String, project: String, schedule: String, at date: Date) throws -> IncidentRecord?
     /// Incidents, newest first.
     func incidents(openOnly: Bool, limit: Int) throws -> [IncidentRecord]
+    // MARK: Whole-store copy
+
+    /// Every row of every table (`StoreTable.all`), read in one snapshot.
+    func contents() throws -> StoreContents
+    /// Loads rows read from another store in one transaction; a store that holds any row throws `.refused`.
+    func load(_ contents: StoreContents) throws
+    /// How many rows each table of `StoreTable.all` holds, by table name.
+    func rowCounts() throws -> [String: Int]
+
     // MARK: Project lifecycle
 
     /// The recorded lifecycle steps (create, clone, unarchive) of one server (`host:port`) or of all.
@@ -199,3 +210,13 @@ extension CatalogStoring {
 }
 
 extension Store: CatalogStoring {}
+extension PostgresStore: CatalogStoring {}
+
+extension StoreLocation {
+    /// Opens the store this location names: a registry in PostgreSQL, else the SQLite file.
+    /// (`access` applies to the SQLite file; a registry's rights are its role's.)
+    public func openStore(_ access: StoreAccess = .readWrite) throws -> any CatalogStoring {
+        if isRegistry { return try PostgresStore(location: self) }
+        return try Store(location: self, access: access)
+    }
+}

@@ -2,7 +2,7 @@ import GRDB
 import GRDBSQLite
 
 /// The SQLite authorizer a `catalog sql` statement is compiled under. It lets a statement read the
-/// documented relations (`projects`, `tables`, `columns`, `shared_tables`, `shared_columns`), call
+/// documented relations (`projects`, `tables`, `columns`, `shared_tables`, `shared_columns`, `audit`), call
 /// the functions in ``functions``, and nothing else: no other table of the store (`main.project`
 /// holds every DSN), no `sqlite_master`, no `pragma_*` table-valued function, no ATTACH, no write.
 ///
@@ -13,10 +13,11 @@ import GRDBSQLite
 /// temp schema, which the statement may not read.
 final class FederatedSQLAuthorizer {
     /// The relations a statement may name.
-    static let relations: Set<String> = ["projects", "tables", "columns", "shared_tables", "shared_columns"]
+    static let relations: Set<String> = ["projects", "tables", "columns", "shared_tables", "shared_columns", "audit"]
 
-    /// The store tables the private views read, each only from inside those views.
-    static let indexTables: Set<String> = ["index_table", "index_column"]
+    /// The store tables the private views read, each only from inside those views: the index, and the
+    /// audit log (its entries about the selected projects).
+    static let indexTables: Set<String> = ["index_table", "index_column", "audit_log"]
 
     /// Eponymous table-valued functions that read nothing but their arguments.
     static let tableFunctions: Set<String> = ["json_each", "json_tree"]

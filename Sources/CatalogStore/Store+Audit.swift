@@ -47,6 +47,21 @@ extension Store {
         }
     }
 
+    /// The newest audit entries first, of one target and from a time on, when given.
+    public func auditLog(target: String?, since: Date?, limit: Int) throws -> [AuditEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM audit_log WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR at >= ?2) ORDER BY id DESC LIMIT ?3
+                    """, arguments: [target, since, limit]
+            ).map { row in
+                AuditEntry(
+                    at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"])
+            }
+        }
+    }
+
     static func insertAudit(_ entry: AuditEntry, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO audit_log (at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?)",

@@ -37,10 +37,14 @@ extension Store {
             SELECT p.project, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
                    c.label, c.description, c.is_nullable, c.validation_rules, c.position
             FROM main.index_column c JOIN temp."\(tag)_projects" p ON p.id = c.project_id;
+        CREATE TEMP VIEW "\(tag)_audit" AS
+            SELECT a.at, a.actor, a.action, a.target, a.result, a.detail
+            FROM main.audit_log a JOIN temp."\(tag)_projects" p ON p.project = a.target;
         CREATE TEMP VIEW projects AS
             SELECT project, status, server_version, metadata_version, revision, fetched_at FROM temp."\(tag)_projects";
         CREATE TEMP VIEW tables AS SELECT * FROM temp."\(tag)_tables";
         CREATE TEMP VIEW columns AS SELECT * FROM temp."\(tag)_columns";
+        CREATE TEMP VIEW audit AS SELECT * FROM temp."\(tag)_audit";
         CREATE TEMP VIEW shared_tables AS
             SELECT * FROM temp.tables WHERE is_shared;
         CREATE TEMP VIEW shared_columns AS
@@ -60,6 +64,12 @@ extension Store {
         } catch let error as DatabaseError {
             throw Store.describe(error, path: location.path)
         }
+        return try Store.federatedQuery(sql, projects: projects, timeout: timeout, on: queue)
+    }
+
+    /// Runs one read-only statement over the federated relations of a connection that holds the
+    /// store's tables (the store file, or the in-memory copy a PostgreSQL store makes).
+    static func federatedQuery(_ sql: String, projects: [String], timeout: Double?, on queue: DatabaseQueue) throws -> SQLAnswer {
         // An infinite or absurd limit means none; DispatchTime traps on values it cannot hold.
         let interruption = timeout.flatMap { $0.isFinite && $0 > 0 && $0 < 1e7 ? $0 : nil }.map { seconds in
             let item = DispatchWorkItem { queue.interrupt() }
@@ -75,7 +85,7 @@ extension Store {
         }
     }
 
-    private func answer(_ sql: String, projects: [String], on queue: DatabaseQueue) throws -> SQLAnswer {
+    private static func answer(_ sql: String, projects: [String], on queue: DatabaseQueue) throws -> SQLAnswer {
         let tag = "catalog_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         return try queue.inDatabase { db in
             // json_each and json_tree are set up here, before the authorizer: their first use
@@ -94,7 +104,7 @@ extension Store {
 
     /// Compiles `sql` under the installed authorizer, refuses anything but a query, and fetches its rows.
     private static func run(_ sql: String, on db: Database, refusal: () -> String?) throws -> SQLAnswer {
-        let relations = "the relations are projects, tables, columns, shared_tables and shared_columns"
+        let relations = "the relations are projects, tables, columns, shared_tables, shared_columns and audit"
         let statement: Statement
         do {
             statement = try db.makeStatement(sql: sql)

@@ -12,6 +12,17 @@ public struct StoredSharedVersion: Sendable, Equatable {
     public var createdAt: Date
 }
 
+extension StoredSharedVersion {
+    /// Refuses an append made by a writer that saw another newest version than the store holds
+    /// (`expectedPrevious` nil: the definition must not exist yet).
+    static func checkAppend(name: String, newest: Int?, expectedPrevious: Int?) throws {
+        guard newest != expectedPrevious else { return }
+        if newest == nil { throw StoreError("shared definition \"\(name)\" does not exist", remedy: .addShared(name)) }
+        if expectedPrevious == nil { throw StoreError("shared definition \"\(name)\" already exists", remedy: .updateShared(name)) }
+        throw StoreError("shared definition \"\(name)\" changed while this command ran (now at version \(newest!)); run it again")
+    }
+}
+
 /// A project's use of a shared definition.
 public struct StoredAttachment: Sendable, Equatable {
     public var project: String
@@ -54,11 +65,7 @@ extension Store {
             let newest = try definitionID.flatMap {
                 try Int.fetchOne(db, sql: "SELECT max(version) FROM shared_version WHERE definition_id = ?", arguments: [$0])
             }
-            guard newest == expectedPrevious else {
-                if newest == nil { throw StoreError("shared definition \"\(name)\" does not exist", remedy: .addShared(name)) }
-                if expectedPrevious == nil { throw StoreError("shared definition \"\(name)\" already exists", remedy: .updateShared(name)) }
-                throw StoreError("shared definition \"\(name)\" changed while this command ran (now at version \(newest!)); run it again")
-            }
+            try StoredSharedVersion.checkAppend(name: name, newest: newest, expectedPrevious: expectedPrevious)
             let now = Date()
             if definitionID == nil {
                 try db.execute(sql: "INSERT INTO shared_definition (name, created_at) VALUES (?, ?)", arguments: [name, now])

@@ -12,6 +12,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case readOnly = "read_only"
         case badInput = "bad_input"
         case timedOut = "timed_out"
+        /// The store's database server cannot be reached (a PostgreSQL registry that is down).
+        case unreachable
         case failed
     }
 

@@ -1,26 +1,62 @@
 import Foundation
+import PostgresClient
 
-/// Where the store file lives: `--store`, else `CATALOG_STORE`, else the platform data directory.
+/// Where the store lives: `--store`, else `CATALOG_STORE`, else the platform data directory. A
+/// `postgresql://` or `postgres://` URI, or a `key=value` connection string, names a registry in
+/// PostgreSQL (`registry`); anything else is the path of an SQLite file.
 public struct StoreLocation: Sendable, Equatable {
+    /// The SQLite file; for a PostgreSQL registry, the local name that backups, exports and
+    /// `serve`'s token are kept beside (in the platform data directory), never the registry itself.
     public var path: String
     /// True when the user named the path; a missing directory is then refused rather than created.
     public var isExplicit: Bool
+    /// The registry's connection string when the store is kept in PostgreSQL; nil for an SQLite file.
+    /// It may hold a password: show it only through `label`.
+    public var registry: String?
 
     public init(path: String, isExplicit: Bool) {
         self.path = path
         self.isExplicit = isExplicit
+        self.registry = nil
+    }
+
+    /// A store kept in PostgreSQL, with its local files in `localPath`'s directory.
+    public init(registry: String, localPath: String) {
+        self.path = localPath
+        self.isExplicit = false
+        self.registry = registry
     }
 
     /// Resolves the location from an option value and the environment.
     public static func resolve(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StoreLocation {
-        if let option, !option.isEmpty { return StoreLocation(path: option, isExplicit: true) }
-        if let fromEnvironment = environment["CATALOG_STORE"], !fromEnvironment.isEmpty {
-            return StoreLocation(path: fromEnvironment, isExplicit: true)
-        }
         let dataHome =
             environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        let named = option.flatMap { $0.isEmpty ? nil : $0 } ?? environment["CATALOG_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let named {
+            if isRegistry(named) { return StoreLocation(registry: named, localPath: dataHome + "/catalog/registry") }
+            return StoreLocation(path: named, isExplicit: true)
+        }
         return StoreLocation(path: dataHome + "/catalog/catalog.sqlite", isExplicit: false)
+    }
+
+    /// True for a value that names a PostgreSQL registry: a `postgresql://` or `postgres://` URI, or
+    /// `key=value` pairs (a keyword of letters and underscores, then `=`). Everything else is a path.
+    public static func isRegistry(_ value: String) -> Bool {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("postgresql://") || trimmed.hasPrefix("postgres://") { return true }
+        let keyword = trimmed.prefix { $0.isASCII && ($0.isLetter || $0 == "_") }
+        guard !keyword.isEmpty else { return false }
+        return trimmed.dropFirst(keyword.count).drop { $0 == " " }.first == "="
+    }
+
+    /// True when the store is kept in PostgreSQL.
+    public var isRegistry: Bool { registry != nil }
+
+    /// How messages name the store: the SQLite path, or the registry's connection string masked.
+    public var label: String {
+        guard let registry else { return path }
+        return (try? ConnectionString(registry).masked) ?? "(an invalid PostgreSQL connection string)"
     }
 
     /// The directory the store file lives in.

@@ -12,5 +12,6 @@ public enum SQLState {
     public static let lockNotAvailable = "55P03"
     public static let objectInUse = "55006"
     public static let queryCanceled = "57014"
+    public static let readOnlySQLTransaction = "25006"
     public static let invalidRegularExpression = "2201B"
 }

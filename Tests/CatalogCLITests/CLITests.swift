@@ -48,6 +48,8 @@ struct CLITests {
             ("project-archive.txt", ["project", "archive"]),
             ("project-unarchive.txt", ["project", "unarchive"]),
             ("lint.txt", ["lint"]),
+            ("store-copy.txt", ["store", "copy"]),
+            ("history.txt", ["history"]),
         ])
     func helpIsPinned(file: String, path: [String]) throws {
         let command = try #require(CatalogCommand.commandType(for: path))

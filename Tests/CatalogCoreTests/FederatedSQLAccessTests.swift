@@ -76,7 +76,7 @@ struct FederatedSQLAccessTests {
         "the documented relations answer every shape of query",
         arguments: [
             "select count(*) from projects", "select count(*) from tables", "select count(*) from columns",
-            "select count(*) from shared_tables", "select count(*) from shared_columns",
+            "select count(*) from shared_tables", "select count(*) from shared_columns", "select count(*) from audit",
             "select exists (select 1 from columns)", "select 1 from tables limit 1",
             "select * from temp.projects", "select project from projects order by 1",
             "select t.project, count(c.pg_column) from tables t left join columns c on c.project = t.project and c.table_name = t.table_name group by 1",

@@ -53,6 +53,7 @@ import Testing
         ),
         "GET /api/v1/operations": ("/api/v1/operations", nil),
         "GET /api/v1/alerts": ("/api/v1/alerts", nil),
+        "GET /api/v1/history": ("/api/v1/history?limit=5", nil),
         "GET /api/v1/lint": ("/api/v1/lint?tag=prod", nil),
     ]
 

@@ -13,7 +13,12 @@ struct StoreImplementation: Sendable, CustomTestStringConvertible {
     static let all: [StoreImplementation] = [
         StoreImplementation(name: "SQLite") {
             try Store(path: TestWorkspace.temporaryDirectory().appendingPathComponent("contract.sqlite").path)
-        }
+        },
+        StoreImplementation(name: "PostgreSQL") {
+            let registry = try TestWorkspace.database(prefix: "registry").url
+            let local = try TestWorkspace.temporaryDirectory().appendingPathComponent("registry").path
+            return try PostgresStore(location: StoreLocation(registry: registry, localPath: local))
+        },
     ]
 }
 
@@ -34,6 +39,8 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         StoreContract(name: "exports and audit", check: exportsAndAudit),
         StoreContract(name: "catalog sql", check: federatedSQL),
         StoreContract(name: "lifecycle intents", check: lifecycleIntents),
+        StoreContract(name: "history", check: history),
+        StoreContract(name: "whole-store copy", check: copy),
     ]
 
     /// A fixed time with whole seconds: stores may keep dates to the millisecond only.
@@ -409,6 +416,44 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(try store.auditLog().count == 3)
     }
 
+    /// The audit log read back by target and time, newest first.
+    static func history(_ store: any CatalogStoring) throws {
+        try store.audit([
+            AuditEntry(at: time, actor: "ann", action: "project.add", target: "a", result: "ok"),
+            AuditEntry(at: time.addingTimeInterval(60), actor: "bob", action: "project.add", target: "b", result: "ok"),
+            AuditEntry(at: time.addingTimeInterval(120), actor: "ann", action: "project.update", target: "a", result: "failed", detail: "why"),
+        ])
+        #expect(try store.auditLog(target: nil, since: nil, limit: 10).map(\.actor) == ["ann", "bob", "ann"])
+        #expect(try store.auditLog(target: "a", since: nil, limit: 10).map(\.action) == ["project.update", "project.add"])
+        #expect(try store.auditLog(target: nil, since: time.addingTimeInterval(60), limit: 10).map(\.target) == ["a", "b"])
+        #expect(try store.auditLog(target: "a", since: time.addingTimeInterval(61), limit: 10).map(\.detail) == ["why"])
+        #expect(try store.auditLog(target: "a' OR '1'='1", since: nil, limit: 10).isEmpty)
+        #expect(try store.auditLog(target: nil, since: nil, limit: 1).count == 1)
+    }
+
+    /// A store's rows read out, loaded into a new store of each kind, and read back the same; a
+    /// store that holds rows refuses a load and keeps them.
+    static func copy(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "a", dsn: "dbname=a", tags: ["x"], createdAt: time))
+        try store.applyIndexUpdates([replace("a", revision: 2, tables: [table("users")], columns: [column("email")])], at: time)
+        try store.insertBackup(backupRecord("a", at: time))
+        try store.audit(entry("project.add", target: "a"))
+        let contents = try store.contents()
+        #expect(contents.rowCounts == (try store.rowCounts()))
+        #expect(contents.rowCounts["project"] == 1 && contents.rowCounts["index_column"] == 1 && contents.rowCounts["backup"] == 1)
+        for implementation in StoreImplementation.all {
+            let target = try implementation.make()
+            try target.load(contents)
+            #expect(try target.rowCounts() == store.rowCounts(), "into \(implementation.name)")
+            #expect(try target.projects() == store.projects(), "into \(implementation.name)")
+            #expect(try target.backups() == store.backups(), "into \(implementation.name)")
+            #expect(try target.indexedColumns(projects: ["a"], filter: .all) == store.indexedColumns(projects: ["a"], filter: .all))
+            #expect(code { try target.load(contents) } == .refused)
+            #expect(try target.rowCounts() == store.rowCounts())
+        }
+        #expect(code { try store.load(contents) } == .refused)
+    }
+
     /// `catalog sql` sees the documented relations of the selected projects only, and never writes.
     static func federatedSQL(_ store: any CatalogStoring) throws {
         try store.insert(Project(name: "a", dsn: "dbname=a"))
@@ -423,6 +468,12 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(answer.rows == [[.text("a"), .text("users"), .text("email")]])
         let projects = try store.federatedQuery("SELECT project, revision FROM projects ORDER BY project", projects: ["a", "b"], timeout: 10)
         #expect(projects.rows == [[.text("a"), .integer(3)], [.text("b"), .integer(1)]])
+        // `audit` holds the selected projects' entries only.
+        try store.audit(entry("project.update", target: "a"))
+        try store.audit(entry("project.update", target: "b"))
+        let audit = try store.federatedQuery("SELECT target, action, actor FROM audit", projects: ["a"])
+        #expect(audit.rows == [[.text("a"), .text("project.update"), .text("contract")]])
+        #expect(code { _ = try store.federatedQuery("SELECT * FROM audit_log", projects: ["a"]) } == .refused)
         #expect(code { _ = try store.federatedQuery("DELETE FROM columns", projects: ["a"]) } == .refused)
         #expect(code { _ = try store.federatedQuery("SELECT dsn FROM project", projects: ["a"]) } == .refused)
         #expect(try store.indexedColumns(projects: ["a"], filter: .all).count == 1)

@@ -9,7 +9,7 @@ public struct FederatedSQLResult: Sendable, Equatable {
 }
 
 extension Catalog {
-    /// Runs read-only SQL over `projects`, `tables`, `columns`, `shared_tables` and `shared_columns`.
+    /// Runs read-only SQL over `projects`, `tables`, `columns`, `shared_tables`, `shared_columns` and `audit`.
     /// Fresh by default: one revision query per server confirms which index copies are current, and
     /// only the other projects are read (re-read only where the `_metadata` revision moved); `live`
     /// reads every project. Either way a fresh and a `--cached` run answer with the same rows.
