@@ -97,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("size-change"),
-        help: ArgumentHelp("Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
+        help: ArgumentHelp(
+            "Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
     var sizeChange: Double = 50
 
     func validate() throws {
@@ -128,7 +129,8 @@ struct ServeCommand: AsyncParsableCommand {
             publicURLs: publicURL, allowHosts: allowHosts, allowLocalDSN: allowLocalDsn, idleTimeout: idleTimeout,
             store: store, maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
             maxConcurrentFanOuts: maxFanOuts, fanOutConcurrency: concurrency, poolPerServerLimit: poolPerServer,
-            poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout.value, poolIdlePerServer: poolIdlePerServer, logger: Logger(label: "catalog.serve"),
+            poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout.value, poolIdlePerServer: poolIdlePerServer,
+            logger: Logger(label: "catalog.serve"),
             catalogVersion: CatalogCommand.version,
             scheduler: noSchedules
                 ? nil

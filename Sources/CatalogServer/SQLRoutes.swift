@@ -38,7 +38,8 @@ struct SQLRoutes {
                     }
                 }
                 return try await backend.fanOut { catalog, options in
-                    try catalog.federatedSQL(question.sql, in: selection, cached: false, live: question.live ?? false, options: options, sqlTimeout: sqlTimeout)
+                    try catalog.federatedSQL(
+                        question.sql, in: selection, cached: false, live: question.live ?? false, options: options, sqlTimeout: sqlTimeout)
                 }
             }
         } catch let error as CatalogError {

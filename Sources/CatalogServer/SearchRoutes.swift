@@ -32,7 +32,9 @@ struct SearchRoutes {
         if cached {
             result = try await backend.blocking { catalog in try catalog.search(query, in: selection, cached: true) }
         } else {
-            result = try await backend.fanOut { catalog, options in try catalog.search(query, in: selection, cached: false, live: live, options: options) }
+            result = try await backend.fanOut { catalog, options in
+                try catalog.search(query, in: selection, cached: false, live: live, options: options)
+            }
             backend.metrics.recordOutcomes(sources: result.sources, failures: result.failures)
         }
         return JSONBody.response(SearchJSON.document(result, target: target, advice: APIAdvice.words(for:)))

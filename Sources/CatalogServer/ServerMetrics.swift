@@ -39,7 +39,8 @@ final class ServerMetrics: Sendable {
                 \.open
             ),
             (
-                registry.makeGauge(descriptor: Self.name("signal", "opened", unit: "", help: "Connections opened for the revision query since start.")),
+                registry.makeGauge(
+                    descriptor: Self.name("signal", "opened", unit: "", help: "Connections opened for the revision query since start.")),
                 \.opened
             ),
             (
@@ -54,7 +55,12 @@ final class ServerMetrics: Sendable {
                 registry.makeGauge(descriptor: Self.name("pool", "connections_open", unit: "", help: "Pooled connections open, busy and idle.")),
                 \.open
             ),
-            (registry.makeGauge(descriptor: Self.name("pool", "connections_idle", unit: "", help: "Pooled connections open and unused, at most --pool-idle-per-server per server.")), \.idle),
+            (
+                registry.makeGauge(
+                    descriptor: Self.name(
+                        "pool", "connections_idle", unit: "", help: "Pooled connections open and unused, at most --pool-idle-per-server per server.")),
+                \.idle
+            ),
             (registry.makeGauge(descriptor: Self.name("pool", "opened", unit: "", help: "Connections the pool opened since start.")), \.opened),
             (
                 registry.makeGauge(descriptor: Self.name("pool", "reused", unit: "", help: "Borrowings served by an open connection since start.")),
