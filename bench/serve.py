@@ -186,8 +186,10 @@ def main(argv: list[str]) -> int:
                 load = os.getloadavg()[0]
                 result, samples = run_wrk(server, path, args.duration, connections, min(args.threads, connections))
                 result["mode"] = mode
-                result.update(held_connections(cluster))
+                # The answer check waits out a request wrk left running, so what follows is held
+                # between requests.
                 check_answer(server, n)
+                result.update(held_connections(cluster))
                 result.update(memory_summary(samples))
                 result["cli_live_median_ms"] = baseline
                 result["p50_vs_cli"] = round(result["p50_ms"] / baseline, 3) if result.get("p50_ms") else None
