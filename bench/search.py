@@ -110,7 +110,10 @@ def run(argv: list[str], *, input: str | None = None, check: bool = True, env=No
 
 
 # Fresh-path rows that first change this many projects (untimed).
-CHANGED = {"catalog fresh, 10 changed": lambda n: min(10, n), "catalog fresh, all changed": lambda n: n}
+# "catalog live, all changed" is the fair baseline for "catalog fresh, all changed": after a write to
+# every project, the per-project read re-reads every project's mappings into the index too.
+CHANGED = {"catalog fresh, 10 changed": lambda n: min(10, n), "catalog fresh, all changed": lambda n: n,
+           "catalog live, all changed": lambda n: n}
 
 # Targets from issue 14 (N = 1000): fresh unchanged <= 100 ms, 10 changed <= 300 ms, all changed no
 # slower than live, --cached <= 25 ms, peak RSS <= 100 MB.
@@ -520,6 +523,15 @@ class Bench:
             self.catalog("project", "add", db_name(i), "--dsn", c.dsn(db_name(i)))
         if n > self.registered:
             log(f"registered {n - self.registered} projects in {time.monotonic() - start:.1f}s")
+            if self.features.get("live"):
+                # A copy made with CREATE DATABASE ... TEMPLATE carries no database settings, so it
+                # publishes nothing until its first write; `metadata install` (idempotent) publishes
+                # its current revision, as it does for a clone. Untimed.
+                start = time.monotonic()
+                names = [db_name(i) for i in range(self.registered + 1, n + 1)]
+                for k in range(0, len(names), 200):
+                    self.catalog("metadata", "install", *names[k:k + 200])
+                log(f"metadata install (publishes the revision) on {len(names)} projects in {time.monotonic() - start:.1f}s")
         self.registered = max(self.registered, n)
 
         if varied and self.features["scan"]:
@@ -588,7 +600,9 @@ class Bench:
                 "catalog live": self.catalog.argv("find-column", SEARCH_NAME, "--format", "json", *live_flag,
                                                   *self.args.catalog_arg),
                 **({"catalog fresh": fresh_argv, "catalog fresh, 10 changed": fresh_argv,
-                    "catalog fresh, all changed": fresh_argv} if live_flag else {}),
+                    "catalog fresh, all changed": fresh_argv,
+                    "catalog live, all changed": self.catalog.argv("find-column", SEARCH_NAME, "--format", "json", *live_flag,
+                                                                   *self.args.catalog_arg)} if live_flag else {}),
                 **({"catalog cached": self.catalog.argv("find-column", SEARCH_NAME, "--cached",
                                                         "--format", "json")}
                    if self.features["cached"] else {}),
@@ -631,9 +645,11 @@ class Bench:
         load_before = os.getloadavg()
 
         first_live = None
-        if "catalog live" in argvs:  # one untimed live run fills the index for --cached
-            elapsed, code, maxrss, out, err = timed(argvs["catalog live"], self.work)
-            log(f"N={n}: first catalog live (index empty for the new projects) {elapsed:.2f}s exit {code}")
+        if "catalog live" in argvs:  # one untimed run (the default search) fills the index for --cached
+            first_argv = argvs.get("catalog fresh", argvs["catalog live"])
+            elapsed, code, maxrss, out, err = timed(first_argv, self.work)
+            log(f"N={n}: first catalog search (index empty for the new projects) {elapsed:.2f}s exit {code}, "
+                f"rss {maxrss / 1024:.0f} MB")
             if code != 0:
                 raise BenchError(f"catalog live exited {code} at N={n}: {err[-2000:]}")
             first_live = {"seconds": elapsed, "peak_rss_mb": maxrss / 1024, "cpu_seconds": LAST_CPU[0],
@@ -778,11 +794,19 @@ def evaluate(result: dict) -> list[dict]:
         checks.append({"target": f"fresh, 10 changed <= {TARGET_FRESH_10_SECONDS * 1000:.0f} ms",
                        "value": f"{ten * 1000:.1f} ms", "ok": ten <= TARGET_FRESH_10_SECONDS, "applies": n == 1000})
         every = a["catalog fresh, all changed"]["median_seconds"]
-        checks.append({"target": "fresh, all changed <= live",
-                       "value": f"{every:.3f}s vs live {live:.3f}s", "ok": every <= live * 1.05, "applies": applies})
-        fresh_rss = max(a[k]["peak_rss_mb"] for k in a if k.startswith("catalog"))
-        checks.append({"target": "every catalog search peak RSS <= 100 MB", "value": f"{fresh_rss:.1f} MB",
+        live_every = a.get("catalog live, all changed", {}).get("median_seconds", live)
+        checks.append({"target": "fresh, all changed <= live, all changed",
+                       "value": f"{every:.3f}s vs live {live_every:.3f}s", "ok": every <= live_every * 1.05,
+                       "applies": applies})
+        first_search = result.get("first_live_run") or {}
+        fresh_rss = max([a[k]["peak_rss_mb"] for k in a if k.startswith("catalog")]
+                        + [first_search.get("peak_rss_mb", 0)])
+        checks.append({"target": "every catalog search peak RSS <= 100 MB (1st included)", "value": f"{fresh_rss:.1f} MB",
                        "ok": fresh_rss <= 100, "applies": n == 1000})
+        if "catalog cached" in a:
+            cached = a["catalog cached"]["median_seconds"]
+            checks.append({"target": "cached <= 25 ms (issue 14)", "value": f"{cached * 1000:.1f} ms ({result['rows']} rows)",
+                           "ok": cached <= 0.025, "applies": n == 1000})
     rss = a["catalog live"]["peak_rss_mb"]
     checks.append({"target": f"live peak RSS < {TARGET_RSS_MB} MB", "value": f"{rss:.1f} MB",
                    "ok": rss < TARGET_RSS_MB, "applies": applies})
@@ -814,7 +838,7 @@ def report(results: list[dict]) -> str:
                          f"{len(m['runs_seconds']):4d} {ratio:>7s} {rss}")
             first = result.get("first_live_run")
             if name == "catalog live" and first:
-                lines.append(f"{'  1st live run':{w}s} {n:5d} {first['seconds']:9.3f} {'':8s} {1:4d} "
+                lines.append(f"{'  1st search':{w}s} {n:5d} {first['seconds']:9.3f} {'':8s} {1:4d} "
                              f"{first['seconds'] / live:6.2f}x {first['peak_rss_mb']:7.1f} "
                              f"{first.get('cpu_seconds', 0):6.2f}"
                              f"  (untimed; index empty for {first['new_projects']} projects)")
@@ -986,6 +1010,8 @@ def main(argv: list[str]) -> int:
         log("cluster stopped and deleted")
 
     table = report(results)
+    table += (f"\n\nStart-up (median of 9): /bin/true {overhead['/bin/true'] * 1000:.1f} ms, "
+              f"catalog --version {overhead['catalog --version'] * 1000:.1f} ms")
     print(table)
 
     document = {

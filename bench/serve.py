@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Load test for `catalog serve` (issue 8): wrk against live column search with a warm pool.
+"""Load test for `catalog serve` (issues 8 and 14): wrk against column search, fresh and live.
 
 Starts a throwaway PostgreSQL cluster (max_connections 1200), builds N project databases from
 one template (the `saas` sample project, `_metadata` installed and scanned by catalog itself),
 registers them through the HTTP API of a running `catalog serve`, warms the pool with one
 search, then runs wrk for the given duration against
 
-    GET /api/v1/search/columns?name=email        (live: every project is asked, over the pool)
+    GET /api/v1/search/columns?name=email            (fresh, the default: one revision query per
+                                                      server on a kept-open connection, then the
+                                                      index answers for unchanged projects)
+    GET /api/v1/search/columns?name=email&live=true  (live: every project is asked)
 
 while sampling the server's resident memory once a second. It reports throughput, p50, p90,
 p99, errors and RSS (start, peak, end, drift over the run) for each N, checks every answer of a
@@ -44,13 +47,33 @@ def build_databases(cluster: Cluster, catalog: Path, work: Path, first: int, las
     log(f"created databases {first}..{last} from the template in {time.monotonic() - start:.1f}s")
 
 
-def register(server: Server, cluster: Cluster, first: int, last: int) -> None:
+def register(server: Server, cluster: Cluster, first: int, last: int, catalog: Path, store: Path) -> None:
     start = time.monotonic()
     for i in range(first, last + 1):
         status, body = server.request("POST", "/api/v1/projects", {"name": f"bench_{i:04d}", "dsn": cluster.dsn(f"bench_{i:04d}"), "tags": ["bench"]})
         if status != 201:
             raise BenchError(f"registering bench_{i:04d}: {status} {body}")
     log(f"registered projects {first}..{last} through POST /api/v1/projects in {time.monotonic() - start:.1f}s")
+    # Copies made from a template carry no database settings, so they publish nothing until their
+    # first write; `metadata install` (idempotent) publishes the current revision, as for a clone.
+    start = time.monotonic()
+    names = [f"bench_{i:04d}" for i in range(first, last + 1)]
+    for k in range(0, len(names), 200):
+        run([str(catalog), "metadata", "install", *names[k:k + 200], "--store", str(store)])
+    log(f"metadata install (publishes each revision) on {len(names)} projects in {time.monotonic() - start:.1f}s")
+
+
+def held_connections(cluster: Cluster) -> dict:
+    """What catalog serve holds on the server between requests, by database kind (after 1 s, so
+    connections closed at the end of the last request have left pg_stat_activity)."""
+    time.sleep(1)
+    out = cluster.sql("postgres", "SELECT count(*), count(*) FILTER (WHERE datname = 'postgres') FROM pg_stat_activity "
+                                  "WHERE application_name = 'catalog serve';").strip()
+    total, maintenance = (int(x) for x in out.split("|"))
+    return {"held_connections": total, "held_on_postgres_db": maintenance}
+
+
+PATHS = [("fresh", "/api/v1/search/columns?name=email"), ("live", "/api/v1/search/columns?name=email&live=true")]
 
 
 def parse_wrk(text: str) -> dict:
@@ -107,7 +130,7 @@ def cli_baseline(catalog: Path, store: Path, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
         start = time.monotonic()
-        run([str(catalog), "find-column", "email", "--store", str(store), "--format", "json"])
+        run([str(catalog), "find-column", "email", "--live", "--store", str(store), "--format", "json"])
         times.append((time.monotonic() - start) * 1000)
     return round(sorted(times)[len(times) // 2], 1)
 
@@ -127,6 +150,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds of wrk per size (default 60)")
     parser.add_argument("--connections", default="1,4", help="wrk connections, one run each (default 1,4)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--modes", default="fresh,live", help="which searches: fresh (default path), live (default both)")
     parser.add_argument("--max-fanouts", type=int, default=2, help="catalog serve --max-fanouts (default 2)")
     parser.add_argument("--out", type=Path, default=REPO / "bench/results-serve.json", help="where the JSON summary goes")
     args = parser.parse_args(argv)
@@ -148,25 +172,30 @@ def main(argv: list[str]) -> int:
         built = 0
         for n in sizes:
             build_databases(cluster, args.catalog, root, built + 1, n)
-            register(server, cluster, built + 1, n)
+            register(server, cluster, built + 1, n, args.catalog, root / "store.sqlite")
             built = n
             start = time.monotonic()
             status, warm = server.get("/api/v1/search/columns?name=email")
             log(f"N={n}: warm-up search {status} in {time.monotonic() - start:.2f}s, {len(warm.get('failures', []))} failure(s)")
             check_answer(server, n)
             baseline = cli_baseline(args.catalog, root / "store.sqlite")
-            log(f"N={n}: baseline `catalog find-column email` (new connections): median {baseline} ms of 3")
-            for connections in [int(c) for c in args.connections.split(",")]:
-                log(f"N={n}: running wrk -c{connections} -d{args.duration}s (load average {os.getloadavg()[0]:.1f})")
+            log(f"N={n}: baseline `catalog find-column email --live` (new connections): median {baseline} ms of 3")
+            for connections, (mode, path) in [(int(c), m) for c in args.connections.split(",") for m in PATHS
+                                              if m[0] in args.modes.split(",")]:
+                log(f"N={n}: running wrk -c{connections} -d{args.duration}s {mode} (load average {os.getloadavg()[0]:.1f})")
                 load = os.getloadavg()[0]
-                result, samples = run_wrk(server, "/api/v1/search/columns?name=email", args.duration, connections, min(args.threads, connections))
+                result, samples = run_wrk(server, path, args.duration, connections, min(args.threads, connections))
+                result["mode"] = mode
+                # The answer check waits out a request wrk left running, so what follows is held
+                # between requests.
                 check_answer(server, n)
+                result.update(held_connections(cluster))
                 result.update(memory_summary(samples))
                 result["cli_live_median_ms"] = baseline
                 result["p50_vs_cli"] = round(result["p50_ms"] / baseline, 3) if result.get("p50_ms") else None
                 result.update({"projects": n, "connections": connections, "duration_s": args.duration, "max_fanouts": args.max_fanouts,
                                "load_average_before": round(load, 1), "load_average_after": round(os.getloadavg()[0], 1)})
-                log(f"N={n} c={connections}: {result['throughput_rps']} req/s, p50 {result.get('p50_ms')} ms, p99 {result.get('p99_ms')} ms, "
+                log(f"N={n} c={connections} {mode}: {result['throughput_rps']} req/s, held {result['held_connections']}, p50 {result.get('p50_ms')} ms, p99 {result.get('p99_ms')} ms, "
                     f"errors {result['non_2xx'] + result['socket_errors']}, RSS {result['rss_start_mib']} → {result['rss_end_mib']} MiB "
                     f"(peak {result['rss_peak_mib']}, drift {result['rss_drift_mib']})")
                 results.append(result)
@@ -181,11 +210,11 @@ def main(argv: list[str]) -> int:
 
     summary = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": f"{os.cpu_count()} cores", "results": results}
     args.out.write_text(json.dumps(summary, indent=2) + "\n")
-    lines = ["| projects | wrk -c | req/s | p50 ms | p90 ms | p99 ms | CLI live ms | p50 / CLI | errors | RSS start → end MiB (peak, drift) | load avg |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| projects | search | wrk -c | req/s | p50 ms | p90 ms | p99 ms | CLI ms | p50 / CLI | errors | held conns | RSS start → end MiB (peak, drift) | load avg |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r['projects']} | {r['connections']} | {r['throughput_rps']:.1f} | {r.get('p50_ms')} | {r.get('p90_ms')} | {r.get('p99_ms')} | "
-                     f"{r['cli_live_median_ms']} | {r['p50_vs_cli']}x | {r['non_2xx'] + r['socket_errors']} | {r['rss_start_mib']} → {r['rss_end_mib']} ({r['rss_peak_mib']}, {r['rss_drift_mib']:+}) | "
+        lines.append(f"| {r['projects']} | {r['mode']} | {r['connections']} | {r['throughput_rps']:.1f} | {r.get('p50_ms')} | {r.get('p90_ms')} | {r.get('p99_ms')} | "
+                     f"{r['cli_live_median_ms']} | {r['p50_vs_cli']}x | {r['non_2xx'] + r['socket_errors']} | {r['held_connections']} | {r['rss_start_mib']} → {r['rss_end_mib']} ({r['rss_peak_mib']}, {r['rss_drift_mib']:+}) | "
                      f"{r['load_average_before']} → {r['load_average_after']} |")
     print("\n".join(lines))
     return 0

@@ -79,6 +79,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("Seconds an unused pooled connection stays open, \(Seconds.bounds).", valueName: "seconds"))
     var poolIdleTimeout: Seconds = 300
 
+    @Option(
+        name: .long,
+        help: "The most project connections kept open per server between requests (the revision query keeps one more).")
+    var poolIdlePerServer = 3
+
     @Option(name: .long, help: "The lowest log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -92,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("size-change"),
-        help: ArgumentHelp("Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
+        help: ArgumentHelp(
+            "Alert when a scheduled backup's size differs from the median of the last five by more than this percentage.", valueName: "percent"))
     var sizeChange: Double = 50
 
     @Option(
@@ -130,7 +136,8 @@ struct ServeCommand: AsyncParsableCommand {
             publicURLs: publicURL, allowHosts: allowHosts, allowLocalDSN: allowLocalDsn, idleTimeout: idleTimeout,
             store: store, maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
             maxConcurrentFanOuts: maxFanOuts, fanOutConcurrency: concurrency, poolPerServerLimit: poolPerServer,
-            poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout.value, logger: Logger(label: "catalog.serve"),
+            poolPerProjectLimit: poolPerProject, poolIdleTimeout: poolIdleTimeout.value, poolIdlePerServer: poolIdlePerServer,
+            logger: Logger(label: "catalog.serve"),
             catalogVersion: CatalogCommand.version,
             scheduler: noSchedules
                 ? nil

@@ -16,6 +16,8 @@ public struct CatalogApplication: Sendable {
     public let routes: [APIRoute]
     /// The warm pool the fan-outs borrow connections from.
     public let pool: WarmPool
+    /// The revision query's kept-open connections, one per server.
+    public let signalPool: WarmPool
     /// The configuration the service was built from.
     let configuration: ServerConfiguration
 
@@ -84,6 +86,7 @@ public struct CatalogApplication: Sendable {
         self.application = application
         self.routes = table.all
         self.pool = backend.pool
+        self.signalPool = backend.signalPool
         self.configuration = configuration
     }
 }

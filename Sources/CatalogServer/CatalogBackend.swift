@@ -4,7 +4,14 @@ import Foundation
 import Logging
 import PostgresClient
 
-/// What every route shares: the catalog, the warm pool, the fan-out gate, sessions and metrics.
+/// What every route shares: the catalog, the warm pool, the revision query's connections, the
+/// fan-out gate, sessions and metrics.
+///
+/// Searches take the fresh path: per server one revision query on a kept-open connection to its
+/// `postgres` database (`signalPool`, one per server), then only the projects that changed are
+/// read, on connections from `pool`, which keeps at most `poolIdlePerServer` of them idle per
+/// server. So between requests a server holds at most `poolIdlePerServer + 1` of the service's
+/// connections, however many projects it has.
 ///
 /// `Catalog`'s methods block (SQLite, libpq), so every call goes through `blocking`, which runs it
 /// on a thread of catalog's own; Swift's cooperative pool (two threads here) never waits on I/O.
@@ -12,6 +19,8 @@ final class CatalogBackend: Sendable {
     let configuration: ServerConfiguration
     let catalog: Catalog
     let pool: WarmPool
+    /// One kept-open connection per server for the revision query, keyed by server.
+    let signalPool: WarmPool
     let gate: FanOutGate
     let sessions: SessionStore
     let metrics: ServerMetrics
@@ -26,15 +35,23 @@ final class CatalogBackend: Sendable {
         self.serverPolicy = serverPolicy
         pool = WarmPool(
             perServerLimit: configuration.poolPerServerLimit, perProjectLimit: configuration.poolPerProjectLimit,
-            idleTimeout: configuration.poolIdleTimeout)
+            idleTimeout: configuration.poolIdleTimeout, idlePerServerLimit: configuration.poolIdlePerServer)
+        signalPool = WarmPool(perServerLimit: 1, perProjectLimit: 1, idleTimeout: configuration.poolIdleTimeout)
         gate = FanOutGate(limit: configuration.maxConcurrentFanOuts)
         sessions = SessionStore(lifetime: configuration.sessionLifetime)
-        metrics = ServerMetrics(pool: pool)
+        metrics = ServerMetrics(pool: pool, signalPool: signalPool)
     }
 
-    /// How a request fans out: every project at once over the warm pool, each within the query timeout.
+    /// The database the revision query's kept-open connection is on: never a project's own, so a
+    /// restore, rename or archive finds no session of the service there.
+    static let signalDatabase = "postgres"
+
+    /// How a request fans out: every project at once over the warm pool, each within the query
+    /// timeout, with the revision query on the kept-open signal connection.
     var fanOutOptions: FanOutOptions {
-        FanOutOptions(concurrency: configuration.fanOutConcurrency, timeout: configuration.queryTimeout, pool: pool)
+        FanOutOptions(
+            concurrency: configuration.fanOutConcurrency, timeout: configuration.queryTimeout, pool: pool,
+            signal: FanOutOptions.SignalConnection(pool: signalPool, database: Self.signalDatabase))
     }
 
     /// Runs blocking catalog work on a thread of its own.

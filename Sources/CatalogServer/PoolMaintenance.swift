@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Keeps the warm pool tidy while the server runs: closes connections idle too long and those of
 /// projects removed from the registry (also by a CLI in another process). At shutdown it closes
-/// every pooled connection.
+/// every pooled connection, the revision query's too.
 struct PoolMaintenance: Service {
     let backend: CatalogBackend
     let logger: Logger
@@ -20,16 +20,21 @@ struct PoolMaintenance: Service {
             }
         }
         let pool = backend.pool
-        await OwnThread.run { pool.closeAll() }
+        let signalPool = backend.signalPool
+        await OwnThread.run {
+            pool.closeAll()
+            signalPool.closeAll()
+        }
     }
 
     func tidy() async {
         let pool = backend.pool
+        let signalPool = backend.signalPool
         do {
             let registered = try await backend.blocking { catalog in try catalog.listProjects().map { (name: $0.name, dsn: $0.dsn) } }
             let closed = await OwnThread.run { () -> Int in
                 pool.retain(registered: registered)
-                return pool.closeIdle()
+                return pool.closeIdle() + signalPool.closeIdle()
             }
             if closed > 0 { logger.debug("closed idle pooled connections", metadata: ["count": "\(closed)"]) }
         } catch {

@@ -12,6 +12,7 @@ struct SQLRoutes {
         var project: [String]?
         var tag: [String]?
         var cached: Bool?
+        var live: Bool?
     }
 
     func register(on routes: RouterGroup<CatalogRequestContext>) {
@@ -37,7 +38,8 @@ struct SQLRoutes {
                     }
                 }
                 return try await backend.fanOut { catalog, options in
-                    try catalog.federatedSQL(question.sql, in: selection, cached: false, live: true, options: options, sqlTimeout: sqlTimeout)
+                    try catalog.federatedSQL(
+                        question.sql, in: selection, cached: false, live: question.live ?? false, options: options, sqlTimeout: sqlTimeout)
                 }
             }
         } catch let error as CatalogError {

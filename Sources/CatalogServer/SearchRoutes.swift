@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 
 /// `GET /api/v1/search/columns` and `/search/tables`: the CLI's `find-column` and `find-table`,
-/// live over the warm pool or from the index with `cached=true`, in the CLI's JSON shape.
+/// in the CLI's JSON shape. Fresh by default: one revision query per server at request time, then
+/// the index answers for the projects their server confirms unchanged and the rest are read (each
+/// source's `freshness` says which). `live=true` reads every project; `cached=true` only the index.
 struct SearchRoutes {
     let backend: CatalogBackend
 
@@ -25,11 +27,14 @@ struct SearchRoutes {
         }
         let selection = ProjectSelection(names: parameters.all("project"), tags: parameters.all("tag"))
         let cached = try parameters.flag("cached")
+        let live = try parameters.flag("live")
         let result: SearchResult
         if cached {
             result = try await backend.blocking { catalog in try catalog.search(query, in: selection, cached: true) }
         } else {
-            result = try await backend.fanOut { catalog, options in try catalog.search(query, in: selection, cached: false, live: true, options: options) }
+            result = try await backend.fanOut { catalog, options in
+                try catalog.search(query, in: selection, cached: false, live: live, options: options)
+            }
             backend.metrics.recordOutcomes(sources: result.sources, failures: result.failures)
         }
         return JSONBody.response(SearchJSON.document(result, target: target, advice: APIAdvice.words(for:)))

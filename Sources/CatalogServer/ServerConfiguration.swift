@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     public var poolPerProjectLimit: Int
     /// Seconds an unused pooled connection stays open.
     public var poolIdleTimeout: Double
+    /// The most project connections kept idle per server between requests; the rest close when
+    /// their request ends. With the revision query's one connection, a server holds at most one more.
+    public var poolIdlePerServer: Int
     /// Seconds between pool clean-ups (idle connections, unregistered projects).
     public var poolMaintenanceInterval: Double
     /// Seconds a web page session lasts.
@@ -62,7 +65,7 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Double = 30, store: StoreLocation,
         maxBodyBytes: Int = 64 * 1024, queryTimeout: Double = 10, maxConcurrentFanOuts: Int = 4,
         fanOutConcurrency: Int = 1024, poolPerServerLimit: Int = 1100, poolPerProjectLimit: Int = 1, poolIdleTimeout: Double = 300,
-        poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
+        poolIdlePerServer: Int = 3, poolMaintenanceInterval: Double = 30, sessionLifetime: Double = 12 * 3600,
         logger: Logger = Logger(label: "catalog.serve"), catalogVersion: String = "unknown",
         scheduler: SchedulerSettings? = nil, lintConfig: LintConfig = LintConfig()
     ) {
@@ -83,6 +86,7 @@ public struct ServerConfiguration: Sendable {
         self.poolPerServerLimit = poolPerServerLimit
         self.poolPerProjectLimit = poolPerProjectLimit
         self.poolIdleTimeout = poolIdleTimeout
+        self.poolIdlePerServer = poolIdlePerServer
         self.poolMaintenanceInterval = poolMaintenanceInterval
         self.sessionLifetime = sessionLifetime
         self.logger = logger
@@ -114,6 +118,7 @@ public struct ServerConfiguration: Sendable {
         guard fanOutConcurrency >= 1 else { throw CatalogError("--concurrency must be at least 1") }
         guard poolPerServerLimit >= 1 else { throw CatalogError("--pool-per-server must be at least 1") }
         guard poolPerProjectLimit >= 1 else { throw CatalogError("--pool-per-project must be at least 1") }
+        guard poolIdlePerServer >= 0 else { throw CatalogError("--pool-idle-per-server must be 0 or more") }
         guard poolIdleTimeout > 0 else { throw CatalogError("--pool-idle-timeout must be a positive number of seconds") }
     }
 

@@ -4,10 +4,12 @@ import PostgresClient
 import Prometheus
 
 /// The service's Prometheus metrics: requests and their latency by route, fan-out outcomes by
-/// project, and the warm pool. Each application owns its registry, so tests never share counters.
+/// project, the warm pool and the revision query's connections. Each application owns its registry, so tests never share counters.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let pool: WarmPool
+    private let signalPool: WarmPool
+    private let signalGauges: [(Gauge, KeyPath<WarmPool.Statistics, Int> & Sendable)]
     private let fanOutsInFlight: Gauge
     private let poolGauges: [(Gauge, KeyPath<WarmPool.Statistics, Int> & Sendable)]
 
@@ -26,15 +28,39 @@ final class ServerMetrics: Sendable {
         name("fanout", "outcomes", unit: "total", help: "Per-project outcomes of live fan-outs: ok, failed, timed_out, skipped.")
     }
 
-    init(pool: WarmPool) {
+    init(pool: WarmPool, signalPool: WarmPool) {
         self.pool = pool
+        self.signalPool = signalPool
+        signalGauges = [
+            (
+                registry.makeGauge(
+                    descriptor: Self.name(
+                        "signal", "connections_open", unit: "", help: "Kept-open connections for the revision query, at most one per server.")),
+                \.open
+            ),
+            (
+                registry.makeGauge(
+                    descriptor: Self.name("signal", "opened", unit: "", help: "Connections opened for the revision query since start.")),
+                \.opened
+            ),
+            (
+                registry.makeGauge(
+                    descriptor: Self.name("signal", "reused", unit: "", help: "Revision queries served by a kept-open connection since start.")),
+                \.reused
+            ),
+        ]
         fanOutsInFlight = registry.makeGauge(descriptor: Self.name("fanout", "in_flight", unit: "", help: "Fan-outs running now."))
         poolGauges = [
             (
                 registry.makeGauge(descriptor: Self.name("pool", "connections_open", unit: "", help: "Pooled connections open, busy and idle.")),
                 \.open
             ),
-            (registry.makeGauge(descriptor: Self.name("pool", "connections_idle", unit: "", help: "Pooled connections open and unused.")), \.idle),
+            (
+                registry.makeGauge(
+                    descriptor: Self.name(
+                        "pool", "connections_idle", unit: "", help: "Pooled connections open and unused, at most --pool-idle-per-server per server.")),
+                \.idle
+            ),
             (registry.makeGauge(descriptor: Self.name("pool", "opened", unit: "", help: "Connections the pool opened since start.")), \.opened),
             (
                 registry.makeGauge(descriptor: Self.name("pool", "reused", unit: "", help: "Borrowings served by an open connection since start.")),
@@ -77,6 +103,8 @@ final class ServerMetrics: Sendable {
     func render() -> String {
         let statistics = pool.statistics
         for (gauge, value) in poolGauges { gauge.set(Double(statistics[keyPath: value])) }
+        let signal = signalPool.statistics
+        for (gauge, value) in signalGauges { gauge.set(Double(signal[keyPath: value])) }
         return registry.emitToString()
     }
 

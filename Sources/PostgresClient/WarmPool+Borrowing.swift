@@ -88,7 +88,8 @@ extension WarmPool {
 
     /// Takes back a connection whose conversation ended cleanly, with the statements prepared on
     /// it: straight to a task waiting for this project, else idle. It is closed instead if its
-    /// project was released while it was out, or if a project with no connection needs its slot.
+    /// project was released while it was out, if a project with no connection needs its slot, or if
+    /// its server already holds `idlePerServerLimit` idle connections.
     func checkin(_ handle: OpaquePointer, lease: Lease, prepared: Set<String>, now: Double) {
         lock.lock()
         var closing: [OpaquePointer] = []
@@ -107,12 +108,22 @@ extension WarmPool {
             projectCount[waiter.project, default: 0] += 1
             counters.opened += 1
             waiter.mailbox.deliver(token: waiter.token, .open(self.lease(waiter.project, waiter.dsn, waiter.server), evicted: nil))
+        } else if idlePerServerLimit < .max, idleCount(on: lease.server) >= idlePerServerLimit {
+            closing.append(handle)
+            counters.closed += 1
+            freeSlot(lease)
         } else {
             idle[lease.project, default: []].append(
                 IdleConnection(handle: handle, project: lease.project, dsn: lease.dsn, server: lease.server, since: now, prepared: prepared))
         }
         lock.unlock()
         finish(closing)
+    }
+
+    /// Idle connections to `server`. Call with the lock held; only pools with an idle bound ask,
+    /// and theirs hold a few idle connections per server.
+    private func idleCount(on server: String) -> Int {
+        idle.values.reduce(0) { count, connections in count + connections.count { $0.server == server } }
     }
 
     /// Closes a borrowed connection that is broken, timed out or mid-statement (or a slot whose

@@ -13,8 +13,11 @@ import Foundation
 /// `perServerLimit` are open to one server (host and port): a project with no connection yet
 /// takes the place of another project's idle one, or waits for one to be returned. A project that
 /// already has a connection never evicts another's, so concurrent fan-outs over a fleet larger
-/// than the bound share connections instead of reopening them. Idle connections older than
-/// `idleTimeout` are closed by `closeIdle()`, which the owner calls now and then.
+/// than the bound share connections instead of reopening them. At most `idlePerServerLimit` are
+/// kept idle per server: one returned when its server already holds that many is closed, so what a
+/// service holds between requests stays a few connections per server however many projects it
+/// read. Idle connections older than `idleTimeout` are closed by `closeIdle()`, which the owner
+/// calls now and then.
 public final class WarmPool: @unchecked Sendable {
     /// The most connections open to one server at once, busy and idle together.
     public let perServerLimit: Int
@@ -22,6 +25,8 @@ public final class WarmPool: @unchecked Sendable {
     public let perProjectLimit: Int
     /// Seconds an unused connection stays open.
     public let idleTimeout: Double
+    /// The most idle connections kept to one server; more are closed as they come back.
+    public let idlePerServerLimit: Int
 
     let lock = NSLock()
     /// Idle connections by project name, most recently returned last.
@@ -44,10 +49,11 @@ public final class WarmPool: @unchecked Sendable {
     public static let applicationName = "catalog serve"
 
     /// A pool with the given bounds; the default allows a thousand projects on one server.
-    public init(perServerLimit: Int = 1100, perProjectLimit: Int = 1, idleTimeout: Double = 300) {
+    public init(perServerLimit: Int = 1100, perProjectLimit: Int = 1, idleTimeout: Double = 300, idlePerServerLimit: Int = .max) {
         self.perServerLimit = max(1, perServerLimit)
         self.perProjectLimit = max(1, perProjectLimit)
         self.idleTimeout = idleTimeout
+        self.idlePerServerLimit = max(0, idlePerServerLimit)
     }
 
     deinit {

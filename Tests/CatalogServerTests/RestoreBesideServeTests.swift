@@ -16,7 +16,7 @@ import Testing
             let created = try await client.send(.post, "/api/v1/backups", json: #"{"projects": ["shop"]}"#)
             #expect(created.status == .created)
             let backup = try #require(try fleet.catalog.store.backups(projects: ["shop"]).first?.id)
-            let search = try await client.get("/api/v1/search/columns?name=email&project=shop")
+            let search = try await client.get("/api/v1/search/columns?name=email&project=shop&live=true")
             #expect(search.status == .ok)
             #expect(app.pool.statistics.open == 1)
 

@@ -58,7 +58,7 @@ import Testing
     @Test func liveSearchesAnswerLikeTheCLI() async throws {
         let fleet = try ServerFleet.make()
         try await fleet.application().application.test(.router) { client in
-            let response = try await client.get("/api/v1/search/columns?name=email")
+            let response = try await client.get("/api/v1/search/columns?name=email&live=true")
             #expect(response.status == .ok)
             let api = try Self.normalized(response.text)
             let command = try Self.normalized(try cli(["find-column", "email", "--live"], store: fleet.storePath))
@@ -75,18 +75,36 @@ import Testing
         text.replacing(/"fetched_at" : "[^"]+"/, with: "\"fetched_at\" : \"…\"").replacing(/"age_seconds" : \d+/, with: "\"age_seconds\" : 0")
     }
 
-    @Test func theWarmPoolKeepsConnectionsOpenBetweenSearches() async throws {
+    @Test func theRevisionQueryKeepsOneConnectionOpenBetweenSearches() async throws {
         let fleet = try ServerFleet.make()
         let app = try fleet.application()
         try await app.application.test(.router) { client in
-            for _ in 0..<3 {
+            // The first search reads every project into the index; the next ones ask the server.
+            for _ in 0..<4 {
                 let response = try await client.get("/api/v1/search/columns?name=email")
                 #expect((response.object["failures"] as? [Any])?.isEmpty == true)
             }
         }
+        #expect(app.signalPool.statistics.opened == 1)
+        #expect(app.signalPool.statistics.reused == 2)
+        // Every project publishes and the index holds its copy: after the first search none is read.
+        #expect(app.pool.statistics.opened == 3)
+        #expect(app.pool.statistics.reused == 0)
+    }
+
+    @Test func liveReadsKeepAFewProjectConnectionsOpenBetweenSearches() async throws {
+        let fleet = try ServerFleet.make()
+        let app = try fleet.application { $0.poolIdlePerServer = 2 }
+        try await app.application.test(.router) { client in
+            for _ in 0..<3 {
+                let response = try await client.get("/api/v1/search/columns?name=email&live=true")
+                #expect((response.object["failures"] as? [Any])?.isEmpty == true)
+                #expect(app.pool.statistics.idle == 2)
+            }
+        }
         let statistics = app.pool.statistics
-        #expect(statistics.opened == 3)
-        #expect(statistics.reused == 6)
+        #expect(statistics.opened == 5)
+        #expect(statistics.reused == 4)
     }
 
     @Test func aProjectAddedOrRemovedTakesEffectWithoutARestart() async throws {

@@ -110,6 +110,11 @@ struct LiveReadOutcome {
 }
 
 extension Catalog {
+    /// How many projects one round of a live read takes: a few rounds of the concurrency, so the
+    /// answers held at once (a project that changed answers with all its mappings) stay a bounded
+    /// number of projects' worth, whatever the fleet's size.
+    static func liveReadRound(concurrency: Int) -> Int { max(64, concurrency * 4) }
+
     /// Runs `question` (or nothing but the index refresh) on every project at once, refreshes the
     /// index for the projects that answered, and records who was reachable.
     func readLive(_ projects: [Project], question: Query?, options: FanOutOptions) throws -> LiveReadOutcome {
@@ -122,40 +127,48 @@ extension Catalog {
             conversations[project.name] = conversation
             return FanOutTask(key: project.name, connection: try project.connectionString(), steps: conversation.next)
         }
-        var results = options.engine.runBlocking(tasks)
         var outcome = LiveReadOutcome()
         var updates: [IndexUpdate] = []
         var observations: [(project: String, observation: ProjectObservation)] = []
         var ctypes: [(project: String, ctype: String?)] = []
         let now = Date()
-        for position in results.indices {
-            let result = results[position]
-            // Drop each project's rows once read, and write the index in batches, so a first run over
-            // a thousand projects never holds every project's mappings twice.
-            results[position].outcome = .ok([])
-            let projectOutcome = ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))
-            switch result.outcome {
-            case .ok(let answers):
-                let (answer, update) = conversations[result.key]!.interpret(answers, project: result.key)
-                outcome.answers.append((result.key, answer))
-                updates.append(update)
-                let revision = answers.first?.records.first?["revision"].flatMap { Int64($0) }
-                outcome.sources.append(AnswerSource(project: result.key, live: true, revision: revision, fetchedAt: now))
-                observations.append(
-                    (
-                        result.key,
-                        ProjectObservation(
-                            status: .ok, metadataVersion: answers.first?.records.first?.int("metadata_version"), at: now)
-                    ))
-                ctypes.append((result.key, answers.first?.records.first?["ctype"]))
-            case .failed(let error) where !error.isReachabilityFailure:
-                // The project answered; only the statement failed, so its reachability stands.
-                outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
-            case .failed, .timedOut:
-                outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
-                observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.message, at: now)))
+        let round = Self.liveReadRound(concurrency: options.concurrency)
+        for start in stride(from: 0, to: tasks.count, by: round) {
+            var results = options.engine.runBlocking(Array(tasks[start..<min(start + round, tasks.count)]))
+            for position in results.indices {
+                let result = results[position]
+                // Drop each project's rows once read, and write the index in batches, so a first run over
+                // a thousand projects never holds every project's mappings twice.
+                results[position].outcome = .ok([])
+                let projectOutcome = ProjectOutcome(result.outcome, timeout: options.timeout, hint: LiveRead.hint(for: result.key))
+                switch result.outcome {
+                case .ok(let answers):
+                    let (answer, update) = conversations[result.key]!.interpret(answers, project: result.key)
+                    outcome.answers.append((result.key, answer))
+                    updates.append(update)
+                    let revision = answers.first?.records.first?["revision"].flatMap { Int64($0) }
+                    outcome.sources.append(AnswerSource(project: result.key, live: true, revision: revision, fetchedAt: now))
+                    observations.append(
+                        (
+                            result.key,
+                            ProjectObservation(
+                                status: .ok, metadataVersion: answers.first?.records.first?.int("metadata_version"), at: now)
+                        ))
+                    ctypes.append((result.key, answers.first?.records.first?["ctype"]))
+                case .failed(let error) where !error.isReachabilityFailure:
+                    // The project answered; only the statement failed, so its reachability stands.
+                    outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
+                case .failed, .timedOut:
+                    outcome.failures.append(ProjectFailure(project: result.key, outcome: projectOutcome))
+                    observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.message, at: now)))
+                }
+                if updates.count >= 100 {
+                    try wrapped { try store.applyIndexUpdates(updates, at: now) }
+                    updates.removeAll(keepingCapacity: true)
+                }
             }
-            if updates.count >= 100 {
+            // A round's rewritten mappings go to the store before the next round reads more.
+            if updates.contains(where: { if case .replace = $0 { true } else { false } }) {
                 try wrapped { try store.applyIndexUpdates(updates, at: now) }
                 updates.removeAll(keepingCapacity: true)
             }

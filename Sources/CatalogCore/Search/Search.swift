@@ -44,7 +44,7 @@ extension Catalog {
         var toRead = check.toRead
         var result = SearchResult(matches: [], failures: check.failures, sources: [])
         if !check.unchanged.isEmpty, (try? query.checkCachedEvaluation()) != nil {
-            let indexed = try searchIndex(query, projects: check.unchanged.map(\.project))
+            let indexed = try searchIndex(query, projects: check.unchanged.map(\.project), states: check.states)
             let skipped = Set(indexed.failures.map(\.project))
             toRead += check.unchanged.map(\.project).filter { skipped.contains($0.name) }
             let now = Date()
@@ -92,8 +92,8 @@ extension Catalog {
             isNullable: record.bool("is_nullable"))
     }
 
-    private func searchIndex(_ query: SearchQuery, projects: [Project]) throws -> SearchResult {
-        let states = try wrapped { try store.indexStates() }
+    private func searchIndex(_ query: SearchQuery, projects: [Project], states: [String: IndexState]? = nil) throws -> SearchResult {
+        let states = try states ?? wrapped { try store.indexStates() }
         var failures = projects.map(\.name).filter { states[$0] == nil }.map { project in
             ProjectFailure(project: project, outcome: .skipped("not in the local index yet", remedy: .readLiveOnce))
         }
