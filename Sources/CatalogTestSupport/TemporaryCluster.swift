@@ -63,6 +63,19 @@ public final class TemporaryCluster: @unchecked Sendable {
         return "postgresql://\(credentials)@127.0.0.1:\(port)/\(database)"
     }
 
+    /// A URI for `database` as the superuser without the password, which libpq reads from a
+    /// passfile written beside the cluster (mode 0600): what a store kept in PostgreSQL accepts.
+    public func passfileURL(database: String = "postgres") throws -> String {
+        let passfile = directory.appendingPathComponent("pgpass")
+        try lock.withLock {
+            if !FileManager.default.fileExists(atPath: passfile.path) {
+                try Data("127.0.0.1:\(port):*:\(superuser):\(password)\n".utf8).write(to: passfile)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passfile.path)
+            }
+        }
+        return "postgresql://\(superuser)@127.0.0.1:\(port)/\(database)?passfile=\(passfile.path)"
+    }
+
     /// A parsed connection string for `database` as the superuser.
     public func connectionString(database: String = "postgres") -> ConnectionString {
         try! ConnectionString(url(database: database))

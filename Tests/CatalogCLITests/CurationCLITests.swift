@@ -45,32 +45,29 @@ struct CurationCLITests {
         #expect(try Golden.matches(CatalogCommand.helpMessage(for: command, columns: 100) + "\n", "help/\(file)"))
     }
 
-    @Test("describe, a single set, and a fleet plan over the sample projects are pinned")
-    func outputsArePinned() throws {
-        let fleet = try SampleFleet.make()
-        let set = try CLIRun.run(
-            ["metadata", "set", "saas", "public.users.email", "--label", "Email address", "--validation", #"{"format":"email","maxLength":254}"#],
-            store: fleet.storePath)
+    @Test("describe, a single set, and a fleet plan over the sample projects are pinned", arguments: StoreKind.allCases)
+    func outputsArePinned(_ store: StoreKind) throws {
+        let fleet = try SampleFleet.make(store: store)
+        let set = try fleet.run(["metadata", "set", "saas", "public.users.email", "--label", "Email address", "--validation", #"{"format":"email","maxLength":254}"#])
         #expect(set.status == 0, "\(set.output)")
         #expect(try Golden.matches(set.stdout, "format/metadata-set.txt"))
         try fleet.connect("shop").query("UPDATE _metadata.mappings_column SET label = 'E-mail' WHERE pg_column = 'email'")
-        let describe = try CLIRun.run(["describe", "saas", "public.users"], store: fleet.storePath)
+        let describe = try fleet.run(["describe", "saas", "public.users"])
         #expect(try Golden.matches(describe.stdout, "format/describe-relation.txt"))
-        let json = try CLIRun.run(["describe", "saas", "public.users", "--format", "json"], store: fleet.storePath)
+        let json = try fleet.run(["describe", "saas", "public.users", "--format", "json"])
         #expect(try Golden.matches(json.stdout, "format/describe-relation.json"))
-        let yaml = try CLIRun.run(["describe", "saas", "public.users", "--format", "yaml", "--cached"], store: fleet.storePath)
+        let yaml = try fleet.run(["describe", "saas", "public.users", "--format", "yaml", "--cached"])
         #expect(yaml.stdout.contains("  label: Email address\n") && yaml.stdout.hasPrefix("project: saas\n"))
-        let project = try CLIRun.run(["describe", "crm"], store: fleet.storePath)
+        let project = try fleet.run(["describe", "crm"])
         #expect(try Golden.matches(project.stdout, "format/describe-project.txt"))
-        let plan = try CLIRun.run(["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--plan"], store: fleet.storePath)
+        let plan = try fleet.run(["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--plan"])
         #expect(plan.status == 1, "a conflict is left alone: \(plan.output)")
         #expect(try Golden.matches(plan.stdout, "format/metadata-plan.txt"))
         let hash = try #require(plan.stdout.split(separator: "\n").last.map(String.init))
         #expect(hash.range(of: "^plan [0-9a-f]{16}$", options: .regularExpression) != nil)
-        let applied = try CLIRun.run(
-            ["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--expect-plan", String(hash.dropFirst(5))],
-            store: fleet.storePath)
+        let applied = try fleet.run(["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--expect-plan", String(hash.dropFirst(5))])
         #expect(applied.status == 1 && applied.stderr.contains("1 conflicting field(s) left alone"), "\(applied.output)")
+        for run in [set, describe, json, yaml, project, plan, applied] { #expect(!run.output.contains(fleet.cluster.password)) }
         #expect(
             try fleet.connect("crm").query("SELECT count(*) AS n FROM _metadata.mappings_column WHERE label = 'Email address'").records.first?["n"]
                 == "5")

@@ -6,31 +6,32 @@ import Testing
 
 @Suite("catalog generate")
 struct GenerateCLITests {
-    /// The billing fixture with its human fields.
-    static func billing() throws -> SampleFleet {
-        let fleet = try SampleFleet.make(["billing"])
+    /// The billing fixture with its human fields, in a store of `kind`.
+    static func billing(store kind: StoreKind = .sqlite) throws -> SampleFleet {
+        let fleet = try SampleFleet.make(["billing"], store: kind)
         try fleet.connect("billing").execute(script: try String(contentsOf: Fixtures.url("codegen/billing-metadata.sql"), encoding: .utf8))
         return fleet
     }
 
-    @Test("the output for the billing fixture is pinned, warnings go to stderr, and the exit status is 0")
-    func goldenOutputs() throws {
-        let fleet = try Self.billing()
+    @Test("the output for the billing fixture is pinned, warnings go to stderr, and the exit status is 0", arguments: StoreKind.allCases)
+    func goldenOutputs(_ store: StoreKind) throws {
+        let fleet = try Self.billing(store: store)
         let files = [
             CodegenFormat.graphql: "billing.graphql", .typescript: "billing.ts", .jsonschema: "billing.schema.json", .openapi: "billing.openapi.yaml",
         ]
         for (format, file) in files.sorted(by: { $0.value < $1.value }) {
-            let run = try CLIRun.run(["generate", format.rawValue, "--project", "billing"], store: fleet.storePath)
+            let run = try fleet.run(["generate", format.rawValue, "--project", "billing"])
             #expect(run.status == 0, "\(run.stderr)")
             #expect(try Golden.matches(run.stdout, "codegen/\(file)"))
             #expect(run.stderr.contains("warning: public.customers.name: validation rule \"x-widget\" has no JSON Schema keyword"))
-            let again = try CLIRun.run(["generate", format.rawValue, "--project", "billing"], store: fleet.storePath)
+            let again = try fleet.run(["generate", format.rawValue, "--project", "billing"])
             #expect(again.stdout == run.stdout)
             // The index keeps the enums, domains, composites and partitions the live read saw: the same bytes.
-            let cached = try CLIRun.run(["generate", format.rawValue, "--project", "billing", "--cached"], store: fleet.storePath)
+            let cached = try fleet.run(["generate", format.rawValue, "--project", "billing", "--cached"])
             #expect(cached.status == 0, "\(cached.stderr)")
             #expect(cached.stdout == run.stdout)
             #expect(cached.stderr == run.stderr)
+            #expect(!(run.output + cached.output).contains(fleet.cluster.password))
         }
     }
 

@@ -16,18 +16,29 @@ struct LintCLITests {
         return (store, config, directory)
     }
 
-    @Test("table, JSON and SARIF outputs are pinned; SARIF passes the SARIF 2.1.0 schema")
-    func outputsArePinned() throws {
-        let (store, config, directory) = try Self.fleet()
-        let table = try CLIRun.run(["lint", "--config", config], store: store)
+    /// The divergent fleet in a store of `kind`: built in SQLite and, for PostgreSQL, copied into a
+    /// new registry with `store copy`'s library call.
+    static func fleet(on kind: StoreKind) throws -> (store: TestStore, config: String, directory: URL) {
+        let (path, config, directory) = try fleet()
+        if kind == .sqlite { return (TestStore(sqlite: path), config, directory) }
+        let store = try TestStore.make(kind)
+        _ = try StoreCopy.run(from: StoreLocation(path: path, isExplicit: true), to: store.location)
+        return (store, config, directory)
+    }
+
+    @Test("table, JSON and SARIF outputs are pinned on both stores; SARIF passes the SARIF 2.1.0 schema", arguments: StoreKind.allCases)
+    func outputsArePinned(_ kind: StoreKind) throws {
+        let (store, config, directory) = try Self.fleet(on: kind)
+        let table = try store.run(["lint", "--config", config])
         #expect(table.status == 1, "errors were found")
         #expect(try Golden.matches(table.stdout, "format/lint.txt"))
         #expect(table.stderr.contains("answered from the local index for 20 project(s)"))
         #expect(table.stderr.contains("finding(s) at or above error"))
-        let json = try CLIRun.run(["lint", "--config", config, "--format", "json"], store: store)
+        let json = try store.run(["lint", "--config", config, "--format", "json"])
         #expect(try Golden.matches(json.stdout, "format/lint.json"))
-        let sarif = try CLIRun.run(["lint", "--config", config, "--format", "sarif"], store: store)
+        let sarif = try store.run(["lint", "--config", config, "--format", "sarif"])
         #expect(try Golden.matches(sarif.stdout, "format/lint.sarif"))
+        #expect(!(table.output + json.output + sarif.output).contains(try TestWorkspace.cluster().password))
         let file = directory.appendingPathComponent("lint.sarif")
         try sarif.stdout.write(to: file, atomically: true, encoding: .utf8)
         let check = try ChildRun.python(
