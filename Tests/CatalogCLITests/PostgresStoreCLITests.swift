@@ -2,6 +2,7 @@ import CatalogCore
 import CatalogStore
 import CatalogTestSupport
 import Foundation
+import PostgresClient
 import Testing
 
 /// The same commands on a store kept in PostgreSQL: the lint fleet is copied from SQLite into a
@@ -23,19 +24,6 @@ struct PostgresStoreCLITests {
         return (sqlite, registry, config, environment)
     }
 
-    @Test("lint's table, JSON and SARIF outputs on a PostgreSQL store match the SQLite goldens")
-    func lintGoldens() throws {
-        let (_, registry, config, environment) = try Self.stores()
-        let table = try CLIRun.run(["lint", "--config", config], store: registry, environment: environment)
-        #expect(table.status == 1, "\(table.stderr)")
-        #expect(try Golden.matches(table.stdout, "format/lint.txt"))
-        let json = try CLIRun.run(["lint", "--config", config, "--format", "json"], store: registry, environment: environment)
-        #expect(try Golden.matches(json.stdout, "format/lint.json"))
-        let sarif = try CLIRun.run(["lint", "--config", config, "--format", "sarif"], store: registry, environment: environment)
-        #expect(try Golden.matches(sarif.stdout, "format/lint.sarif"))
-        #expect(!(table.output + json.output + sarif.output).contains(try TestWorkspace.cluster().password))
-    }
-
     @Test(
         "reads answer the same on both stores",
         arguments: [
@@ -45,6 +33,12 @@ struct PostgresStoreCLITests {
             ["sql", "SELECT project, count(*) AS n FROM columns GROUP BY project ORDER BY project", "--cached"],
             ["sql", "SELECT shared_name, count(*) FROM shared_tables GROUP BY 1 ORDER BY 1", "--cached", "--format", "csv"],
             ["sql", "SELECT dsn FROM project", "--cached"], ["schedule", "list"], ["project", "show", "p01"],
+            // catalog sql on a PostgreSQL store loads only the relations a statement names, ASCII case folded as SQLite does.
+            ["sql", #"SELECT count(*) AS n FROM "CoLuMnS" WHERE pg_column LIKE '%mail%'"#, "--cached"],
+            ["sql", "SELECT shared_name, count(*) FROM shared_columns GROUP BY 1 ORDER BY 1", "--cached", "--format", "json"],
+            ["sql", "SELECT project, relation_kind, count(*) FROM TABLES GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 5", "--cached"],
+            ["sql", "SELECT project, status, metadata_version FROM projects ORDER BY 1", "--cached", "--format", "csv"],
+            ["sql", "SELECT action, result, count(*) FROM audit GROUP BY 1, 2 ORDER BY 1, 2", "--cached"],
         ])
     func readsAgree(_ arguments: [String]) throws {
         let (sqlite, registry, _, environment) = try Self.stores()
@@ -85,5 +79,59 @@ struct PostgresStoreCLITests {
         #expect(!secret.output.contains("s3cret"))
         let list = try CLIRun.run(["project", "list", "--format", "csv"], store: registry, environment: environment)
         #expect(!list.stdout.contains("secret"))
+    }
+
+    /// Runs `catalog arguments…` and checks the refusal: exit 2, one line on stderr that says
+    /// `text`, nothing on stdout, and no password of the registry anywhere.
+    static func refused(_ arguments: [String], store: String? = nil, saying text: String, secret: String, environment: [String: String]) throws {
+        let run = try CLIRun.run(arguments, store: store, environment: environment)
+        #expect(run.status == 2, "\(arguments): \(run.output)")
+        #expect(run.stdout.isEmpty, "\(arguments)")
+        #expect(run.stderr.split(separator: "\n").count == 1 && run.stderr.hasPrefix("error: "), "\(arguments): \(run.stderr)")
+        #expect(run.stderr.contains(text), "\(arguments): \(run.stderr)")
+        #expect(!run.output.contains(secret), "\(arguments)")
+    }
+
+    @Test("an unreachable registry, a role without CREATE and a registry from a newer catalog are one line each, and change nothing")
+    func badRegistries() throws {
+        let cluster = try TestWorkspace.cluster()
+        let directory = try TestWorkspace.temporaryDirectory()
+        let environment = ["XDG_DATA_HOME": directory.appendingPathComponent("data").path]
+        let sqlite = directory.appendingPathComponent("catalog.sqlite").path
+        #expect(try CLIRun.run(["project", "add", "billing", "--dsn", "host=pg1 dbname=billing"], store: sqlite).status == 0)
+
+        let port = try TemporaryCluster.freePort()
+        let unreachable = "postgresql://catalog:hunter2@127.0.0.1:\(port)/registry?connect_timeout=2"
+        for arguments in [["project", "list"], ["project", "add", "x", "--dsn", "host=pg1 dbname=x"], ["sql", "SELECT 1", "--cached"]] {
+            try Self.refused(
+                arguments, store: unreachable, saying: "cannot reach the store postgresql://catalog:****@127.0.0.1:\(port)/registry",
+                secret: "hunter2", environment: environment)
+        }
+        try Self.refused(
+            ["store", "copy", "--from", sqlite, "--to", unreachable], saying: "postgresql://catalog:****@127.0.0.1:\(port)/registry",
+            secret: "hunter2", environment: environment)
+
+        let withoutCreate = try TestWorkspace.database(prefix: "registry")
+        let role = "reader_\(UUID().uuidString.prefix(8).lowercased())"
+        try cluster.connect().execute(script: "CREATE ROLE \(role) LOGIN PASSWORD 'pw-\(role)'")
+        let readerURL = cluster.url(database: withoutCreate.name, user: role, password: "pw-\(role)")
+        try Self.refused(["project", "list"], store: readerURL, saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
+        try Self.refused(["store", "copy", "--from", sqlite, "--to", readerURL], saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
+        let schemas = try cluster.connect(database: withoutCreate.name).query("SELECT count(*) FROM pg_namespace WHERE nspname = 'catalog'")
+        #expect(schemas.rows[0][0] == "0")
+
+        let newer = try TestStore.make(.postgres)
+        #expect(try newer.run(["project", "add", "kept", "--dsn", "host=pg1 dbname=kept"]).status == 0)
+        let registry = try cluster.connect(database: try #require(try ConnectionString(newer.option).databaseName))
+        try registry.execute(script: "INSERT INTO catalog.registry_migration (identifier) VALUES ('9999_from_the_future')")
+        for arguments in [["project", "list"], ["project", "add", "other", "--dsn", "host=pg1 dbname=other"]] {
+            try Self.refused(
+                arguments, store: newer.option, saying: "written by a newer version of catalog", secret: cluster.password, environment: newer.environment)
+        }
+        try Self.refused(
+            ["store", "copy", "--from", newer.option, "--to", directory.appendingPathComponent("back.sqlite").path],
+            saying: "written by a newer version of catalog", secret: cluster.password, environment: newer.environment)
+        #expect(try registry.query("SELECT name FROM catalog.project").rows == [["kept"]])
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("back.sqlite").path))
     }
 }
