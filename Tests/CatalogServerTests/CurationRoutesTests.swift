@@ -18,24 +18,20 @@ import Testing
         ).records.first?["label"]
     }
 
-    @Test func relationsAreDescribedWithTheCLIsJSON() async throws {
-        let fleet = try ServerFleet.make(["saas"])
+    @Test(arguments: StoreKind.allCases) func relationsAreDescribedWithTheCLIsJSON(_ store: StoreKind) async throws {
+        let fleet = try ServerFleet.make(["saas"], store: store)
         try await fleet.application().application.test(.router) { client in
             let list = try JSON.parse(try await client.get("/api/v1/projects/saas/relations").text)
             #expect(list["relations"]?.array?.contains { $0["table"]?.string == "users" && $0["columns"] == .number(6) } == true)
             let answered = try await client.get("/api/v1/projects/saas/relations/public/users").text
-            let cli = try ChildProcess(
-                TestWorkspace.catalogBinary, ["describe", "saas", "public.users", "--format", "json", "--store", fleet.storePath],
-                environment: ["CATALOG_STORE": ""]
-            ).run()
-            #expect(answered == cli.stdout)
+            #expect(answered == (try fleet.cli(["describe", "saas", "public.users", "--format", "json"])))
             #expect(try await client.get("/api/v1/projects/nope/relations").status == .notFound)
             #expect(try await client.get("/api/v1/projects/saas/relations/public/nope").status == .notFound)
         }
     }
 
-    @Test func patchEditsOneColumnAndBadValuesAreRefused() async throws {
-        let fleet = try ServerFleet.make(["saas"])
+    @Test(arguments: StoreKind.allCases) func patchEditsOneColumnAndBadValuesAreRefused(_ store: StoreKind) async throws {
+        let fleet = try ServerFleet.make(["saas"], store: store)
         try await fleet.application().application.test(.router) { client in
             let uri = "/api/v1/projects/saas/relations/public/users/columns/email"
             let done = try await client.send(.patch, uri, json: #"{"label": "Email address"}"#)

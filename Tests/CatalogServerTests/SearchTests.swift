@@ -10,23 +10,13 @@ import Testing
 
 /// Column and table search over HTTP: the CLI's JSON, byte for byte, live and cached.
 @Suite struct SearchTests {
-    /// The CLI's output for the same store and arguments.
-    func cli(_ arguments: [String], store: String) throws -> String {
-        let outcome = try ChildProcess(
-            TestWorkspace.catalogBinary, arguments + ["--store", store, "--format", "json"],
-            environment: ["CATALOG_STORE": ""]
-        ).run()
-        #expect(outcome.status == 0, "\(outcome.stderr) \(outcome.stdout)")
-        return outcome.stdout
-    }
-
     /// `age_seconds` moves with the clock between the two runs; everything else must match exactly.
     func withoutAges(_ text: String) -> String {
         text.replacing(/"age_seconds" : \d+/, with: "\"age_seconds\" : 0")
     }
 
-    @Test func cachedSearchesAnswerExactlyLikeTheCLI() async throws {
-        let fleet = try ServerFleet.make()
+    @Test(arguments: StoreKind.allCases) func cachedSearchesAnswerExactlyLikeTheCLI(_ store: StoreKind) async throws {
+        let fleet = try ServerFleet.make(store: store)
         try await fleet.application().application.test(.router) { client in
             let live = try await client.get("/api/v1/search/tables?name=users")
             #expect((live.object["failures"] as? [Any])?.isEmpty == true)
@@ -50,18 +40,19 @@ import Testing
                 let response = try await client.get(uri)
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
-                #expect(withoutAges(response.text) == withoutAges(try cli(arguments, store: fleet.storePath)), "\(uri)")
+                #expect(withoutAges(response.text) == withoutAges(try fleet.cli(arguments + ["--format", "json"])), "\(uri)")
+                #expect(!response.text.contains(fleet.cluster.password))
             }
         }
     }
 
-    @Test func liveSearchesAnswerLikeTheCLI() async throws {
-        let fleet = try ServerFleet.make()
+    @Test(arguments: StoreKind.allCases) func liveSearchesAnswerLikeTheCLI(_ store: StoreKind) async throws {
+        let fleet = try ServerFleet.make(store: store)
         try await fleet.application().application.test(.router) { client in
             let response = try await client.get("/api/v1/search/columns?name=email&live=true")
             #expect(response.status == .ok)
             let api = try Self.normalized(response.text)
-            let command = try Self.normalized(try cli(["find-column", "email", "--live"], store: fleet.storePath))
+            let command = try Self.normalized(try fleet.cli(["find-column", "email", "--live", "--format", "json"]))
             #expect(api == command)
             let matches = response.object["matches"] as? [[String: Any]] ?? []
             #expect(Set(matches.compactMap { $0["project"] as? String }) == ["saas", "shop", "crm"])

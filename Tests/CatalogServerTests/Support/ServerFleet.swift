@@ -6,6 +6,7 @@ import Foundation
 import HummingbirdTesting
 import Logging
 import Synchronization
+import Testing
 
 /// The three sample projects registered, installed and scanned in a fresh store, and the server
 /// application built on that store with a token and a log that tests can read.
@@ -21,14 +22,23 @@ struct ServerFleet {
     var databases: [String: String] { sample.databases }
     var cluster: TemporaryCluster { sample.cluster }
 
-    static func make(_ names: [String] = Fixtures.projectNames, on cluster: TemporaryCluster? = nil, scan: Bool = true) throws -> ServerFleet {
-        ServerFleet(sample: try SampleFleet.make(names, on: cluster, scan: scan), logs: LogCapture())
+    static func make(
+        _ names: [String] = Fixtures.projectNames, on cluster: TemporaryCluster? = nil, scan: Bool = true, store: StoreKind = .sqlite
+    ) throws -> ServerFleet {
+        ServerFleet(sample: try SampleFleet.make(names, on: cluster, scan: scan, store: store), logs: LogCapture())
+    }
+
+    /// What a `catalog` process on the same store prints for `arguments` (exit status checked).
+    func cli(_ arguments: [String]) throws -> String {
+        let run = try sample.run(arguments)
+        #expect(run.status == 0, "\(run.stderr) \(run.stdout)")
+        return run.stdout
     }
 
     /// The server's configuration for this fleet's store, with the test token and captured logs.
     func configuration(token: String? = ServerFleet.token, _ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
         var configuration = ServerConfiguration(
-            port: 0, token: token, store: StoreLocation(path: storePath, isExplicit: true),
+            port: 0, token: token, store: sample.store.location,
             queryTimeout: 5, logger: logs.logger())
         adjust(&configuration)
         return configuration
