@@ -48,8 +48,11 @@ struct IndexRefresh: Service {
         unpooled.pool = nil
         let options = unpooled
         let memory = backend.memory
+        let started = ContinuousClock.now
         do {
             try await backend.blocking { catalog in try catalog.refresh(memory, options: options, epoch: nil) }
+            let took = ContinuousClock.now - started
+            logger.debug("background index check", metadata: ["ms": "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"])
         } catch {
             logger.warning("the background index check failed", metadata: ["error": "\(error)"])
         }
