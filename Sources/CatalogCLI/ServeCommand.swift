@@ -84,6 +84,13 @@ struct ServeCommand: AsyncParsableCommand {
         help: "The most project connections kept open per server between requests (the revision query keeps one more).")
     var poolIdlePerServer = 3
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds between background checks (one revision query per server) that keep searches answered from memory, \(Seconds.bounds).",
+            valueName: "seconds"))
+    var refreshInterval: Seconds = 1
+
     @Option(name: .long, help: "The lowest log level written: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -131,7 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Read before anything is written (a generated token file), so a bad config changes nothing.
         let lint = try lintConfig.map(LintConfig.read) ?? LintConfig()
         let token = insecureNoAuth ? nil : try ServerToken.resolve(tokenFile: tokenFile, store: store)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, token: token?.token, tokenFile: token?.file, insecureNoAuth: insecureNoAuth,
             publicURLs: publicURL, allowHosts: allowHosts, allowLocalDSN: allowLocalDsn, idleTimeout: idleTimeout,
             store: store, maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
@@ -145,6 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
                     maxJobs: maxJobs, projectTimeout: queryTimeout.value, backupDirectory: backupDirectory.path,
                     sizeChangePercent: sizeChange),
             lintConfig: lint)
+        configuration.refreshInterval = refreshInterval.value
         try await CatalogApplication(configuration).run()
     }
 }

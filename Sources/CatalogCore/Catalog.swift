@@ -49,7 +49,11 @@ extension Catalog {
     /// Resolves a selection against the registry, before any connection is made. Unknown names
     /// are errors, and so are tags that no registered project has when `strictTags` is set.
     public func projects(_ selection: ProjectSelection) throws -> [Project] {
-        let registered = try wrapped { try store.projects() }
+        try Self.choose(selection, registered: try wrapped { try store.projects() })
+    }
+
+    /// The projects of `registered` that `selection` names, in the order `projects(_:)` gives them.
+    static func choose(_ selection: ProjectSelection, registered: [Project]) throws -> [Project] {
         if selection.strictTags { try Self.checkTags(selection.tags, registered: registered) }
         let byName = Dictionary(uniqueKeysWithValues: registered.map { ($0.name, $0) })
         var chosen: [Project]

@@ -18,6 +18,8 @@ public struct CatalogApplication: Sendable {
     public let pool: WarmPool
     /// The revision query's kept-open connections, one per server.
     public let signalPool: WarmPool
+    /// The index in memory searches answer from while the background check keeps it fresh.
+    public let memory: IndexMemory
     /// The configuration the service was built from.
     let configuration: ServerConfiguration
 
@@ -80,6 +82,9 @@ public struct CatalogApplication: Sendable {
             },
             logger: logger)
         application.addServices(PoolMaintenance(backend: backend, logger: configuration.logger))
+        if let interval = configuration.refreshInterval {
+            application.addServices(IndexRefresh(backend: backend, interval: interval, logger: configuration.logger))
+        }
         if let scheduler = configuration.scheduler {
             application.addServices(ScheduleService(backend: backend, settings: scheduler, logger: configuration.logger))
         }
@@ -87,6 +92,7 @@ public struct CatalogApplication: Sendable {
         self.routes = table.all
         self.pool = backend.pool
         self.signalPool = backend.signalPool
+        self.memory = backend.memory
         self.configuration = configuration
     }
 }

@@ -28,6 +28,8 @@ final class CatalogBackend: Sendable {
     let serverPolicy: ProjectServerPolicy
     /// The schedule runner, when this server runs schedules.
     let scheduleRunner = RunnerBox()
+    /// The index in memory that searches answer from when a background check keeps it fresh (`IndexRefresh`).
+    let memory = IndexMemory()
 
     init(configuration: ServerConfiguration, catalog: Catalog, serverPolicy: ProjectServerPolicy) {
         self.configuration = configuration

@@ -57,6 +57,9 @@ public struct ServerConfiguration: Sendable {
     public var scheduler: SchedulerSettings?
     /// The config `GET /api/v1/lint` lints with (`--lint-config`, read at start); empty runs the default rules.
     public var lintConfig: LintConfig
+    /// Seconds between background checks that keep searches answered from memory (`--refresh-interval`,
+    /// 1 in `catalog serve`); nil runs none, and every search checks at request time.
+    public var refreshInterval: Double? = nil
 
     /// A configuration with the defaults `catalog serve` documents.
     public init(
@@ -120,6 +123,9 @@ public struct ServerConfiguration: Sendable {
         guard poolPerProjectLimit >= 1 else { throw CatalogError("--pool-per-project must be at least 1") }
         guard poolIdlePerServer >= 0 else { throw CatalogError("--pool-idle-per-server must be 0 or more") }
         guard poolIdleTimeout > 0 else { throw CatalogError("--pool-idle-timeout must be a positive number of seconds") }
+        if let refreshInterval, !(refreshInterval > 0 && refreshInterval <= 86_400) {
+            throw CatalogError("--refresh-interval must be a number of seconds between 0 and 86400")
+        }
     }
 
     /// True for addresses only this machine can reach: `localhost`, `127.0.0.0/8` and `::1`.

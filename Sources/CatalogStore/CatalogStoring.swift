@@ -14,6 +14,10 @@ public protocol CatalogStoring: Sendable {
 
     /// The identifiers of the migrations this store has applied, oldest first.
     func appliedMigrations() throws -> [String]
+    /// A counter that every committed write to the store moves (by this process or any other), so a
+    /// reader that holds a copy (`serve`'s memory) knows when to read again. It only ever grows; a
+    /// write that rolled back may move it too.
+    func changeVersion() throws -> Int64
 
     // MARK: Registry
 

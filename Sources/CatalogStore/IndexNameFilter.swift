@@ -10,4 +10,23 @@ public enum IndexNameFilter: Sendable, Equatable {
     case prefix(String)
     /// Names that contain this text.
     case contains(String)
+
+    /// Whether `name` passes, byte for byte as the store's own condition decides: what a copy of the
+    /// index held in memory applies instead of the store's WHERE.
+    public func admits(_ name: String) -> Bool {
+        switch self {
+        case .all: return true
+        case .exact(let wanted): return name.utf8.elementsEqual(wanted.utf8)
+        case .prefix(let wanted): return name.utf8.starts(with: wanted.utf8)
+        case .contains(let wanted):
+            let haystack = Array(name.utf8)
+            let needle = Array(wanted.utf8)
+            guard !needle.isEmpty else { return true }
+            guard needle.count <= haystack.count else { return false }
+            for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+                return true
+            }
+            return false
+        }
+    }
 }

@@ -119,11 +119,23 @@ public final class PostgresStore: Sendable {
             case .read:
                 return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \(settings)"
             case .write:
-                return "BEGIN; \(settings); SELECT pg_advisory_xact_lock(\(PostgresStore.writeLock))"
+                // Every write moves the change version and notifies listeners, both only if it commits.
+                return
+                    "BEGIN; \(settings); SELECT pg_advisory_xact_lock(\(PostgresStore.writeLock)); \(PostgresStore.bumpChangeVersion)"
             case .migration:
                 return "BEGIN; \(settings); SELECT pg_advisory_xact_lock(\(PostgresStore.migrationLock))"
             }
         }
+    }
+
+    /// The notification channel a committed write signals on.
+    public static let changeChannel = "catalog_changed"
+    /// What every write transaction runs first (`schema/registry/0003_change_version.sql`).
+    static let bumpChangeVersion = "UPDATE change_version SET version = version + 1; NOTIFY \(changeChannel)"
+
+    /// The change version, which every committed write moves (`bumpChangeVersion`).
+    public func changeVersion() throws -> Int64 {
+        try read { session in try session.row("SELECT version FROM change_version")?.int64(0) ?? 0 }
     }
 
     /// Runs `body` in one read-only snapshot.

@@ -213,6 +213,20 @@ public final class Store: Sendable {
         return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration(readonly: true))
     }
 
+    /// The change version: `PRAGMA data_version`, which moves when another connection (this
+    /// process's readers or another process) commits, plus the rows this connection has changed
+    /// (`total_changes()`), which moves with its own writes. Both are read on the one writer
+    /// connection, so the sum only ever grows.
+    public func changeVersion() throws -> Int64 {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                (try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0) + Int64(db.totalChangesCount)
+            }
+        } catch let error as DatabaseError {
+            throw Store.describe(error, path: location.path)
+        }
+    }
+
     /// Runs `body` in one read transaction.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as DatabaseError { throw Store.describe(error, path: location.path) }

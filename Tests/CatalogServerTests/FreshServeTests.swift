@@ -158,4 +158,123 @@ import Testing
             #expect(try Self.matches(again.text) == Self.matches(live.text))
         }
     }
+
+    // MARK: From memory, kept fresh by the background check (`--refresh-interval`)
+
+    /// Waits (up to 20 s) until the background check has completed once.
+    static func waitForCheck(_ app: CatalogApplication) async throws {
+        for _ in 0..<200 where app.memory.snapshot.checkedAt == nil {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(app.memory.snapshot.checkedAt != nil, "the background check never completed")
+    }
+
+    /// Searches until `done` holds for an answer, up to `limit` seconds; returns the answer and how long it took.
+    static func searchUntil(
+        _ client: some TestClientProtocol, _ uri: String = search, limit: Double, _ done: (TestResponse) -> Bool
+    ) async throws -> (response: TestResponse, seconds: Double) {
+        let start = Date()
+        while true {
+            let response = try await client.get(uri)
+            let seconds = Date().timeIntervalSince(start)
+            if done(response) || seconds > limit { return (response, seconds) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The tables of one project's matches.
+    static func tables(_ response: TestResponse, project: String) -> [String] {
+        (response.object["matches"] as? [[String: Any]] ?? []).filter { $0["project"] as? String == project }.compactMap { $0["table"] as? String }
+    }
+
+    @Test func fromMemoryAWriteIsSeenWithinTheIntervalARollbackNeverAndTheRowsAreTheLiveReads() async throws {
+        let fleet = try ServerFleet.make()
+        let interval = 2.0
+        let app = try fleet.application { $0.refreshInterval = interval }
+        try await app.application.test(.router) { client in
+            try await Self.waitForCheck(app)
+            let first = try await client.get(Self.search)
+            #expect(first.status == .ok)
+            #expect(
+                first.object["checked"] as? String == "background",
+                "age \(String(describing: app.memory.snapshot.checkAge())) \(fleet.logs.text.split(separator: "\n").filter { $0.contains("check") }.suffix(5))")
+            #expect((first.object["age_ms"] as? Int).map { $0 <= Int(interval * 1000) } == true, "\(first.text)")
+            #expect(Self.freshness(first) == ["crm": "background_check", "saas": "background_check", "shop": "background_check"])
+            #expect(first.object["stale"] == nil)
+            let live = try await client.get(Self.search + "&live=true")
+            #expect(try Self.matches(first.text) == Self.matches(live.text))
+
+            let shop = try fleet.sample.connect("shop")
+            try shop.query("BEGIN")
+            try shop.query("INSERT INTO _metadata.mappings_table (table_name) VALUES ('never_committed')")
+            try shop.query(
+                "INSERT INTO _metadata.mappings_column (table_id, pg_column) SELECT id, 'email' FROM _metadata.mappings_table WHERE table_name = 'never_committed'"
+            )
+            try shop.query("ROLLBACK")
+            try shop.query("INSERT INTO _metadata.mappings_table (table_name) VALUES ('audit_trail')")
+            try shop.query(
+                "INSERT INTO _metadata.mappings_column (table_id, pg_column) SELECT id, 'email' FROM _metadata.mappings_table WHERE table_name = 'audit_trail'"
+            )
+            let (seen, seconds) = try await Self.searchUntil(client, limit: 5) { Self.tables($0, project: "shop").contains("audit_trail") }
+            #expect(Self.tables(seen, project: "shop").contains("audit_trail"), "never seen: \(seen.text)")
+            // Within one interval of the commit, plus the time one check takes.
+            #expect(seconds <= interval + 1, "seen after \(seconds) s")
+            #expect(seen.object["checked"] as? String == "background")
+            #expect(!Self.tables(seen, project: "shop").contains("never_committed"))
+            let liveAfter = try await client.get(Self.search + "&live=true")
+            #expect(try Self.matches(seen.text) == Self.matches(liveAfter.text))
+
+            // fresh=request checks at request time, as without the background check.
+            let request = try await client.get(Self.search + "&fresh=request")
+            #expect(request.object["checked"] as? String == "request")
+            #expect(request.object["age_ms"] == nil)
+            #expect(Self.freshness(request).values.allSatisfy { $0 == "server_signal" }, "\(Self.freshness(request))")
+            #expect(try Self.matches(request.text) == Self.matches(liveAfter.text))
+            let bad = try await client.get(Self.search + "&fresh=sometimes")
+            #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test func fromMemoryAServerDownFailsItsProjectsWhileTheOthersAnswer() async throws {
+        let fleet = try ServerFleet.make()
+        let other = try TemporaryCluster()
+        defer { other.stop() }
+        let database = try TestWorkspace.database(fixture: "shop", on: other)
+        try fleet.catalog.addProject(name: "remote", dsn: database.url)
+        #expect(try fleet.catalog.installMetadata(ProjectSelection(names: ["remote"])).allSatisfy { $0.outcome == .ok })
+        let app = try fleet.application { $0.refreshInterval = 1 }
+        try await app.application.test(.router) { client in
+            try await Self.waitForCheck(app)
+            let before = try await client.get(Self.search)
+            #expect(Self.freshness(before)["remote"] == "background_check", "\(before.text)")
+            other.stop()
+            let (after, _) = try await Self.searchUntil(client, limit: 10) { response in
+                (response.object["failures"] as? [[String: Any]] ?? []).contains { $0["project"] as? String == "remote" }
+            }
+            let failed = (after.object["failures"] as? [[String: Any]] ?? []).compactMap { $0["project"] as? String }
+            #expect(failed == ["remote"], "\(after.text)")
+            #expect(Self.freshness(after) == ["crm": "background_check", "saas": "background_check", "shop": "background_check"])
+            #expect(after.object["checked"] as? String == "background")
+            #expect(!Self.tables(after, project: "shop").isEmpty)
+        }
+    }
+
+    @Test func fromMemoryAProjectRemovedByAnotherProcessIsGoneWithinASecond() async throws {
+        let fleet = try ServerFleet.make()
+        // A long interval: only the store's change version can make the removal seen this soon.
+        let app = try fleet.application { $0.refreshInterval = 30 }
+        try await app.application.test(.router) { client in
+            try await Self.waitForCheck(app)
+            let before = try await client.get(Self.search)
+            #expect(Self.freshness(before)["crm"] == "background_check")
+            let removal = try ChildProcess(
+                TestWorkspace.catalogBinary, ["project", "remove", "crm", "--store", fleet.storePath], environment: ["CATALOG_STORE": ""]
+            ).run()
+            #expect(removal.status == 0, "\(removal.stderr)")
+            let (after, seconds) = try await Self.searchUntil(client, limit: 5) { Self.freshness($0)["crm"] == nil }
+            #expect(Self.freshness(after) == ["saas": "background_check", "shop": "background_check"], "\(after.text)")
+            // One poll (1 s) and a reload; bounded loosely, since the whole suite runs in parallel on two cores.
+            #expect(seconds <= 3, "seen after \(seconds) s")
+        }
+    }
 }

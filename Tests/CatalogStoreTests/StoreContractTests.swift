@@ -41,7 +41,26 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         StoreContract(name: "lifecycle intents", check: lifecycleIntents),
         StoreContract(name: "history", check: history),
         StoreContract(name: "whole-store copy", check: copy),
+        StoreContract(name: "change version", check: changeVersion),
     ]
+
+    /// Every committed write moves the change version, and reads do not: what `serve`'s memory polls.
+    static func changeVersion(_ store: any CatalogStoring) throws {
+        let start = try store.changeVersion()
+        _ = try store.projects()
+        _ = try store.indexStates()
+        #expect(try store.changeVersion() == start)
+        try store.insert(Project(name: "shop", dsn: "dbname=shop_db", createdAt: time))
+        let added = try store.changeVersion()
+        #expect(added > start)
+        try store.applyIndexUpdates(
+            [.replace(project: "shop", revision: 1, incarnation: nil, metadataVersion: 4, tables: [], columns: [], types: nil)], at: time)
+        let indexed = try store.changeVersion()
+        #expect(indexed > added)
+        #expect(try store.changeVersion() == indexed)
+        try store.deleteProject(named: "shop")
+        #expect(try store.changeVersion() > indexed)
+    }
 
     /// A fixed time with whole seconds: stores may keep dates to the millisecond only.
     static let time = Date(timeIntervalSince1970: 1_800_000_000)

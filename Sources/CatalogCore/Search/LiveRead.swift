@@ -117,7 +117,7 @@ extension Catalog {
 
     /// Runs `question` (or nothing but the index refresh) on every project at once, refreshes the
     /// index for the projects that answered, and records who was reachable.
-    func readLive(_ projects: [Project], question: Query?, options: FanOutOptions) throws -> LiveReadOutcome {
+    func readLive(_ projects: [Project], question: Query?, options: FanOutOptions, epoch: Int64? = nil) throws -> LiveReadOutcome {
         let states = try wrapped { try store.indexStates() }
         var conversations: [String: LiveRead] = [:]
         let tasks = try projects.map { project in
@@ -163,21 +163,32 @@ extension Catalog {
                     observations.append((result.key, ProjectObservation(status: .failed, message: projectOutcome.message, at: now)))
                 }
                 if updates.count >= 100 {
-                    try wrapped { try store.applyIndexUpdates(updates, at: now) }
+                    try writeIndex(updates, at: now, epoch: epoch)
                     updates.removeAll(keepingCapacity: true)
                 }
             }
             // A round's rewritten mappings go to the store before the next round reads more.
             if updates.contains(where: { if case .replace = $0 { true } else { false } }) {
-                try wrapped { try store.applyIndexUpdates(updates, at: now) }
+                try writeIndex(updates, at: now, epoch: epoch)
                 updates.removeAll(keepingCapacity: true)
             }
         }
-        try wrapped {
-            try store.applyIndexUpdates(updates, at: now)
-            try store.recordIndexCtypes(ctypes)
-            try store.record(observations)
-        }
+        try writeIndex(updates, ctypes: ctypes, observations: observations, at: now, epoch: epoch)
         return outcome
+    }
+
+    /// Every index write of a live read, and so of `serve`'s background refresh, goes through here.
+    /// `epoch` is the fencing seam for a leader lease: a background refresh passes the epoch it holds,
+    /// and a write fenced by an epoch that is no longer the lease's must not run. Nothing holds such
+    /// a lease yet, so today the write always runs; a request's own read passes nil, never fenced.
+    func writeIndex(
+        _ updates: [IndexUpdate], ctypes: [(project: String, ctype: String?)] = [],
+        observations: [(project: String, observation: ProjectObservation)] = [], at date: Date, epoch: Int64?
+    ) throws {
+        try wrapped {
+            try store.applyIndexUpdates(updates, at: date)
+            if !ctypes.isEmpty { try store.recordIndexCtypes(ctypes) }
+            if !observations.isEmpty { try store.record(observations) }
+        }
     }
 }

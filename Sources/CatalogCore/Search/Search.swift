@@ -16,9 +16,7 @@ extension Catalog {
             cached
             ? try searchIndex(query, projects: projects)
             : live ? try searchLive(query, projects: projects, options: options) : try searchFresh(query, projects: projects, options: options)
-        return SearchResult(
-            matches: result.matches.sorted(), failures: result.failures.sorted { $0.project < $1.project },
-            sources: result.sources.sorted { $0.project < $1.project })
+        return result.inAnswerOrder
     }
 
     /// Searches default to every project; names and tags narrow before any connection is made.
@@ -94,20 +92,7 @@ extension Catalog {
 
     private func searchIndex(_ query: SearchQuery, projects: [Project], states: [String: IndexState]? = nil) throws -> SearchResult {
         let states = try states ?? wrapped { try store.indexStates() }
-        var failures = projects.map(\.name).filter { states[$0] == nil }.map { project in
-            ProjectFailure(project: project, outcome: .skipped("not in the local index yet", remedy: .readLiveOnce))
-        }
-        let tests = try nameTests(query, ctypes: Set(projects.compactMap { states[$0.name] }.map(\.ctype)))
-        var testByProject: [String: NameTest] = [:]
-        for project in projects.map(\.name) {
-            guard let state = states[project] else { continue }
-            switch tests[state.ctype]! {
-            case .success(let test): testByProject[project] = test
-            case .failure(let error):
-                let reason = "the local index cannot match like this project's database: \(error.untranslatable ?? "its character rules are unknown")"
-                failures.append(ProjectFailure(project: project, outcome: .skipped(reason, remedy: .searchLive)))
-            }
-        }
+        let (testByProject, failures) = try indexTests(query, projects: projects.map(\.name), states: states)
         let indexed = projects.map(\.name).filter { testByProject[$0] != nil }
         let filter = query.indexFilter
         var matches: [SearchMatch]
@@ -135,6 +120,28 @@ extension Catalog {
                 project: project, live: false, revision: states[project]?.revision, fetchedAt: states[project]?.fetchedAt, freshness: .indexOnly)
         }
         return SearchResult(matches: matches, failures: failures, sources: sources)
+    }
+
+    /// The name test for each project the index can answer for, and why each other one is skipped:
+    /// not in the index yet, or a ctype whose rules the index cannot follow.
+    func indexTests(
+        _ query: SearchQuery, projects: [String], states: [String: IndexState]
+    ) throws -> (tests: [String: NameTest], skipped: [ProjectFailure]) {
+        var failures = projects.filter { states[$0] == nil }.map { project in
+            ProjectFailure(project: project, outcome: .skipped("not in the local index yet", remedy: .readLiveOnce))
+        }
+        let tests = try nameTests(query, ctypes: Set(projects.compactMap { states[$0] }.map(\.ctype)))
+        var testByProject: [String: NameTest] = [:]
+        for project in projects {
+            guard let state = states[project] else { continue }
+            switch tests[state.ctype]! {
+            case .success(let test): testByProject[project] = test
+            case .failure(let error):
+                let reason = "the local index cannot match like this project's database: \(error.untranslatable ?? "its character rules are unknown")"
+                failures.append(ProjectFailure(project: project, outcome: .skipped(reason, remedy: .searchLive)))
+            }
+        }
+        return (testByProject, failures)
     }
 
     /// One name test per ctype in the index, each compiled once for the whole search; a ctype that

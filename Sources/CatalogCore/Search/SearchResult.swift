@@ -69,4 +69,10 @@ public struct SearchResult: Sendable, Equatable {
 
     /// True when some projects did not answer: the matches are partial.
     public var isPartial: Bool { !failures.isEmpty }
+
+    /// Matches in their sort order, failures and sources by project: how every search answers.
+    var inAnswerOrder: SearchResult {
+        SearchResult(
+            matches: matches.sorted(), failures: failures.sorted { $0.project < $1.project }, sources: sources.sorted { $0.project < $1.project })
+    }
 }
