@@ -106,6 +106,19 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("The YAML config GET /api/v1/lint lints with (as catalog lint --config), read at start.", valueName: "file"))
     var lintConfig: String?
 
+    @Option(
+        name: .customLong("replica-name"),
+        help: ArgumentHelp("This replica's name in audit entries and lease rows. Default: host:port.", valueName: "name"))
+    var replicaName: String?
+
+    @Option(name: .customLong("token-name"), help: ArgumentHelp("Who the bearer token is, in audit entries.", valueName: "name"))
+    var tokenName = "api"
+
+    @Option(
+        name: .customLong("lease-seconds"),
+        help: ArgumentHelp("How long a leader lease (schedules, index refresh) lasts; another replica takes over after it.", valueName: "seconds"))
+    var leaseSeconds: Double = 15
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -114,6 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("Refusing to listen on \(host) without a token: pass --token-file PATH, or use --host 127.0.0.1.")
         }
         guard maxJobs >= 1 else { throw ValidationError("--max-jobs must be at least 1.") }
+        guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw ValidationError("--lease-seconds must be between 1 and 3600.") }
         guard sizeChange > 0 else { throw ValidationError("--size-change must be a percentage above 0.") }
         if insecureNoAuth, tokenFile != nil {
             throw ValidationError("--insecure-no-auth and --token-file contradict each other; pass one of them.")
@@ -131,7 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Read before anything is written (a generated token file), so a bad config changes nothing.
         let lint = try lintConfig.map(LintConfig.read) ?? LintConfig()
         let token = insecureNoAuth ? nil : try ServerToken.resolve(tokenFile: tokenFile, store: store)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, token: token?.token, tokenFile: token?.file, insecureNoAuth: insecureNoAuth,
             publicURLs: publicURL, allowHosts: allowHosts, allowLocalDSN: allowLocalDsn, idleTimeout: idleTimeout,
             store: store, maxBodyBytes: maxBodyBytes, queryTimeout: queryTimeout.value,
@@ -143,8 +157,11 @@ struct ServeCommand: AsyncParsableCommand {
                 ? nil
                 : SchedulerSettings(
                     maxJobs: maxJobs, projectTimeout: queryTimeout.value, backupDirectory: backupDirectory.path,
-                    sizeChangePercent: sizeChange),
+                    sizeChangePercent: sizeChange, tickInterval: min(1, leaseSeconds / 3), leaseSeconds: leaseSeconds),
             lintConfig: lint)
+        configuration.replicaName = replicaName
+        configuration.tokenName = tokenName
+        configuration.leaseSeconds = leaseSeconds
         try await CatalogApplication(configuration).run()
     }
 }

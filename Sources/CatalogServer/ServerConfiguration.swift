@@ -57,6 +57,15 @@ public struct ServerConfiguration: Sendable {
     public var scheduler: SchedulerSettings?
     /// The config `GET /api/v1/lint` lints with (`--lint-config`, read at start); empty runs the default rules.
     public var lintConfig: LintConfig
+    /// `--replica-name`: this replica in audit entries and lease rows; nil means `host:port`.
+    public var replicaName: String?
+    /// `--token-name`: who the bearer token is in audit entries (and the default name of a web session).
+    public var tokenName: String = "api"
+    /// `--lease-seconds`: how long a leader lease (such as `index-refresh`) lasts without renewal.
+    public var leaseSeconds: Double = 15
+
+    /// The replica's name as audit entries record it.
+    public var replica: String { replicaName ?? "\(ProcessInfo.processInfo.hostName):\(port)" }
 
     /// A configuration with the defaults `catalog serve` documents.
     public init(
@@ -120,6 +129,8 @@ public struct ServerConfiguration: Sendable {
         guard poolPerProjectLimit >= 1 else { throw CatalogError("--pool-per-project must be at least 1") }
         guard poolIdlePerServer >= 0 else { throw CatalogError("--pool-idle-per-server must be 0 or more") }
         guard poolIdleTimeout > 0 else { throw CatalogError("--pool-idle-timeout must be a positive number of seconds") }
+        guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw CatalogError("--lease-seconds must be between 1 and 3600") }
+        guard !tokenName.isEmpty, tokenName.count <= 100 else { throw CatalogError("--token-name must be 1 to 100 characters") }
     }
 
     /// True for addresses only this machine can reach: `localhost`, `127.0.0.0/8` and `::1`.
