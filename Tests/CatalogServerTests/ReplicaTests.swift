@@ -16,7 +16,8 @@ struct ReplicaTests {
     static func started(leaseSeconds: Double = 2, extra: [String] = []) async throws -> ReplicaSet {
         let replicas = try ReplicaSet(leaseSeconds: leaseSeconds)
         let project = try TestWorkspace.database(fixture: "shop")
-        let dsn = try TestWorkspace.cluster().url(database: project.name, user: "postgres", password: nil)
+        // A registry keeps no passwords: the replicas read it from PGPASSWORD.
+        let dsn = "postgresql://postgres@127.0.0.1:\(try TestWorkspace.cluster().port)/\(project.name)"
         let added = try CLIRun.run(["project", "add", "p", "--dsn", dsn], store: replicas.store, environment: replicas.environment)
         #expect(added.status == 0, "\(added.output)")
         for index in replicas.ports.indices { try await replicas.start(index, extra: extra) }

@@ -107,7 +107,11 @@ final class ReplicaSet: @unchecked Sendable {
         request.httpMethod = method
         request.timeoutInterval = 30
         if bearer, cookie == nil { request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization") }
-        if let cookie { request.setValue("catalog_session=\(cookie)", forHTTPHeaderField: "Cookie") }
+        if let cookie {
+            request.setValue("catalog_session=\(cookie)", forHTTPHeaderField: "Cookie")
+            // A page's writes carry its origin (OriginCheck).
+            if method != "GET" { request.setValue(base(index), forHTTPHeaderField: "Origin") }
+        }
         if let json {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(json.utf8)
