@@ -97,6 +97,7 @@ enum ErrorAdvice {
         case .updateShared(let name): "change it with 'catalog shared update \(name) --file …'"
         case .renameOrRemoveProject(let name): "pick another name, or run 'catalog project remove \(name)' first"
         case .useAnotherStore: "pass another --store"
+        case .retryWhenStoreIsBack: "check that its server is up and try again, or pass another --store"
         case .upgradeOrUseAnotherStore: "upgrade catalog, or pass --store to use another store"
         case .showSharedVersions(let name): "its versions are kept for 'catalog shared show \(name)'"
         }

@@ -10,7 +10,8 @@ struct HistoryCommand: ParsableCommand {
         abstract: "Show who changed what, when, and how it ended (newest first).",
         discussion: """
             Every command that changes the store or a project writes one entry: the OS user (or, through \
-            catalog serve, the API's actor), the action, its target, its result and a detail. Times are UTC.
+            catalog serve, the token's name or the web session's name), the replica (the host, or serve's \
+            --replica-name), the action, its target, its result and a detail. Times are UTC.
             Example: catalog history --project billing --since 7d --format json
             """
     )
@@ -40,9 +41,12 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let entries = try storeOptions.open(.readOnly).history(project: project, since: since.flatMap { Self.date($0, now: Date()) }, limit: limit)
         let table = OutputTable(
-            columns: ["at", "actor", "action", "target", "result", "detail"],
+            columns: ["at", "actor", "replica", "action", "target", "result", "detail"],
             rows: entries.map { entry in
-                [Cell(entry.at), .text(entry.actor), .text(entry.action), Cell(entry.target), .text(entry.result), Cell(entry.detail)]
+                [
+                    Cell(entry.at), .text(entry.actor), Cell(entry.replica), .text(entry.action), Cell(entry.target), .text(entry.result),
+                    Cell(entry.detail),
+                ]
             })
         Terminal.write(table.render(formatOptions.format))
     }

@@ -113,6 +113,19 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("The YAML config GET /api/v1/lint lints with (as catalog lint --config), read at start.", valueName: "file"))
     var lintConfig: String?
 
+    @Option(
+        name: .customLong("replica-name"),
+        help: ArgumentHelp("This replica's name in audit entries and lease rows. Default: host:port.", valueName: "name"))
+    var replicaName: String?
+
+    @Option(name: .customLong("token-name"), help: ArgumentHelp("Who the bearer token is, in audit entries.", valueName: "name"))
+    var tokenName = "api"
+
+    @Option(
+        name: .customLong("lease-seconds"),
+        help: ArgumentHelp("How long a leader lease (schedules, index refresh) lasts; another replica takes over after it.", valueName: "seconds"))
+    var leaseSeconds: Double = 15
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -121,6 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("Refusing to listen on \(host) without a token: pass --token-file PATH, or use --host 127.0.0.1.")
         }
         guard maxJobs >= 1 else { throw ValidationError("--max-jobs must be at least 1.") }
+        guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw ValidationError("--lease-seconds must be between 1 and 3600.") }
         guard sizeChange > 0 else { throw ValidationError("--size-change must be a percentage above 0.") }
         if insecureNoAuth, tokenFile != nil {
             throw ValidationError("--insecure-no-auth and --token-file contradict each other; pass one of them.")
@@ -150,9 +164,12 @@ struct ServeCommand: AsyncParsableCommand {
                 ? nil
                 : SchedulerSettings(
                     maxJobs: maxJobs, projectTimeout: queryTimeout.value, backupDirectory: backupDirectory.path,
-                    sizeChangePercent: sizeChange),
+                    sizeChangePercent: sizeChange, tickInterval: min(1, leaseSeconds / 3), leaseSeconds: leaseSeconds),
             lintConfig: lint)
         configuration.refreshInterval = refreshInterval.value
+        configuration.replicaName = replicaName
+        configuration.tokenName = tokenName
+        configuration.leaseSeconds = leaseSeconds
         try await CatalogApplication(configuration).run()
     }
 }

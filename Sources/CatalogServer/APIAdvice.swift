@@ -10,6 +10,9 @@ enum APIAdvice {
         return "\(error.message); \(words(for: remedy))"
     }
 
+    /// The one line a write refused while the registry is down answers with (code `registry_unavailable`, 503).
+    static let registryUnavailable = "the registry is unreachable; nothing was changed; this replica recovers on its own once it is back: try again"
+
     /// A remedy as routes and fields.
     static func words(for remedy: CatalogError.Remedy) -> String {
         switch remedy {
@@ -92,6 +95,7 @@ enum APIAdvice {
         case .updateShared(let name): "GET /api/v1/shared/\(name) shows it"
         case .renameOrRemoveProject(let name): "pick another name, or DELETE /api/v1/projects/\(name) first"
         case .useAnotherStore: "start catalog serve with another store"
+        case .retryWhenStoreIsBack: "nothing was changed; try again once the registry is back"
         case .upgradeOrUseAnotherStore: "upgrade catalog, or start catalog serve with another store"
         case .showSharedVersions(let name): "GET /api/v1/shared/\(name) shows its kept versions"
         }

@@ -1,3 +1,4 @@
+import CatalogStore
 import Hummingbird
 
 /// Guards `/api`: a request needs the bearer token or a live session cookie, and a write carrying
@@ -6,27 +7,32 @@ import Hummingbird
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = CatalogRequestContext
     let token: String?
+    /// Who the bearer token is in audit entries.
+    let tokenName: String
     let sessions: SessionStore
 
     /// The session cookie's name.
     static let cookieName = "catalog_session"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try OriginCheck.verify(request, credential: try authenticate(request))
-        return try await next(request, context)
+        let (credential, actor) = try await authenticate(request)
+        try OriginCheck.verify(request, credential: credential)
+        // Audit entries the request writes name its caller.
+        return try await AuditIdentity.$taskActor.withValue(actor) { try await next(request, context) }
     }
 
-    private func authenticate(_ request: Request) throws -> Credential {
-        guard let token else { return .none }
+    /// How the request is authenticated, and the name its audit entries record.
+    private func authenticate(_ request: Request) async throws -> (Credential, String) {
+        guard let token else { return (.none, tokenName) }
         if let header = request.headers[.authorization] {
             let prefix = "bearer "
             guard header.lowercased().hasPrefix(prefix), ConstantTime.equals(String(header.dropFirst(prefix.count)), token) else {
                 throw APIError.unauthorized
             }
-            return .bearer
+            return (.bearer, tokenName)
         }
-        if let session = request.cookies[Self.cookieName]?.value, sessions.isValid(session) {
-            return .session
+        if let session = request.cookies[Self.cookieName]?.value, let name = try await sessions.name(of: session) {
+            return (.session, name)
         }
         throw APIError.unauthorized
     }

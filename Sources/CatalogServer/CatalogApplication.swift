@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -27,6 +28,7 @@ public struct CatalogApplication: Sendable {
     public init(_ configuration: ServerConfiguration) throws {
         try configuration.validate()
         let assets = try ServerAssets.bundled.get()
+        AuditIdentity.replica = configuration.replica
         let catalog = try Catalog(location: configuration.store)
         let backend = CatalogBackend(configuration: configuration, catalog: catalog, serverPolicy: try configuration.policy())
         let table = RouteTable()
@@ -46,7 +48,7 @@ public struct CatalogApplication: Sendable {
         let session = router.group("api/v1").add(middleware: OriginMiddleware())
         SessionRoutes(backend: backend).register(on: session)
 
-        let api = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, sessions: backend.sessions))
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, tokenName: configuration.tokenName, sessions: backend.sessions))
         ProjectRoutes(backend: backend).register(on: api)
         LifecycleRoutes(backend: backend).register(on: api)
         SearchRoutes(backend: backend).register(on: api)
@@ -85,6 +87,7 @@ public struct CatalogApplication: Sendable {
         if let interval = configuration.refreshInterval {
             application.addServices(IndexRefresh(backend: backend, interval: interval, logger: configuration.logger))
         }
+        application.addServices(LeaderLeaseService(lease: backend.indexRefreshLease, catalog: catalog, logger: configuration.logger))
         if let scheduler = configuration.scheduler {
             application.addServices(ScheduleService(backend: backend, settings: scheduler, logger: configuration.logger))
         }

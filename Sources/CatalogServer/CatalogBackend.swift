@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 import CatalogSupport
 import Foundation
 import Logging
@@ -30,6 +31,8 @@ final class CatalogBackend: Sendable {
     let scheduleRunner = RunnerBox()
     /// The index in memory that searches answer from when a background check keeps it fresh (`IndexRefresh`).
     let memory = IndexMemory()
+    /// The lease the background index refresh runs under: only its holder writes the index, fenced by its epoch.
+    let indexRefreshLease: LeaderLease
 
     init(configuration: ServerConfiguration, catalog: Catalog, serverPolicy: ProjectServerPolicy) {
         self.configuration = configuration
@@ -40,7 +43,8 @@ final class CatalogBackend: Sendable {
             idleTimeout: configuration.poolIdleTimeout, idlePerServerLimit: configuration.poolIdlePerServer)
         signalPool = WarmPool(perServerLimit: 1, perProjectLimit: 1, idleTimeout: configuration.poolIdleTimeout)
         gate = FanOutGate(limit: configuration.maxConcurrentFanOuts)
-        sessions = SessionStore(lifetime: configuration.sessionLifetime)
+        sessions = SessionStore(catalog: catalog, lifetime: configuration.sessionLifetime)
+        indexRefreshLease = LeaderLease(name: Catalog.indexRefreshLease, replica: configuration.replica, seconds: configuration.leaseSeconds)
         metrics = ServerMetrics(pool: pool, signalPool: signalPool)
     }
 
@@ -57,9 +61,11 @@ final class CatalogBackend: Sendable {
     }
 
     /// Runs blocking catalog work on a thread of its own.
+    /// The request's audit actor (`AuditIdentity.taskActor`) goes with it to that thread.
     func blocking<T: Sendable>(_ body: @escaping @Sendable (Catalog) throws -> T) async throws -> T {
         let catalog = catalog
-        return try await OwnThread.run { try body(catalog) }
+        let actor = AuditIdentity.taskActor
+        return try await OwnThread.run { try AuditIdentity.withThreadActor(actor) { try body(catalog) } }
     }
 
     /// Runs blocking work that reaches project databases: queued behind the fan-out cap, counted in metrics.

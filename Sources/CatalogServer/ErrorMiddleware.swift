@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 import Hummingbird
 import Logging
 
@@ -26,6 +27,10 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             // NIO's "too many bytes" from collecting a chunked body past the context's limit.
             return try APIError.bodyTooLarge(limit: context.bodyLimit).response(from: request, context: context)
+        } catch let error as CatalogError where error.remedy == .store(.retryWhenStoreIsBack) {
+            return try Self.registryUnavailable(error, context: context).response(from: request, context: context)
+        } catch let error as StoreError where error.remedy == .retryWhenStoreIsBack {
+            return try Self.registryUnavailable(CatalogError.wrap(error), context: context).response(from: request, context: context)
         } catch let error as CatalogError {
             let status = Self.status(for: error.code)
             if status.code >= 500 { context.logger.error("request failed", metadata: ["error": "\(error.message)"]) }
@@ -38,6 +43,12 @@ struct ErrorMiddleware: RouterMiddleware {
             return try APIError(.internalServerError, code: "internal", message: "the server could not answer; its log has the detail")
                 .response(from: request, context: context)
         }
+    }
+
+    /// The answer while the registry cannot be reached: 503 with one line, and the detail in the log.
+    static func registryUnavailable(_ error: CatalogError, context: Context) -> APIError {
+        context.logger.warning("the registry is unreachable", metadata: ["error": "\(error.message)"])
+        return APIError(.serviceUnavailable, code: "registry_unavailable", message: APIAdvice.registryUnavailable)
     }
 
     /// The status for a library error's code: an ordinary refusal is never a 500.

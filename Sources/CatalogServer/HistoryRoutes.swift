@@ -29,7 +29,8 @@ struct HistoryRoutes {
                     .array(
                         entries.map { entry in
                             .object([
-                                ("at", .timestamp(entry.at)), ("actor", .string(entry.actor)), ("action", .string(entry.action)),
+                                ("at", .timestamp(entry.at)), ("actor", .string(entry.actor)), ("replica", .text(entry.replica)),
+                                ("action", .string(entry.action)),
                                 ("target", .text(entry.target)), ("result", .string(entry.result)), ("detail", .text(entry.detail)),
                             ])
                         })

@@ -13,8 +13,8 @@ import ServiceLifecycle
 ///   moved when it moved (a project added or removed, an index copy written by the CLI or another
 ///   replica). A store that cannot be read leaves memory as it was; searches then say it is stale.
 ///
-/// The background check's index writes go through `Catalog.writeIndex` with `epoch`, the seam for
-/// a leader lease: nil (always write) until one exists.
+/// The background check's index writes go through `Catalog.writeIndex` fenced by the epoch of the
+/// `index-refresh` lease when this replica holds it (`LeaderLease`).
 struct IndexRefresh: Service {
     let backend: CatalogBackend
     let interval: Double
@@ -50,7 +50,7 @@ struct IndexRefresh: Service {
         let memory = backend.memory
         let started = ContinuousClock.now
         do {
-            try await backend.blocking { catalog in try catalog.refresh(memory, options: options, epoch: nil) }
+            try await backend.blocking { catalog in try catalog.refresh(memory, options: options, epoch: backend.indexRefreshLease.epoch()) }
             let took = ContinuousClock.now - started
             logger.debug("background index check", metadata: ["ms": "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"])
         } catch {

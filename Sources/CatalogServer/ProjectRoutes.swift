@@ -14,6 +14,7 @@ struct ProjectRoutes {
         routes.get("projects") { request, _ in try await list(request) }
         routes.post("projects") { request, context in try await add(request, context) }
         routes.get("projects/{name}") { _, context in try await show(context.parameters.require("name")) }
+        routes.patch("projects/{name}") { request, context in try await update(context.parameters.require("name"), request, context) }
         routes.delete("projects/{name}") { _, context in try await remove(context.parameters.require("name")) }
         routes.post("projects/{name}/release") { request, context in
             try await release(context.parameters.require("name"), request)
@@ -83,6 +84,27 @@ struct ProjectRoutes {
             throw APIError.badRequest(SecretScrubber.scrub(error.message, dsn: dsn))
         }
         return JSONBody.response(added[0], status: .created)
+    }
+
+    /// The body `PATCH /api/v1/projects/{name}` takes: tags to add and to remove (a new DSN stays the CLI's).
+    struct ProjectTagChange: Decodable {
+        var addTags: [String]?
+        var removeTags: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case addTags = "add_tags"
+            case removeTags = "remove_tags"
+        }
+    }
+
+    /// Adds and removes a project's tags in one transaction, as `project update --tag/--untag` does; answers the project.
+    func update(_ name: String, _ request: Request, _ context: CatalogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: ProjectTagChange.self, context: context)
+        let changed = try await backend.blocking { catalog in
+            let change = try catalog.updateProject(name: name, addTags: body.addTags ?? [], removeTags: body.removeTags ?? [])
+            return try Self.described(catalog, [change.after])
+        }
+        return JSONBody.response(changed[0])
     }
 
     func remove(_ name: String) async throws -> Response {

@@ -60,6 +60,15 @@ public struct ServerConfiguration: Sendable {
     /// Seconds between background checks that keep searches answered from memory (`--refresh-interval`,
     /// 1 in `catalog serve`); nil runs none, and every search checks at request time.
     public var refreshInterval: Double? = nil
+    /// `--replica-name`: this replica in audit entries and lease rows; nil means `host:port`.
+    public var replicaName: String?
+    /// `--token-name`: who the bearer token is in audit entries (and the default name of a web session).
+    public var tokenName: String = "api"
+    /// `--lease-seconds`: how long a leader lease (such as `index-refresh`) lasts without renewal.
+    public var leaseSeconds: Double = 15
+
+    /// The replica's name as audit entries record it.
+    public var replica: String { replicaName ?? "\(ProcessInfo.processInfo.hostName):\(port)" }
 
     /// A configuration with the defaults `catalog serve` documents.
     public init(
@@ -126,6 +135,8 @@ public struct ServerConfiguration: Sendable {
         if let refreshInterval, !(refreshInterval > 0 && refreshInterval <= 86_400) {
             throw CatalogError("--refresh-interval must be a number of seconds between 0 and 86400")
         }
+        guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw CatalogError("--lease-seconds must be between 1 and 3600") }
+        guard !tokenName.isEmpty, tokenName.count <= 100 else { throw CatalogError("--token-name must be 1 to 100 characters") }
     }
 
     /// True for addresses only this machine can reach: `localhost`, `127.0.0.0/8` and `::1`.

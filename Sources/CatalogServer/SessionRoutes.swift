@@ -10,11 +10,13 @@ struct SessionRoutes {
     /// The body `POST /api/v1/session` takes.
     struct SignIn: Decodable {
         var token: String
+        /// Who signs in, for the audit entries the session's changes write; the token's name when left out.
+        var name: String?
     }
 
     func register(on routes: RouterGroup<CatalogRequestContext>) {
         routes.post("session") { request, context in try await signIn(request, context) }
-        routes.delete("session") { request, _ in signOut(request) }
+        routes.delete("session") { request, _ in try await signOut(request) }
     }
 
     func signIn(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
@@ -23,7 +25,11 @@ struct SessionRoutes {
             context.logger.notice("sign-in refused")
             throw APIError.unauthorized
         }
-        let session = backend.sessions.open()
+        let name = body.name?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard name.count <= 100, !name.contains(where: \.isNewline) else {
+            throw APIError.badRequest("the 'name' field must be one line of at most 100 characters")
+        }
+        let session = try await backend.sessions.open(name: name.isEmpty ? backend.configuration.tokenName : name)
         var response = JSONBody.response(.object([("signed_in", .bool(true))]))
         response.setCookie(
             Cookie(
@@ -32,8 +38,8 @@ struct SessionRoutes {
         return response
     }
 
-    func signOut(_ request: Request) -> Response {
-        if let session = request.cookies[AuthMiddleware.cookieName]?.value { backend.sessions.close(session) }
+    func signOut(_ request: Request) async throws -> Response {
+        if let session = request.cookies[AuthMiddleware.cookieName]?.value { try await backend.sessions.close(session) }
         var response = Response(status: .noContent)
         response.setCookie(Cookie(name: AuthMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
         return response

@@ -1,49 +1,75 @@
+import CatalogCore
+import CatalogSupport
 import Foundation
 import Synchronization
 
-/// The web page's sessions: random identifiers handed out for the token, kept in memory only.
+/// The web page's sessions, kept in the store (`Catalog.openWebSession`), so a cookie from one
+/// replica works on every other and a sign-out anywhere ends the session everywhere. The store holds
+/// only the SHA-256 of an identifier; identifiers are 256 random bits.
 ///
-/// A restart signs everyone out, which is the safe direction. Identifiers are 256 random bits from
-/// the system generator, compared as dictionary keys (they are not secrets a caller can narrow
-/// down byte by byte: a wrong guess matches nothing).
+/// A session seen in the store is remembered here for at most `cacheSeconds` (1 s), so a sign-out on
+/// another replica ends it here within a second; a sign-out on this replica ends it at once. While
+/// the store is unreachable no sign-out can be recorded anywhere, so a session this replica has seen
+/// stays valid until its lifetime runs out.
 final class SessionStore: Sendable {
+    private let catalog: Catalog
     private let lifetime: Double
     private let limit: Int
-    private let sessions = Mutex<[String: Date]>([:])
+    /// Identifier → the name it signed in as, when the store last confirmed it, and when it expires at the latest.
+    private let seen = Mutex<[String: (name: String, checked: Double, expires: Double)]>([:])
 
-    init(lifetime: Double, limit: Int = 10_000) {
+    /// How long a confirmation from the store is trusted without asking again.
+    static let cacheSeconds = 1.0
+
+    init(catalog: Catalog, lifetime: Double, limit: Int = 10_000) {
+        self.catalog = catalog
         self.lifetime = lifetime
         self.limit = limit
     }
 
-    /// Starts a session and returns its identifier, for the cookie.
-    func open(now: Date = Date()) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let identifier = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        sessions.withLock { sessions in
-            sessions = sessions.filter { $0.value > now }
-            if sessions.count >= limit, let oldest = sessions.min(by: { $0.value < $1.value }) {
-                sessions.removeValue(forKey: oldest.key)
-            }
-            sessions[identifier] = now.addingTimeInterval(lifetime)
-        }
+    /// Starts a session for `name` and returns its identifier, for the cookie.
+    func open(name: String) async throws -> String {
+        let catalog = catalog
+        let lifetime = lifetime
+        let identifier = try await OwnThread.run { try catalog.openWebSession(name: name, lifetime: lifetime) }
+        remember(identifier, name: name, now: Date().timeIntervalSince1970, expires: Date().timeIntervalSince1970 + lifetime)
         return identifier
     }
 
-    /// True when `identifier` names a session that has not expired.
-    func isValid(_ identifier: String, now: Date = Date()) -> Bool {
-        sessions.withLock { sessions in
-            guard let expiry = sessions[identifier] else { return false }
-            if expiry <= now { sessions.removeValue(forKey: identifier) }
-            return expiry > now
+    /// The name a live session signed in as, or nil when `identifier` names no live session.
+    func name(of identifier: String, now: Date = Date()) async throws -> String? {
+        let time = now.timeIntervalSince1970
+        let cached = seen.withLock { $0[identifier] }
+        if let cached, time - cached.checked < Self.cacheSeconds, time < cached.expires { return cached.name }
+        let catalog = catalog
+        do {
+            guard let name = try await OwnThread.run({ try catalog.webSessionName(identifier, now: now) }) else {
+                _ = seen.withLock { $0.removeValue(forKey: identifier) }
+                return nil
+            }
+            remember(identifier, name: name, now: time, expires: min(cached?.expires ?? .infinity, time + lifetime))
+            return name
+        } catch let error as CatalogError where error.code == .unreachable {
+            if let cached, time < cached.expires { return cached.name }
+            throw error
         }
     }
 
-    /// Ends a session (sign-out).
-    func close(_ identifier: String) {
-        _ = sessions.withLock { $0.removeValue(forKey: identifier) }
+    /// Ends a session (sign-out) here at once and on every replica through the store.
+    func close(_ identifier: String) async throws {
+        _ = seen.withLock { $0.removeValue(forKey: identifier) }
+        let catalog = catalog
+        try await OwnThread.run { try catalog.closeWebSession(identifier) }
     }
 
     /// How long a session lasts, for the cookie's Max-Age.
     var maxAge: Int { Int(lifetime) }
+
+    private func remember(_ identifier: String, name: String, now: Double, expires: Double) {
+        seen.withLock { seen in
+            if seen.count >= limit { seen = seen.filter { now - $0.value.checked < Self.cacheSeconds } }
+            if seen.count >= limit { seen.removeAll() }
+            seen[identifier] = (name, now, expires)
+        }
+    }
 }

@@ -152,6 +152,22 @@ public protocol CatalogStoring: Sendable {
     func resolveIncident(kind: String, project: String, schedule: String, at date: Date) throws -> IncidentRecord?
     /// Incidents, newest first.
     func incidents(openOnly: Bool, limit: Int) throws -> [IncidentRecord]
+
+    // MARK: Replicas
+
+    /// Takes or renews the named lease (`scheduler`, `index-refresh`); returns its epoch (the fencing token) or nil when another holds it.
+    func acquireLease(named name: String, holder: String, seconds: Double, at now: Date) throws -> Int64?
+    /// Gives a named lease up.
+    func releaseLease(named name: String, holder: String) throws
+    /// Applies index updates only while the lease `lease` still has `epoch`; false (nothing written) when it moved on.
+    func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date, lease: String, epoch: Int64) throws -> Bool
+    /// Records a web session under the SHA-256 of its identifier until `expires`.
+    func openWebSession(idHash: String, name: String, expires: Date, at now: Date) throws
+    /// The name of the live web session with this hash, or nil.
+    func webSession(idHash: String, at now: Date) throws -> String?
+    /// Ends a web session everywhere.
+    func closeWebSession(idHash: String) throws
+
     // MARK: Whole-store copy
 
     /// Every row of every table (`StoreTable.all`), read in one snapshot.

@@ -25,65 +25,68 @@ extension PostgresStore {
     /// values bound as arrays), every confirmation in one.
     public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date) throws {
         guard !updates.isEmpty else { return }
-        try write { session in
-            var ids: [String: Int64] = [:]
-            for row in try session.rows("SELECT id, name FROM project") { ids[row.string(1)] = row.int64(0) }
-            let confirmed = updates.compactMap { update -> Int64? in
-                if case .confirm(let project) = update { return ids[project] }
-                return nil
-            }
-            if !confirmed.isEmpty {
-                try session.execute(
-                    "UPDATE index_state SET fetched_at = $1 WHERE project_id = ANY($2::bigint[])", [date.bound, PostgresArray.literal(confirmed)])
-            }
-            for update in updates {
-                guard case .replace(let project, let revision, let incarnation, let version, let tables, let columns, let types) = update,
-                    let id = ids[project]
-                else { continue }
-                try session.execute("DELETE FROM index_table WHERE project_id = $1", [id])
-                try session.execute("DELETE FROM index_column WHERE project_id = $1", [id])
-                if !tables.isEmpty {
-                    try session.execute(
-                        """
-                        INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
-                            description, is_shared, shared_name, shared_version, is_partition)
-                        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::boolean[], $10::text[], $11::integer[], $12::boolean[])
-                        """,
-                        [
-                            id, PostgresArray.literal(tables.map(\.schema)), PostgresArray.literal(tables.map { Optional($0.name) }),
-                            PostgresArray.literal(tables.map { Optional($0.name.lowercased()) }), PostgresArray.literal(tables.map(\.kind)),
-                            PostgresArray.literal(tables.map(\.graphqlType)), PostgresArray.literal(tables.map(\.label)),
-                            PostgresArray.literal(tables.map(\.description)), PostgresArray.literal(tables.map(\.isShared)),
-                            PostgresArray.literal(tables.map(\.sharedName)), PostgresArray.literal(tables.map(\.sharedVersion)),
-                            PostgresArray.literal(tables.map(\.isPartition)),
-                        ])
-                }
-                if !columns.isEmpty {
-                    try session.execute(
-                        """
-                        INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, name_folded, pg_type,
-                            graphql_field, label, description, is_nullable, validation_rules, position)
-                        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::boolean[], $12::text[], $13::integer[])
-                        """,
-                        [
-                            id, PostgresArray.literal(columns.map(\.schema)), PostgresArray.literal(columns.map { Optional($0.table) }),
-                            PostgresArray.literal(columns.map(\.kind)), PostgresArray.literal(columns.map { Optional($0.name) }),
-                            PostgresArray.literal(columns.map { Optional($0.name.lowercased()) }), PostgresArray.literal(columns.map(\.type)),
-                            PostgresArray.literal(columns.map(\.graphqlField)), PostgresArray.literal(columns.map(\.label)),
-                            PostgresArray.literal(columns.map(\.description)), PostgresArray.literal(columns.map(\.isNullable)),
-                            PostgresArray.literal(columns.map(\.validationRules)), PostgresArray.literal(columns.map(\.position)),
-                        ])
-                }
+        try write { session in try Self.writeIndexUpdates(updates, at: date, session) }
+    }
+
+    /// The writes of `applyIndexUpdates`, inside a transaction the caller holds.
+    static func writeIndexUpdates(_ updates: [IndexUpdate], at date: Date, _ session: RegistrySession) throws {
+        var ids: [String: Int64] = [:]
+        for row in try session.rows("SELECT id, name FROM project") { ids[row.string(1)] = row.int64(0) }
+        let confirmed = updates.compactMap { update -> Int64? in
+            if case .confirm(let project) = update { return ids[project] }
+            return nil
+        }
+        if !confirmed.isEmpty {
+            try session.execute(
+                "UPDATE index_state SET fetched_at = $1 WHERE project_id = ANY($2::bigint[])", [date.bound, PostgresArray.literal(confirmed)])
+        }
+        for update in updates {
+            guard case .replace(let project, let revision, let incarnation, let version, let tables, let columns, let types) = update,
+                let id = ids[project]
+            else { continue }
+            try session.execute("DELETE FROM index_table WHERE project_id = $1", [id])
+            try session.execute("DELETE FROM index_column WHERE project_id = $1", [id])
+            if !tables.isEmpty {
                 try session.execute(
                     """
-                    INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at, pg_types)
-                    VALUES ($1, $2, $3, $4, $5, $6)
-                    ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
-                        metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at, pg_types = excluded.pg_types
-                    """, [id, revision, incarnation, version, date.bound, types])
+                    INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
+                        description, is_shared, shared_name, shared_version, is_partition)
+                    SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                        $9::boolean[], $10::text[], $11::integer[], $12::boolean[])
+                    """,
+                    [
+                        id, PostgresArray.literal(tables.map(\.schema)), PostgresArray.literal(tables.map { Optional($0.name) }),
+                        PostgresArray.literal(tables.map { Optional($0.name.lowercased()) }), PostgresArray.literal(tables.map(\.kind)),
+                        PostgresArray.literal(tables.map(\.graphqlType)), PostgresArray.literal(tables.map(\.label)),
+                        PostgresArray.literal(tables.map(\.description)), PostgresArray.literal(tables.map(\.isShared)),
+                        PostgresArray.literal(tables.map(\.sharedName)), PostgresArray.literal(tables.map(\.sharedVersion)),
+                        PostgresArray.literal(tables.map(\.isPartition)),
+                    ])
             }
+            if !columns.isEmpty {
+                try session.execute(
+                    """
+                    INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, name_folded, pg_type,
+                        graphql_field, label, description, is_nullable, validation_rules, position)
+                    SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                        $9::text[], $10::text[], $11::boolean[], $12::text[], $13::integer[])
+                    """,
+                    [
+                        id, PostgresArray.literal(columns.map(\.schema)), PostgresArray.literal(columns.map { Optional($0.table) }),
+                        PostgresArray.literal(columns.map(\.kind)), PostgresArray.literal(columns.map { Optional($0.name) }),
+                        PostgresArray.literal(columns.map { Optional($0.name.lowercased()) }), PostgresArray.literal(columns.map(\.type)),
+                        PostgresArray.literal(columns.map(\.graphqlField)), PostgresArray.literal(columns.map(\.label)),
+                        PostgresArray.literal(columns.map(\.description)), PostgresArray.literal(columns.map(\.isNullable)),
+                        PostgresArray.literal(columns.map(\.validationRules)), PostgresArray.literal(columns.map(\.position)),
+                    ])
+            }
+            try session.execute(
+                """
+                INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at, pg_types)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
+                    metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at, pg_types = excluded.pg_types
+                """, [id, revision, incarnation, version, date.bound, types])
         }
     }
 

@@ -52,7 +52,7 @@ extension PostgresStore {
         try write { session in
             if let epoch, let holder {
                 let held = try session.row(
-                    "SELECT 1 FROM scheduler_lease WHERE id = 1 AND holder = $1 AND epoch = $2 AND expires_at > $3",
+                    "SELECT 1 FROM leader_lease WHERE name = 'scheduler' AND holder = $1 AND epoch = $2 AND expires_at > $3",
                     [holder, epoch, now.timeIntervalSince1970])
                 guard held != nil else { return nil }
             }
@@ -123,29 +123,14 @@ extension PostgresStore {
         }
     }
 
-    /// Takes or renews the scheduler lease for `holder` until `now + seconds`; returns its epoch, or nil
-    /// while another holder's lease has not expired. A new holder gets a larger epoch.
+    /// Takes or renews the scheduler lease (`leader_lease` named `scheduler`) for `holder`; its epoch, or nil while another holds it.
     public func acquireSchedulerLease(holder: String, seconds: Double, at now: Date) throws -> Int64? {
-        try write { session in
-            let expires = now.timeIntervalSince1970 + seconds
-            guard let row = try session.row("SELECT holder, epoch, expires_at FROM scheduler_lease WHERE id = 1") else {
-                try session.execute("INSERT INTO scheduler_lease (id, holder, epoch, expires_at) VALUES (1, $1, 1, $2)", [holder, expires])
-                return 1
-            }
-            let epoch = row.int64(1) ?? 0
-            if row.string(0) == holder {
-                try session.execute("UPDATE scheduler_lease SET expires_at = $1 WHERE id = 1", [expires])
-                return epoch
-            }
-            guard (row.double(2) ?? 0) <= now.timeIntervalSince1970 else { return nil }
-            try session.execute("UPDATE scheduler_lease SET holder = $1, epoch = $2, expires_at = $3 WHERE id = 1", [holder, epoch + 1, expires])
-            return epoch + 1
-        }
+        try acquireLease(named: "scheduler", holder: holder, seconds: seconds, at: now)
     }
 
-    /// Gives the lease up at shutdown, so another server takes over at once.
+    /// Gives the scheduler lease up at shutdown, so another server takes over at once.
     public func releaseSchedulerLease(holder: String) throws {
-        try write { session in _ = try session.execute("UPDATE scheduler_lease SET expires_at = 0 WHERE id = 1 AND holder = $1", [holder]) }
+        try releaseLease(named: "scheduler", holder: holder)
     }
 
     /// Records a webhook with its audit entry (which names it by id only).

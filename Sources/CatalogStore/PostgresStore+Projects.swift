@@ -209,10 +209,10 @@ extension PostgresStore {
     /// The newest audit entries first.
     public func auditLog(limit: Int) throws -> [AuditEntry] {
         try read { session in
-            try session.rows("SELECT at, actor, action, target, result, detail FROM audit_log ORDER BY id DESC LIMIT $1", [limit]).map { row in
+            try session.rows("SELECT at, actor, action, target, result, detail, replica FROM audit_log ORDER BY id DESC LIMIT $1", [limit]).map { row in
                 AuditEntry(
                     at: row.date(0) ?? Date(), actor: row.string(1), action: row.string(2), target: row.optionalString(3), result: row.string(4),
-                    detail: row.optionalString(5))
+                    detail: row.optionalString(5), replica: row.optionalString(6))
             }
         }
     }
@@ -222,20 +222,20 @@ extension PostgresStore {
         try read { session in
             try session.rows(
                 """
-                SELECT at, actor, action, target, result, detail FROM audit_log
+                SELECT at, actor, action, target, result, detail, replica FROM audit_log
                 WHERE ($1::text IS NULL OR target = $1) AND ($2::timestamptz IS NULL OR at >= $2) ORDER BY id DESC LIMIT $3
                 """, [target, since.bound, limit]
             ).map { row in
                 AuditEntry(
                     at: row.date(0) ?? Date(), actor: row.string(1), action: row.string(2), target: row.optionalString(3), result: row.string(4),
-                    detail: row.optionalString(5))
+                    detail: row.optionalString(5), replica: row.optionalString(6))
             }
         }
     }
 
     static func insertAudit(_ entry: AuditEntry, _ session: RegistrySession) throws {
         try session.execute(
-            "INSERT INTO audit_log (at, actor, action, target, result, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-            [entry.at.bound, entry.actor, entry.action, entry.target, entry.result, entry.detail])
+            "INSERT INTO audit_log (at, actor, action, target, result, detail, replica) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [entry.at.bound, entry.actor, entry.action, entry.target, entry.result, entry.detail, entry.replica])
     }
 }

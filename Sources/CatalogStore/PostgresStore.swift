@@ -149,14 +149,26 @@ public final class PostgresStore: Sendable {
     }
 
     func transaction<T>(_ kind: TransactionKind, _ body: (RegistrySession) throws -> T) throws -> T {
-        let connection = try borrow()
+        var (connection, reused) = try borrow()
         var reusable = true
         defer { if reusable { connections.giveBack(connection) } }
         do {
             try connection.execute(script: kind.begin)
         } catch let error as PostgresError {
-            reusable = false
-            throw describe(error)
+            // An idle connection that went stale (the registry restarted): drop every idle one and
+            // begin again, once, on a new connection. Nothing had started, so nothing is repeated.
+            guard reused, error.isReachabilityFailure else {
+                reusable = false
+                throw describe(error)
+            }
+            connections.dropAll()
+            do {
+                connection = try Connection(connectionString)
+                try connection.execute(script: kind.begin)
+            } catch let error as PostgresError {
+                reusable = false
+                throw describe(error)
+            }
         }
         do {
             let value = try body(RegistrySession(connection: connection))
@@ -165,18 +177,21 @@ public final class PostgresStore: Sendable {
         } catch {
             do { try connection.execute(script: "ROLLBACK") } catch { reusable = false }
             if let error = error as? PostgresError {
-                if error.isReachabilityFailure { reusable = false }
+                if error.isReachabilityFailure {
+                    reusable = false
+                    connections.dropAll()
+                }
                 throw describe(error)
             }
             throw error
         }
     }
 
-    /// An idle connection, or a new one.
-    private func borrow() throws -> Connection {
-        if let idle = connections.take() { return idle }
+    /// An idle connection (reused: true), or a new one.
+    private func borrow() throws -> (Connection, reused: Bool) {
+        if let idle = connections.take() { return (idle, true) }
         do {
-            return try Connection(connectionString)
+            return (try Connection(connectionString), false)
         } catch let error as PostgresError {
             throw describe(error)
         }
@@ -186,7 +201,8 @@ public final class PostgresStore: Sendable {
     func describe(_ error: PostgresError) -> StoreError {
         let label = location.label
         if error.kind == .connection || error.isReachabilityFailure {
-            return StoreError(.unreachable, "cannot reach the store \(label): \(error.message)", remedy: .useAnotherStore)
+            let reason = error.message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            return StoreError(.unreachable, "cannot reach the store \(label): \(reason)", remedy: .retryWhenStoreIsBack)
         }
         switch error.sqlState {
         case SQLState.insufficientPrivilege:
@@ -226,6 +242,13 @@ final class RegistryConnections: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return idle.popLast()
+    }
+
+    /// Closes every idle connection: after a lost connection, the others are likely stale too.
+    func dropAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        idle.removeAll()
     }
 
     func giveBack(_ connection: Connection) {

@@ -9,20 +9,24 @@ public struct AuditEntry: Sendable, Equatable {
     public var target: String?
     public var result: String
     public var detail: String?
+    /// The replica that wrote the entry (`serve --replica-name`, or the host); nil for entries older than replicas.
+    public var replica: String?
 
-    public init(at: Date = Date(), actor: String = AuditEntry.currentActor, action: String, target: String?, result: String, detail: String? = nil) {
+    public init(
+        at: Date = Date(), actor: String = AuditEntry.currentActor, action: String, target: String?, result: String, detail: String? = nil,
+        replica: String? = AuditIdentity.replica
+    ) {
         self.at = at
         self.actor = actor
         self.action = action
         self.target = target
         self.result = result
         self.detail = detail
+        self.replica = replica
     }
 
-    /// The operating-system user running catalog.
-    public static var currentActor: String {
-        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
-    }
+    /// Who is making the change: the API's caller in `serve`, else the operating-system user (`AuditIdentity`).
+    public static var currentActor: String { AuditIdentity.currentActor }
 }
 
 extension Store {
@@ -42,7 +46,8 @@ extension Store {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
                 AuditEntry(
-                    at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"])
+                    at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"],
+                    replica: row["replica"])
             }
         }
     }
@@ -57,14 +62,15 @@ extension Store {
                     """, arguments: [target, since, limit]
             ).map { row in
                 AuditEntry(
-                    at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"])
+                    at: row["at"], actor: row["actor"], action: row["action"], target: row["target"], result: row["result"], detail: row["detail"],
+                    replica: row["replica"])
             }
         }
     }
 
     static func insertAudit(_ entry: AuditEntry, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO audit_log (at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [entry.at, entry.actor, entry.action, entry.target, entry.result, entry.detail])
+            sql: "INSERT INTO audit_log (at, actor, action, target, result, detail, replica) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [entry.at, entry.actor, entry.action, entry.target, entry.result, entry.detail, entry.replica])
     }
 }

@@ -117,60 +117,63 @@ extension Store {
     /// Applies many updates in one transaction: replaced projects get their rows rewritten, confirmed ones a new time.
     public func applyIndexUpdates(_ updates: [IndexUpdate], at date: Date) throws {
         guard !updates.isEmpty else { return }
-        try write { db in
-            let ids = try Dictionary(
-                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM project").map { row -> (String, Int64) in
-                    (row["name"], row["id"])
-                })
-            let insertTable = try db.cachedStatement(
-                sql: """
-                    INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
-                        description, is_shared, shared_name, shared_version, is_partition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let insertColumn = try db.cachedStatement(
-                sql: """
-                    INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, name_folded, pg_type,
-                        graphql_field, label, description, is_nullable, validation_rules, position)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            // Every confirmation in one statement: on a warm service most updates are confirmations.
-            let confirmed = updates.compactMap { update -> Int64? in
-                if case .confirm(let project) = update { return ids[project] }
-                return nil
-            }
-            if !confirmed.isEmpty {
-                try db.cachedStatement(sql: "UPDATE index_state SET fetched_at = ? WHERE project_id IN (SELECT value FROM json_each(?))")
-                    .execute(arguments: [date, try Store.jsonArray(confirmed)])
-            }
-            for update in updates {
-                switch update {
-                case .confirm:
-                    continue
-                case .replace(let project, let revision, let incarnation, let version, let tables, let columns, let types):
-                    guard let id = ids[project] else { continue }
-                    try db.cachedStatement(sql: "DELETE FROM index_table WHERE project_id = ?").execute(arguments: [id])
-                    try db.cachedStatement(sql: "DELETE FROM index_column WHERE project_id = ?").execute(arguments: [id])
-                    for table in tables {
-                        try insertTable.execute(arguments: [
-                            id, table.schema, table.name, table.name.lowercased(), table.kind, table.graphqlType, table.label,
-                            table.description, table.isShared, table.sharedName, table.sharedVersion, table.isPartition,
-                        ])
-                    }
-                    for column in columns {
-                        try insertColumn.execute(arguments: [
-                            id, column.schema, column.table, column.kind, column.name, column.name.lowercased(), column.type,
-                            column.graphqlField, column.label, column.description, column.isNullable, column.validationRules, column.position,
-                        ])
-                    }
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at, pg_types)
-                            VALUES (?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
-                                metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at, pg_types = excluded.pg_types
-                            """
-                    ).execute(arguments: [id, revision, incarnation, version, date, types])
+        try write { db in try Self.writeIndexUpdates(updates, at: date, db) }
+    }
+
+    /// The writes of `applyIndexUpdates`, inside a transaction the caller holds.
+    static func writeIndexUpdates(_ updates: [IndexUpdate], at date: Date, _ db: Database) throws {
+        let ids = try Dictionary(
+            uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM project").map { row -> (String, Int64) in
+                (row["name"], row["id"])
+            })
+        let insertTable = try db.cachedStatement(
+            sql: """
+                INSERT INTO index_table (project_id, pg_schema, table_name, name_folded, relation_kind, graphql_type, label,
+                    description, is_shared, shared_name, shared_version, is_partition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let insertColumn = try db.cachedStatement(
+            sql: """
+                INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, name_folded, pg_type,
+                    graphql_field, label, description, is_nullable, validation_rules, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        // Every confirmation in one statement: on a warm service most updates are confirmations.
+        let confirmed = updates.compactMap { update -> Int64? in
+            if case .confirm(let project) = update { return ids[project] }
+            return nil
+        }
+        if !confirmed.isEmpty {
+            try db.cachedStatement(sql: "UPDATE index_state SET fetched_at = ? WHERE project_id IN (SELECT value FROM json_each(?))")
+                .execute(arguments: [date, try Store.jsonArray(confirmed)])
+        }
+        for update in updates {
+            switch update {
+            case .confirm:
+                continue
+            case .replace(let project, let revision, let incarnation, let version, let tables, let columns, let types):
+                guard let id = ids[project] else { continue }
+                try db.cachedStatement(sql: "DELETE FROM index_table WHERE project_id = ?").execute(arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM index_column WHERE project_id = ?").execute(arguments: [id])
+                for table in tables {
+                    try insertTable.execute(arguments: [
+                        id, table.schema, table.name, table.name.lowercased(), table.kind, table.graphqlType, table.label,
+                        table.description, table.isShared, table.sharedName, table.sharedVersion, table.isPartition,
+                    ])
                 }
+                for column in columns {
+                    try insertColumn.execute(arguments: [
+                        id, column.schema, column.table, column.kind, column.name, column.name.lowercased(), column.type,
+                        column.graphqlField, column.label, column.description, column.isNullable, column.validationRules, column.position,
+                    ])
+                }
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO index_state (project_id, revision, incarnation, metadata_version, fetched_at, pg_types)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (project_id) DO UPDATE SET revision = excluded.revision, incarnation = excluded.incarnation,
+                            metadata_version = excluded.metadata_version, fetched_at = excluded.fetched_at, pg_types = excluded.pg_types
+                        """
+                ).execute(arguments: [id, revision, incarnation, version, date, types])
             }
         }
     }

@@ -160,7 +160,7 @@ extension Store {
         try write { db in
             if let epoch, let holder {
                 let held = try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM scheduler_lease WHERE id = 1 AND holder = ? AND epoch = ? AND expires_at > ?",
+                    db, sql: "SELECT 1 FROM leader_lease WHERE name = 'scheduler' AND holder = ? AND epoch = ? AND expires_at > ?",
                     arguments: [holder, epoch, now.timeIntervalSince1970])
                 guard held == true else { return nil }
             }
@@ -227,34 +227,14 @@ extension Store {
         }
     }
 
-    /// Takes or renews the scheduler lease for `holder` until `now + seconds`; returns its epoch, or
-    /// nil while another holder's lease has not expired. A new holder gets a larger epoch.
+    /// Takes or renews the scheduler lease (`leader_lease` named `scheduler`) for `holder`; its epoch, or nil while another holds it.
     public func acquireSchedulerLease(holder: String, seconds: Double, at now: Date) throws -> Int64? {
-        try write { db in
-            let expires = now.timeIntervalSince1970 + seconds
-            guard let row = try Row.fetchOne(db, sql: "SELECT holder, epoch, expires_at FROM scheduler_lease WHERE id = 1") else {
-                try db.execute(sql: "INSERT INTO scheduler_lease (id, holder, epoch, expires_at) VALUES (1, ?, 1, ?)", arguments: [holder, expires])
-                return 1
-            }
-            let current: String = row["holder"]
-            let epoch: Int64 = row["epoch"]
-            let expiresAt: Double = row["expires_at"]
-            if current == holder {
-                try db.execute(sql: "UPDATE scheduler_lease SET expires_at = ? WHERE id = 1", arguments: [expires])
-                return epoch
-            }
-            guard expiresAt <= now.timeIntervalSince1970 else { return nil }
-            try db.execute(
-                sql: "UPDATE scheduler_lease SET holder = ?, epoch = ?, expires_at = ? WHERE id = 1", arguments: [holder, epoch + 1, expires])
-            return epoch + 1
-        }
+        try acquireLease(named: "scheduler", holder: holder, seconds: seconds, at: now)
     }
 
-    /// Gives the lease up at shutdown, so another server takes over at once.
+    /// Gives the scheduler lease up at shutdown, so another server takes over at once.
     public func releaseSchedulerLease(holder: String) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE scheduler_lease SET expires_at = 0 WHERE id = 1 AND holder = ?", arguments: [holder])
-        }
+        try releaseLease(named: "scheduler", holder: holder)
     }
 
     /// Records a webhook with its audit entry (which names it by id only).

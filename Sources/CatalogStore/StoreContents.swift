@@ -53,7 +53,9 @@ public struct StoreTable: Sendable, Equatable {
         StoreTable("project_tag", identity: false, [("project_id", .integer), ("tag", .text)]),
         StoreTable(
             "audit_log",
-            [("id", .integer), ("at", .date), ("actor", .text), ("action", .text), ("target", .text), ("result", .text), ("detail", .text)]),
+            [("id", .integer), ("at", .date), ("actor", .text), ("action", .text), ("target", .text), ("result", .text), ("detail", .text),
+                ("replica", .text),
+            ]),
         StoreTable(
             "index_state", identity: false,
             [
@@ -144,6 +146,10 @@ public struct StoreTable: Sendable, Equatable {
             ]),
         StoreTable(
             "scheduler_lease", identity: false, [("id", .integer), ("holder", .text), ("epoch", .integer), ("expires_at", .real)]),
+        // Copied, so a lease's epoch keeps growing in the target. `web_session` is left out on purpose:
+        // a copied store starts with everyone signed out.
+        StoreTable(
+            "leader_lease", identity: false, [("name", .text), ("holder", .text), ("epoch", .integer), ("expires_at", .real)]),
     ]
 }
 

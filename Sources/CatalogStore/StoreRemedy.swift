@@ -13,6 +13,8 @@ public enum StoreRemedy: Sendable, Equatable {
     case renameOrRemoveProject(String)
     /// Use another store.
     case useAnotherStore
+    /// The store's server could not be reached: try again once it is back (or use another store).
+    case retryWhenStoreIsBack
     /// The store is newer than this catalog: upgrade catalog, or use another store.
     case upgradeOrUseAnotherStore
     /// See the kept versions of a removed shared definition.

@@ -42,6 +42,10 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         StoreContract(name: "history", check: history),
         StoreContract(name: "whole-store copy", check: copy),
         StoreContract(name: "change version", check: changeVersion),
+        StoreContract(name: "leader leases", check: leaderLeases),
+        StoreContract(name: "index writes fenced by the index-refresh lease", check: fencedIndexWrites),
+        StoreContract(name: "web sessions", check: webSessions),
+        StoreContract(name: "audit replica", check: auditReplica),
     ]
 
     /// Every committed write moves the change version, and reads do not: what `serve`'s memory polls.
@@ -471,6 +475,77 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
             #expect(try target.rowCounts() == store.rowCounts())
         }
         #expect(code { try store.load(contents) } == .refused)
+    }
+
+    /// A named lease has one holder until it expires; every new holder gets a larger epoch; leases of
+    /// different names are independent; the scheduler's lease is the one named `scheduler`.
+    static func leaderLeases(_ store: any CatalogStoring) throws {
+        #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time) == 1)
+        #expect(try store.acquireLease(named: "index-refresh", holder: "b", seconds: 10, at: time.addingTimeInterval(5)) == nil)
+        #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(5)) == 1, "renewed")
+        #expect(try store.acquireLease(named: "index-refresh", holder: "b", seconds: 10, at: time.addingTimeInterval(14)) == nil)
+        #expect(try store.acquireLease(named: "index-refresh", holder: "b", seconds: 10, at: time.addingTimeInterval(15)) == 2, "expired")
+        #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(16)) == nil)
+        try store.releaseLease(named: "index-refresh", holder: "a")
+        #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(16)) == nil, "not a's to give up")
+        try store.releaseLease(named: "index-refresh", holder: "b")
+        #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(16)) == 3, "given up")
+        // Another name is another lease.
+        #expect(try store.acquireLease(named: "other", holder: "b", seconds: 10, at: time.addingTimeInterval(16)) == 1)
+        #expect(try store.acquireSchedulerLease(holder: "s", seconds: 10, at: time) == 1)
+        #expect(try store.acquireLease(named: "scheduler", holder: "t", seconds: 10, at: time.addingTimeInterval(1)) == nil)
+        try store.releaseSchedulerLease(holder: "s")
+        #expect(try store.acquireLease(named: "scheduler", holder: "t", seconds: 10, at: time.addingTimeInterval(1)) == 2)
+        #expect(try store.rowCounts()["leader_lease"] == 3)
+    }
+
+    /// The index is written only while the `index-refresh` lease still has the writer's epoch.
+    static func fencedIndexWrites(_ store: any CatalogStoring) throws {
+        try store.insert(Project(name: "one", dsn: "dbname=one"))
+        let now = Date()
+        let first = try #require(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 60, at: now))
+        let update = replace("one", revision: 1, tables: [table("users")], columns: [column("email")])
+        #expect(try store.applyIndexUpdates([update], at: now, lease: "index-refresh", epoch: first))
+        #expect(try store.indexStates()["one"]?.revision == 1)
+        // Another replica takes over: the old leader's write is refused and writes nothing.
+        try store.releaseLease(named: "index-refresh", holder: "a")
+        let second = try #require(try store.acquireLease(named: "index-refresh", holder: "b", seconds: 60, at: now))
+        #expect(second > first)
+        let stale = replace("one", revision: 2, tables: [table("users")], columns: [column("name")])
+        #expect(try store.applyIndexUpdates([stale], at: now, lease: "index-refresh", epoch: first) == false)
+        #expect(try store.indexStates()["one"]?.revision == 1)
+        #expect(try store.indexedColumns(projects: ["one"], filter: .all).map(\.name) == ["email"])
+        // An expired lease writes nothing either, even with its own epoch.
+        #expect(try store.applyIndexUpdates([stale], at: now.addingTimeInterval(61), lease: "index-refresh", epoch: second) == false)
+        #expect(try store.applyIndexUpdates([stale], at: now, lease: "index-refresh", epoch: second))
+        #expect(try store.indexStates()["one"]?.revision == 2)
+    }
+
+    /// Sessions are found by the hash of their identifier until they expire or are closed.
+    static func webSessions(_ store: any CatalogStoring) throws {
+        let hash = String(repeating: "ab", count: 32)
+        try store.openWebSession(idHash: hash, name: "ann", expires: time.addingTimeInterval(60), at: time)
+        #expect(try store.webSession(idHash: hash, at: time.addingTimeInterval(59)) == "ann")
+        #expect(try store.webSession(idHash: hash, at: time.addingTimeInterval(60)) == nil, "expired")
+        #expect(try store.webSession(idHash: String(repeating: "cd", count: 32), at: time) == nil)
+        try store.closeWebSession(idHash: hash)
+        #expect(try store.webSession(idHash: hash, at: time) == nil, "closed")
+        // Opening a session forgets the expired ones; a store copy leaves sessions out.
+        try store.openWebSession(idHash: "old", name: "bob", expires: time.addingTimeInterval(1), at: time)
+        try store.openWebSession(idHash: "new", name: "cy", expires: time.addingTimeInterval(100), at: time.addingTimeInterval(2))
+        #expect(try store.webSession(idHash: "old", at: time) == nil)
+        #expect(try store.webSession(idHash: "new", at: time.addingTimeInterval(3)) == "cy")
+        #expect(try store.contents().tables.contains { $0.table.name == "web_session" } == false)
+    }
+
+    /// An audit entry keeps the replica that wrote it; an entry without one reads back without one.
+    static func auditReplica(_ store: any CatalogStoring) throws {
+        try store.audit([
+            AuditEntry(at: time, actor: "ann", action: "project.add", target: "a", result: "ok", replica: "web-1:8080"),
+            AuditEntry(at: time.addingTimeInterval(1), actor: "bob", action: "project.add", target: "b", result: "ok", replica: nil),
+        ])
+        #expect(try store.auditLog(target: nil, since: nil, limit: 10).map(\.replica) == [nil, "web-1:8080"])
+        #expect(try store.auditLog(limit: 10).map(\.replica) == [nil, "web-1:8080"])
     }
 
     /// `catalog sql` sees the documented relations of the selected projects only, and never writes.

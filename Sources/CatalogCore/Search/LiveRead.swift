@@ -178,15 +178,20 @@ extension Catalog {
     }
 
     /// Every index write of a live read, and so of `serve`'s background refresh, goes through here.
-    /// `epoch` is the fencing seam for a leader lease: a background refresh passes the epoch it holds,
-    /// and a write fenced by an epoch that is no longer the lease's must not run. Nothing holds such
-    /// a lease yet, so today the write always runs; a request's own read passes nil, never fenced.
+    /// `epoch` fences it: the background refresh passes the epoch of the `index-refresh` lease it
+    /// holds, and when another replica has taken the lease over since, nothing is written (that
+    /// replica's refresh writes instead). A request's own read passes nil, never fenced.
     func writeIndex(
         _ updates: [IndexUpdate], ctypes: [(project: String, ctype: String?)] = [],
         observations: [(project: String, observation: ProjectObservation)] = [], at date: Date, epoch: Int64?
     ) throws {
         try wrapped {
-            try store.applyIndexUpdates(updates, at: date)
+            if let epoch {
+                let written = try updates.isEmpty || store.applyIndexUpdates(updates, at: date, lease: Self.indexRefreshLease, epoch: epoch)
+                guard written else { return }
+            } else {
+                try store.applyIndexUpdates(updates, at: date)
+            }
             if !ctypes.isEmpty { try store.recordIndexCtypes(ctypes) }
             if !observations.isEmpty { try store.record(observations) }
         }
