@@ -21,6 +21,10 @@ public struct CatalogApplication: Sendable {
     public let signalPool: WarmPool
     /// The index in memory searches answer from while the background check keeps it fresh.
     public let memory: IndexMemory
+    /// The lease under which only one replica reads and writes what the background check finds changed.
+    let indexRefreshLease: LeaderLease
+    /// True while this replica leads the background index refresh.
+    public var leadsIndexRefresh: Bool { indexRefreshLease.isLeader }
     /// The configuration the service was built from.
     let configuration: ServerConfiguration
 
@@ -96,6 +100,7 @@ public struct CatalogApplication: Sendable {
         self.pool = backend.pool
         self.signalPool = backend.signalPool
         self.memory = backend.memory
+        self.indexRefreshLease = backend.indexRefreshLease
         self.configuration = configuration
     }
 }

@@ -32,6 +32,10 @@ struct IndexRefresh: Service {
     /// The background check, at once at start and then every half interval.
     func checkLoop() async {
         let period = Duration.seconds(interval / 2)
+        // Ask for the lease before the first check, so a replica alone reads what changed at once.
+        let lease = backend.indexRefreshLease
+        let catalog = backend.catalog
+        _ = await OwnThread.run { lease.renew(catalog) }
         while !Task.isCancelled {
             let started = ContinuousClock.now
             await check()
@@ -48,9 +52,11 @@ struct IndexRefresh: Service {
         unpooled.pool = nil
         let options = unpooled
         let memory = backend.memory
+        // Only the replica that holds the index-refresh lease reads and writes what changed.
+        let role: Catalog.RefreshRole = backend.indexRefreshLease.epoch().map { .leader(epoch: $0) } ?? .follower
         let started = ContinuousClock.now
         do {
-            try await backend.blocking { catalog in try catalog.refresh(memory, options: options, epoch: backend.indexRefreshLease.epoch()) }
+            try await backend.blocking { catalog in try catalog.refresh(memory, options: options, role: role) }
             let took = ContinuousClock.now - started
             logger.debug("background index check", metadata: ["ms": "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"])
         } catch {

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The search index held in memory, as the store has it: every registered project, its index state,
 /// tables and columns. `catalog serve` loads it at start, and keeps it fresh with a background check
-/// (`Catalog.refresh(_:options:epoch:)`) and by reloading what moved whenever the store's change
+/// (`Catalog.refresh(_:options:role:)`) and by reloading what moved whenever the store's change
 /// version moves (`Catalog.reload(_:)`), so a search reads no store and no database.
 ///
 /// A search takes one `Snapshot`, a value: reloads build a new one and swap it in, and each swap
@@ -25,6 +25,9 @@ public final class IndexMemory: Sendable {
         public internal(set) var checkedAt: Date?
         /// Projects the last background check could neither confirm nor read, with why.
         var failures: [String: ProjectFailure] = [:]
+        /// Projects a replica that does not lead the index refresh found changed: the leader reads
+        /// them, and until this memory holds the new copy a search of them is checked at request time.
+        var pending: Set<String> = []
         /// Why the store could not be read at the last attempt; nil when it could.
         public internal(set) var registryProblem: String?
         /// The store's change version the memory reflects.
@@ -113,11 +116,21 @@ extension Catalog {
         try wrapped { try store.changeVersion() }
     }
 
-    /// One background check: per server one revision query, then only the projects that changed
-    /// (or were never indexed, or publish nothing) are read, their index copies written through
-    /// `writeIndex` fenced by `epoch`, and `memory` reloaded. Projects that could not be confirmed
-    /// or read are remembered as failed, so searches say so while the others answer.
-    public func refresh(_ memory: IndexMemory, options: FanOutOptions, epoch: Int64? = nil) throws {
+    /// Who writes what a background check finds changed.
+    public enum RefreshRole: Sendable, Equatable {
+        /// This replica leads the index refresh: it reads the changed projects and writes their
+        /// copies fenced by `epoch` (nil: no lease is in use, the write always runs).
+        case leader(epoch: Int64?)
+        /// Another replica leads: this one only asks the servers, and marks what changed as pending
+        /// until the leader's write reaches memory through the change version.
+        case follower
+    }
+
+    /// One background check: per server one revision query, then, as leader, only the projects that
+    /// changed (or were never indexed, or publish nothing) are read, their index copies written
+    /// through `writeIndex` fenced by the lease's epoch, and `memory` reloaded. Projects that could
+    /// not be confirmed or read are remembered as failed, so searches say so while the others answer.
+    public func refresh(_ memory: IndexMemory, options: FanOutOptions, role: RefreshRole = .leader(epoch: nil)) throws {
         let started = Date()
         let projects: [Project]
         do {
@@ -128,13 +141,20 @@ extension Catalog {
         }
         let check = try checkFreshness(projects, options: options)
         var failures = check.failures
-        if !check.toRead.isEmpty {
-            failures += try readLive(check.toRead, question: nil, options: options, epoch: epoch).failures
+        var pending: Set<String> = []
+        switch role {
+        case .leader(let epoch):
+            if !check.toRead.isEmpty {
+                failures += try readLive(check.toRead, question: nil, options: options, epoch: epoch).failures
+            }
+        case .follower:
+            pending = Set(check.toRead.map(\.name))
         }
         try reload(memory)
         memory.update { snapshot in
             snapshot.checkedAt = started
             snapshot.failures = Dictionary(failures.map { ($0.project, $0) }, uniquingKeysWith: { first, _ in first })
+            snapshot.pending = pending
         }
     }
 
@@ -147,6 +167,9 @@ extension Catalog {
         var selection = selection
         if selection.names.isEmpty { selection.all = true }
         let chosen = try Self.choose(selection, registered: snapshot.projects).map(\.name)
+        if let waiting = chosen.first(where: snapshot.pending.contains) {
+            throw CatalogError(.failed, "project \(waiting) changed and its new copy is not in memory yet")
+        }
         let failed = chosen.compactMap { snapshot.failures[$0] }
         let answering = chosen.filter { snapshot.failures[$0] == nil }
         let (tests, skipped) = try indexTests(query, projects: answering, states: snapshot.states)
