@@ -81,6 +81,47 @@ struct PostgresStoreCLITests {
         #expect(!list.stdout.contains("secret"))
     }
 
+    @Test("every read command answers the same on both stores, over the same live projects")
+    func liveReadsAgree() throws {
+        // Built on PostgreSQL (passfile connection strings), then copied into SQLite: the same rows, the same project databases.
+        let fleet = try SampleFleet.make(store: .postgres)
+        for arguments in [
+            ["shared", "add", "users", "--file", Fixtures.url("definitions/users.yaml").path], ["shared", "attach", "users", "--project", "saas"],
+            ["metadata", "scan", "--all"],
+        ] {
+            let run = try fleet.run(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.output)")
+        }
+        let sqlite = try TestStore.make(.sqlite)
+        _ = try StoreCopy.run(from: fleet.store.location, to: sqlite.location)
+        let commands: [[String]] = [
+            ["project", "list"], ["project", "list", "--format", "json"], ["project", "show", "saas", "--format", "json"],
+            ["project", "check", "--all", "--format", "json"], ["metadata", "status", "--all", "--format", "json"],
+            ["find-column", "email"], ["find-column", "email", "--cached", "--format", "json"], ["find-table", "users", "--format", "csv"],
+            ["describe", "saas", "public.users"], ["describe", "crm", "--cached"], ["shared", "list"], ["shared", "show", "users"],
+            ["drift", "--format", "json"], ["history", "--format", "json"], ["history", "--project", "saas"], ["schedule", "list"],
+            ["generate", "typescript", "--project", "saas"], ["lint", "--format", "json"],
+            ["sql", "SELECT * FROM columns ORDER BY project, pg_schema, table_name, position", "--cached", "--format", "csv"],
+            ["sql", "SELECT * FROM shared_columns ORDER BY 1, 2, 3, 5", "--cached"],
+            ["sql", "SELECT actor, action, target, result FROM audit ORDER BY at, action", "--cached"],
+        ]
+        for arguments in commands {
+            let onPostgres = try fleet.run(arguments)
+            let onSQLite = try sqlite.run(arguments)
+            #expect(onPostgres.status == onSQLite.status, "\(arguments): \(onPostgres.output) \(onSQLite.output)")
+            #expect(Self.withoutTimes(onPostgres.stdout) == Self.withoutTimes(onSQLite.stdout), "\(arguments)")
+            #expect(Self.withoutTimes(onPostgres.stderr) == Self.withoutTimes(onSQLite.stderr), "\(arguments)")
+            #expect(!onPostgres.output.contains(fleet.cluster.password), "\(arguments)")
+        }
+    }
+
+    /// The output with the clock's marks fixed: how long a read took, when an index copy was taken and its age.
+    static func withoutTimes(_ text: String) -> String {
+        text.replacing(/"(age_seconds|seconds)" : [0-9.]+/) { "\"\($0.1)\" : 0" }
+            .replacing(/"fetched_at" : "[^"]*"/, with: "\"fetched_at\" : \"…\"")
+            .replacing(/\b[0-9]+ s\b/, with: "N s")
+    }
+
     /// Runs `catalog arguments…` and checks the refusal: exit 2, one line on stderr that says
     /// `text`, nothing on stdout, and no password of the registry anywhere.
     static func refused(_ arguments: [String], store: String? = nil, saying text: String, secret: String, environment: [String: String]) throws {
