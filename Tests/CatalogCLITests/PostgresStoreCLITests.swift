@@ -39,6 +39,13 @@ struct PostgresStoreCLITests {
             ["sql", "SELECT project, relation_kind, count(*) FROM TABLES GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 5", "--cached"],
             ["sql", "SELECT project, status, metadata_version FROM projects ORDER BY 1", "--cached", "--format", "csv"],
             ["sql", "SELECT action, result, count(*) FROM audit GROUP BY 1, 2 ORDER BY 1, 2", "--cached"],
+            // ... and only the columns it reads, found by compiling it: joins with USING, a CTE over *, count(*) alone.
+            [
+                "sql", "SELECT t.project, t.table_name, count(c.pg_column) AS n FROM tables t JOIN columns c USING (project, table_name) GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5",
+                "--cached",
+            ],
+            ["sql", "WITH x AS (SELECT * FROM columns WHERE label IS NOT NULL) SELECT project, label, count(*) FROM x GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 8", "--cached"],
+            ["sql", "SELECT count(*) FROM columns", "--cached"], ["sql", "SELECT pg_column, is_nullable FROM columns ORDER BY 1, 2 LIMIT 3", "--cached"],
         ])
     func readsAgree(_ arguments: [String]) throws {
         let (sqlite, registry, _, environment) = try Self.stores()
