@@ -23,7 +23,10 @@ extension PostgresStore {
                 // The index tables' indexes are built once after the load, which is cheaper than row by row, and
                 // the same as the store file's, so statements get the same plans; no relation shows name_folded.
                 let indexes = try Row.fetchAll(
-                    db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('index_table', 'index_column') AND sql IS NOT NULL")
+                    db,
+                    sql:
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('index_table', 'index_column') AND sql IS NOT NULL"
+                )
                 for index in indexes { try db.execute(sql: "DROP INDEX \"\(index["name"] as String)\"") }
                 try read { session in
                     try Self.copyProjects(selected, from: session, into: db)
@@ -69,7 +72,8 @@ extension PostgresStore {
     /// The audit entries whose target is a selected project.
     private static func copyAudit(_ selected: String, from session: RegistrySession, into db: Database) throws {
         let audit = try db.makeStatement(sql: "INSERT INTO audit_log (id, at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        for row in try session.rows("SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE target = ANY($1::text[])", [selected]) {
+        let rows = try session.rows("SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE target = ANY($1::text[])", [selected])
+        for row in rows {
             try audit.execute(arguments: [
                 row.int64(0), row.date(1), row.string(2), row.string(3), row.optionalString(4), row.string(5), row.optionalString(6),
             ])

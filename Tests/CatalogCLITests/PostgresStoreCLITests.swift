@@ -41,11 +41,17 @@ struct PostgresStoreCLITests {
             ["sql", "SELECT action, result, count(*) FROM audit GROUP BY 1, 2 ORDER BY 1, 2", "--cached"],
             // ... and only the columns it reads, found by compiling it: joins with USING, a CTE over *, count(*) alone.
             [
-                "sql", "SELECT t.project, t.table_name, count(c.pg_column) AS n FROM tables t JOIN columns c USING (project, table_name) GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5",
+                "sql",
+                "SELECT t.project, t.table_name, count(c.pg_column) AS n FROM tables t JOIN columns c USING (project, table_name) GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5",
                 "--cached",
             ],
-            ["sql", "WITH x AS (SELECT * FROM columns WHERE label IS NOT NULL) SELECT project, label, count(*) FROM x GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 8", "--cached"],
-            ["sql", "SELECT count(*) FROM columns", "--cached"], ["sql", "SELECT pg_column, is_nullable FROM columns ORDER BY 1, 2 LIMIT 3", "--cached"],
+            [
+                "sql",
+                "WITH x AS (SELECT * FROM columns WHERE label IS NOT NULL) SELECT project, label, count(*) FROM x GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 8",
+                "--cached",
+            ],
+            ["sql", "SELECT count(*) FROM columns", "--cached"],
+            ["sql", "SELECT pg_column, is_nullable FROM columns ORDER BY 1, 2 LIMIT 3", "--cached"],
         ])
     func readsAgree(_ arguments: [String]) throws {
         let (sqlite, registry, _, environment) = try Self.stores()
@@ -164,7 +170,8 @@ struct PostgresStoreCLITests {
         try cluster.connect().execute(script: "CREATE ROLE \(role) LOGIN PASSWORD 'pw-\(role)'")
         let readerURL = cluster.url(database: withoutCreate.name, user: role, password: "pw-\(role)")
         try Self.refused(["project", "list"], store: readerURL, saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
-        try Self.refused(["store", "copy", "--from", sqlite, "--to", readerURL], saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
+        try Self.refused(
+            ["store", "copy", "--from", sqlite, "--to", readerURL], saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
         let schemas = try cluster.connect(database: withoutCreate.name).query("SELECT count(*) FROM pg_namespace WHERE nspname = 'catalog'")
         #expect(schemas.rows[0][0] == "0")
 
@@ -174,7 +181,8 @@ struct PostgresStoreCLITests {
         try registry.execute(script: "INSERT INTO catalog.registry_migration (identifier) VALUES ('9999_from_the_future')")
         for arguments in [["project", "list"], ["project", "add", "other", "--dsn", "host=pg1 dbname=other"]] {
             try Self.refused(
-                arguments, store: newer.option, saying: "written by a newer version of catalog", secret: cluster.password, environment: newer.environment)
+                arguments, store: newer.option, saying: "written by a newer version of catalog", secret: cluster.password,
+                environment: newer.environment)
         }
         try Self.refused(
             ["store", "copy", "--from", newer.option, "--to", directory.appendingPathComponent("back.sqlite").path],
