@@ -12,43 +12,37 @@ extension PostgresStore {
     /// per table, in one transaction, without a Swift value per field.
     public func federatedQuery(_ sql: String, projects: [String], timeout: Double?) throws -> SQLAnswer {
         let selected = PostgresArray.literal(projects.map { Optional($0) })
+        // Compiled once over empty relations: the index tables and columns it reads; by name if it does not compile.
+        let reads = FederatedSQLReads.of(sql)
         let named = FederatedRelations(naming: sql)
         let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue()
             try queue.write { db in
                 for migration in Store.migrations { try db.execute(sql: migration.sql) }
-                // No documented relation shows name_folded: its indexes would only slow the copy down.
-                try db.execute(sql: "DROP INDEX index_table_by_folded; DROP INDEX index_column_by_folded")
+                // The index tables' indexes are built once after the load, which is cheaper than row by row, and
+                // the same as the store file's, so statements get the same plans; no relation shows name_folded.
+                let indexes = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('index_table', 'index_column') AND sql IS NOT NULL"
+                )
+                for index in indexes { try db.execute(sql: "DROP INDEX \"\(index["name"] as String)\"") }
                 try read { session in
                     try Self.copyProjects(selected, from: session, into: db)
-                    if named.tables {
-                        try Self.copyRows(
-                            """
-                            SELECT t.project_id, t.pg_schema, t.table_name, t.relation_kind, t.graphql_type, t.label, t.description,
-                                   t.is_shared, t.shared_name, t.shared_version
-                            FROM index_table t JOIN project p ON p.id = t.project_id WHERE p.name = ANY($1::text[])
-                            """, selected, from: session,
-                            into: """
-                                INSERT INTO index_table (project_id, pg_schema, table_name, relation_kind, graphql_type, label,
-                                    description, is_shared, shared_name, shared_version, name_folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')
-                                """, booleans: [7], on: db)
+                    if reads?.uses("index_table") ?? named.tables {
+                        try Self.copyIndex(
+                            "index_table", columns: Self.indexTableColumns.filter { reads?.columns(of: "tables")?.contains($0) ?? true },
+                            selected, from: session, into: db)
                     }
-                    if named.columns {
-                        try Self.copyRows(
-                            """
-                            SELECT c.project_id, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
-                                   c.label, c.description, c.is_nullable, c.validation_rules, c.position
-                            FROM index_column c JOIN project p ON p.id = c.project_id WHERE p.name = ANY($1::text[])
-                            """, selected, from: session,
-                            into: """
-                                INSERT INTO index_column (project_id, pg_schema, table_name, relation_kind, pg_column, pg_type,
-                                    graphql_field, label, description, is_nullable, validation_rules, position, name_folded)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')
-                                """, booleans: [9], on: db)
+                    if reads?.uses("index_column") ?? named.columns {
+                        try Self.copyIndex(
+                            "index_column", columns: Self.indexColumnColumns.filter { reads?.columns(of: "columns")?.contains($0) ?? true },
+                            selected, from: session, into: db)
                     }
-                    if named.audit { try Self.copyAudit(selected, from: session, into: db) }
+                    if reads?.uses("audit_log") ?? named.audit { try Self.copyAudit(selected, from: session, into: db) }
                 }
+                for index in indexes where !(index["name"] as String).hasSuffix("_by_folded") { try db.execute(sql: index["sql"] as String) }
             }
         } catch let error as DatabaseError {
             throw StoreError("cannot prepare the relations of catalog sql: \(error.message ?? "\(error.resultCode)")")
@@ -78,16 +72,43 @@ extension PostgresStore {
     /// The audit entries whose target is a selected project.
     private static func copyAudit(_ selected: String, from session: RegistrySession, into db: Database) throws {
         let audit = try db.makeStatement(sql: "INSERT INTO audit_log (id, at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        for row in try session.rows("SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE target = ANY($1::text[])", [selected]) {
+        let rows = try session.rows("SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE target = ANY($1::text[])", [selected])
+        for row in rows {
             try audit.execute(arguments: [
                 row.int64(0), row.date(1), row.string(2), row.string(3), row.optionalString(4), row.string(5), row.optionalString(6),
             ])
         }
     }
 
+    /// The columns of the index tables the documented relations show (project_id is always copied).
+    static let indexTableColumns = [
+        "pg_schema", "table_name", "relation_kind", "graphql_type", "label", "description", "is_shared", "shared_name", "shared_version",
+    ]
+    static let indexColumnColumns = [
+        "pg_schema", "table_name", "relation_kind", "pg_column", "pg_type", "graphql_field", "label", "description", "is_nullable",
+        "validation_rules", "position",
+    ]
+
+    /// Copies the selected projects' rows of the index table `table`, with only `columns` (fixed
+    /// names, never the statement's text) besides project_id; a NOT NULL column left out is ''.
+    private static func copyIndex(_ table: String, columns: [String], _ selected: String, from session: RegistrySession, into db: Database) throws {
+        let copied = ["project_id"] + columns
+        let blank = ["table_name", "pg_column", "name_folded"].filter { !copied.contains($0) && (table == "index_column" || $0 != "pg_column") }
+        let query = """
+            SELECT \(copied.map { "x.\($0)" }.joined(separator: ", "))
+            FROM \(table) x JOIN project p ON p.id = x.project_id WHERE p.name = ANY($1::text[])
+            """
+        let insert = """
+            INSERT INTO \(table) (\((copied + blank).joined(separator: ", ")))
+            VALUES (\((copied.map { _ in "?" } + blank.map { _ in "''" }).joined(separator: ", ")))
+            """
+        let booleans = Set(copied.indices.filter { ["is_nullable", "is_shared"].contains(copied[$0]) })
+        try copyRows(query, selected, from: session, into: insert, booleans: booleans, on: db)
+    }
+
     /// Moves every row of `query` into SQLite through the prepared `insert`, binding libpq's text
     /// bytes as they are (the table's INTEGER affinity makes integers of integer texts), and the
-    /// values at `booleans` (PostgreSQL's `t`/`f`) as 1 and 0.
+    /// values at the positions in `booleans` (PostgreSQL's `t`/`f`) as 1 and 0.
     private static func copyRows(
         _ query: String, _ selected: String, from session: RegistrySession, into insert: String, booleans: Set<Int>, on db: Database
     ) throws {
@@ -97,14 +118,16 @@ extension PostgresStore {
             throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_errcode(connection)), message: String(cString: sqlite3_errmsg(connection)))
         }
         defer { sqlite3_finalize(statement) }
+        var isBoolean: [Bool] = []
         try session.connection.forEachRawRow(Query(query, [selected])) { row in
+            if isBoolean.isEmpty { isBoolean = (0..<row.count).map(booleans.contains) }
             for column in 0..<row.count {
                 let position = Int32(column + 1)
                 guard let value = row.value(column) else {
                     sqlite3_bind_null(statement, position)
                     continue
                 }
-                if booleans.contains(column) {
+                if isBoolean[column] {
                     sqlite3_bind_int64(statement, position, value.first == CChar(UInt8(ascii: "t")) ? 1 : 0)
                 } else {
                     // SQLITE_STATIC: the bytes stay where they are until the step below has run.
@@ -120,7 +143,8 @@ extension PostgresStore {
     }
 }
 
-/// Which of the store's tables a `catalog sql` statement can read, judged from its text: a
+/// Which of the store's tables a `catalog sql` statement can read, judged from its text (when it
+/// does not compile, so ``FederatedSQLReads`` cannot say): a
 /// relation is loaded when its name occurs anywhere in the statement with ASCII letters folded (as
 /// SQLite folds identifiers), so a name in a string or a comment loads more than needed, never less.
 /// `projects` (the selected projects and their index states) is always loaded.
@@ -130,15 +154,18 @@ struct FederatedRelations: Equatable {
     var audit: Bool
 
     init(naming sql: String) {
-        let folded = sql.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }
-        func names(_ name: String) -> Bool {
-            let pattern = Array(name.utf8)
-            guard folded.count >= pattern.count else { return false }
-            return (0...(folded.count - pattern.count)).contains { start in folded[start..<(start + pattern.count)].elementsEqual(pattern) }
-        }
+        func names(_ name: String) -> Bool { Self.mentions(name, in: sql) }
         // shared_tables and shared_columns read the index's tables too.
         columns = names("columns")
         tables = names("tables") || names("shared_columns")
         audit = names("audit")
+    }
+
+    /// True when `word` (lowercase ASCII) occurs anywhere in `sql` with its ASCII letters folded.
+    static func mentions(_ word: String, in sql: String) -> Bool {
+        let folded = sql.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }
+        let pattern = Array(word.utf8)
+        guard folded.count >= pattern.count else { return false }
+        return (0...(folded.count - pattern.count)).contains { start in folded[start..<(start + pattern.count)].elementsEqual(pattern) }
     }
 }

@@ -44,7 +44,8 @@ public struct TestStore: Sendable {
         case .postgres:
             let registry = try TestWorkspace.database(prefix: "registry", on: cluster).url
             let environment = ["XDG_DATA_HOME": directory.appendingPathComponent("data").path]
-            return TestStore(kind: kind, option: registry, environment: environment, location: StoreLocation.resolve(option: registry, environment: environment))
+            return TestStore(
+                kind: kind, option: registry, environment: environment, location: StoreLocation.resolve(option: registry, environment: environment))
         }
     }
 

@@ -48,7 +48,9 @@ struct CurationCLITests {
     @Test("describe, a single set, and a fleet plan over the sample projects are pinned", arguments: StoreKind.allCases)
     func outputsArePinned(_ store: StoreKind) throws {
         let fleet = try SampleFleet.make(store: store)
-        let set = try fleet.run(["metadata", "set", "saas", "public.users.email", "--label", "Email address", "--validation", #"{"format":"email","maxLength":254}"#])
+        let set = try fleet.run([
+            "metadata", "set", "saas", "public.users.email", "--label", "Email address", "--validation", #"{"format":"email","maxLength":254}"#,
+        ])
         #expect(set.status == 0, "\(set.output)")
         #expect(try Golden.matches(set.stdout, "format/metadata-set.txt"))
         try fleet.connect("shop").query("UPDATE _metadata.mappings_column SET label = 'E-mail' WHERE pg_column = 'email'")
@@ -65,7 +67,9 @@ struct CurationCLITests {
         #expect(try Golden.matches(plan.stdout, "format/metadata-plan.txt"))
         let hash = try #require(plan.stdout.split(separator: "\n").last.map(String.init))
         #expect(hash.range(of: "^plan [0-9a-f]{16}$", options: .regularExpression) != nil)
-        let applied = try fleet.run(["metadata", "set", "--all", "--column", "email", "--label", "Email address", "--expect-plan", String(hash.dropFirst(5))])
+        let applied = try fleet.run([
+            "metadata", "set", "--all", "--column", "email", "--label", "Email address", "--expect-plan", String(hash.dropFirst(5)),
+        ])
         #expect(applied.status == 1 && applied.stderr.contains("1 conflicting field(s) left alone"), "\(applied.output)")
         for run in [set, describe, json, yaml, project, plan, applied] { #expect(!run.output.contains(fleet.cluster.password)) }
         #expect(

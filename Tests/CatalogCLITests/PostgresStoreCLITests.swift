@@ -39,6 +39,19 @@ struct PostgresStoreCLITests {
             ["sql", "SELECT project, relation_kind, count(*) FROM TABLES GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 5", "--cached"],
             ["sql", "SELECT project, status, metadata_version FROM projects ORDER BY 1", "--cached", "--format", "csv"],
             ["sql", "SELECT action, result, count(*) FROM audit GROUP BY 1, 2 ORDER BY 1, 2", "--cached"],
+            // ... and only the columns it reads, found by compiling it: joins with USING, a CTE over *, count(*) alone.
+            [
+                "sql",
+                "SELECT t.project, t.table_name, count(c.pg_column) AS n FROM tables t JOIN columns c USING (project, table_name) GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5",
+                "--cached",
+            ],
+            [
+                "sql",
+                "WITH x AS (SELECT * FROM columns WHERE label IS NOT NULL) SELECT project, label, count(*) FROM x GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 8",
+                "--cached",
+            ],
+            ["sql", "SELECT count(*) FROM columns", "--cached"],
+            ["sql", "SELECT pg_column, is_nullable FROM columns ORDER BY 1, 2 LIMIT 3", "--cached"],
         ])
     func readsAgree(_ arguments: [String]) throws {
         let (sqlite, registry, _, environment) = try Self.stores()
@@ -81,6 +94,47 @@ struct PostgresStoreCLITests {
         #expect(!list.stdout.contains("secret"))
     }
 
+    @Test("every read command answers the same on both stores, over the same live projects")
+    func liveReadsAgree() throws {
+        // Built on PostgreSQL (passfile connection strings), then copied into SQLite: the same rows, the same project databases.
+        let fleet = try SampleFleet.make(store: .postgres)
+        for arguments in [
+            ["shared", "add", "users", "--file", Fixtures.url("definitions/users.yaml").path], ["shared", "attach", "users", "--project", "saas"],
+            ["metadata", "scan", "--all"],
+        ] {
+            let run = try fleet.run(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.output)")
+        }
+        let sqlite = try TestStore.make(.sqlite)
+        _ = try StoreCopy.run(from: fleet.store.location, to: sqlite.location)
+        let commands: [[String]] = [
+            ["project", "list"], ["project", "list", "--format", "json"], ["project", "show", "saas", "--format", "json"],
+            ["project", "check", "--all", "--format", "json"], ["metadata", "status", "--all", "--format", "json"],
+            ["find-column", "email"], ["find-column", "email", "--cached", "--format", "json"], ["find-table", "users", "--format", "csv"],
+            ["describe", "saas", "public.users"], ["describe", "crm", "--cached"], ["shared", "list"], ["shared", "show", "users"],
+            ["drift", "--format", "json"], ["history", "--format", "json"], ["history", "--project", "saas"], ["schedule", "list"],
+            ["generate", "typescript", "--project", "saas"], ["lint", "--format", "json"],
+            ["sql", "SELECT * FROM columns ORDER BY project, pg_schema, table_name, position", "--cached", "--format", "csv"],
+            ["sql", "SELECT * FROM shared_columns ORDER BY 1, 2, 3, 5", "--cached"],
+            ["sql", "SELECT actor, action, target, result FROM audit ORDER BY at, action", "--cached"],
+        ]
+        for arguments in commands {
+            let onPostgres = try fleet.run(arguments)
+            let onSQLite = try sqlite.run(arguments)
+            #expect(onPostgres.status == onSQLite.status, "\(arguments): \(onPostgres.output) \(onSQLite.output)")
+            #expect(Self.withoutTimes(onPostgres.stdout) == Self.withoutTimes(onSQLite.stdout), "\(arguments)")
+            #expect(Self.withoutTimes(onPostgres.stderr) == Self.withoutTimes(onSQLite.stderr), "\(arguments)")
+            #expect(!onPostgres.output.contains(fleet.cluster.password), "\(arguments)")
+        }
+    }
+
+    /// The output with the clock's marks fixed: how long a read took, when an index copy was taken and its age.
+    static func withoutTimes(_ text: String) -> String {
+        text.replacing(/"(age_seconds|seconds)" : [0-9.]+/) { "\"\($0.1)\" : 0" }
+            .replacing(/"fetched_at" : "[^"]*"/, with: "\"fetched_at\" : \"…\"")
+            .replacing(/\b[0-9]+ s\b/, with: "N s")
+    }
+
     /// Runs `catalog arguments…` and checks the refusal: exit 2, one line on stderr that says
     /// `text`, nothing on stdout, and no password of the registry anywhere.
     static func refused(_ arguments: [String], store: String? = nil, saying text: String, secret: String, environment: [String: String]) throws {
@@ -116,7 +170,8 @@ struct PostgresStoreCLITests {
         try cluster.connect().execute(script: "CREATE ROLE \(role) LOGIN PASSWORD 'pw-\(role)'")
         let readerURL = cluster.url(database: withoutCreate.name, user: role, password: "pw-\(role)")
         try Self.refused(["project", "list"], store: readerURL, saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
-        try Self.refused(["store", "copy", "--from", sqlite, "--to", readerURL], saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
+        try Self.refused(
+            ["store", "copy", "--from", sqlite, "--to", readerURL], saying: "needs CREATE", secret: "pw-\(role)", environment: environment)
         let schemas = try cluster.connect(database: withoutCreate.name).query("SELECT count(*) FROM pg_namespace WHERE nspname = 'catalog'")
         #expect(schemas.rows[0][0] == "0")
 
@@ -126,7 +181,8 @@ struct PostgresStoreCLITests {
         try registry.execute(script: "INSERT INTO catalog.registry_migration (identifier) VALUES ('9999_from_the_future')")
         for arguments in [["project", "list"], ["project", "add", "other", "--dsn", "host=pg1 dbname=other"]] {
             try Self.refused(
-                arguments, store: newer.option, saying: "written by a newer version of catalog", secret: cluster.password, environment: newer.environment)
+                arguments, store: newer.option, saying: "written by a newer version of catalog", secret: cluster.password,
+                environment: newer.environment)
         }
         try Self.refused(
             ["store", "copy", "--from", newer.option, "--to", directory.appendingPathComponent("back.sqlite").path],

@@ -69,7 +69,8 @@ struct StoreCopyCLITests {
             source = sqlite
         } else {
             source = try TestWorkspace.database(prefix: "registry").url
-            _ = try StoreCopy.run(from: StoreLocation(path: sqlite, isExplicit: true), to: StoreLocation.resolve(option: source, environment: environment))
+            _ = try StoreCopy.run(
+                from: StoreLocation(path: sqlite, isExplicit: true), to: StoreLocation.resolve(option: source, environment: environment))
         }
         let expected = try StoreLocation.resolve(option: source, environment: environment).openStore(.readOnly).rowCounts()
         #expect(expected.values.reduce(0, +) > 500)
@@ -100,7 +101,9 @@ struct StoreCopyCLITests {
             let copy = Process()
             copy.executableURL = URL(fileURLWithPath: CLIRun.binary)
             copy.arguments = ["store", "copy", "--from", source, "--to", to]
-            copy.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["CATALOG_STORE": ""]) { _, new in new }) { _, new in new }
+            copy.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["CATALOG_STORE": ""]) { _, new in new }) { _, new in
+                new
+            }
             copy.standardOutput = FileHandle.nullDevice
             copy.standardError = FileHandle.nullDevice
             try copy.run()
