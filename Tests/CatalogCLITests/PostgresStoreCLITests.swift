@@ -86,4 +86,13 @@ struct PostgresStoreCLITests {
         let list = try CLIRun.run(["project", "list", "--format", "csv"], store: registry, environment: environment)
         #expect(!list.stdout.contains("secret"))
     }
+
+    @Test("an unreachable registry is one line, its password masked, and says to try again")
+    func unreachableRegistry() throws {
+        let run = try CLIRun.run(["project", "list"], store: "postgresql://catalog:SECRET-pw@127.0.0.1:1/catalog")
+        #expect(run.status == 2)
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("cannot reach the store") && run.stderr.contains("try again"))
+        #expect(!run.output.contains("SECRET-pw"))
+    }
 }
