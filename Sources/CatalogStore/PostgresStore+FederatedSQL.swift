@@ -31,7 +31,7 @@ extension PostgresStore {
                     FROM index_column c JOIN project p ON p.id = c.project_id WHERE p.name = ANY($1::text[])
                     """, [selected]),
                 try session.rows(
-                    "SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE target = ANY($1::text[])", [selected])
+                    "SELECT id, at, actor, action, target, result, detail, replica FROM audit_log WHERE target = ANY($1::text[])", [selected])
             )
         }
         let queue: DatabaseQueue
@@ -74,10 +74,11 @@ extension PostgresStore {
                     ])
                 }
                 let audit = try db.makeStatement(
-                    sql: "INSERT INTO audit_log (id, at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                    sql: "INSERT INTO audit_log (id, at, actor, action, target, result, detail, replica) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 for row in auditRows {
                     try audit.execute(arguments: [
                         row.int64(0), row.date(1), row.string(2), row.string(3), row.optionalString(4), row.string(5), row.optionalString(6),
+                        row.optionalString(7),
                     ])
                 }
             }

@@ -531,6 +531,10 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         ])
         #expect(try store.auditLog(target: nil, since: nil, limit: 10).map(\.replica) == [nil, "web-1:8080"])
         #expect(try store.auditLog(limit: 10).map(\.replica) == [nil, "web-1:8080"])
+        // `catalog sql`'s `audit` relation shows it too.
+        try store.insert(Project(name: "a", dsn: "dbname=a"))
+        let audit = try store.federatedQuery("SELECT actor, replica FROM audit", projects: ["a"])
+        #expect(audit.rows == [[.text("ann"), .text("web-1:8080")]])
     }
 
     /// `catalog sql` sees the documented relations of the selected projects only, and never writes.
