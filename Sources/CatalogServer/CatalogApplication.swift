@@ -52,7 +52,8 @@ public struct CatalogApplication: Sendable {
         let session = router.group("api/v1").add(middleware: OriginMiddleware())
         SessionRoutes(backend: backend).register(on: session)
 
-        let api = router.group("api/v1").add(middleware: AuthMiddleware(token: configuration.token, tokenName: configuration.tokenName, sessions: backend.sessions))
+        let api = router.group("api/v1").add(
+            middleware: AuthMiddleware(token: configuration.token, tokenName: configuration.tokenName, sessions: backend.sessions))
         ProjectRoutes(backend: backend).register(on: api)
         LifecycleRoutes(backend: backend).register(on: api)
         SearchRoutes(backend: backend).register(on: api)

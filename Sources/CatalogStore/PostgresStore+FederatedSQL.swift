@@ -71,11 +71,14 @@ extension PostgresStore {
 
     /// The audit entries whose target is a selected project.
     private static func copyAudit(_ selected: String, from session: RegistrySession, into db: Database) throws {
-        let audit = try db.makeStatement(sql: "INSERT INTO audit_log (id, at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        let rows = try session.rows("SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE target = ANY($1::text[])", [selected])
+        let audit = try db.makeStatement(
+            sql: "INSERT INTO audit_log (id, at, actor, action, target, result, detail, replica) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        let rows = try session.rows(
+            "SELECT id, at, actor, action, target, result, detail, replica FROM audit_log WHERE target = ANY($1::text[])", [selected])
         for row in rows {
             try audit.execute(arguments: [
                 row.int64(0), row.date(1), row.string(2), row.string(3), row.optionalString(4), row.string(5), row.optionalString(6),
+                row.optionalString(7),
             ])
         }
     }

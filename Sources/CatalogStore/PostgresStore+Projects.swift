@@ -209,7 +209,9 @@ extension PostgresStore {
     /// The newest audit entries first.
     public func auditLog(limit: Int) throws -> [AuditEntry] {
         try read { session in
-            try session.rows("SELECT at, actor, action, target, result, detail, replica FROM audit_log ORDER BY id DESC LIMIT $1", [limit]).map { row in
+            try session.rows(
+                "SELECT at, actor, action, target, result, detail, replica FROM audit_log ORDER BY id DESC LIMIT $1", [limit]
+            ).map { row in
                 AuditEntry(
                     at: row.date(0) ?? Date(), actor: row.string(1), action: row.string(2), target: row.optionalString(3), result: row.string(4),
                     detail: row.optionalString(5), replica: row.optionalString(6))

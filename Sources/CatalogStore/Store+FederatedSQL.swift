@@ -38,7 +38,7 @@ extension Store {
                    c.label, c.description, c.is_nullable, c.validation_rules, c.position
             FROM main.index_column c JOIN temp."\(tag)_projects" p ON p.id = c.project_id;
         CREATE TEMP VIEW "\(tag)_audit" AS
-            SELECT a.at, a.actor, a.action, a.target, a.result, a.detail
+            SELECT a.at, a.actor, a.action, a.target, a.result, a.detail, a.replica
             FROM main.audit_log a JOIN temp."\(tag)_projects" p ON p.project = a.target;
         CREATE TEMP VIEW projects AS
             SELECT project, status, server_version, metadata_version, revision, fetched_at FROM temp."\(tag)_projects";

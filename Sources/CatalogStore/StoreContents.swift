@@ -53,7 +53,8 @@ public struct StoreTable: Sendable, Equatable {
         StoreTable("project_tag", identity: false, [("project_id", .integer), ("tag", .text)]),
         StoreTable(
             "audit_log",
-            [("id", .integer), ("at", .date), ("actor", .text), ("action", .text), ("target", .text), ("result", .text), ("detail", .text),
+            [
+                ("id", .integer), ("at", .date), ("actor", .text), ("action", .text), ("target", .text), ("result", .text), ("detail", .text),
                 ("replica", .text),
             ]),
         StoreTable(

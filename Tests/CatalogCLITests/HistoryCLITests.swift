@@ -22,9 +22,11 @@ struct HistoryCLITests {
         let all = try CLIRun.run(["history", "--format", "csv"], store: store, environment: environment)
         #expect(all.status == 0, "\(all.output)")
         let lines = all.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        #expect(lines.first == ["at", "actor", "action", "target", "result", "detail"])
-        #expect(lines.dropFirst().map { $0[3] } == ["billing", "shop", "billing"])
+        #expect(lines.first == ["at", "actor", "replica", "action", "target", "result", "detail"])
+        #expect(lines.dropFirst().map { $0[4] } == ["billing", "shop", "billing"])
         #expect(lines.dropFirst().allSatisfy { $0[1] == "ann" })
+        // The CLI's replica is the host it ran on.
+        #expect(lines.dropFirst().allSatisfy { $0[2] == ProcessInfo.processInfo.hostName })
 
         let billing = try CLIRun.run(
             ["history", "--project", "billing", "--since", "1h", "--format", "json"], store: store, environment: environment)
@@ -32,7 +34,7 @@ struct HistoryCLITests {
         #expect(entries.count == 2)
         #expect(entries.allSatisfy { $0["target"] as? String == "billing" })
         let future = try CLIRun.run(["history", "--since", "2999-01-01", "--format", "csv"], store: store, environment: environment)
-        #expect(future.stdout == "at,actor,action,target,result,detail\n")
+        #expect(future.stdout == "at,actor,replica,action,target,result,detail\n")
 
         let bad = try CLIRun.run(["history", "--since", "yesterday"], store: store, environment: environment)
         #expect(bad.status == 64)

@@ -12,7 +12,7 @@ import Testing
         .upgradeOrGiveMigrationsDirectory, .giveMigrationsDirectoryOrRenumber(migration: "0005_x"), .giveMigrationsDirectoryItCameFrom,
         .makeBackupDirectoryWritable, .freeBackupSpace, .useAnotherBackupDirectory, .installMetadata("p"), .installMetadata(nil),
         .installAndScanMetadata("p"), .upgradeMetadata("p"), .scanMetadata("p"), .followRenames(fields: ["label"], to: "e_mail"),
-        .pruneMappings,
+        .pruneMappings, .store(.retryWhenStoreIsBack),
     ]
 
     @Test("a timed-out project tells an API client about serve's --query-timeout, not the CLI's --timeout")

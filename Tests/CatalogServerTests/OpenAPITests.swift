@@ -42,6 +42,7 @@ import Testing
         "GET /api/v1/projects/{name}/generate/{format}": ("/api/v1/projects/crm/generate/openapi", nil),
         "GET /api/v1/projects/{name}/relations": ("/api/v1/projects/saas/relations", nil),
         "GET /api/v1/projects/{name}/relations/{schema}/{table}": ("/api/v1/projects/saas/relations/public/users?cached=true", nil),
+        "PATCH /api/v1/projects/{name}": ("/api/v1/projects/saas", #"{"add_tags": ["team"], "remove_tags": []}"#),
         "PATCH /api/v1/projects/{name}/relations/{schema}/{table}": ("/api/v1/projects/saas/relations/public/users", #"{"label": "People"}"#),
         "PATCH /api/v1/projects/{name}/relations/{schema}/{table}/columns/{column}": (
             "/api/v1/projects/saas/relations/public/users/columns/email", #"{"validation_rules": {"format": "email"}, "graphql_field": null}"#

@@ -38,7 +38,8 @@ struct ReplicaTests {
             let reader = Int.random(in: 0..<3, using: &generator)
             let tag = "v\(pair)"
             let previous = pair == 0 ? "[]" : "[\"v\(pair - 1)\"]"
-            let write = try await replicas.request(writer, "PATCH", "/api/v1/projects/p", json: #"{"add_tags": ["\#(tag)"], "remove_tags": \#(previous)}"#)
+            let write = try await replicas.request(
+                writer, "PATCH", "/api/v1/projects/p", json: #"{"add_tags": ["\#(tag)"], "remove_tags": \#(previous)}"#)
             try #require(write.status == 200, "write \(pair) via \(replicas.name(writer)): \(write.status) \(write.body)")
             let written = Date()
             var fresh = false

@@ -423,13 +423,16 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(try store.exports().map(\.project) == ["b", "a"])
 
         try store.audit(
-            AuditEntry(at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
+            AuditEntry(
+                at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused",
+                replica: "r1"))
         let log = try store.auditLog()
         #expect(log.map(\.action) == ["project.check", "bundle.export", "bundle.export"])
         #expect(
             log.first
                 == AuditEntry(
-                    at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused"))
+                    at: time.addingTimeInterval(2), actor: "contract", action: "project.check", target: "a", result: "failed", detail: "refused",
+                    replica: "r1"))
         #expect(try store.auditLog(limit: 1).count == 1)
 
         // A failed change writes no audit entry: the entry is part of the change's transaction.
@@ -487,7 +490,8 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         #expect(try store.acquireLease(named: "index-refresh", holder: "b", seconds: 10, at: time.addingTimeInterval(15)) == 2, "expired")
         #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(16)) == nil)
         try store.releaseLease(named: "index-refresh", holder: "a")
-        #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(16)) == nil, "not a's to give up")
+        #expect(
+            try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(16)) == nil, "not a's to give up")
         try store.releaseLease(named: "index-refresh", holder: "b")
         #expect(try store.acquireLease(named: "index-refresh", holder: "a", seconds: 10, at: time.addingTimeInterval(16)) == 3, "given up")
         // Another name is another lease.
@@ -546,6 +550,10 @@ struct StoreContract: Sendable, CustomTestStringConvertible {
         ])
         #expect(try store.auditLog(target: nil, since: nil, limit: 10).map(\.replica) == [nil, "web-1:8080"])
         #expect(try store.auditLog(limit: 10).map(\.replica) == [nil, "web-1:8080"])
+        // `catalog sql`'s `audit` relation shows it too.
+        try store.insert(Project(name: "a", dsn: "dbname=a"))
+        let audit = try store.federatedQuery("SELECT actor, replica FROM audit", projects: ["a"])
+        #expect(audit.rows == [[.text("ann"), .text("web-1:8080")]])
     }
 
     /// `catalog sql` sees the documented relations of the selected projects only, and never writes.
