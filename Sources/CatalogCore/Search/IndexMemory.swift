@@ -113,6 +113,12 @@ extension Catalog {
         try wrapped { try store.changeVersion() }
     }
 
+    /// Waits up to `timeout` seconds for the store to announce a committed write (a PostgreSQL store's
+    /// `NOTIFY`); says whether it did. Polling `changeVersion` stays the truth.
+    public func waitForChange(timeout: Double) throws -> Bool {
+        try wrapped { try store.waitForChange(timeout: timeout) }
+    }
+
     /// One background check: per server one revision query, then only the projects that changed
     /// (or were never indexed, or publish nothing) are read, their index copies written through
     /// `writeIndex` fenced by `epoch`, and `memory` reloaded. Projects that could not be confirmed
