@@ -11,7 +11,9 @@ import ServiceLifecycle
 ///   never more than one interval old while the servers answer;
 /// - the watcher: every `min(interval, 1 s)` it reads the store's change version, and reloads what
 ///   moved when it moved (a project added or removed, an index copy written by the CLI or another
-///   replica). A store that cannot be read leaves memory as it was; searches then say it is stale.
+///   replica); on a PostgreSQL store it also LISTENs, so a write is seen at once, and a lost
+///   notification costs at most one poll. A store that cannot be read leaves memory as it was;
+///   searches then say it is stale.
 ///
 /// The background check's index writes go through `Catalog.writeIndex` fenced by the epoch of the
 /// `index-refresh` lease when this replica holds it (`LeaderLease`).
@@ -64,11 +66,15 @@ struct IndexRefresh: Service {
         }
     }
 
-    /// Polls the store's change version; reloads memory when it moved, or while the store could not be read.
+    /// Polls the store's change version every `min(interval, 1 s)`, or at once when a PostgreSQL
+    /// store announces a write (LISTEN, on a thread of its own); reloads memory when the version
+    /// moved, or while the store could not be read.
     func watchLoop() async {
         let memory = backend.memory
+        let wait = min(interval, 1)
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(min(interval, 1)))
+            let heard = try? await backend.blocking { catalog in try catalog.waitForChange(timeout: wait) }
+            if heard == nil { try? await Task.sleep(for: .seconds(wait)) }
             if Task.isCancelled { break }
             let held = memory.snapshot
             guard held.isLoaded else { continue }

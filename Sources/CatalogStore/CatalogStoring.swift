@@ -18,6 +18,10 @@ public protocol CatalogStoring: Sendable {
     /// reader that holds a copy (`serve`'s memory) knows when to read again. It only ever grows; a
     /// write that rolled back may move it too.
     func changeVersion() throws -> Int64
+    /// Waits up to `timeout` seconds for a committed write to be announced, and says whether one was.
+    /// A hint for speed only (`changeVersion` is the truth, and an announcement may be lost): a store
+    /// that announces nothing waits the whole time and returns false. Blocks the calling thread.
+    func waitForChange(timeout: Double) throws -> Bool
 
     // MARK: Registry
 

@@ -15,6 +15,8 @@ public final class PostgresStore: Sendable {
     public let location: StoreLocation
     let connectionString: ConnectionString
     let connections = RegistryConnections()
+    /// The connection that LISTENs for `changeChannel`, opened by the first `waitForChange`.
+    let listener = RegistryListener()
 
     /// The schema the registry lives in.
     static let schema = "catalog"
@@ -138,6 +140,21 @@ public final class PostgresStore: Sendable {
         try read { session in try session.row("SELECT version FROM change_version")?.int64(0) ?? 0 }
     }
 
+    /// Waits for `NOTIFY catalog_changed` on a connection of its own that LISTENs (opened on first
+    /// use, dropped after an error so the next call opens another). A notification sent while no
+    /// one listened is lost; the caller's next `changeVersion` poll finds the write anyway.
+    public func waitForChange(timeout: Double) throws -> Bool {
+        try listener.withConnection(open: {
+            let connection = try Connection(connectionString)
+            try connection.execute(script: "LISTEN \(Self.changeChannel)")
+            return connection
+        }) { connection in
+            try !connection.waitForNotifications(timeout: timeout).isEmpty
+        } failure: { error in
+            describe(error)
+        }
+    }
+
     /// Runs `body` in one read-only snapshot.
     func read<T>(_ body: (RegistrySession) throws -> T) throws -> T {
         try transaction(.read, body)
@@ -255,5 +272,29 @@ final class RegistryConnections: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if idle.count < limit { idle.append(connection) }
+    }
+}
+
+/// The one connection that LISTENs for committed writes; one waiter at a time.
+final class RegistryListener: @unchecked Sendable {
+    private let lock = NSLock()
+    private var connection: Connection?
+
+    func withConnection<T>(
+        open: () throws -> Connection, _ body: (Connection) throws -> T, failure: (PostgresError) -> StoreError
+    ) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let current = try connection ?? open()
+            connection = current
+            return try body(current)
+        } catch let error as PostgresError {
+            connection = nil
+            throw failure(error)
+        } catch {
+            connection = nil
+            throw error
+        }
     }
 }

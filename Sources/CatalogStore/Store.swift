@@ -227,6 +227,12 @@ public final class Store: Sendable {
         }
     }
 
+    /// An SQLite store announces nothing: this waits `timeout` seconds and says no.
+    public func waitForChange(timeout: Double) throws -> Bool {
+        Thread.sleep(forTimeInterval: max(0, timeout))
+        return false
+    }
+
     /// Runs `body` in one read transaction.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as DatabaseError { throw Store.describe(error, path: location.path) }

@@ -189,6 +189,8 @@ struct PostgresStoreCLITests {
             saying: "written by a newer version of catalog", secret: cluster.password, environment: newer.environment)
         #expect(try registry.query("SELECT name FROM catalog.project").rows == [["kept"]])
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("back.sqlite").path))
+    }
+
     @Test("an unreachable registry is one line, its password masked, and says to try again")
     func unreachableRegistry() throws {
         let run = try CLIRun.run(["project", "list"], store: "postgresql://catalog:SECRET-pw@127.0.0.1:1/catalog")

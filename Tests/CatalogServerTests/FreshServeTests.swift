@@ -1,5 +1,6 @@
 import CatalogCore
 import CatalogServer
+import CatalogStore
 import CatalogSupport
 import CatalogTestSupport
 import Foundation
@@ -275,6 +276,50 @@ import Testing
             #expect(Self.freshness(after) == ["saas": "background_check", "shop": "background_check"], "\(after.text)")
             // One poll (1 s) and a reload; bounded loosely, since the whole suite runs in parallel on two cores.
             #expect(seconds <= 3, "seen after \(seconds) s")
+        }
+    }
+
+    @Test func onAPostgreSQLStoreAWriteIsHeardAtOnceAndARegistryDownAnswersFromMemoryMarkedStale() async throws {
+        let fleet = try ServerFleet.make()
+        // The registry on a cluster of its own, so it can be stopped.
+        let registryCluster = try TemporaryCluster()
+        defer { registryCluster.stop() }
+        let registry = try TestWorkspace.database(prefix: "registry", on: registryCluster)
+        let local = try TestWorkspace.temporaryDirectory().appendingPathComponent("registry").path
+        let location = StoreLocation(registry: registry.url, localPath: local)
+        let shared = try Catalog(location: location)
+        // A shared registry keeps no passwords: the projects' go in a passfile.
+        let passfile = try TestWorkspace.temporaryDirectory().appendingPathComponent("pgpass").path
+        var lines: [String] = []
+        for project in try fleet.catalog.listProjects() {
+            let dsn = try ConnectionString(project.dsn)
+            let host = dsn["host"] ?? "127.0.0.1"
+            let port = dsn["port"] ?? "5432"
+            let user = dsn["user"] ?? "postgres"
+            lines.append("\(host):\(port):*:\(user):\(dsn["password"] ?? "")")
+            try shared.addProject(
+                name: project.name, dsn: "host=\(host) port=\(port) user=\(user) dbname=\(dsn["dbname"] ?? "") passfile=\(passfile)")
+        }
+        FileManager.default.createFile(atPath: passfile, contents: Data(Set(lines).joined(separator: "\n").appending("\n").utf8), attributes: [.posixPermissions: 0o600])
+        // A long interval: only the notification (or the 1 s poll) makes a write seen this soon.
+        let app = try CatalogApplication(fleet.configuration { $0.store = location; $0.refreshInterval = 30 })
+        try await app.application.test(.router) { client in
+            try await Self.waitForCheck(app)
+            let before = try await client.get(Self.search)
+            #expect(Self.freshness(before) == ["crm": "background_check", "saas": "background_check", "shop": "background_check"])
+            try shared.removeProject(named: "crm")
+            let (after, seconds) = try await Self.searchUntil(client, limit: 5) { Self.freshness($0)["crm"] == nil }
+            #expect(Self.freshness(after) == ["saas": "background_check", "shop": "background_check"], "\(after.text)")
+            #expect(seconds <= 3, "seen after \(seconds) s")
+
+            registryCluster.stop()
+            let (stale, _) = try await Self.searchUntil(client, limit: 10) { $0.object["stale"] as? Bool == true }
+            #expect(stale.status == .ok)
+            #expect(stale.object["stale"] as? Bool == true, "\(stale.text)")
+            #expect((stale.object["stale_reason"] as? String)?.isEmpty == false)
+            #expect(Self.freshness(stale) == ["saas": "background_check", "shop": "background_check"])
+            #expect(try Self.matches(stale.text) == Self.matches(after.text))
+            #expect(!"\(stale.text)".contains(registry.url))
         }
     }
 }

@@ -116,6 +116,12 @@ extension Catalog {
         try wrapped { try store.changeVersion() }
     }
 
+    /// Waits up to `timeout` seconds for the store to announce a committed write (a PostgreSQL store's
+    /// `NOTIFY`); says whether it did. Polling `changeVersion` stays the truth.
+    public func waitForChange(timeout: Double) throws -> Bool {
+        try wrapped { try store.waitForChange(timeout: timeout) }
+    }
+
     /// Who writes what a background check finds changed.
     public enum RefreshRole: Sendable, Equatable {
         /// This replica leads the index refresh: it reads the changed projects and writes their
