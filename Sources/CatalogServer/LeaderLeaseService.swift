@@ -17,6 +17,9 @@ struct LeaderLeaseService: Service {
         await cancelWhenGracefulShutdown {
             var leading: Int64?
             while !Task.isCancelled {
+                // The first renewal waits one interval: a server that fails to start (its port taken) never leads.
+                try? await Task.sleep(for: .seconds(lease.seconds / 3))
+                if Task.isCancelled { break }
                 let epoch = await OwnThread.run { lease.renew(catalog) }
                 if epoch != leading {
                     if let epoch {
@@ -26,7 +29,6 @@ struct LeaderLeaseService: Service {
                     }
                     leading = epoch
                 }
-                try? await Task.sleep(for: .seconds(lease.seconds / 3))
             }
         }
         await OwnThread.run { lease.release(catalog) }

@@ -16,6 +16,32 @@ struct PostgresStoreTests {
         return (database.name, StoreLocation(registry: database.url, localPath: local))
     }
 
+    @Test("after the registry restarts, the next call reconnects: no error, even with stale idle connections")
+    func reconnectsAfterARestart() throws {
+        let cluster = try TemporaryCluster()
+        defer { cluster.stop() }
+        try cluster.createDatabase("catalog")
+        let local = try TestWorkspace.temporaryDirectory().appendingPathComponent("registry").path
+        let store = try PostgresStore(location: StoreLocation(registry: cluster.url(database: "catalog"), localPath: local))
+        try store.insert(Project(name: "a", dsn: "dbname=a"))
+        // Its idle connection is left stale by the restart; nothing used it while the registry was down.
+        try cluster.pause()
+        try cluster.resume()
+        #expect(try store.projects().map(\.name) == ["a"])
+        // While the registry is down a call fails with the store's unreachable error, and the next one after it works.
+        try cluster.pause()
+        #expect(code { _ = try store.projects() } == .unreachable)
+        try cluster.resume()
+        #expect(try store.projects().map(\.name) == ["a"])
+        try store.insert(Project(name: "b", dsn: "dbname=b"))
+        #expect(try store.projects().map(\.name) == ["a", "b"])
+    }
+
+    private func code(_ body: () throws -> Void) -> StoreError.Code? {
+        do { try body() } catch let error as StoreError { return error.code } catch { return nil }
+        return nil
+    }
+
     @Test("--store picks PostgreSQL for postgresql://, postgres:// and key=value strings, and SQLite for everything else")
     func selection() {
         for registry in ["postgresql://catalog@host/db", "postgres://host/db", "host=registry dbname=catalog", "dbname = catalog", "service=reg"] {
