@@ -48,10 +48,12 @@ struct StoreTests {
         #expect(spelled == ["Beta", "alpha", "zeta"].flatMap { project in oneProject.map { "\(project) \($0)" } })
         #expect(try store.indexedColumns(projects: ["alpha"], filter: .exact("email")).count == 4)
         #expect(try store.indexedColumns(projects: [], filter: .exact("email")).isEmpty)
-        let plan = try store.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT project_id, pg_schema, table_name, relation_kind, pg_column, pg_type, graphql_field, label, description, is_nullable, validation_rules, position FROM index_column WHERE pg_column = 'email'")
-                .map { $0["detail"] as String }
-        }
+        let search = """
+            SELECT project_id, pg_schema, table_name, relation_kind, pg_column, pg_type, graphql_field, label, description,
+                   is_nullable, validation_rules, position
+            FROM index_column WHERE pg_column = 'email'
+            """
+        let plan = try store.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(search)").map { $0["detail"] as String } }
         #expect(plan.contains { $0.contains("COVERING INDEX index_column_search") }, "\(plan)")
     }
 
