@@ -213,29 +213,62 @@ extension Store {
         }
     }
 
-    /// Index columns whose name passes `filter`, for the given projects, in the order search
-    /// answers in (so sorting them again costs one pass).
+    /// Index columns whose name passes `filter`, for the given projects, ordered by project,
+    /// schema, table and column (the order search answers in, so sorting them again costs one pass).
+    ///
+    /// No join and no `ORDER BY`: a search by name reads only the covering index
+    /// `index_column_search` (migration 0018), a few pages for all the matches of a fleet, where the
+    /// join read one table page per match; the project names come from one small read and the
+    /// rows are sorted here, by the bytes of their names as SQLite's `ORDER BY` would.
     public func indexedColumns(projects: [String], filter: IndexNameFilter) throws -> [IndexedColumn] {
         try read { db in
             let wanted = Set(projects)
-            let (condition, arguments) = Store.condition(filter, on: "c.pg_column")
+            var names: [Int64: String] = [:]
+            let projectRows = try Row.fetchCursor(db, sql: "SELECT id, name FROM project")
+            while let row = try projectRows.next() {
+                let name: String = row[1]
+                if wanted.contains(name) { names[row[0]] = name }
+            }
+            guard !names.isEmpty else { return [] }
+            let (condition, arguments) = Store.condition(filter, on: "pg_column")
             // A cursor reads each row once, without holding every row (a lint reads them all).
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT p.name, c.pg_schema, c.table_name, c.relation_kind, c.pg_column, c.pg_type, c.graphql_field,
-                           c.label, c.description, c.is_nullable, c.validation_rules, c.position
-                    FROM index_column c JOIN project p ON p.id = c.project_id
+                    SELECT project_id, pg_schema, table_name, relation_kind, pg_column, pg_type, graphql_field,
+                           label, description, is_nullable, validation_rules, position
+                    FROM index_column
                     WHERE \(condition)
-                    ORDER BY p.name, c.pg_schema, c.table_name, c.pg_column
                     """, arguments: arguments)
             var columns: [IndexedColumn] = []
             while let row = try rows.next() {
-                let column = Store.indexedColumn(row)
-                if wanted.contains(column.project) { columns.append(column) }
+                guard let project = names[row[0]] else { continue }
+                var column = Store.indexedColumn(row)
+                column.project = project
+                columns.append(column)
             }
+            columns.sort(by: Store.precedes)
             return columns
         }
+    }
+
+    /// SQLite's `ORDER BY project, schema, table, column` for index columns: names compared by
+    /// their UTF-8 bytes (the BINARY collation), a missing schema first.
+    static func precedes(_ left: IndexedColumn, _ right: IndexedColumn) -> Bool {
+        if let order = bytesOrder(left.project, right.project) { return order }
+        switch (left.schema, right.schema) {
+        case (nil, nil): break
+        case (nil, _): return true
+        case (_, nil): return false
+        case (let leftSchema?, let rightSchema?): if let order = bytesOrder(leftSchema, rightSchema) { return order }
+        }
+        if let order = bytesOrder(left.table, right.table) { return order }
+        return bytesOrder(left.name, right.name) ?? false
+    }
+
+    /// Whether `left` sorts before `right` by bytes; nil when they are the same bytes.
+    private static func bytesOrder(_ left: String, _ right: String) -> Bool? {
+        left.utf8.elementsEqual(right.utf8) ? nil : left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 
     /// Every index column of the given projects, coded (`CodedColumns`), in no particular order: what
@@ -330,12 +363,11 @@ extension Store {
         }
     }
 
-    /// Reads a row of `indexedColumns`' select list by position: name lookups cost more than the read itself.
+    /// Reads a row of `indexedColumns`' select list by position (all but the project, which is
+    /// an id there): name lookups cost more than the read itself.
     static func indexedColumn(_ row: Row) -> IndexedColumn {
-        var column = IndexedColumn(
+        IndexedColumn(
             schema: row[1], table: row[2], kind: row[3], name: row[4], type: row[5], graphqlField: row[6],
             label: row[7], description: row[8], isNullable: row[9], validationRules: row[10], position: row[11])
-        column.project = row[0]
-        return column
     }
 }

@@ -23,6 +23,40 @@ struct StoreTests {
         #expect(try store.appliedMigrations() == CatalogSchema.sqlite().map(\.identifier))
     }
 
+    @Test("a search by column name reads the covering index, and its rows come in SQLite's byte order")
+    func columnSearchReadsTheCoveringIndex() throws {
+        let store = try Store(path: try TestWorkspace.temporaryDirectory().appendingPathComponent("c.sqlite").path)
+        // Registered out of name order, so ids do not follow names.
+        for name in ["zeta", "Beta", "alpha"] { try store.insert(Project(name: name, dsn: "dbname=\(name)")) }
+        func column(_ schema: String?, _ table: String, _ name: String) -> IndexedColumn {
+            IndexedColumn(
+                schema: schema, table: table, kind: "r", name: name, type: "text", graphqlField: nil, label: nil, description: nil,
+                isNullable: nil, validationRules: nil, position: 1)
+        }
+        let columns = [
+            column("public", "users", "email"), column(nil, "users", "email"), column("Billing", "Ünits", "email"),
+            column("Billing", "units", "email"), column("public", "users", "id"),
+        ]
+        try store.applyIndexUpdates(
+            ["zeta", "Beta", "alpha"].map { project in
+                .replace(project: project, revision: 1, incarnation: "1/\(project)", metadataVersion: 2, tables: [], columns: columns)
+            }, at: Date(timeIntervalSince1970: 0))
+        let found = try store.indexedColumns(projects: ["zeta", "Beta", "alpha"], filter: .exact("email"))
+        let spelled = found.map { "\($0.project) \($0.schema ?? "-") \($0.table)" }
+        // Bytes: upper case before lower case, "Ü" after every ASCII letter, a missing schema first.
+        let oneProject = ["- users", "Billing units", "Billing Ünits", "public users"]
+        #expect(spelled == ["Beta", "alpha", "zeta"].flatMap { project in oneProject.map { "\(project) \($0)" } })
+        #expect(try store.indexedColumns(projects: ["alpha"], filter: .exact("email")).count == 4)
+        #expect(try store.indexedColumns(projects: [], filter: .exact("email")).isEmpty)
+        let search = """
+            SELECT project_id, pg_schema, table_name, relation_kind, pg_column, pg_type, graphql_field, label, description,
+                   is_nullable, validation_rules, position
+            FROM index_column WHERE pg_column = 'email'
+            """
+        let plan = try store.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(search)").map { $0["detail"] as String } }
+        #expect(plan.contains { $0.contains("COVERING INDEX index_column_search") }, "\(plan)")
+    }
+
     @Test("opening an up-to-date store again changes nothing")
     func reopens() throws {
         let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("c.sqlite").path

@@ -1,56 +1,46 @@
+import AsyncHTTPClient
 import CatalogStore
 import Foundation
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// Sends one JSON POST to a webhook and waits, at most `timeout` seconds, for a 2xx answer. Runs
-/// on the caller's thread (a thread of catalog's own, never Swift's cooperative pool). Errors name
-/// the webhook only masked.
+/// on the caller's thread (a thread of catalog's own, never Swift's cooperative pool, nor one of
+/// the HTTP client's event loops). Errors name the webhook only masked.
+///
+/// AsyncHTTPClient (SwiftNIO, TLS through its own BoringSSL) rather than `URLSession`: linking
+/// FoundationNetworking loaded libcurl and about 20 shared libraries at every start of `catalog`.
 enum WebhookDelivery {
     static func post(_ body: String, to url: String, timeout: Double) throws {
         let masked = AlertHookRecord.mask(url)
-        guard let target = URL(string: url), ["http", "https"].contains(target.scheme?.lowercased() ?? "") else {
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? "") else {
             throw CatalogError.usage("webhook \(masked) is not an http or https URL")
         }
-        var request = URLRequest(url: target, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("catalog", forHTTPHeaderField: "User-Agent")
-        request.httpBody = Data(body.utf8)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.invalidateAndCancel() }
-        let box = Answer()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { _, response, error in
-            box.set(status: (response as? HTTPURLResponse)?.statusCode, error: error)
-            done.signal()
-        }
-        task.resume()
-        if done.wait(timeout: .now() + timeout + 1) == .timedOut {
-            task.cancel()
+        let status: UInt
+        do {
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "User-Agent", value: "catalog")
+            let request = try HTTPClient.Request(url: url, method: .POST, headers: headers, body: .bytes(Array(body.utf8)))
+            let deadline = NIODeadline.now() + .milliseconds(Int64((timeout * 1000).rounded(.up)))
+            status = try HTTPClient.shared.execute(request: request, deadline: deadline).wait().status.code
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
             throw CatalogError(.timedOut, "webhook \(masked) did not answer within \(String(format: "%g", timeout)) s")
-        }
-        let (status, error) = box.get()
-        if let error {
-            let reason = (error as NSError).localizedDescription.replacingOccurrences(of: url, with: masked)
+        } catch {
+            let reason = Self.reason(error).replacingOccurrences(of: url, with: masked)
             throw CatalogError(.unreachable, "webhook \(masked) could not be reached: \(reason)")
         }
-        guard let status, (200..<300).contains(status) else {
-            throw CatalogError(.unreachable, "webhook \(masked) answered HTTP \(status.map(String.init) ?? "?"); check the URL")
+        guard (200..<300).contains(status) else {
+            throw CatalogError(.unreachable, "webhook \(masked) answered HTTP \(status); check the URL")
         }
     }
 
-    private final class Answer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var status: Int?
-        private var error: Error?
-        func set(status: Int?, error: Error?) { lock.withLock { (self.status, self.error) = (status, error) } }
-        func get() -> (Int?, Error?) { lock.withLock { (status, error) } }
+    /// A short reason: the HTTP client's own wording for its errors, the system's for the rest
+    /// (such as a refused connection).
+    private static func reason(_ error: Error) -> String {
+        if let error = error as? HTTPClientError { return error.shortDescription }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        return String(describing: error)
     }
 }
 

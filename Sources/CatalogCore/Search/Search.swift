@@ -98,14 +98,26 @@ extension Catalog {
         var matches: [SearchMatch]
         switch query.target {
         case .column:
-            matches = try wrapped { try store.indexedColumns(projects: indexed, filter: filter) }
-                .filter { testByProject[$0.project]!.matches($0.name) }
-                .map { column in
+            let columns = try wrapped { try store.indexedColumns(projects: indexed, filter: filter) }
+            // A fleet repeats a few names thousands of times: each default label is derived once.
+            var derived: [String: String] = [:]
+            matches = []
+            matches.reserveCapacity(columns.count)
+            for column in columns where testByProject[column.project]!.matches(column.name) {
+                var label: String?
+                if column.label?.isEmpty ?? true {
+                    label = derived[column.name]
+                    if label == nil {
+                        label = DisplayName.derive(column.name)
+                        derived[column.name] = label
+                    }
+                }
+                matches.append(
                     SearchMatch(
                         project: column.project, schema: column.schema, table: column.table, column: column.name, type: column.type,
                         kind: column.kind, label: column.label, graphqlName: column.graphqlField, description: column.description,
-                        isNullable: column.isNullable)
-                }
+                        isNullable: column.isNullable, derivedLabel: label))
+            }
         case .table:
             matches = try wrapped { try store.indexedTables(projects: indexed, filter: filter) }
                 .filter { testByProject[$0.project]!.matches($0.table.name) }

@@ -21,9 +21,11 @@ public struct SearchMatch: Sendable, Equatable, Comparable {
         (lhs.project, lhs.schema ?? "", lhs.table, lhs.column ?? "") < (rhs.project, rhs.schema ?? "", rhs.table, rhs.column ?? "")
     }
 
+    /// `derivedLabel`, when given, is `DisplayName.derive` of the column's (or table's) name,
+    /// worked out once by a caller that builds many matches with the same names.
     init(
         project: String, schema: String?, table: String, column: String?, type: String?, kind: String?, label: String?,
-        graphqlName: String?, description: String?, isNullable: Bool?
+        graphqlName: String?, description: String?, isNullable: Bool?, derivedLabel: String? = nil
     ) {
         self.project = project
         self.schema = schema
@@ -32,7 +34,7 @@ public struct SearchMatch: Sendable, Equatable, Comparable {
         self.type = type
         self.kind = kind
         let stored = label.flatMap { $0.isEmpty ? nil : $0 }
-        self.label = stored ?? DisplayName.derive(column ?? table)
+        self.label = stored ?? derivedLabel ?? DisplayName.derive(column ?? table)
         self.labelIsDerived = stored == nil
         self.graphqlName = graphqlName
         self.description = description
