@@ -30,6 +30,8 @@ final class CatalogBackend: Sendable {
     let scheduleRunner = RunnerBox()
     /// The index in memory that searches answer from when a background check keeps it fresh (`IndexRefresh`).
     let memory = IndexMemory()
+    /// Memory answers rendered once per memory generation and second.
+    let rendered = RenderedAnswers()
 
     init(configuration: ServerConfiguration, catalog: Catalog, serverPolicy: ProjectServerPolicy) {
         self.configuration = configuration
