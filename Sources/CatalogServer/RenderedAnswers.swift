@@ -33,8 +33,11 @@ final class RenderedAnswers: Sendable {
 
     /// The cache key of a search: every input that shapes its answer.
     static func key(_ target: SearchQuery.Target, _ query: SearchQuery, _ selection: ProjectSelection) -> String {
-        ["\(target)", "\(query.match)", "\(query.ignoreCase)", query.name, selection.names.joined(separator: "\u{1}"), selection.tags.joined(separator: "\u{1}")]
-            .joined(separator: "\u{0}")
+        [
+            "\(target)", "\(query.match)", "\(query.ignoreCase)", query.name, selection.names.joined(separator: "\u{1}"),
+            selection.tags.joined(separator: "\u{1}"),
+        ]
+        .joined(separator: "\u{0}")
     }
 
     /// `text` (a rendered answer object without `age_ms`) with `age_ms` as its first key, where the

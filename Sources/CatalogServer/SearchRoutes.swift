@@ -83,7 +83,8 @@ struct SearchRoutes {
             if let problem = snapshot.registryProblem, let answer = try? fromMemory(query, selection, snapshot, now: now, stale: problem) {
                 return answer
             }
-            if let age = snapshot.checkAge(now: now), age <= interval, let answer = try? fromMemory(query, selection, snapshot, now: now, stale: nil) {
+            if let age = snapshot.checkAge(now: now), age <= interval, let answer = try? fromMemory(query, selection, snapshot, now: now, stale: nil)
+            {
                 return answer
             }
         }

@@ -321,9 +321,14 @@ import Testing
             try shared.addProject(
                 name: project.name, dsn: "host=\(host) port=\(port) user=\(user) dbname=\(dsn["dbname"] ?? "") passfile=\(passfile)")
         }
-        FileManager.default.createFile(atPath: passfile, contents: Data(Set(lines).joined(separator: "\n").appending("\n").utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: passfile, contents: Data(Set(lines).joined(separator: "\n").appending("\n").utf8), attributes: [.posixPermissions: 0o600])
         // A long interval: only the notification (or the 1 s poll) makes a write seen this soon.
-        let app = try CatalogApplication(fleet.configuration { $0.store = location; $0.refreshInterval = 30 })
+        let app = try CatalogApplication(
+            fleet.configuration {
+                $0.store = location
+                $0.refreshInterval = 30
+            })
         try await app.application.test(.router) { client in
             try await Self.waitForCheck(app)
             let (before, _) = try await Self.searchUntil(client, limit: 30) { $0.object["checked"] as? String == "background" }
