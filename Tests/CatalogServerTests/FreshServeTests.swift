@@ -263,7 +263,7 @@ import Testing
         let database = try TestWorkspace.database(fixture: "shop", on: other)
         try fleet.catalog.addProject(name: "remote", dsn: database.url)
         #expect(try fleet.catalog.installMetadata(ProjectSelection(names: ["remote"])).allSatisfy { $0.outcome == .ok })
-        let app = try fleet.application { $0.refreshInterval = 1 }
+        let app = try fleet.application { $0.refreshInterval = 5 }
         try await app.application.test(.router) { client in
             try await Self.waitForCheck(app)
             let (before, _) = try await Self.searchUntil(client, limit: 30) { Self.freshness($0)["remote"] == "background_check" }
@@ -296,7 +296,7 @@ import Testing
             let (after, seconds) = try await Self.searchUntil(client, limit: 30) { Self.freshness($0)["crm"] == nil }
             #expect(Self.freshness(after) == ["saas": "background_check", "shop": "background_check"], "\(after.text)")
             // One poll (1 s) and a reload on a quiet machine; bounded loosely, since the suite runs in parallel on two cores.
-            #expect(seconds <= 10, "seen after \(seconds) s")
+            #expect(seconds <= 20, "seen after \(seconds) s")
         }
     }
 
@@ -336,7 +336,7 @@ import Testing
             try shared.removeProject(named: "crm")
             let (after, seconds) = try await Self.searchUntil(client, limit: 30) { Self.freshness($0)["crm"] == nil }
             #expect(Self.freshness(after) == ["saas": "background_check", "shop": "background_check"], "\(after.text)")
-            #expect(seconds <= 10, "seen after \(seconds) s")
+            #expect(seconds <= 20, "seen after \(seconds) s")
 
             registryCluster.stop()
             let (stale, _) = try await Self.searchUntil(client, limit: 10) { $0.object["stale"] as? Bool == true }
