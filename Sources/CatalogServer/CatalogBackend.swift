@@ -33,6 +33,8 @@ final class CatalogBackend: Sendable {
     let memory = IndexMemory()
     /// The lease the background index refresh runs under: only its holder writes the index, fenced by its epoch.
     let indexRefreshLease: LeaderLease
+    /// Memory answers rendered once per memory generation and second.
+    let rendered = RenderedAnswers()
 
     init(configuration: ServerConfiguration, catalog: Catalog, serverPolicy: ProjectServerPolicy) {
         self.configuration = configuration

@@ -60,7 +60,8 @@ struct IndexRefresh: Service {
         do {
             try await backend.blocking { catalog in try catalog.refresh(memory, options: options, role: role) }
             let took = ContinuousClock.now - started
-            logger.debug("background index check", metadata: ["ms": "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"])
+            logger.debug(
+                "background index check", metadata: ["ms": "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"])
         } catch {
             logger.warning("the background index check failed", metadata: ["error": "\(error)"])
         }

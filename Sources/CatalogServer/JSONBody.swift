@@ -6,8 +6,12 @@ import Hummingbird
 enum JSONBody {
     /// A response carrying `value` as JSON.
     static func response(_ value: OrderedJSON, status: HTTPResponse.Status = .ok) -> Response {
-        let text = value.rendered
-        return Response(
+        response(text: value.rendered, status: status)
+    }
+
+    /// A response carrying `text`, JSON already rendered.
+    static func response(text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

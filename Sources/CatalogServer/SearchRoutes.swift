@@ -50,11 +50,28 @@ struct SearchRoutes {
             }
             backend.metrics.recordOutcomes(sources: result.sources, failures: result.failures)
         } else {
+            if let text = kept(target, query, selection, fresh: fresh) { return JSONBody.response(text: text) }
             let answer = try await freshSearch(query, selection, fresh: fresh)
-            backend.metrics.recordOutcomes(sources: answer.result.sources, failures: answer.result.failures)
+            // Memory answers contacted no project: only what was read is counted.
+            if answer.checked == "request" { backend.metrics.recordOutcomes(sources: answer.result.sources, failures: answer.result.failures) }
             return JSONBody.response(answer.document(target: target))
         }
         return JSONBody.response(SearchJSON.document(result, target: target, advice: APIAdvice.words(for:)))
+    }
+
+    /// The answer from memory, rendered once per memory generation and second (`RenderedAnswers`),
+    /// when the background check is recent enough and the store could be read; nil otherwise.
+    func kept(_ target: SearchQuery.Target, _ query: SearchQuery, _ selection: ProjectSelection, fresh: Fresh) -> String? {
+        guard fresh == .auto, let interval = backend.configuration.refreshInterval else { return nil }
+        let snapshot = backend.memory.snapshot
+        let now = Date()
+        guard snapshot.isLoaded, snapshot.registryProblem == nil, let age = snapshot.checkAge(now: now), age <= interval else { return nil }
+        let text = try? backend.rendered.text(key: RenderedAnswers.key(target, query, selection), generation: snapshot.generation, now: now) {
+            var answer = try fromMemory(query, selection, snapshot, now: now, stale: nil)
+            answer.ageMilliseconds = nil
+            return answer.document(target: target).rendered
+        }
+        return text.map { RenderedAnswers.withAge($0, milliseconds: Int(age * 1000)) }
     }
 
     /// A default search: from memory when it may, else checked at request time; from memory marked
@@ -66,7 +83,8 @@ struct SearchRoutes {
             if let problem = snapshot.registryProblem, let answer = try? fromMemory(query, selection, snapshot, now: now, stale: problem) {
                 return answer
             }
-            if let age = snapshot.checkAge(now: now), age <= interval, let answer = try? fromMemory(query, selection, snapshot, now: now, stale: nil) {
+            if let age = snapshot.checkAge(now: now), age <= interval, let answer = try? fromMemory(query, selection, snapshot, now: now, stale: nil)
+            {
                 return answer
             }
         }

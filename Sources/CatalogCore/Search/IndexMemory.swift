@@ -167,7 +167,9 @@ extension Catalog {
     /// Finds columns or tables in `snapshot` alone: the same rows the index gives for the same
     /// projects, each source marked as kept fresh by the background check. A project the last check
     /// could not reach is a failure; one not in the index yet is skipped, as a cached search says.
-    public func search(_ query: SearchQuery, in selection: ProjectSelection = ProjectSelection(), memory snapshot: IndexMemory.Snapshot) throws
+    public func search(
+        _ query: SearchQuery, in selection: ProjectSelection = ProjectSelection(), memory snapshot: IndexMemory.Snapshot
+    ) throws
         -> SearchResult
     {
         var selection = selection
