@@ -38,7 +38,7 @@ import Testing
             ]
             for (uri, arguments) in cases {
                 let response = try await client.get(uri)
-                #expect(response.status == .ok)
+                #expect(response.status == .ok, "\(uri): \(response.text) \(fleet.logs.text.split(separator: "\n").suffix(3))")
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
                 #expect(withoutAges(response.text) == withoutAges(try fleet.cli(arguments + ["--format", "json"])), "\(uri)")
                 #expect(!response.text.contains(fleet.cluster.password))
