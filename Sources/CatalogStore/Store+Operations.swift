@@ -227,16 +227,6 @@ extension Store {
         }
     }
 
-    /// Takes or renews the scheduler lease (`leader_lease` named `scheduler`) for `holder`; its epoch, or nil while another holds it.
-    public func acquireSchedulerLease(holder: String, seconds: Double, at now: Date) throws -> Int64? {
-        try acquireLease(named: "scheduler", holder: holder, seconds: seconds, at: now)
-    }
-
-    /// Gives the scheduler lease up at shutdown, so another server takes over at once.
-    public func releaseSchedulerLease(holder: String) throws {
-        try releaseLease(named: "scheduler", holder: holder)
-    }
-
     /// Records a webhook with its audit entry (which names it by id only).
     @discardableResult
     public func insertAlertHook(_ hook: AlertHookRecord, audit entry: AuditEntry) throws -> AlertHookRecord {
