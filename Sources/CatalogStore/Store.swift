@@ -234,8 +234,18 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one read transaction.
+    /// A read that meets a page it cannot make sense of (SQLITE_CORRUPT or SQLITE_NOTADB) is tried
+    /// once more on a fresh snapshot: under load the full test suite saw a `catalog serve` read fail
+    /// so, once in a few hundred runs, while a CLI process used the same store, and never again
+    /// when repeated. A store that is really damaged fails the second time too, and says so.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let error as DatabaseError { throw Store.describe(error, path: location.path) }
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            do { return try pool.read(body) } catch let error as DatabaseError { throw Store.describe(error, path: location.path) }
+        } catch let error as DatabaseError {
+            throw Store.describe(error, path: location.path)
+        }
     }
 
     /// Runs `body` in one write transaction: all of it commits, or none of it.
