@@ -185,13 +185,11 @@ extension Catalog {
         _ updates: [IndexUpdate], ctypes: [(project: String, ctype: String?)] = [],
         observations: [(project: String, observation: ProjectObservation)] = [], at date: Date, epoch: Int64?
     ) throws {
+        if let epoch {
+            guard try applyIndexUpdates(updates, fencedBy: epoch, now: date) else { return }
+        }
         try wrapped {
-            if let epoch {
-                let written = try updates.isEmpty || store.applyIndexUpdates(updates, at: date, lease: Self.indexRefreshLease, epoch: epoch)
-                guard written else { return }
-            } else {
-                try store.applyIndexUpdates(updates, at: date)
-            }
+            if epoch == nil { try store.applyIndexUpdates(updates, at: date) }
             if !ctypes.isEmpty { try store.recordIndexCtypes(ctypes) }
             if !observations.isEmpty { try store.record(observations) }
         }
