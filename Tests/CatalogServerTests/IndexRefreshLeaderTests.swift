@@ -33,10 +33,12 @@ import Testing
                 // leader's copy arrived, at request time while its own check had found it changed.
                 var fromMemory = false
                 while Date().timeIntervalSince(committed) < interval * 2 + 4, !fromMemory {
+                    // Timed from before the request: the check began at (answer time - age) >= (asked - age).
+                    let asked = Date()
                     let answer = try await follower.get(FreshServeTests.search)
                     let checked = answer.object["checked"] as? String
                     let age = (answer.object["age_ms"] as? Int).map { Double($0) / 1000 } ?? 0
-                    let checkStartedAfterCommit = checked == "background" && Date().timeIntervalSince(committed) > age
+                    let checkStartedAfterCommit = checked == "background" && asked.timeIntervalSince(committed) > age
                     if checked == "request" || checkStartedAfterCommit {
                         #expect(FreshServeTests.tables(answer, project: "shop").contains("audit_trail"), "\(answer.text)")
                     }
