@@ -146,17 +146,22 @@ public final class Store: Sendable {
 
     /// Refuses another program's SQLite file before anything is written to it: opening it as a
     /// pool would already switch a rollback-journal database to WAL mode. Stores are always in WAL
-    /// mode, so only a file that is not is opened (read-only) to look.
+    /// mode, so only a file that is not is looked into.
+    ///
+    /// The file is read through SQLite, never through a descriptor of catalog's own: POSIX locks
+    /// belong to the process, and closing any descriptor of the file drops every lock the process
+    /// holds on it. A second store opened beside a first (as `catalog serve` does beside the test's
+    /// own) then left the first without its shared lock, so another process that closed its
+    /// connection took itself for the last one and removed the WAL under the open connections.
     private static func refuseForeignRollbackJournalFile(_ path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        let header = (try? handle.read(upToCount: 100)) ?? Data()
-        try? handle.close()
-        guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), header[18] != 2 else { return }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size > 0 else { return }
         var configuration = configuration(readonly: true)
         configuration.label = "catalog.store.check"
         let state: SchemaState
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
+            guard let journal = try queue.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }), journal != "wal" else { return }
             state = try queue.read { db in try schemaState(db) }
         } catch let error as DatabaseError {
             throw describe(error, path: path)
@@ -234,18 +239,8 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one read transaction.
-    /// A read that meets a page it cannot make sense of (SQLITE_CORRUPT or SQLITE_NOTADB) is tried
-    /// once more on a fresh snapshot: under load the full test suite saw a `catalog serve` read fail
-    /// so, once in a few hundred runs, while a CLI process used the same store, and never again
-    /// when repeated. A store that is really damaged fails the second time too, and says so.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.read(body)
-        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
-            do { return try pool.read(body) } catch let error as DatabaseError { throw Store.describe(error, path: location.path) }
-        } catch let error as DatabaseError {
-            throw Store.describe(error, path: location.path)
-        }
+        do { return try pool.read(body) } catch let error as DatabaseError { throw Store.describe(error, path: location.path) }
     }
 
     /// Runs `body` in one write transaction: all of it commits, or none of it.

@@ -200,4 +200,25 @@ struct StoreSafetyTests {
         #expect(stderr.split(separator: "\n").count == 1)
         #expect(Date().timeIntervalSince(started) < 15)
     }
+    /// POSIX locks belong to the process: closing any descriptor of the file drops every lock the
+    /// process holds on it, SQLite's included. A second `Store` opened in the same process (what
+    /// `catalog serve` does beside the tests' own) must not do that, or another process that
+    /// closes its connection takes itself for the last one, checkpoints and removes the WAL under
+    /// the open connections, which then read garbage ("not an SQLite database").
+    @Test("a second store opened in one process keeps the first one's locks: another process that reads and exits leaves the WAL alone")
+    func secondOpenKeepsLocks() throws {
+        let path = try TestWorkspace.temporaryDirectory().appendingPathComponent("catalog.sqlite").path
+        let first = try Store(path: path)
+        try first.write { db in try db.execute(sql: "CREATE TABLE IF NOT EXISTS scratch (n INTEGER); INSERT INTO scratch VALUES (1)") }
+        _ = try first.projects()
+        let second = try Store(path: path)
+        _ = try second.projects()
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+        let run = try CLIRun.run(["project", "add", "other", "--dsn", "dbname=other"], store: path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "another process checkpointed and removed the WAL of open connections")
+        try first.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (2)") }
+        #expect(try second.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM scratch") } == 2)
+        #expect(try first.projects().map(\.name) == ["other"])
+    }
 }
