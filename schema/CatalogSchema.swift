@@ -7,7 +7,10 @@ public struct SchemaMigration: Sendable, Equatable {
     public var sql: String
 
     /// The identifier recorded once applied, such as `0001_init`.
-    public var identifier: String { String(format: "%04d_%@", version, name) }
+    public var identifier: String {
+        let digits = String(version)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "_" + name
+    }
 
     public init(version: Int, name: String, sql: String) {
         self.version = version

@@ -72,14 +72,17 @@ enum SearchOutput {
     ) throws {
         let query = try SearchQuery(target, name: search.name, match: search.match, ignoreCase: search.ignoreCase)
         let result = try storeOptions.open().search(query, in: search.selection, cached: search.cached, live: search.live, options: options)
-        Terminal.write(render(result, target: target, format: format, cached: search.cached))
+        if format == .json {
+            Terminal.write(bytes: SearchJSON.document(result, target: target, advice: ErrorAdvice.words(for:)).renderedBytes)
+        } else {
+            Terminal.write(render(result, target: target, format: format, cached: search.cached))
+        }
         if format != .json { reportFailures(result.failures, sources: search.cached ? result.sources : []) }
         if result.isPartial { throw PartialFailure(failed: result.failures.count, total: result.failures.count + result.sources.count) }
     }
 
     static func render(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, cached: Bool, now: Date = Date()) -> String {
-        let table = matchesTable(result, target: target)
-        guard format == .json else { return table.render(format) }
+        guard format == .json else { return matchesTable(result, target: target).render(format) }
         return SearchJSON.document(result, target: target, now: now, advice: ErrorAdvice.words(for:)).rendered
     }
 

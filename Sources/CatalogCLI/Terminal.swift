@@ -8,6 +8,14 @@ enum Terminal {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Writes bytes to standard output as they are, without copying them first.
+    static func write(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            guard let start = buffer.baseAddress, !buffer.isEmpty else { return }
+            FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: buffer.count, deallocator: .none))
+        }
+    }
+
     /// Writes one message to standard error. Control characters other than line breaks are
     /// escaped, since messages may quote names taken from a project database.
     static func warn(_ text: String) {
