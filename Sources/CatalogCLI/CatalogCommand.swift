@@ -30,6 +30,7 @@ public struct CatalogCommand: AsyncParsableCommand {
 
     /// Parses, runs, and turns every error into one line on stderr and a documented exit status.
     public static func run(arguments: [String]) async -> Int32 {
+        ShortLivedMemory.configure(for: arguments)
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -198,11 +198,13 @@ private struct JSONTextWriter {
     /// A quoted string with JSON's escapes; `/` and everything from U+0080 on are written as they are.
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Most text needs no escape: copied in one piece.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: text.utf8)
-            return bytes.append(UInt8(ascii: "\""))
+        // Most text needs no escape: scanned and copied in one piece, from the string's own storage.
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
         }
+        if copied == true { return bytes.append(UInt8(ascii: "\"")) }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -12,11 +12,12 @@ extension Catalog {
         options: FanOutOptions = FanOutOptions()
     ) throws -> SearchResult {
         let projects = try searchProjects(selection)
-        let result =
+        var result =
             cached
             ? try searchIndex(query, projects: projects)
             : live ? try searchLive(query, projects: projects, options: options) : try searchFresh(query, projects: projects, options: options)
-        return result.inAnswerOrder
+        result.putInAnswerOrder()
+        return result
     }
 
     /// Searches default to every project; names and tags narrow before any connection is made.

@@ -74,7 +74,23 @@ public struct SearchResult: Sendable, Equatable {
 
     /// Matches in their sort order, failures and sources by project: how every search answers.
     var inAnswerOrder: SearchResult {
-        SearchResult(
-            matches: matches.sorted(), failures: failures.sorted { $0.project < $1.project }, sources: sources.sorted { $0.project < $1.project })
+        var result = self
+        result.putInAnswerOrder()
+        return result
+    }
+
+    /// Sorts matches, failures and sources as answers list them. Lists already in order (the
+    /// index's matches come out of the store sorted) are only checked, not copied.
+    mutating func putInAnswerOrder() {
+        if !matches.isInIncreasingOrder(by: <) { matches.sort() }
+        if !failures.isInIncreasingOrder(by: { $0.project < $1.project }) { failures.sort { $0.project < $1.project } }
+        if !sources.isInIncreasingOrder(by: { $0.project < $1.project }) { sources.sort { $0.project < $1.project } }
+    }
+}
+
+extension Array {
+    /// Whether no element comes before the one ahead of it: true for a list that `sort(by:)` would leave as it is.
+    func isInIncreasingOrder(by precedes: (Element, Element) -> Bool) -> Bool {
+        indices.dropFirst().allSatisfy { !precedes(self[$0], self[$0 - 1]) }
     }
 }
