@@ -960,6 +960,9 @@ def parse_args(argv: list[str]):
                         "~10 MB per database, else the system temp directory)")
     p.add_argument("--save-store", type=Path, default=None,
                    help="copy the catalog store here at the end (to replay --cached without a cluster)")
+    p.add_argument("--hold", type=Path, default=None,
+                   help="after measuring, write the cluster's port and the store's path to this file "
+                        "and keep both until the file is removed (for profiling by hand)")
     p.add_argument("--results", type=Path, default=None,
                    help="where to write the JSON results (default bench/results/search-DATE.json; "
                         "runs with non-default sizes get a -sizes-... suffix)")
@@ -994,6 +997,13 @@ def main(argv: list[str]) -> int:
             result = bench.measure(n)
             result["checks"] = evaluate(result)
             results.append(result)
+        if args.hold:
+            args.hold.write_text(json.dumps({"port": bench.cluster.port, "store": str(bench.catalog.store),
+                                             "touch": "UPDATE _metadata.mappings_table SET label = label "
+                                                      "WHERE id = (SELECT min(id) FROM _metadata.mappings_table)"}) + "\n")
+            log(f"holding the cluster and store: remove {args.hold} to stop")
+            while args.hold.exists():
+                time.sleep(1)
     finally:
         if args.save_store and bench.catalog.store.exists():
             for suffix in ("", "-wal", "-shm"):

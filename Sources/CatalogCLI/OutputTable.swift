@@ -112,7 +112,7 @@ public struct OutputTable: Sendable, Equatable {
 
     /// ISO 8601 in UTC, to the second.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        UTCTimestamp.format(date)
     }
 }
 

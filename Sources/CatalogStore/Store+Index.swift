@@ -96,7 +96,8 @@ extension Store {
     /// The index state of every project that has one, by project name.
     public func indexStates() throws -> [String: IndexState] {
         try read { db in
-            let rows = try Row.fetchAll(
+            // A cursor, read by position: every search reads the state of every project.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at, s.ctype,
@@ -104,11 +105,11 @@ extension Store {
                     FROM index_state s JOIN project p ON p.id = s.project_id
                     """)
             var states: [String: IndexState] = [:]
-            for row in rows {
-                let name: String = row["name"]
+            while let row = try rows.next() {
+                let name: String = row[0]
                 states[name] = IndexState(
-                    project: name, revision: row["revision"], incarnation: row["incarnation"],
-                    metadataVersion: row["metadata_version"], fetchedAt: row["fetched_at"], ctype: row["ctype"], hasTypes: row["has_types"])
+                    project: name, revision: row[1], incarnation: row[2], metadataVersion: row[3], fetchedAt: row[4], ctype: row[5],
+                    hasTypes: row[6])
             }
             return states
         }

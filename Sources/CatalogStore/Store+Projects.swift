@@ -134,18 +134,20 @@ extension Store {
 
     static func fetchProjects(_ db: Database, _ key: ProjectKey = .all) throws -> [Project] {
         let (condition, arguments) = key.condition
-        // Read by position: every request of `catalog serve` reads the whole registry, and GRDB's
-        // Codable decoding of a thousand rows cost more than the query.
-        let rows = try Row.fetchAll(
+        // Read by position, through cursors: every request of `catalog serve` and every search reads
+        // the whole registry, and GRDB's Codable decoding of a thousand rows cost more than the
+        // query, as did copying each row out of the statement (`fetchAll`) before reading it.
+        var tagsByProject: [Int64: [String]] = [:]
+        let tagRows = try Row.fetchCursor(db, sql: "SELECT project_id, tag FROM project_tag ORDER BY tag")
+        while let row = try tagRows.next() { tagsByProject[row[0], default: []].append(row[1]) }
+        let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT id, name, dsn, status, status_message, server_version, metadata_version, last_checked_at, last_reached_at, created_at
                 FROM project WHERE \(condition) ORDER BY name
                 """, arguments: arguments)
-        let tagRows = try Row.fetchAll(db, sql: "SELECT project_id, tag FROM project_tag ORDER BY tag")
-        var tagsByProject: [Int64: [String]] = [:]
-        for row in tagRows { tagsByProject[row[0], default: []].append(row[1]) }
-        return rows.map { row in
+        var projects: [Project] = []
+        while let row = try rows.next() {
             let id: Int64 = row[0]
             var project = Project(name: row[1], dsn: row[2], tags: tagsByProject[id] ?? [], createdAt: row[9])
             project.id = id
@@ -155,8 +157,9 @@ extension Store {
             project.metadataVersion = row[6]
             project.lastCheckedAt = row[7]
             project.lastReachedAt = row[8]
-            return project
+            projects.append(project)
         }
+        return projects
     }
 }
 

@@ -38,4 +38,18 @@ struct OrderedJSONTests {
         let document = SearchJSON.document(result, target: .column, advice: { "\($0)" })
         #expect(document.rendered == (try Self.encoded(document)))
     }
+
+    @Test("timestamps are written exactly as Foundation's ISO 8601 format writes them")
+    func timestampsAgreeWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        var dates = [
+            Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -0.5), Date(timeIntervalSince1970: 951_782_400),  // 2000-02-29
+            Date(timeIntervalSince1970: 4_107_542_399.999), Date(timeIntervalSince1970: 1_764_740_695.083), Date(timeIntervalSinceReferenceDate: 0),
+        ]
+        for _ in 0..<20_000 { dates.append(Date(timeIntervalSince1970: Double.random(in: -2_000_000_000...5_000_000_000, using: &generator))) }
+        for _ in 0..<5_000 { dates.append(Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000, using: &generator)))) }
+        for date in dates {
+            #expect(UTCTimestamp.format(date) == date.formatted(.iso8601), "\(date.timeIntervalSince1970)")
+        }
+    }
 }

@@ -74,7 +74,7 @@ extension OrderedJSON {
     public static func flag(_ value: Bool?) -> OrderedJSON { value.map(OrderedJSON.bool) ?? .null }
 
     /// A timestamp in ISO 8601, UTC, to the second (the CLI's format), or null.
-    public static func timestamp(_ date: Date?) -> OrderedJSON { date.map { .string($0.formatted(.iso8601)) } ?? .null }
+    public static func timestamp(_ date: Date?) -> OrderedJSON { date.map { .string(UTCTimestamp.format($0)) } ?? .null }
 
     /// A list of strings.
     public static func strings(_ values: [String]) -> OrderedJSON { .array(values.map(OrderedJSON.string)) }
