@@ -122,15 +122,11 @@ private struct JSONTextWriter {
     mutating func write(_ value: OrderedJSON, level: Int) {
         switch value {
         case .object(let fields):
-            let order = Self.sortedKeepingLast(fields)
-            open(UInt8(ascii: "{"), count: order.count)
-            for (position, index) in order.enumerated() {
-                separate(position, level: level + 1)
-                string(fields[index].0)
-                bytes.append(UInt8(ascii: " "))
-                bytes.append(UInt8(ascii: ":"))
-                bytes.append(UInt8(ascii: " "))
-                write(fields[index].1, level: level + 1)
+            open(UInt8(ascii: "{"), count: fields.count)
+            if let order = Self.sortedKeepingLast(fields) {
+                for (position, index) in order.enumerated() { field(fields[index], position: position, level: level + 1) }
+            } else {
+                for (position, pair) in fields.enumerated() { field(pair, position: position, level: level + 1) }
             }
             close(UInt8(ascii: "}"), level: level)
         case .array(let values):
@@ -157,11 +153,22 @@ private struct JSONTextWriter {
         }
     }
 
+    /// One `"key" : value` of an object.
+    mutating func field(_ pair: (String, OrderedJSON), position: Int, level: Int) {
+        separate(position, level: level)
+        string(pair.0)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
+        write(pair.1, level: level)
+    }
+
     /// The positions of the fields to write, sorted by key bytes; of a repeated key only the last.
-    static func sortedKeepingLast(_ fields: [(String, OrderedJSON)]) -> [Int] {
-        // Most objects are built with their keys already in order: check that first.
+    /// Nil when the fields are already in that order, as most objects are built: a search answer
+    /// has thousands of them, and each would otherwise cost an array.
+    static func sortedKeepingLast(_ fields: [(String, OrderedJSON)]) -> [Int]? {
         if zip(fields, fields.dropFirst()).allSatisfy({ $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
-            return Array(fields.indices)
+            return nil
         }
         let sorted = fields.indices.sorted { left, right in
             let (a, b) = (fields[left].0, fields[right].0)
