@@ -28,6 +28,13 @@ public struct SchemaMigration: Sendable, Equatable {
         return SchemaMigration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql)
     }
 
+    /// The identifiers of the `NNNN_name.sql` files in a directory, ordered by version, read from
+    /// their names alone: what a store compares with its ledger on every open.
+    public static func identifiers(directory: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).compactMap { parse(fileName: $0, sql: "") }
+            .sorted { $0.version < $1.version }.map(\.identifier)
+    }
+
     /// Reads every `NNNN_name.sql` file in a directory, ordered by version.
     public static func load(directory: URL) throws -> [SchemaMigration] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -51,12 +58,24 @@ public enum CatalogSchema {
     /// Migrations for each project's `_metadata` schema.
     public static func postgres() -> [SchemaMigration] { load("postgres") }
 
-    private static func load(_ folder: String) -> [SchemaMigration] {
-        guard let url = Bundle.module.url(forResource: folder, withExtension: nil),
-              let migrations = try? SchemaMigration.load(directory: url)
-        else {
-            fatalError("catalog's resource bundle is missing schema/\(folder); rebuild with 'swift build'")
-        }
+    /// The identifiers of the local store's migrations, from the file names: an up-to-date store
+    /// is opened without reading any SQL.
+    public static func sqliteIdentifiers() -> [String] {
+        guard let identifiers = try? SchemaMigration.identifiers(directory: folder("sqlite")) else { missing("sqlite") }
+        return identifiers
+    }
+
+    private static func load(_ name: String) -> [SchemaMigration] {
+        guard let migrations = try? SchemaMigration.load(directory: folder(name)) else { missing(name) }
         return migrations
+    }
+
+    private static func folder(_ name: String) -> URL {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil) else { missing(name) }
+        return url
+    }
+
+    private static func missing(_ name: String) -> Never {
+        fatalError("catalog's resource bundle is missing schema/\(name); rebuild with 'swift build'")
     }
 }

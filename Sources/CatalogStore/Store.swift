@@ -71,8 +71,12 @@ public final class Store: Sendable {
     /// written before catalog ran its own migrations keep working).
     static let migrationsTable = "grdb_migrations"
 
-    /// The store's schema, once per process.
+    /// The store's schema, read once per process when it is needed: to create or upgrade a store,
+    /// or to build `catalog sql`'s empty relations.
     static let migrations = CatalogSchema.sqlite()
+
+    /// What an up-to-date store has applied: the migrations' identifiers, from their file names.
+    static let knownIdentifiers = Set(CatalogSchema.sqliteIdentifiers())
 
     /// How far a database's schema is from this catalog's.
     enum SchemaState {
@@ -85,9 +89,8 @@ public final class Store: Sendable {
             return objects == 0 ? .behind : .foreign
         }
         let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
-        let known = Set(migrations.map(\.identifier))
-        if !applied.isSubset(of: known) { return .newer }
-        return applied == known ? .current : .behind
+        if !applied.isSubset(of: knownIdentifiers) { return .newer }
+        return applied == knownIdentifiers ? .current : .behind
     }
 
     /// The error for a store this catalog must not touch; nil for one it may use or upgrade.
