@@ -17,7 +17,7 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
     /// Parses `raw` with libpq; throws a one-line error, without the password, if libpq refuses it.
     /// libpq quotes the part it could not parse, so the message is masked by `ConnectionStringSecrets`.
     public init(_ raw: String) throws {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = Self.trimmingSpaces(raw)
         guard !trimmed.isEmpty else {
             throw PostgresError(
                 kind: .connection,
@@ -50,6 +50,22 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
             throw PostgresError(
                 kind: error.kind, message: ConnectionStringSecrets.mask(error.message, raw: trimmed, parsedPassword: self["password"]))
         }
+    }
+
+    /// `raw.trimmingCharacters(in: .whitespaces)` without Foundation's character sets, which cost
+    /// 4 % of a fresh search: it parses every project's DSN. The set is Foundation's on Linux, read
+    /// off `CharacterSet.whitespaces` scalar by scalar: tab, the space separators (Zs) and U+200B.
+    static func trimmingSpaces(_ raw: String) -> String {
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: true
+            default: false
+            }
+        }
+        let scalars = raw.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return raw }
+        return String(scalars[first...last])
     }
 
     /// libpq checks some values only when connecting; check them now so a bad DSN is refused at once.

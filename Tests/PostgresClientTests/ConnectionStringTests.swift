@@ -1,5 +1,6 @@
 import CatalogTestSupport
-import PostgresClient
+import Foundation
+@testable import PostgresClient
 import Testing
 
 @Suite("Connection strings")
@@ -80,5 +81,22 @@ struct ConnectionStringTests {
         let query = Query("SELECT $1", ["secret-value"])
         #expect(!query.description.contains("secret-value"))
         #expect(query.description.contains("****"))
+    }
+
+    @Test("spaces around a connection string are trimmed exactly as Foundation's .whitespaces trims them")
+    func trimsLikeFoundation() {
+        let samples = [
+            "dbname=a", "  dbname=a  ", "\tdbname=a\t", "\u{00A0}dbname=a\u{2003}", "\u{3000} postgresql://u@h/d \u{202F}",
+            "\ndbname=a\n", " \r\ndbname=a ", "", "   ", "\t\u{00A0}", "dbname='a b'  ", "é dbname=a é", "\u{200B}dbname=a",
+        ]
+        for sample in samples {
+            #expect(ConnectionString.trimmingSpaces(sample) == sample.trimmingCharacters(in: .whitespaces), "\(Array(sample.unicodeScalars))")
+        }
+        // Every scalar Foundation calls a space, and every one it does not, up to U+FFFF.
+        for value in 0...0xFFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let sample = "\(scalar)x\(scalar)"
+            #expect(ConnectionString.trimmingSpaces(sample) == sample.trimmingCharacters(in: .whitespaces), "U+\(String(value, radix: 16))")
+        }
     }
 }
