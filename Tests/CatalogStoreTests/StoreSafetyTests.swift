@@ -167,6 +167,9 @@ struct StoreSafetyTests {
         // Exit 1 only because "kept" was never indexed (no database here); the store was read.
         #expect(sql.stdout == "n\n0\n", "\(sql.stderr)")
         #expect(sql.stderr.contains("not in the local index"))
+        let find = try CLIRun.run(["find-column", "email", "--cached", "--format", "csv"], store: path, user: "nobody")
+        #expect(find.stdout.hasPrefix("project,schema,table,column"), "\(find.stderr)")
+        #expect(find.stderr.contains("not in the local index"), "\(find.stderr)")
         let add = try CLIRun.run(["project", "add", "other", "--dsn", "dbname=other"], store: path, user: "nobody")
         #expect(add.status == 2)
         #expect(add.stderr.split(separator: "\n").count == 1)
