@@ -39,11 +39,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
-        // The C boundary: libpq through pkg-config, like GRDB's GRDBSQLite.
-        .systemLibrary(
+        // The C boundary: libpq's declarations (libpq-dev), and the library itself opened on first
+        // use, so that commands which never connect do not load its 30 dependencies.
+        .target(
             name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // Process helpers with nothing to do with libpq: child processes and threads of catalog's own.
         .target(name: "CatalogSupport"),
@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CatalogCLITests",
-            dependencies: ["CatalogCLI", "CatalogCore", "CatalogStore", "CatalogTestSupport"]
+            dependencies: ["CatalogCLI", "CatalogCore", "CatalogStore", "CatalogSupport", "CatalogTestSupport"]
         ),
         .testTarget(
             name: "CatalogServerTests",

@@ -111,6 +111,7 @@ extension CatalogError.Code {
         switch error.kind {
         case .connection: self = .unreachable
         case .timeout: self = .timedOut
+        case .clientLibrary: self = .failed
         case .query:
             switch error.sqlState {
             case SQLState.invalidPassword, SQLState.invalidCatalogName: self = .unreachable

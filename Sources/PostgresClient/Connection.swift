@@ -11,6 +11,7 @@ public final class Connection {
 
     /// Connects, or throws the libpq message (which never contains the password).
     public init(_ connectionString: ConnectionString, connectTimeout: Int = 10) throws {
+        try LibPQLoading.ensureLoaded()
         let parameters = ConnectionParameters(connectionString, defaultConnectTimeout: connectTimeout)
         let handle = parameters.withCArrays { keywords, values in PQconnectdbParams(keywords, values, 1) }
         guard let handle else {

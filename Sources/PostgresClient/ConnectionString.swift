@@ -25,6 +25,7 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
                     "the connection string is empty; give a URI such as 'postgresql://user@host:5432/dbname' or key/value pairs such as 'host=... dbname=...'"
             )
         }
+        try LibPQLoading.ensureLoaded()
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let parsed = PQconninfoParse(trimmed, &errorMessage) else {
             let reason = errorMessage.map { String(cString: $0).trimmedLine } ?? "out of memory"

@@ -248,6 +248,13 @@ private struct PollLoop {
             finish(attempt.index, .failed(error), started: attempt.started)
             return
         }
+        do {
+            try LibPQLoading.ensureLoaded()
+        } catch {
+            if let lease { pool?.discard(nil, lease: lease) }
+            finish(attempt.index, .failed(error), started: attempt.started)
+            return
+        }
         let connectTimeout = max(2, Int(timeout.rounded(.up)))
         let parameters = ConnectionParameters(
             task.connection, hostAddresses: addresses, defaultConnectTimeout: connectTimeout,

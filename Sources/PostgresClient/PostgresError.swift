@@ -11,6 +11,8 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         case connection
         case query
         case timeout
+        /// libpq itself could not be loaded: nothing to do with any server or connection string.
+        case clientLibrary
     }
 
     public var kind: Kind

@@ -12,13 +12,19 @@ extension Catalog {
         do {
             connection = try ConnectionString(dsn)
         } catch {
-            throw PostgresAdvice.error(error as! PostgresError) {
-                "project \"\(name)\": \($0); see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
-            }
+            throw Self.connectionStringError(error as! PostgresError, project: name, nothingChanged: false)
         }
         let project = try wrapped { try store.insert(Project(name: name, dsn: connection.raw, tags: tags)) }
         audit("project.add", target: name, result: "ok", detail: connection.masked)
         return project
+    }
+
+    /// A connection string libpq refused, pointing at libpq's documentation of the format; or
+    /// libpq missing, which no connection string can fix.
+    private static func connectionStringError(_ error: PostgresError, project: String, nothingChanged: Bool) -> CatalogError {
+        let unchanged = nothingChanged ? "; nothing was changed" : ""
+        let format = error.kind == .clientLibrary ? "" : "; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
+        return PostgresAdvice.error(error) { "project \"\(project)\": \($0)\(unchanged)\(format)" }
     }
 
     /// Changes a project's connection string or tags, keeping its history, backups and
@@ -37,9 +43,7 @@ extension Catalog {
         do {
             connection = try dsn.map { try ConnectionString($0) }
         } catch {
-            throw PostgresAdvice.error(error as! PostgresError) {
-                "project \"\(name)\": \($0); nothing was changed; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING"
-            }
+            throw Self.connectionStringError(error as! PostgresError, project: name, nothingChanged: true)
         }
         let before = try project(named: name)
         var detail: [String] = []
