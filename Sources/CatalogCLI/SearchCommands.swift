@@ -79,7 +79,7 @@ enum SearchOutput {
         if result.isPartial { throw PartialFailure(failed: result.failures.count, total: result.failures.count + result.sources.count) }
     }
 
-    static func render(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, cached: Bool, now: Date = Date()) -> String {
+    static func render(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, now: Date = Date()) -> String {
         String(decoding: renderedBytes(result, target: target, format: format, now: now), as: UTF8.self)
     }
 
@@ -87,7 +87,7 @@ enum SearchOutput {
     /// N = 1000 it is 1.4 MB, and no table is built for it.
     static func renderedBytes(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, now: Date = Date()) -> [UInt8] {
         guard format == .json else { return Array(matchesTable(result, target: target).render(format).utf8) }
-        return SearchJSON.document(result, target: target, now: now, advice: ErrorAdvice.words(for:)).renderedBytes
+        return SearchJSON.renderedBytes(result, target: target, now: now, advice: ErrorAdvice.words(for:))
     }
 
     static func matchesTable(_ result: SearchResult, target: SearchQuery.Target) -> OutputTable {

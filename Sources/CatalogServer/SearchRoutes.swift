@@ -54,9 +54,9 @@ struct SearchRoutes {
             let answer = try await freshSearch(query, selection, fresh: fresh)
             // Memory answers contacted no project: only what was read is counted.
             if answer.checked == "request" { backend.metrics.recordOutcomes(sources: answer.result.sources, failures: answer.result.failures) }
-            return JSONBody.response(answer.document(target: target))
+            return JSONBody.response(text: answer.rendered(target: target))
         }
-        return JSONBody.response(SearchJSON.document(result, target: target, advice: APIAdvice.words(for:)))
+        return JSONBody.response(bytes: SearchJSON.renderedBytes(result, target: target, advice: APIAdvice.words(for:)))
     }
 
     /// The answer from memory, rendered once per memory generation and second (`RenderedAnswers`),
@@ -69,7 +69,7 @@ struct SearchRoutes {
         let text = try? backend.rendered.text(key: RenderedAnswers.key(target, query, selection), generation: snapshot.generation, now: now) {
             var answer = try fromMemory(query, selection, snapshot, now: now, stale: nil)
             answer.ageMilliseconds = nil
-            return answer.document(target: target).rendered
+            return answer.rendered(target: target)
         }
         return text.map { RenderedAnswers.withAge($0, milliseconds: Int(age * 1000)) }
     }
@@ -120,15 +120,18 @@ struct FreshAnswer {
     var ageMilliseconds: Int?
     var stale: String?
 
-    func document(target: SearchQuery.Target) -> OrderedJSON {
-        var fields: [(String, OrderedJSON)] = []
-        if let ageMilliseconds { fields.append(("age_ms", .int(ageMilliseconds))) }
-        fields.append(("checked", .string(checked)))
-        if case .object(let answer) = SearchJSON.document(result, target: target, advice: APIAdvice.words(for:)) { fields += answer }
+    /// The answer as the API prints it, streamed: the search's fields with these around them, in key order.
+    func rendered(target: SearchQuery.Target) -> String {
+        var stream = JSONStream()
+        stream.beginObject()
+        if let ageMilliseconds { stream.field("age_ms", int: ageMilliseconds) }
+        stream.field("checked", string: checked)
+        SearchJSON.writeFields(result, target: target, now: Date(), advice: APIAdvice.words(for:), into: &stream)
         if let stale {
-            fields.append(("stale", .bool(true)))
-            fields.append(("stale_reason", .string(stale)))
+            stream.field("stale", bool: true)
+            stream.field("stale_reason", string: stale)
         }
-        return .object(fields)
+        stream.endObject()
+        return String(decoding: stream.finished(), as: UTF8.self)
     }
 }

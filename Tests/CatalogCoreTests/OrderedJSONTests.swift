@@ -30,13 +30,17 @@ struct OrderedJSONTests {
         #expect(value.rendered == (try Self.encoded(value)))
     }
 
-    @Test("a whole search answer is written as JSONEncoder writes it")
+    @Test("a whole search answer is written as JSONEncoder writes it, streamed or built")
     func searchAnswer() throws {
         let fleet = try SharedFleet.fleet()
         let result = try fleet.catalog.search(try SearchQuery(.column, name: "e", match: .contains), cached: true)
         #expect(result.matches.count > 10)
-        let document = SearchJSON.document(result, target: .column, advice: { "\($0)" })
+        let now = Date()
+        let document = SearchJSON.document(result, target: .column, now: now, advice: { "\($0)" })
         #expect(document.rendered == (try Self.encoded(document)))
+        // The CLI streams the same answer to bytes without building the value.
+        let streamed = SearchJSON.renderedBytes(result, target: .column, now: now, advice: { "\($0)" })
+        #expect(String(decoding: streamed, as: UTF8.self) == document.rendered)
     }
 
     @Test("timestamps are written exactly as Foundation's ISO 8601 format writes them")

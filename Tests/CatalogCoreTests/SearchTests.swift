@@ -179,9 +179,9 @@ struct SearchTests {
         let result = try fleet.catalog.search(SearchQuery(.column, name: "email"))
         let stable = SearchResult(
             matches: result.matches, failures: [ProjectFailure(project: "down", outcome: .failed("connection refused"))], sources: [])
-        #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .table, cached: false), "format/find-column-email.txt"))
-        #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .json, cached: false), "format/find-column-email.json"))
-        #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .csv, cached: false), "format/find-column-email.csv"))
+        #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .table), "format/find-column-email.txt"))
+        #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .json), "format/find-column-email.json"))
+        #expect(try Golden.matches(SearchOutput.render(stable, target: .column, format: .csv), "format/find-column-email.csv"))
     }
 
     @Test("a project without _metadata fails with a hint while the others answer")

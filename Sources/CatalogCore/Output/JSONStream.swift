@@ -1,0 +1,261 @@
+/// Something JSON is written to, one event at a time: bytes (`JSONStream`) or a value
+/// (`JSONTreeBuilder`). An answer's shape is written once, against this, and serves both: a large
+/// answer streams straight to bytes, and code that adds fields around it gets a value.
+///
+/// Keys must come in the order they are to be printed, which is sorted by their UTF-8 bytes.
+public protocol JSONSink {
+    mutating func beginObject()
+    mutating func endObject()
+    mutating func beginArray()
+    mutating func endArray()
+    mutating func key(_ key: String)
+    mutating func value(_ value: OrderedJSON)
+    mutating func string(_ text: String?)
+    mutating func int(_ number: Int?)
+    mutating func bool(_ flag: Bool?)
+}
+
+extension JSONSink {
+    /// `"key" : value`.
+    public mutating func field(_ key: String, _ value: OrderedJSON) {
+        self.key(key)
+        self.value(value)
+    }
+
+    public mutating func field(_ key: String, string text: String?) {
+        self.key(key)
+        string(text)
+    }
+
+    public mutating func field(_ key: String, int number: Int?) {
+        self.key(key)
+        int(number)
+    }
+
+    public mutating func field(_ key: String, bool flag: Bool?) {
+        self.key(key)
+        bool(flag)
+    }
+}
+
+/// JSON as bytes, laid out exactly as `JSONEncoder` writes with `[.prettyPrinted, .sortedKeys,
+/// .withoutEscapingSlashes]` (two-space indent, `"key" : value`, an empty container on two lines).
+/// `OrderedJSON.renderedBytes` goes through it too, so there is one layout.
+public struct JSONStream: JSONSink {
+    public private(set) var bytes: [UInt8] = []
+    /// Per open container, how many members it has so far.
+    private var counts: [Int] = []
+    /// True between a key and its value, which then needs no separator.
+    private var afterKey = false
+
+    public init(capacity: Int = 4096) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    public mutating func key(_ key: String) {
+        member()
+        quoted(key)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
+        afterKey = true
+    }
+
+    public mutating func value(_ value: OrderedJSON) {
+        switch value {
+        case .object(let fields):
+            beginObject()
+            if let order = Self.sortedKeepingLast(fields) {
+                for index in order { field(fields[index].0, fields[index].1) }
+            } else {
+                for (key, value) in fields { field(key, value) }
+            }
+            endObject()
+        case .array(let values):
+            beginArray()
+            for element in values { self.value(element) }
+            endArray()
+        case .string(let text): string(text)
+        case .int(let number): int(number)
+        case .double(let number):
+            let rounded = (number * 1000).rounded() / 1000
+            guard rounded.isFinite else { return raw("null") }
+            var text = rounded.description
+            if text.hasSuffix(".0") { text.removeLast(2) }
+            raw(text)
+        case .bool(let flag): bool(flag)
+        case .null: raw("null")
+        }
+    }
+
+    public mutating func string(_ text: String?) {
+        guard let text else { return raw("null") }
+        member()
+        quoted(text)
+    }
+
+    public mutating func int(_ number: Int?) {
+        guard let number else { return raw("null") }
+        member()
+        if (0..<10).contains(number) { return bytes.append(UInt8(ascii: "0") + UInt8(number)) }
+        bytes.append(contentsOf: String(number).utf8)
+    }
+
+    public mutating func bool(_ flag: Bool?) {
+        guard let flag else { return raw("null") }
+        raw(flag ? "true" : "false")
+    }
+
+    /// The bytes, ended with a newline as the CLI prints them.
+    public consuming func finished() -> [UInt8] {
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    // MARK: Layout
+
+    /// Starts a value: after a key nothing, in an array a separator and the indent.
+    private mutating func member() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        guard let count = counts.last else { return }
+        if count > 0 {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        counts[counts.count - 1] = count + 1
+        indent(counts.count)
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        member()
+        bytes.append(bracket)
+        bytes.append(UInt8(ascii: "\n"))
+        counts.append(0)
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        counts.removeLast()
+        bytes.append(UInt8(ascii: "\n"))
+        indent(counts.count)
+        bytes.append(bracket)
+    }
+
+    private mutating func raw(_ text: StaticString) {
+        member()
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func raw(_ text: String) {
+        member()
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    private mutating func indent(_ level: Int) {
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
+    }
+
+    /// A quoted string with JSON's escapes; `/` and everything from U+0080 on are written as they are.
+    private mutating func quoted(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        // Most text needs no escape: scanned and copied in one piece, from the string's own storage.
+        var text = text
+        let copied = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied { return bytes.append(UInt8(ascii: "\"")) }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0c: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0a: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0d: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)],
+                ])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The positions of the fields to write, sorted by key bytes; of a repeated key only the last.
+    /// Nil when the fields are already in that order, as most objects are built: a search answer
+    /// has thousands of them, and each would otherwise cost an array.
+    static func sortedKeepingLast(_ fields: [(String, OrderedJSON)]) -> [Int]? {
+        if zip(fields, fields.dropFirst()).allSatisfy({ $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
+            return nil
+        }
+        let sorted = fields.indices.sorted { left, right in
+            let (a, b) = (fields[left].0, fields[right].0)
+            return a == b ? left < right : a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
+        return sorted.enumerated().compactMap { position, index in
+            position + 1 < sorted.count && fields[sorted[position + 1]].0 == fields[index].0 ? nil : index
+        }
+    }
+}
+
+/// Builds the `OrderedJSON` value that the same events describe.
+public struct JSONTreeBuilder: JSONSink {
+    private enum Open {
+        case object([(String, OrderedJSON)], key: String?)
+        case array([OrderedJSON])
+    }
+
+    private var stack: [Open] = []
+    /// The finished value, once the outermost container is closed (or a lone value written).
+    public private(set) var result: OrderedJSON = .null
+
+    public init() {}
+
+    public mutating func beginObject() { stack.append(.object([], key: nil)) }
+    public mutating func beginArray() { stack.append(.array([])) }
+
+    public mutating func endObject() {
+        guard case .object(let fields, _) = stack.removeLast() else { preconditionFailure("endObject without beginObject") }
+        value(.object(fields))
+    }
+
+    public mutating func endArray() {
+        guard case .array(let values) = stack.removeLast() else { preconditionFailure("endArray without beginArray") }
+        value(.array(values))
+    }
+
+    public mutating func key(_ key: String) {
+        guard case .object(let fields, _)? = stack.popLast() else { preconditionFailure("a key outside an object") }
+        stack.append(.object(fields, key: key))
+    }
+
+    public mutating func value(_ value: OrderedJSON) {
+        // Taken off the stack while it grows, so that appending never copies it.
+        switch stack.popLast() {
+        case nil: result = value
+        case .array(var values)?:
+            values.append(value)
+            stack.append(.array(values))
+        case .object(var fields, let key)?:
+            guard let key else { preconditionFailure("a value without a key") }
+            fields.append((key, value))
+            stack.append(.object(fields, key: nil))
+        }
+    }
+
+    public mutating func string(_ text: String?) { value(.text(text)) }
+    public mutating func int(_ number: Int?) { value(.number(number)) }
+    public mutating func bool(_ flag: Bool?) { value(.flag(flag)) }
+}
