@@ -224,13 +224,15 @@ extension Store {
     public func indexedColumns(projects: [String], filter: IndexNameFilter) throws -> [IndexedColumn] {
         try read { db in
             let wanted = Set(projects)
-            var names: [Int64: String] = [:]
-            let projectRows = try Row.fetchCursor(db, sql: "SELECT id, name FROM project")
+            // Each wanted project's name and its place in name order (the unique index on the name
+            // gives that order): sorting by place compares integers, not names.
+            var places: [Int64: (name: String, place: Int32)] = [:]
+            let projectRows = try Row.fetchCursor(db, sql: "SELECT id, name FROM project ORDER BY name")
             while let row = try projectRows.next() {
                 let name: String = row[1]
-                if wanted.contains(name) { names[row[0]] = name }
+                if wanted.contains(name) { places[row[0]] = (name, Int32(places.count)) }
             }
-            guard !names.isEmpty else { return [] }
+            guard !places.isEmpty else { return [] }
             let (condition, arguments) = Store.condition(filter, on: "pg_column")
             // A cursor reads each row once, without holding every row (a lint reads them all).
             let rows = try Row.fetchCursor(
@@ -242,34 +244,30 @@ extension Store {
                     WHERE \(condition)
                     """, arguments: arguments)
             var columns: [IndexedColumn] = []
+            var projectPlaces: [Int32] = []
             while let row = try rows.next() {
-                guard let project = names[row[0]] else { continue }
+                guard let (project, place) = places[row[0]] else { continue }
                 var column = Store.indexedColumn(row)
                 column.project = project
                 columns.append(column)
+                projectPlaces.append(place)
             }
-            columns.sort(by: Store.precedes)
-            return columns
+            // SQLite's `ORDER BY project, schema, table, column`: names compared by their UTF-8 bytes
+            // (the BINARY collation), a missing schema first. An exact name comes out of the covering
+            // index already grouped by project, so this mostly confirms runs.
+            var order = Array(columns.indices)
+            order.sort { left, right in
+                if projectPlaces[left] != projectPlaces[right] { return projectPlaces[left] < projectPlaces[right] }
+                return Store.precedesInProject(columns[left], columns[right])
+            }
+            return order.map { columns[$0] }
         }
     }
 
-    /// SQLite's `ORDER BY project, schema, table, column` for index columns: names compared by
-    /// their UTF-8 bytes (the BINARY collation), a missing schema first.
-    static func precedes(_ left: IndexedColumn, _ right: IndexedColumn) -> Bool {
-        if let order = bytesOrder(left.project, right.project) { return order }
-        switch (left.schema, right.schema) {
-        case (nil, nil): break
-        case (nil, _): return true
-        case (_, nil): return false
-        case (let leftSchema?, let rightSchema?): if let order = bytesOrder(leftSchema, rightSchema) { return order }
-        }
-        if let order = bytesOrder(left.table, right.table) { return order }
-        return bytesOrder(left.name, right.name) ?? false
-    }
-
-    /// Whether `left` sorts before `right` by bytes; nil when they are the same bytes.
-    private static func bytesOrder(_ left: String, _ right: String) -> Bool? {
-        left.utf8.elementsEqual(right.utf8) ? nil : left.utf8.lexicographicallyPrecedes(right.utf8)
+    /// Schema (a missing one first), table and column, by UTF-8 bytes.
+    private static func precedesInProject(_ left: IndexedColumn, _ right: IndexedColumn) -> Bool {
+        ByteOrder.precedes(left.schema, right.schema) ?? ByteOrder.precedes(left.table, right.table)
+            ?? ByteOrder.precedes(left.name, right.name) ?? false
     }
 
     /// Every index column of the given projects, coded (`CodedColumns`), in no particular order: what

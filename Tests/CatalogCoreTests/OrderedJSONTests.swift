@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogStore
 import Foundation
 import Testing
 
@@ -55,5 +56,38 @@ struct OrderedJSONTests {
         for date in dates {
             #expect(UTCTimestamp.format(date) == date.formatted(.iso8601), "\(date.timeIntervalSince1970)")
         }
+    }
+
+    @Test("a copy of a JSON stream keeps what it had; long answers grow the buffer without losing bytes")
+    func streamCopies() {
+        var first = JSONStream(capacity: 8)
+        first.beginArray()
+        first.string("one")
+        var second = first
+        second.string(String(repeating: "x", count: 10_000))
+        first.int(2)
+        first.endArray()
+        second.endArray()
+        #expect(String(decoding: first.finished(), as: UTF8.self) == "[\n  \"one\",\n  2\n]\n")
+        #expect(second.bytes.count == "[\n  \"one\",\n  \"\"\n]".utf8.count + 10_000)
+    }
+
+    @Test("answers are ordered by UTF-8 bytes, as SQLite and PostgreSQL's C collation order them")
+    func byteOrder() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "b", "B", "_", "é", "e\u{301}", "名", "🐘", "\u{0}", "z"]
+        var words = ["", "a", "ab", "a\u{0}", "B", "é"]
+        for _ in 0..<400 {
+            words.append(String((0..<Int.random(in: 0...5, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        for left in words.prefix(120) {
+            for right in words {
+                let expected: Bool? = Array(left.utf8) == Array(right.utf8) ? nil : Array(left.utf8).lexicographicallyPrecedes(Array(right.utf8))
+                #expect(ByteOrder.precedes(left, right) == expected, "\(left.debugDescription) \(right.debugDescription)")
+            }
+        }
+        #expect(ByteOrder.precedes(nil, "") == true)
+        #expect(ByteOrder.precedes("", nil) == false)
+        #expect(ByteOrder.precedes(nil, nil) == nil)
     }
 }

@@ -1,3 +1,4 @@
+import CatalogStore
 import Foundation
 
 /// One column or table found in one project.
@@ -17,8 +18,11 @@ public struct SearchMatch: Sendable, Equatable, Comparable {
     public var description: String?
     public var isNullable: Bool?
 
+    /// Answer order: project, schema, table and column, each by its UTF-8 bytes, a missing one
+    /// first (`ByteOrder`): the order the index returns, and PostgreSQL's "C" collation.
     public static func < (lhs: SearchMatch, rhs: SearchMatch) -> Bool {
-        (lhs.project, lhs.schema ?? "", lhs.table, lhs.column ?? "") < (rhs.project, rhs.schema ?? "", rhs.table, rhs.column ?? "")
+        ByteOrder.precedes(lhs.project, rhs.project) ?? ByteOrder.precedes(lhs.schema, rhs.schema) ?? ByteOrder.precedes(lhs.table, rhs.table)
+            ?? ByteOrder.precedes(lhs.column, rhs.column) ?? false
     }
 
     /// `derivedLabel`, when given, is `DisplayName.derive` of the column's (or table's) name,
