@@ -3,36 +3,37 @@
 /// answer streams straight to bytes, and code that adds fields around it gets a value.
 ///
 /// Keys must come in the order they are to be printed, which is sorted by their UTF-8 bytes.
-public protocol JSONSink {
+public protocol JSONSink: ~Copyable {
     mutating func beginObject()
     mutating func endObject()
     mutating func beginArray()
     mutating func endArray()
-    mutating func key(_ key: String)
+    /// A key written in the code: known to need no escapes.
+    mutating func key(_ key: StaticString)
     mutating func value(_ value: OrderedJSON)
     mutating func string(_ text: String?)
     mutating func int(_ number: Int?)
     mutating func bool(_ flag: Bool?)
 }
 
-extension JSONSink {
+extension JSONSink where Self: ~Copyable {
     /// `"key" : value`.
-    public mutating func field(_ key: String, _ value: OrderedJSON) {
+    public mutating func field(_ key: StaticString, _ value: OrderedJSON) {
         self.key(key)
         self.value(value)
     }
 
-    public mutating func field(_ key: String, string text: String?) {
+    public mutating func field(_ key: StaticString, string text: String?) {
         self.key(key)
         string(text)
     }
 
-    public mutating func field(_ key: String, int number: Int?) {
+    public mutating func field(_ key: StaticString, int number: Int?) {
         self.key(key)
         int(number)
     }
 
-    public mutating func field(_ key: String, bool flag: Bool?) {
+    public mutating func field(_ key: StaticString, bool flag: Bool?) {
         self.key(key)
         bool(flag)
     }
@@ -44,7 +45,7 @@ extension JSONSink {
 ///
 /// A search answer at N = 1000 is 1.4 MB in 42,000 keys and 37,000 strings, so every piece is
 /// copied into one growing buffer with `memcpy`, not appended to an array byte by byte.
-public struct JSONStream: JSONSink {
+public struct JSONStream: JSONSink, ~Copyable {
     private var buffer: ByteWriter
     /// Per open container, how many members it has so far.
     private var counts: [Int] = []
@@ -63,7 +64,15 @@ public struct JSONStream: JSONSink {
     public mutating func beginArray() { open(UInt8(ascii: "[")) }
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    public mutating func key(_ key: String) {
+    public mutating func key(_ key: StaticString) {
+        member()
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(key)
+        buffer.append("\" : ")
+        afterKey = true
+    }
+
+    private mutating func key(_ key: String) {
         member()
         quoted(key)
         buffer.append(" : ")
@@ -75,9 +84,15 @@ public struct JSONStream: JSONSink {
         case .object(let fields):
             beginObject()
             if let order = Self.sortedKeepingLast(fields) {
-                for index in order { field(fields[index].0, fields[index].1) }
+                for index in order {
+                    key(fields[index].0)
+                    self.value(fields[index].1)
+                }
             } else {
-                for (key, value) in fields { field(key, value) }
+                for (key, value) in fields {
+                    self.key(key)
+                    self.value(value)
+                }
             }
             endObject()
         case .array(let values):
@@ -161,7 +176,7 @@ public struct JSONStream: JSONSink {
         var remaining = 2 * level
         while remaining > 0 {
             let piece = min(remaining, Self.spaces.utf8CodeUnitCount)
-            Self.spaces.withUTF8Buffer { buffer.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[0..<piece])) }
+            Self.spaces.withUTF8Buffer { buffer.append(UnsafeBufferPointer(rebasing: $0[0..<piece])) }
             remaining -= piece
         }
     }
@@ -173,12 +188,17 @@ public struct JSONStream: JSONSink {
         text.withUTF8 { utf8 in
             // Most text needs no escape: copied in runs between the bytes that do.
             var start = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                buffer.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<index]))
-                escape(byte)
-                start = index + 1
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    buffer.append(UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                    escape(byte)
+                    start = index + 1
+                }
+                index += 1
             }
-            buffer.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start...]))
+            buffer.append(UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         buffer.append(UInt8(ascii: "\""))
     }
@@ -245,9 +265,9 @@ public struct JSONTreeBuilder: JSONSink {
         value(.array(values))
     }
 
-    public mutating func key(_ key: String) {
+    public mutating func key(_ key: StaticString) {
         guard case .object(let fields, _)? = stack.popLast() else { preconditionFailure("a key outside an object") }
-        stack.append(.object(fields, key: key))
+        stack.append(.object(fields, key: "\(key)"))
     }
 
     public mutating func value(_ value: OrderedJSON) {

@@ -30,7 +30,7 @@ public enum SearchJSON {
 
     /// `failures`, `matches` and `sources`, into an object the caller has opened. A caller with
     /// fields of its own writes those before and after, keeping the keys in order.
-    public static func writeFields<Sink: JSONSink>(
+    public static func writeFields<Sink: JSONSink & ~Copyable>(
         _ result: SearchResult, target: SearchQuery.Target, now: Date, advice: (CatalogError.Remedy) -> String, into sink: inout Sink
     ) {
         sink.key("failures")
@@ -48,7 +48,7 @@ public enum SearchJSON {
     }
 
     /// One match: a column's or a table's fields.
-    private static func write<Sink: JSONSink>(_ match: SearchMatch, target: SearchQuery.Target, into sink: inout Sink) {
+    private static func write<Sink: JSONSink & ~Copyable>(_ match: SearchMatch, target: SearchQuery.Target, into sink: inout Sink) {
         sink.beginObject()
         switch target {
         case .column:
@@ -79,7 +79,7 @@ public enum SearchJSON {
     }
 
     /// Where a project's answer came from and how old it is.
-    private static func write<Sink: JSONSink>(_ source: AnswerSource, now: Date, into sink: inout Sink) {
+    private static func write<Sink: JSONSink & ~Copyable>(_ source: AnswerSource, now: Date, into sink: inout Sink) {
         sink.beginObject()
         sink.field("age_seconds", int: source.fetchedAt.map { Int(now.timeIntervalSince($0)) })
         sink.field("fetched_at", string: source.fetchedAt.map(UTCTimestamp.format))
