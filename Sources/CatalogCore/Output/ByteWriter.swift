@@ -28,7 +28,12 @@ struct ByteWriter: ~Copyable {
     mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
         guard let base = piece.baseAddress else { return }
         if count + piece.count > capacity { grow(piece.count) }
-        (start + count).update(from: base, count: piece.count)
+        // Most pieces are a few bytes (a separator, a key, a short name): a loop beats a call to memcpy.
+        if piece.count <= 16 {
+            for offset in 0..<piece.count { start[count + offset] = base[offset] }
+        } else {
+            (start + count).update(from: base, count: piece.count)
+        }
         count += piece.count
     }
 
@@ -37,7 +42,7 @@ struct ByteWriter: ~Copyable {
         text.withUTF8Buffer { append($0) }
     }
 
-    mutating func append(_ text: String) {
+    mutating func append(contentsOf text: String) {
         var text = text
         text.withUTF8 { append($0) }
     }

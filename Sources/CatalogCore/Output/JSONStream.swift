@@ -107,7 +107,7 @@ public struct JSONStream: JSONSink, ~Copyable {
             var text = rounded.description
             if text.hasSuffix(".0") { text.removeLast(2) }
             member()
-            buffer.append(text)
+            buffer.append(contentsOf: text)
         case .bool(let flag): bool(flag)
         case .null: raw("null")
         }
@@ -123,7 +123,7 @@ public struct JSONStream: JSONSink, ~Copyable {
         guard let number else { return raw("null") }
         member()
         if (0..<10).contains(number) { return buffer.append(UInt8(ascii: "0") + UInt8(number)) }
-        buffer.append(String(number))
+        buffer.append(contentsOf: String(number))
     }
 
     public mutating func bool(_ flag: Bool?) {
