@@ -38,6 +38,13 @@ struct ByteWriter: ~Copyable {
     }
 
     @inline(__always)
+    mutating func append(repeating byte: UInt8, count repeats: Int) {
+        if count + repeats > capacity { grow(repeats) }
+        (start + count).initialize(repeating: byte, count: repeats)
+        count += repeats
+    }
+
+    @inline(__always)
     mutating func append(_ text: StaticString) {
         text.withUTF8Buffer { append($0) }
     }

@@ -47,8 +47,11 @@ extension JSONSink where Self: ~Copyable {
 /// copied into one growing buffer with `memcpy`, not appended to an array byte by byte.
 public struct JSONStream: JSONSink, ~Copyable {
     private var buffer: ByteWriter
-    /// Per open container, how many members it has so far.
-    private var counts: [Int] = []
+    /// How deep the writer is, how many members the innermost open container has so far, and the
+    /// counts of the containers around it (kept as scalars: this is touched for every key and value).
+    private var depth = 0
+    private var members = 0
+    private var outerMembers: [Int] = []
     /// True between a key and its value, which then needs no separator.
     private var afterKey = false
 
@@ -145,40 +148,32 @@ public struct JSONStream: JSONSink, ~Copyable {
             afterKey = false
             return
         }
-        guard let count = counts.last else { return }
-        if count > 0 { buffer.append(",\n") }
-        counts[counts.count - 1] = count + 1
-        indent(counts.count)
+        guard depth > 0 else { return }
+        if members > 0 { buffer.append(",\n") }
+        members += 1
+        buffer.append(repeating: UInt8(ascii: " "), count: 2 * depth)
     }
 
     private mutating func open(_ bracket: UInt8) {
         member()
         buffer.append(bracket)
         buffer.append(UInt8(ascii: "\n"))
-        counts.append(0)
+        outerMembers.append(members)
+        members = 0
+        depth += 1
     }
 
     private mutating func close(_ bracket: UInt8) {
-        counts.removeLast()
+        members = outerMembers.removeLast()
+        depth -= 1
         buffer.append(UInt8(ascii: "\n"))
-        indent(counts.count)
+        buffer.append(repeating: UInt8(ascii: " "), count: 2 * depth)
         buffer.append(bracket)
     }
 
     private mutating func raw(_ text: StaticString) {
         member()
         buffer.append(text)
-    }
-
-    private static let spaces: StaticString = "                                                                "
-
-    private mutating func indent(_ level: Int) {
-        var remaining = 2 * level
-        while remaining > 0 {
-            let piece = min(remaining, Self.spaces.utf8CodeUnitCount)
-            Self.spaces.withUTF8Buffer { buffer.append(UnsafeBufferPointer(rebasing: $0[0..<piece])) }
-            remaining -= piece
-        }
     }
 
     /// A quoted string with JSON's escapes; `/` and everything from U+0080 on are written as they are.
