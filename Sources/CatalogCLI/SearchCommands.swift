@@ -74,7 +74,11 @@ enum SearchOutput {
         // A cached search only reads: the store opens read-only, as for `sql --cached`.
         let catalog = try storeOptions.open(search.cached ? .readOnly : .readWrite)
         let result = try catalog.search(query, in: search.selection, cached: search.cached, live: search.live, options: options)
-        Terminal.write(bytes: renderedBytes(result, target: target, format: format))
+        if format == .json {
+            SearchJSON.withRenderedBytes(result, target: target, advice: ErrorAdvice.words(for:)) { Terminal.write(raw: $0) }
+        } else {
+            Terminal.write(bytes: renderedBytes(result, target: target, format: format))
+        }
         if format != .json { reportFailures(result.failures, sources: search.cached ? result.sources : []) }
         if result.isPartial { throw PartialFailure(failed: result.failures.count, total: result.failures.count + result.sources.count) }
     }

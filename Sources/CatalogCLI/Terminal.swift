@@ -10,10 +10,13 @@ enum Terminal {
 
     /// Writes bytes to standard output as they are, without copying them first.
     static func write(bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            guard let start = buffer.baseAddress, !buffer.isEmpty else { return }
-            FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: buffer.count, deallocator: .none))
-        }
+        bytes.withUnsafeBytes { write(raw: $0) }
+    }
+
+    /// Writes bytes to standard output from where they are.
+    static func write(raw buffer: UnsafeRawBufferPointer) {
+        guard let start = buffer.baseAddress, !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: buffer.count, deallocator: .none))
     }
 
     /// Writes one message to standard error. Control characters other than line breaks are

@@ -140,6 +140,13 @@ public struct JSONStream: JSONSink, ~Copyable {
         return buffer.bytes
     }
 
+    /// The bytes ended with a newline, handed to `body` in place: a large answer is written out
+    /// without being copied into an array first.
+    public consuming func withFinishedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        buffer.append(UInt8(ascii: "\n"))
+        return try buffer.withBytes(body)
+    }
+
     // MARK: Layout
 
     /// Starts a value: after a key nothing, in an array a separator and the indent.

@@ -21,11 +21,19 @@ public enum SearchJSON {
     public static func renderedBytes(
         _ result: SearchResult, target: SearchQuery.Target, now: Date = Date(), advice: (CatalogError.Remedy) -> String
     ) -> [UInt8] {
+        withRenderedBytes(result, target: target, now: now, advice: advice) { Array($0) }
+    }
+
+    /// `renderedBytes`, handed to `body` in place, for writing out without a copy.
+    public static func withRenderedBytes<Result>(
+        _ result: SearchResult, target: SearchQuery.Target, now: Date = Date(), advice: (CatalogError.Remedy) -> String,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
         var stream = JSONStream(capacity: 4096 + 260 * result.matches.count + 200 * result.sources.count)
         stream.beginObject()
         writeFields(result, target: target, now: now, advice: advice, into: &stream)
         stream.endObject()
-        return stream.finished()
+        return try stream.withFinishedBytes(body)
     }
 
     /// `failures`, `matches` and `sources`, into an object the caller has opened. A caller with
