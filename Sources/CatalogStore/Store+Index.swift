@@ -108,7 +108,7 @@ extension Store {
             while let row = try rows.next() {
                 let name: String = row[0]
                 states[name] = IndexState(
-                    project: name, revision: row[1], incarnation: row[2], metadataVersion: row[3], fetchedAt: row[4], ctype: row[5],
+                    project: name, revision: row[1], incarnation: row[2], metadataVersion: row[3], fetchedAt: StoredDate.read(row, 4) ?? row[4], ctype: row[5],
                     hasTypes: row[6])
             }
             return states

@@ -149,14 +149,14 @@ extension Store {
         var projects: [Project] = []
         while let row = try rows.next() {
             let id: Int64 = row[0]
-            var project = Project(name: row[1], dsn: row[2], tags: tagsByProject[id] ?? [], createdAt: row[9])
+            var project = Project(name: row[1], dsn: row[2], tags: tagsByProject[id] ?? [], createdAt: StoredDate.read(row, 9) ?? row[9])
             project.id = id
             project.status = Project.Status(rawValue: row[3]) ?? .unknown
             project.statusMessage = row[4]
             project.serverVersion = row[5]
             project.metadataVersion = row[6]
-            project.lastCheckedAt = row[7]
-            project.lastReachedAt = row[8]
+            project.lastCheckedAt = StoredDate.read(row, 7)
+            project.lastReachedAt = StoredDate.read(row, 8)
             projects.append(project)
         }
         return projects
