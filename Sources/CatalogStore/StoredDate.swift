@@ -31,25 +31,32 @@ enum StoredDate {
                 bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
                 let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
                 let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-                (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+                (1600...9999).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
             else { return nil }
             var nanoseconds = 0
             if bytes.count == 23 {
                 guard let milliseconds = number(20..<23) else { return nil }
                 nanoseconds = milliseconds * 1_000_000
             }
-            var midnight = tm()
-            midnight.tm_year = Int32(year - 1900)
-            midnight.tm_mon = Int32(month - 1)
-            midnight.tm_mday = Int32(day)
             // Foundation's calendar adds the time of day, fraction included, to the day's start: the
             // same sums in the same order give the same Double.
             var secondsInDay = Double(hour) * 3600
             secondsInDay += Double(minute) * 60
             secondsInDay += Double(second)
             secondsInDay += Double(nanoseconds) / 1_000_000_000
-            let dayStart = Double(timegm(&midnight)) - Date.timeIntervalBetween1970AndReferenceDate
+            let dayStart = Double(daysSince1970(year: year, month: month, day: day) * 86_400) - Date.timeIntervalBetween1970AndReferenceDate
             return Date(timeIntervalSinceReferenceDate: dayStart + secondsInDay)
         }
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
+    /// `days_from_civil`): what Foundation's calendar gives from 1582 on; older years go to GRDB.
+    private static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
+        let shifted = month <= 2 ? year - 1 : year
+        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
+        let yearOfEra = shifted - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }

@@ -21,6 +21,10 @@ struct StoredDateTests {
             dates.append(Date(timeIntervalSince1970: Double(Int.random(in: -2_000_000_000_000...4_102_444_800_000, using: &generator)) / 1000))
         }
         for _ in 0..<5_000 { dates.append(Date(timeIntervalSince1970: Double.random(in: 0...4_102_444_800, using: &generator))) }
+        // Years 1600 to 9999, the range read here.
+        for _ in 0..<5_000 {
+            dates.append(Date(timeIntervalSince1970: Double(Int.random(in: -11_676_096_000_000...253_402_300_799_000, using: &generator)) / 1000))
+        }
         var differing: [String] = []
         for date in dates {
             guard case .string(let stored) = date.databaseValue.storage else { continue }
@@ -29,7 +33,7 @@ struct StoredDateTests {
         #expect(differing.isEmpty, "\(differing.prefix(5))")
     }
 
-    @Test("other shapes are left to GRDB", arguments: ["2026-12-03", "2026-12-03T05:50:38", "2026-12-03 05:50:38Z", "2026-13-03 05:50:38", "2026-12-03 05:50:38.", "x"])
+    @Test("other shapes are left to GRDB", arguments: ["2026-12-03", "1581-12-03 05:50:38.000", "2026-12-03T05:50:38", "2026-12-03 05:50:38Z", "2026-13-03 05:50:38", "2026-12-03 05:50:38.", "x"])
     func otherShapes(text: String) {
         #expect(StoredDate.parse(text) == nil)
     }
