@@ -37,9 +37,12 @@ import Testing
             async let keptEnd = kept.readUntilClosed(within: 10)
             let results = await [silentEnd, halfEnd, trickleEnd, bodyEnd, keptEnd]
             _ = await trickling
+            // The timeout is 1 s; the bound leaves room for a CI run that loads both cores (4.3 s seen
+            // there once) and stays under the 9 s the trickles keep sending, so a connection that is
+            // only closed when its client stops still fails.
             for (name, result) in zip(["silent", "half a request", "a trickled head", "a trickled body", "idle after an answer"], results) {
                 let closed = try #require(result.closedAfter, "\(name) was never closed")
-                #expect(closed < 4, "\(name) closed after \(closed) s")
+                #expect(closed < 7, "\(name) closed after \(closed) s")
             }
             #expect(results[4].text.hasPrefix("HTTP/1.1 200"))
         }
