@@ -35,9 +35,6 @@ struct ByteWriter: ~Copyable {
         return (memory.assumingMemoryBound(to: UInt8.self), rounded)
     }
 
-    /// The bytes written so far, copied out.
-    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
-
     /// The bytes written so far, in place.
     func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(start: start, count: count))

@@ -59,9 +59,6 @@ public struct JSONStream: JSONSink, ~Copyable {
         buffer = ByteWriter(capacity: capacity)
     }
 
-    /// The bytes written so far.
-    public var bytes: [UInt8] { buffer.bytes }
-
     public mutating func beginObject() { open(UInt8(ascii: "{")) }
     public mutating func endObject() { close(UInt8(ascii: "}")) }
     public mutating func beginArray() { open(UInt8(ascii: "[")) }
@@ -136,8 +133,7 @@ public struct JSONStream: JSONSink, ~Copyable {
 
     /// The bytes, ended with a newline as the CLI prints them.
     public consuming func finished() -> [UInt8] {
-        buffer.append(UInt8(ascii: "\n"))
-        return buffer.bytes
+        withFinishedBytes { Array($0) }
     }
 
     /// The bytes ended with a newline, handed to `body` in place: a large answer is written out
