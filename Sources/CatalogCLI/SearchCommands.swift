@@ -87,8 +87,8 @@ enum SearchOutput {
         String(decoding: renderedBytes(result, target: target, format: format, now: now), as: UTF8.self)
     }
 
-    /// The answer as printed. JSON is written as bytes and goes out without another copy: at
-    /// N = 1000 it is 1.4 MB, and no table is built for it.
+    /// The answer as printed, as an array (`run` writes JSON from the stream's own buffer instead:
+    /// at N = 1000 it is 1.4 MB). No table is built for JSON.
     static func renderedBytes(_ result: SearchResult, target: SearchQuery.Target, format: OutputFormat, now: Date = Date()) -> [UInt8] {
         guard format == .json else { return Array(matchesTable(result, target: target).render(format).utf8) }
         return SearchJSON.renderedBytes(result, target: target, now: now, advice: ErrorAdvice.words(for:))
