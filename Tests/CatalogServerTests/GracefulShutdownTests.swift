@@ -20,7 +20,7 @@ import FoundationNetworking
 
         let server = Process()
         server.executableURL = URL(fileURLWithPath: TestWorkspace.catalogBinary)
-        server.arguments = ["serve", "--port", String(port), "--store", store, "--query-timeout", "2", "--log-level", "warning"]
+        server.arguments = ["serve", "--port", String(port), "--store", store, "--query-timeout", "5", "--log-level", "warning"]
         server.standardError = FileHandle.nullDevice
         try server.run()
         let base = "http://127.0.0.1:\(port)"
@@ -30,7 +30,9 @@ import FoundationNetworking
         var search = URLRequest(url: URL(string: base + "/api/v1/search/columns?name=email")!)
         search.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let inFlight = Task { [search] in try await URLSession.shared.data(for: search) }
-        try await Task.sleep(for: .milliseconds(500))
+        // Long enough for the request to reach the server on a loaded CI machine (500 ms once was
+        // not), and well within the 5 s the hanging project holds it.
+        try await Task.sleep(for: .milliseconds(2000))
         kill(server.processIdentifier, SIGTERM)
         let (data, response) = try await inFlight.value
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
