@@ -49,9 +49,10 @@ public struct IndexedColumn: Sendable, Equatable {
     public var position: Int?
 
     public init(
-        schema: String?, table: String, kind: String?, name: String, type: String?, graphqlField: String?,
+        project: String = "", schema: String?, table: String, kind: String?, name: String, type: String?, graphqlField: String?,
         label: String?, description: String?, isNullable: Bool?, validationRules: String?, position: Int?
     ) {
+        self.project = project
         self.schema = schema
         self.table = table
         self.kind = kind
@@ -96,20 +97,19 @@ extension Store {
     /// The index state of every project that has one, by project name.
     public func indexStates() throws -> [String: IndexState] {
         try read { db in
-            // A cursor, read by position: every search reads the state of every project.
-            let rows = try Row.fetchCursor(
-                db,
+            // Stepped by hand, each value read where SQLite holds it: every search reads the state of every project.
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT p.name, s.revision, s.incarnation, s.metadata_version, s.fetched_at, s.ctype,
                            s.pg_types IS NOT NULL AS has_types
                     FROM index_state s JOIN project p ON p.id = s.project_id
                     """)
             var states: [String: IndexState] = [:]
-            while let row = try rows.next() {
-                let name: String = row[0]
+            try SteppedRows.forEach(statement, in: db) { row in
+                let name = row.text(0) ?? ""
                 states[name] = IndexState(
-                    project: name, revision: row[1], incarnation: row[2], metadataVersion: row[3], fetchedAt: StoredDate.read(row, 4) ?? row[4], ctype: row[5],
-                    hasTypes: row[6])
+                    project: name, revision: row.isNull(1) ? nil : row.int64(1), incarnation: row.text(2), metadataVersion: row.optionalInt(3),
+                    fetchedAt: StoredDate.read(row, 4) ?? Date(), ctype: row.text(5), hasTypes: row.optionalBool(6) ?? false)
             }
             return states
         }
@@ -227,47 +227,49 @@ extension Store {
             // Each wanted project's name and its place in name order (the unique index on the name
             // gives that order): sorting by place compares integers, not names.
             var places: [Int64: (name: String, place: Int32)] = [:]
-            let projectRows = try Row.fetchCursor(db, sql: "SELECT id, name FROM project ORDER BY name")
-            while let row = try projectRows.next() {
-                let name: String = row[1]
-                if wanted.contains(name) { places[row[0]] = (name, Int32(places.count)) }
+            try SteppedRows.forEach(try db.makeStatement(sql: "SELECT id, name FROM project ORDER BY name"), in: db) { row in
+                guard let name = row.text(1), wanted.contains(name) else { return }
+                places[row.int64(0)] = (name, Int32(places.count))
             }
             guard !places.isEmpty else { return [] }
             let (condition, arguments) = Store.condition(filter, on: "pg_column")
-            // A cursor reads each row once, without holding every row (a lint reads them all).
-            let rows = try Row.fetchCursor(
-                db,
+            // Stepped by hand, each row read once from SQLite's buffers, without holding every row
+            // (a lint reads them all).
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT project_id, pg_schema, table_name, relation_kind, pg_column, pg_type, graphql_field,
                            label, description, is_nullable, validation_rules, position
                     FROM index_column
                     WHERE \(condition)
-                    """, arguments: arguments)
+                    """)
             var columns: [IndexedColumn] = []
             var projectPlaces: [Int32] = []
-            while let row = try rows.next() {
-                guard let (project, place) = places[row[0]] else { continue }
-                var column = Store.indexedColumn(row)
-                column.project = project
-                columns.append(column)
+            try SteppedRows.forEach(statement, arguments: arguments, in: db) { row in
+                guard let (project, place) = places[row.int64(0)] else { return }
+                columns.append(
+                    IndexedColumn(
+                        project: project, schema: row.text(1), table: row.text(2) ?? "", kind: row.text(3), name: row.text(4) ?? "",
+                        type: row.text(5), graphqlField: row.text(6), label: row.text(7), description: row.text(8),
+                        isNullable: row.optionalBool(9), validationRules: row.text(10), position: row.optionalInt(11)))
                 projectPlaces.append(place)
             }
             // SQLite's `ORDER BY project, schema, table, column`: names compared by their UTF-8 bytes
             // (the BINARY collation), a missing schema first. An exact name comes out of the covering
-            // index already grouped by project, so this mostly confirms runs.
-            var order = Array(columns.indices)
-            order.sort { left, right in
-                if projectPlaces[left] != projectPlaces[right] { return projectPlaces[left] < projectPlaces[right] }
-                return Store.precedesInProject(columns[left], columns[right])
+            // index already grouped by project and mostly in order, so the rows are only moved when
+            // they are not: checking costs one pass, moving copies every row.
+            // Compared in place: a row is never copied out of the array to be compared.
+            return columns.withUnsafeBufferPointer { rows in
+                func precedes(_ left: Int, _ right: Int) -> Bool {
+                    if projectPlaces[left] != projectPlaces[right] { return projectPlaces[left] < projectPlaces[right] }
+                    return ByteOrder.precedes(rows[left].schema, rows[right].schema) ?? ByteOrder.precedes(rows[left].table, rows[right].table)
+                        ?? ByteOrder.precedes(rows[left].name, rows[right].name) ?? false
+                }
+                if rows.indices.dropFirst().allSatisfy({ !precedes($0, $0 - 1) }) { return columns }
+                var order = Array(rows.indices)
+                order.sort(by: precedes)
+                return order.map { rows[$0] }
             }
-            return order.map { columns[$0] }
         }
-    }
-
-    /// Schema (a missing one first), table and column, by UTF-8 bytes.
-    private static func precedesInProject(_ left: IndexedColumn, _ right: IndexedColumn) -> Bool {
-        ByteOrder.precedes(left.schema, right.schema) ?? ByteOrder.precedes(left.table, right.table)
-            ?? ByteOrder.precedes(left.name, right.name) ?? false
     }
 
     /// Every index column of the given projects, coded (`CodedColumns`), in no particular order: what
@@ -291,31 +293,22 @@ extension Store {
                            is_nullable, validation_rules
                     FROM index_column
                     """)
-            let handle = statement.sqliteStatement
             // Rows come table by table, so schema, table and kind mostly repeat the previous row's: compared first.
             var previous = [Int32](repeating: CodedColumns.none, count: 10)
-            func text(_ index: Int32) -> Int32 {
-                guard let pointer = sqlite3_column_text(handle, index) else { return CodedColumns.none }
-                let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, index)))
-                let last = previous[Int(index)]
-                if last != CodedColumns.none && interner.holds(last, bytes) { return last }
-                let code = interner.code(bytes)
-                previous[Int(index)] = code
-                return code
-            }
-            while true {
-                let status = sqlite3_step(handle)
-                if status == SQLITE_DONE { break }
-                guard status == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            try SteppedRows.forEach(statement, in: db) { row in
+                func text(_ index: Int32) -> Int32 {
+                    guard let bytes = row.bytes(index) else { return CodedColumns.none }
+                    let last = previous[Int(index)]
+                    if last != CodedColumns.none && interner.holds(last, bytes) { return last }
+                    let code = interner.code(bytes)
+                    previous[Int(index)] = code
+                    return code
                 }
-                guard let project = projectCodes[sqlite3_column_int64(handle, 0)] else { continue }
+                guard let project = projectCodes[row.int64(0)] else { return }
                 columns.append(
                     project: project, schema: text(1), table: text(2), kind: text(3), name: text(4), type: text(5), label: text(6),
-                    description: text(7), validationRules: text(9),
-                    nullable: sqlite3_column_type(handle, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(handle, 8) == 0 ? 0 : 1)
+                    description: text(7), validationRules: text(9), nullable: row.optionalBool(8).map { $0 ? 1 : 0 } ?? -1)
             }
-            sqlite3_reset(handle)
             columns.setTexts(interner.texts)
             return columns
         }
@@ -360,13 +353,5 @@ extension Store {
         case .contains(let name): return ("instr(\(column), ?) > 0", [name])
         case .prefix(let name): return ("substr(\(column), 1, length(?1)) = ?1", [name])
         }
-    }
-
-    /// Reads a row of `indexedColumns`' select list by position (all but the project, which is
-    /// an id there): name lookups cost more than the read itself.
-    static func indexedColumn(_ row: Row) -> IndexedColumn {
-        IndexedColumn(
-            schema: row[1], table: row[2], kind: row[3], name: row[4], type: row[5], graphqlField: row[6],
-            label: row[7], description: row[8], isNullable: row[9], validationRules: row[10], position: row[11])
     }
 }

@@ -134,27 +134,28 @@ extension Store {
 
     static func fetchProjects(_ db: Database, _ key: ProjectKey = .all) throws -> [Project] {
         let (condition, arguments) = key.condition
-        // Read by position, through cursors: every request of `catalog serve` and every search reads
-        // the whole registry, and GRDB's Codable decoding of a thousand rows cost more than the
-        // query, as did copying each row out of the statement (`fetchAll`) before reading it.
+        // Stepped by hand, each value read where SQLite holds it: every request of `catalog serve`
+        // and every search reads the whole registry, and GRDB's Codable decoding of a thousand rows
+        // cost more than the query, as did its `Row` and `DatabaseValue` per value.
         var tagsByProject: [Int64: [String]] = [:]
-        let tagRows = try Row.fetchCursor(db, sql: "SELECT project_id, tag FROM project_tag ORDER BY tag")
-        while let row = try tagRows.next() { tagsByProject[row[0], default: []].append(row[1]) }
-        let rows = try Row.fetchCursor(
-            db,
+        try SteppedRows.forEach(try db.makeStatement(sql: "SELECT project_id, tag FROM project_tag ORDER BY tag"), in: db) { row in
+            tagsByProject[row.int64(0), default: []].append(row.text(1) ?? "")
+        }
+        let statement = try db.makeStatement(
             sql: """
                 SELECT id, name, dsn, status, status_message, server_version, metadata_version, last_checked_at, last_reached_at, created_at
                 FROM project WHERE \(condition) ORDER BY name
-                """, arguments: arguments)
+                """)
         var projects: [Project] = []
-        while let row = try rows.next() {
-            let id: Int64 = row[0]
-            var project = Project(name: row[1], dsn: row[2], tags: tagsByProject[id] ?? [], createdAt: StoredDate.read(row, 9) ?? row[9])
+        try SteppedRows.forEach(statement, arguments: arguments, in: db) { row in
+            let id = row.int64(0)
+            var project = Project(
+                name: row.text(1) ?? "", dsn: row.text(2) ?? "", tags: tagsByProject[id] ?? [], createdAt: StoredDate.read(row, 9) ?? Date())
             project.id = id
-            project.status = Project.Status(rawValue: row[3]) ?? .unknown
-            project.statusMessage = row[4]
-            project.serverVersion = row[5]
-            project.metadataVersion = row[6]
+            project.status = row.text(3).flatMap(Project.Status.init(rawValue:)) ?? .unknown
+            project.statusMessage = row.text(4)
+            project.serverVersion = row.text(5)
+            project.metadataVersion = row.optionalInt(6)
             project.lastCheckedAt = StoredDate.read(row, 7)
             project.lastReachedAt = StoredDate.read(row, 8)
             projects.append(project)

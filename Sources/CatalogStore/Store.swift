@@ -84,7 +84,11 @@ public final class Store: Sendable {
     }
 
     static func schemaState(_ db: Database) throws -> SchemaState {
-        guard try db.tableExists(migrationsTable) else {
+        // Asked of `sqlite_master` directly: GRDB's `tableExists` loads its schema cache first, a
+        // fifth of opening an up-to-date store for a search.
+        let hasLedger = try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)", arguments: [migrationsTable])
+        guard hasLedger == true else {
             let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
             return objects == 0 ? .behind : .foreign
         }
