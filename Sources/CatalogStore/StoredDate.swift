@@ -42,18 +42,9 @@ enum StoredDate {
         secondsInDay += Double(minute) * 60
         secondsInDay += Double(second)
         secondsInDay += Double(nanoseconds) / 1_000_000_000
-        let dayStart = Double(daysSince1970(year: year, month: month, day: day) * 86_400) - Date.timeIntervalBetween1970AndReferenceDate
+        // Days counted on the proleptic Gregorian calendar: what Foundation's gives from 1582 on,
+        // hence the years from 1600 only (older ones go to GRDB).
+        let dayStart = Double(CivilDay.number(year: year, month: month, day: day) * 86_400) - Date.timeIntervalBetween1970AndReferenceDate
         return Date(timeIntervalSinceReferenceDate: dayStart + secondsInDay)
-    }
-
-    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
-    /// `days_from_civil`): what Foundation's calendar gives from 1582 on; older years go to GRDB.
-    private static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
-        let shifted = month <= 2 ? year - 1 : year
-        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
-        let yearOfEra = shifted - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CatalogStore
 
 /// A date as ISO 8601 in UTC, to the second (`2026-12-03T05:50:53Z`): exactly what
 /// `date.formatted(.iso8601)` writes, worked out with integer arithmetic. A search answer at
