@@ -48,7 +48,7 @@ extension Catalog {
             }
             failures = check.failures
             if !check.toRead.isEmpty {
-                let outcome = try readLive(check.toRead, question: nil, options: options)
+                let outcome = try readLive(check.toRead, question: nil, options: options, states: check.states)
                 failures += outcome.failures
                 sources += outcome.sources
             }

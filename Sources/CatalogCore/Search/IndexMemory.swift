@@ -151,7 +151,7 @@ extension Catalog {
         switch role {
         case .leader(let epoch):
             if !check.toRead.isEmpty {
-                failures += try readLive(check.toRead, question: nil, options: options, epoch: epoch).failures
+                failures += try readLive(check.toRead, question: nil, options: options, epoch: epoch, states: check.states).failures
             }
         case .follower:
             pending = Set(check.toRead.map(\.name))

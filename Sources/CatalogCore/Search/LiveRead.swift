@@ -116,9 +116,12 @@ extension Catalog {
     static func liveReadRound(concurrency: Int) -> Int { max(64, concurrency * 4) }
 
     /// Runs `question` (or nothing but the index refresh) on every project at once, refreshes the
-    /// index for the projects that answered, and records who was reachable.
-    func readLive(_ projects: [Project], question: Query?, options: FanOutOptions, epoch: Int64? = nil) throws -> LiveReadOutcome {
-        let states = try wrapped { try store.indexStates() }
+    /// index for the projects that answered, and records who was reachable. `states` are the index
+    /// states a freshness check has just read, so they are not read twice.
+    func readLive(
+        _ projects: [Project], question: Query?, options: FanOutOptions, epoch: Int64? = nil, states: [String: IndexState]? = nil
+    ) throws -> LiveReadOutcome {
+        let states = try states ?? wrapped { try store.indexStates() }
         var conversations: [String: LiveRead] = [:]
         let tasks = try projects.map { project in
             let state = states[project.name]

@@ -27,9 +27,11 @@ extension Catalog {
         return try projects(selection)
     }
 
-    private func searchLive(_ query: SearchQuery, projects: [Project], options: FanOutOptions) throws -> SearchResult {
+    private func searchLive(
+        _ query: SearchQuery, projects: [Project], options: FanOutOptions, states: [String: IndexState]? = nil
+    ) throws -> SearchResult {
         let question = Query(Self.liveSQL(for: query), [query.name])
-        let outcome = try readLive(projects, question: question, options: options)
+        let outcome = try readLive(projects, question: question, options: options, states: states)
         let matches = outcome.answers.flatMap { project, answer in
             (answer?.records ?? []).map { Self.match(from: $0, project: project, target: query.target) }
         }
@@ -56,7 +58,7 @@ extension Catalog {
             toRead += check.unchanged.map(\.project)
         }
         if !toRead.isEmpty {
-            let read = try searchLive(query, projects: toRead, options: options)
+            let read = try searchLive(query, projects: toRead, options: options, states: check.states)
             result.matches += read.matches
             result.failures += read.failures
             result.sources += read.sources
