@@ -70,6 +70,20 @@ struct OrderedJSONTests {
         #expect(String(decoding: stream.finished(), as: UTF8.self) == expected)
     }
 
+    @Test("a stream of megabytes lives in a mapping of its own, and keeps every byte as it grows past one")
+    func mappedStreamGrows() {
+        // 1 MB asked for: a 2 MB mapping. 3 MB of strings: one move into a 4 MB mapping, and a munmap.
+        var stream = JSONStream(capacity: 1 << 20)
+        stream.beginArray()
+        let pieces = (0..<3_000).map { index in String(repeating: Character(UnicodeScalar(UInt8(97 + index % 26))), count: 1_000) }
+        for piece in pieces { stream.string(piece) }
+        stream.endArray()
+        let expected = "[\n" + pieces.map { "  \"\($0)\"" }.joined(separator: ",\n") + "\n]\n"
+        let written = stream.finished()
+        #expect(written.count == expected.utf8.count)
+        #expect(String(decoding: written, as: UTF8.self) == expected)
+    }
+
     @Test("answers are ordered by UTF-8 bytes, as SQLite and PostgreSQL's C collation order them")
     func byteOrder() {
         var generator = SystemRandomNumberGenerator()
