@@ -34,7 +34,10 @@ struct SteppedRow {
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
     /// The integer, or nil for NULL.
-    func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : Int(sqlite3_column_int64(handle, column)) }
+    func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(handle, column) }
+
+    /// The integer, or nil for NULL.
+    func optionalInt(_ column: Int32) -> Int? { optionalInt64(column).map(Int.init) }
 
     /// The value as a boolean (non-zero is true), or nil for NULL.
     func optionalBool(_ column: Int32) -> Bool? { isNull(column) ? nil : sqlite3_column_int64(handle, column) != 0 }

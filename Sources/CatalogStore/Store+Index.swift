@@ -108,7 +108,7 @@ extension Store {
             try SteppedRows.forEach(statement, in: db) { row in
                 let name = row.text(0) ?? ""
                 states[name] = IndexState(
-                    project: name, revision: row.isNull(1) ? nil : row.int64(1), incarnation: row.text(2), metadataVersion: row.optionalInt(3),
+                    project: name, revision: row.optionalInt64(1), incarnation: row.text(2), metadataVersion: row.optionalInt(3),
                     fetchedAt: StoredDate.read(row, 4) ?? Date(), ctype: row.text(5), hasTypes: row.optionalBool(6) ?? false)
             }
             return states
@@ -263,8 +263,8 @@ extension Store {
             // SQLite's `ORDER BY project, schema, table, column`: names compared by their UTF-8 bytes
             // (the BINARY collation), a missing schema first. An exact name comes out of the covering
             // index already grouped by project and mostly in order, so the rows are only moved when
-            // they are not: checking costs one pass, moving copies every row.
-            // Compared in place: a row is never copied out of the array to be compared.
+            // they are not: checking costs one pass, moving copies every row. Rows are compared in
+            // place, by their fields, never copied out of the array whole.
             return columns.withUnsafeBufferPointer { rows in
                 func precedes(_ left: Int, _ right: Int) -> Bool {
                     if projectPlaces[left] != projectPlaces[right] { return projectPlaces[left] < projectPlaces[right] }

@@ -38,7 +38,7 @@ struct ByteWriter: ~Copyable {
         let aligned = (address + UInt(hugePage) - 1) / UInt(hugePage) * UInt(hugePage)
         let lead = Int(aligned - address)
         if lead > 0 { munmap(mapped, lead) }
-        if hugePage - lead > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + UInt(rounded)), hugePage - lead) }
+        munmap(UnsafeMutableRawPointer(bitPattern: aligned + UInt(rounded)), hugePage - lead)
         let memory = UnsafeMutableRawPointer(bitPattern: aligned)!
         #if os(Linux)
             _ = madvise(memory, rounded, MADV_HUGEPAGE)  // advice: without transparent huge pages nothing changes
